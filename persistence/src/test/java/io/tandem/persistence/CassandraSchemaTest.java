@@ -1,0 +1,158 @@
+package io.tandem.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.typesafe.config.ConfigFactory;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code cql/schema.cql} defines exactly the tables the plugin creates for itself, and the journal
+ * runs on it with autocreation off.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(CassandraExtension.class)
+class CassandraSchemaTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Set<String> TABLES =
+      Set.of("messages", "metadata", "all_persistence_ids", "snapshots");
+
+  private final CassandraTestConfig autocreated;
+  private CassandraTestConfig scripted;
+  private CqlSession cql;
+
+  CassandraSchemaTest(CassandraTestConfig cassandra) {
+    this.autocreated = cassandra;
+  }
+
+  @BeforeAll
+  void applySchemaCqlToAKeyspaceOfItsOwn() {
+    scripted = CassandraExtension.sharedConfig("schema_cql");
+    cql = CqlSessions.open(scripted.contactPoint(), CassandraSettings.EMBEDDED_DATACENTER, TIMEOUT);
+    for (String statement :
+        CassandraSchema.statements(
+            scripted.keyspace(), "{'class': 'SimpleStrategy', 'replication_factor': 1}")) {
+      cql.execute(statement);
+    }
+  }
+
+  @AfterAll
+  void disconnect() {
+    cql.close();
+  }
+
+  @Test
+  void schemaCqlHasTheColumnsAndOptionsThePluginCreates() {
+    // the plugin creates its tables when the journal and the snapshot store are first used
+    writeSnapshotAndRecover(autocreated.settings(), "autocreated");
+
+    assertEquals(TABLES, tables(autocreated.keyspace()).keySet());
+    assertEquals(tables(autocreated.keyspace()), tables(scripted.keyspace()));
+    assertEquals(columns(autocreated.keyspace()), columns(scripted.keyspace()));
+  }
+
+  @Test
+  void theJournalRunsOnSchemaCqlWithoutAutocreate() {
+    writeSnapshotAndRecover(scripted.settings().withAutocreate(false), "scripted");
+  }
+
+  @Test
+  void statementsForAnotherKeyspaceRenameEveryTable() {
+    List<String> statements = CassandraSchema.statements("other", "{'class': 'SimpleStrategy'}");
+    assertEquals(5, statements.size());
+    assertEquals(
+        "CREATE KEYSPACE IF NOT EXISTS other WITH replication = {'class': 'SimpleStrategy'}",
+        statements.get(0));
+    for (String statement : statements.subList(1, statements.size())) {
+      assertEquals(true, statement.startsWith("CREATE TABLE IF NOT EXISTS other."), statement);
+    }
+  }
+
+  private void writeSnapshotAndRecover(CassandraSettings settings, String name) {
+    PersistenceId id = PersistenceId.of("Counter", UUID.randomUUID().toString());
+    ActorTestKit writer = testKit(settings, name + "-writer");
+    try {
+      TestProbe<Counter.State> replies = writer.createTestProbe();
+      TestProbe<Long> snapshots = writer.createTestProbe();
+      ActorRef<Counter.Command> counter = writer.spawn(Counter.create(id, snapshots.ref()));
+      for (int amount = 1; amount <= 4; amount++) {
+        counter.tell(new Counter.Add(amount, replies.ref()));
+        replies.receiveMessage(TIMEOUT);
+      }
+      assertEquals(3L, snapshots.receiveMessage(TIMEOUT));
+    } finally {
+      writer.shutdownTestKit();
+    }
+    ActorTestKit reader = testKit(settings, name + "-reader");
+    try {
+      TestProbe<Counter.State> replies = reader.createTestProbe();
+      ActorRef<Counter.Command> counter =
+          reader.spawn(Counter.create(id, reader.<Long>createTestProbe().ref()));
+      counter.tell(new Counter.Get(replies.ref()));
+      assertEquals(new Counter.State(10, List.of(1, 2, 3, 4)), replies.receiveMessage(TIMEOUT));
+    } finally {
+      reader.shutdownTestKit();
+    }
+  }
+
+  private static ActorTestKit testKit(CassandraSettings settings, String name) {
+    return ActorTestKit.create(name, settings.pekkoOverrides().withFallback(ConfigFactory.load()));
+  }
+
+  /** Table name to its options that the plugin sets. */
+  private Map<String, String> tables(String keyspace) {
+    Map<String, String> tables = new TreeMap<>();
+    for (Row row :
+        cql.execute(
+            "SELECT table_name, gc_grace_seconds, compaction FROM system_schema.tables"
+                + " WHERE keyspace_name = ?",
+            keyspace)) {
+      tables.put(
+          row.getString("table_name"),
+          "gc_grace_seconds="
+              + row.getInt("gc_grace_seconds")
+              + " compaction="
+              + new TreeMap<>(row.getMap("compaction", String.class, String.class)));
+    }
+    return tables;
+  }
+
+  /** Every column as "table.column kind position type clustering_order". */
+  private Set<String> columns(String keyspace) {
+    Set<String> columns = new TreeSet<>();
+    for (Row row :
+        cql.execute(
+            "SELECT table_name, column_name, kind, position, type, clustering_order"
+                + " FROM system_schema.columns WHERE keyspace_name = ?",
+            keyspace)) {
+      columns.add(
+          String.join(
+              " ",
+              row.getString("table_name") + "." + row.getString("column_name"),
+              row.getString("kind"),
+              Integer.toString(row.getInt("position")),
+              row.getString("type"),
+              row.getString("clustering_order")));
+    }
+    return columns;
+  }
+}
