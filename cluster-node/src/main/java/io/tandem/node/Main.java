@@ -1,0 +1,204 @@
+package io.tandem.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.tandem.node.auth.AuthSettings;
+import io.tandem.node.auth.DevTokens;
+import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.fanout.HubManager;
+import io.tandem.node.fanout.JournalReader;
+import io.tandem.node.fanout.OutboundStats;
+import io.tandem.node.fanout.SessionHub;
+import io.tandem.node.http.HttpApi;
+import io.tandem.node.room.RoomEntity;
+import io.tandem.node.session.SessionEntities;
+import io.tandem.node.ws.ConnectionActor;
+import io.tandem.node.ws.ConnectionRegistry;
+import io.tandem.node.ws.WebSocketEndpoint;
+import io.tandem.persistence.CassandraSettings;
+import io.tandem.persistence.EmbeddedCassandra;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a Tandem node: the embedded Cassandra when no external one is configured, the actor
+ * system, and {@link #init}, the one wiring method that tests call too.
+ */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  /** What a running node exposes to its starter (and to tests). */
+  public record Node(
+      ServerBinding binding,
+      ConnectionRegistry connections,
+      Optional<DevTokens> devTokens,
+      ActorRef<HubManager.Command> hubs,
+      OutboundStats outbound) {
+    public int port() {
+      return binding.localAddress().getPort();
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Config base = ConfigFactory.load();
+    CassandraSettings cassandra = CassandraSettings.fromConfig(base);
+    if (cassandra.useEmbedded()) {
+      EmbeddedCassandra embedded = EmbeddedCassandra.create(cassandra);
+      log.info("starting the embedded Cassandra under {}", cassandra.dataDir());
+      embedded.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(embedded::stop, "stop-cassandra"));
+      cassandra = cassandra.withContactPoint(embedded.contactPoint());
+    }
+    NodeSettings settings = NodeSettings.fromConfig(base);
+    String printedSecret = null;
+    if (settings.auth().hs256Secret().isEmpty() && settings.auth().jwksUrl().isEmpty()) {
+      if (!settings.devMode()) {
+        throw new IllegalStateException(
+            "no token key: set TANDEM_AUTH_HS256_SECRET (or TANDEM_AUTH_JWKS_URL), "
+                + "or TANDEM_DEV_MODE=true for a generated one");
+      }
+      printedSecret = DevTokens.randomSecret();
+      settings = settings.withAuth(settings.auth().withHs256Secret(printedSecret));
+    }
+    Config config = clusterOverrides(base).withFallback(cassandra.pekkoOverrides()).withFallback(base);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tandem", config);
+    Node node = init(system, settings, Clock.systemUTC());
+    String url = "http://" + settings.http().host() + ":" + node.port();
+    StringBuilder banner = new StringBuilder("\n\nTandem node ready at ").append(url).append('\n');
+    banner.append("  WebSocket: ws://").append(settings.http().host()).append(':').append(node.port()).append("/v1/ws\n");
+    if (node.devTokens().isPresent()) {
+      String token =
+          node.devTokens()
+              .get()
+              .mint(
+                  "dev",
+                  "room:*:write recording:*:publish recording:*:read node:*:admin",
+                  Duration.ofHours(12),
+                  Clock.systemUTC().instant());
+      banner.append("  Dev token (12 h, all grants):\n").append(token).append('\n');
+      banner.append("  More: curl -s -X POST ").append(url).append("/v1/dev/token -d '{\"sub\":\"alice\",\"scope\":\"room:*:write\"}'\n");
+      if (printedSecret != null) {
+        banner.append("  (HS256 secret generated for this run; set TANDEM_AUTH_HS256_SECRET to keep tokens across restarts)\n");
+      }
+    }
+    System.out.println(banner);
+  }
+
+  /**
+   * Wires a node into {@code system}: sharding of rooms, the node's hubs, the WebSocket and HTTP
+   * edges, and draining on coordinated shutdown. Joins the cluster itself when no seed nodes are
+   * configured (a single node). Returns once the HTTP port is bound.
+   */
+  public static Node init(ActorSystem<?> system, NodeSettings settings, Clock clock)
+      throws Exception {
+    if (system.settings().config().getList("pekko.cluster.seed-nodes").isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    RoomEntity.init(system, settings.rooms(), clock);
+    SessionEntities entities = new SessionEntities(system);
+    JournalReader journal = new JournalReader(system);
+    Duration askTimeout = settings.http().askTimeout();
+    ActorRef<HubManager.Command> hubs =
+        system.systemActorOf(
+            HubManager.create(
+                entities,
+                journal,
+                new SessionHub.Settings(
+                    askTimeout, settings.ws().outboundMaxFrames(), settings.ws().outboundMaxFrames())),
+            "hubs",
+            org.apache.pekko.actor.typed.Props.empty());
+
+    TokenVerifier verifier = TokenVerifier.create(settings.auth());
+    Optional<DevTokens> devTokens =
+        settings.devMode() ? settings.auth().hs256Secret().map(DevTokens::new) : Optional.empty();
+    ConnectionRegistry registry = new ConnectionRegistry();
+    String nodeName =
+        settings.nodeName().isBlank()
+            ? Cluster.get(system).selfMember().address().hostPort()
+            : settings.nodeName();
+    ConnectionActor.Deps deps =
+        new ConnectionActor.Deps(
+            settings.ws(), settings.rooms(), verifier, entities, hubs, nodeName, askTimeout, clock, registry);
+    OutboundStats outbound = new OutboundStats();
+    WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
+    HttpApi api =
+        new HttpApi(
+            system,
+            settings.http(),
+            verifier,
+            entities,
+            journalHealth(system),
+            devTokens,
+            settings.auth().devTokenMaxTtl(),
+            clock);
+    ServerBinding binding =
+        Http.get(system)
+            .newServerAt(settings.http().host(), settings.http().port())
+            .bind(api.concat(ws.route(), api.route()))
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    log.info("serving HTTP and WebSocket on {}", binding.localAddress());
+
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "drain-websockets",
+        () -> {
+          registry.drainAll();
+          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+        });
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(),
+        "http-unbind",
+        () -> binding.unbind().thenApply(x -> Done.getInstance()));
+    return new Node(binding, registry, devTokens, hubs, outbound);
+  }
+
+  /** Readiness of the journal: one cheap CQL query on the plugin's session. */
+  private static Supplier<CompletionStage<Boolean>> journalHealth(ActorSystem<?> system) {
+    CassandraSession session =
+        CassandraSessionRegistry.get(system)
+            .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+    return () ->
+        session
+            .selectOne("SELECT release_version FROM system.local")
+            .thenApply(Optional::isPresent);
+  }
+
+  /** Seed nodes from TANDEM_SEED_NODES ("host:port,..."): the cluster's config discovery. */
+  static Config clusterOverrides(Config base) {
+    String seeds = System.getenv().getOrDefault("TANDEM_SEED_NODES", "");
+    List<String> addresses = new ArrayList<>();
+    for (String s : seeds.split(",")) {
+      if (!s.isBlank()) {
+        addresses.add("pekko://tandem@" + s.trim());
+      }
+    }
+    return ConfigFactory.empty()
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));
+  }
+}

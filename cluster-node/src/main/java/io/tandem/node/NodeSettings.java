@@ -1,0 +1,31 @@
+package io.tandem.node;
+
+import com.typesafe.config.Config;
+import io.tandem.node.auth.AuthSettings;
+import io.tandem.node.http.HttpSettings;
+import io.tandem.node.room.RoomSettings;
+import io.tandem.node.ws.WsSettings;
+
+/** Everything a node reads from {@code tandem { }}, read once at start. */
+public record NodeSettings(
+    HttpSettings http,
+    AuthSettings auth,
+    WsSettings ws,
+    RoomSettings rooms,
+    boolean devMode,
+    String nodeName) {
+
+  public static NodeSettings fromConfig(Config root) {
+    return new NodeSettings(
+        HttpSettings.fromConfig(root),
+        AuthSettings.fromConfig(root),
+        WsSettings.fromConfig(root),
+        RoomSettings.fromConfig(root),
+        root.getBoolean("tandem.dev-mode"),
+        root.getString("tandem.node-name"));
+  }
+
+  public NodeSettings withAuth(AuthSettings newAuth) {
+    return new NodeSettings(http, newAuth, ws, rooms, devMode, nodeName);
+  }
+}

@@ -1,0 +1,56 @@
+package io.tandem.node.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+
+/**
+ * Mints HS256 tokens with the node's shared secret: for dev mode ({@code POST /v1/dev/token}, the
+ * token printed at start) and for tests. Never reachable in production config.
+ */
+public final class DevTokens {
+
+  private final MACSigner signer;
+
+  public DevTokens(String hs256Secret) {
+    try {
+      this.signer = new MACSigner(hs256Secret.getBytes(StandardCharsets.UTF_8));
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("unusable HS256 secret", e);
+    }
+  }
+
+  /** A token for {@code sub} with {@code scope}, expiring after {@code ttl} from {@code now}. */
+  public String mint(String sub, String scope, Duration ttl, Instant now) {
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject(sub)
+            .claim("scope", scope)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(ttl)))
+            .build();
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("signing failed", e);
+    }
+    return jwt.serialize();
+  }
+
+  /** A fresh random secret for dev mode (48 random bytes, base64url). */
+  public static String randomSecret() {
+    byte[] bytes = new byte[48];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,87 @@
+package io.tandem.node.auth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The grants of a token's {@code scope} claim: a space-separated list of {@code
+ * <kind>:<name-glob>:<right>}. Everything not granted is denied; a malformed entry grants nothing.
+ * Globs know {@code *} (any run of characters) and {@code ?} (one character).
+ */
+public final class Grants {
+
+  /** One parsed grant. */
+  public record Grant(String kind, Pattern name, Right right) {}
+
+  private static final Grants NONE = new Grants(List.of());
+
+  private final List<Grant> grants;
+
+  private Grants(List<Grant> grants) {
+    this.grants = List.copyOf(grants);
+  }
+
+  public static Grants none() {
+    return NONE;
+  }
+
+  /** Parses a scope string; unknown rights and malformed entries are skipped. */
+  public static Grants parse(String scope) {
+    if (scope == null || scope.isBlank()) {
+      return NONE;
+    }
+    List<Grant> out = new ArrayList<>();
+    for (String entry : scope.trim().split("\\s+")) {
+      int first = entry.indexOf(':');
+      int last = entry.lastIndexOf(':');
+      if (first <= 0 || last == first || last == entry.length() - 1) {
+        continue;
+      }
+      String kind = entry.substring(0, first);
+      String glob = entry.substring(first + 1, last);
+      Right.fromWire(entry.substring(last + 1))
+          .ifPresent(right -> out.add(new Grant(kind, globToRegex(glob), right)));
+    }
+    return new Grants(out);
+  }
+
+  /** Whether some grant gives {@code right} on the session {@code kind:name}. */
+  public boolean allows(String kind, String name, Right right) {
+    for (Grant g : grants) {
+      if (g.kind().equals(kind) && g.right().includes(right) && g.name().matcher(name).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the holder may use the operator API. */
+  public boolean isAdmin() {
+    return allows("node", "*", Right.ADMIN);
+  }
+
+  public List<Grant> grants() {
+    return grants;
+  }
+
+  private static Pattern globToRegex(String glob) {
+    StringBuilder re = new StringBuilder();
+    StringBuilder literal = new StringBuilder();
+    for (char ch : glob.toCharArray()) {
+      if (ch == '*' || ch == '?') {
+        if (literal.length() > 0) {
+          re.append(Pattern.quote(literal.toString()));
+          literal.setLength(0);
+        }
+        re.append(ch == '*' ? ".*" : ".");
+      } else {
+        literal.append(ch);
+      }
+    }
+    if (literal.length() > 0) {
+      re.append(Pattern.quote(literal.toString()));
+    }
+    return Pattern.compile(re.toString());
+  }
+}

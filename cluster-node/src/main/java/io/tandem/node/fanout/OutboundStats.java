@@ -1,0 +1,50 @@
+package io.tandem.node.fanout;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Node-wide counters of the outbound stages: what is waiting for slow readers, and what was
+ * coalesced or dropped for resync. Thread-safe; read by status, metrics and tests.
+ */
+public final class OutboundStats {
+  private final LongAdder queuedDurableBytes = new LongAdder();
+  private final LongAdder droppedDurableFrames = new LongAdder();
+  private final LongAdder resyncs = new LongAdder();
+  private final LongAdder presenceCoalesced = new LongAdder();
+
+  /** Bytes of durable frames queued in all outboxes of this node right now. */
+  public long queuedDurableBytes() {
+    return queuedDurableBytes.sum();
+  }
+
+  /** Durable frames dropped because their reader fell behind (each reader then got resync). */
+  public long droppedDurableFrames() {
+    return droppedDurableFrames.sum();
+  }
+
+  /** {@code resync} frames sent. */
+  public long resyncs() {
+    return resyncs.sum();
+  }
+
+  /** Presence entries replaced by a newer one before they were sent. */
+  public long presenceCoalesced() {
+    return presenceCoalesced.sum();
+  }
+
+  void queued(long bytes) {
+    queuedDurableBytes.add(bytes);
+  }
+
+  void dropped(long frames) {
+    droppedDurableFrames.add(frames);
+  }
+
+  void resynced() {
+    resyncs.increment();
+  }
+
+  void coalesced(long entries) {
+    presenceCoalesced.add(entries);
+  }
+}

@@ -1,0 +1,36 @@
+package io.tandem.node.fanout;
+
+import io.tandem.protocol.CloseCode;
+import io.tandem.protocol.MemberEntry;
+import io.tandem.protocol.ServerFrame;
+import io.tandem.protocol.SessionId;
+import java.util.Map;
+
+/**
+ * The outbound side of one WebSocket connection, as its producers (the connection actor, session
+ * hubs) see it. Every method is thread-safe and never blocks: it hands the frame to the {@link
+ * OutboxStage}, which decides what is kept, coalesced or dropped within its bounds.
+ */
+public interface Outbox {
+
+  /** A direct reply (ok, error, welcome, pong, bye): always delivered, in order. */
+  void reply(ServerFrame frame);
+
+  /**
+   * A session's snapshot (a join's answer or a refresh after resync): delivered in order; durable
+   * frames for that session flow again after it.
+   */
+  void snapshot(SessionId session, OutFrame snapshot);
+
+  /** A durable change of a session (delta, events, ended): dropped for resync past the bound. */
+  void durable(SessionId session, long seq, OutFrame frame);
+
+  /** Presence of members (null entry: left); coalesced per member while waiting to be sent. */
+  void members(SessionId session, Map<String, MemberEntry> members);
+
+  /** Sends everything queued before it, then closes the socket with {@code code}. */
+  void close(CloseCode code, String reason);
+
+  /** Forgets a session the connection left: its queued frames are dropped. */
+  void forget(SessionId session);
+}

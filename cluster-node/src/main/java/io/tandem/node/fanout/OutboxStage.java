@@ -1,0 +1,306 @@
+package io.tandem.node.fanout;
+
+import io.tandem.protocol.CloseCode;
+import io.tandem.protocol.Encoding;
+import io.tandem.protocol.FrameCodec;
+import io.tandem.protocol.MemberEntry;
+import io.tandem.protocol.PresenceChanged;
+import io.tandem.protocol.Resync;
+import io.tandem.protocol.ServerFrame;
+import io.tandem.protocol.SessionId;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.SourceShape;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
+import scala.Tuple2;
+
+/**
+ * The bounded, coalescing outbound stage of one WebSocket connection (protocol section 6). It is
+ * the source of the socket's outgoing messages and materializes an {@link Outbox} for producers.
+ *
+ * <ul>
+ *   <li>Replies and snapshots are kept in order; more than {@code maxReplies} unread replies means
+ *       the client does not read at all, and the connection is closed with 4429.
+ *   <li>Presence coalesces: while a session's presence frame waits in the queue, newer entries are
+ *       merged into it, so only the latest entry per member is ever sent and memory is bounded by
+ *       the number of members.
+ *   <li>Durable frames wait within {@code maxDurableFrames} and {@code maxDurableBytes}. Past
+ *       either, every queued durable frame is dropped, its sessions are marked stale and further
+ *       durable frames for them are dropped; once the client has read everything still queued, it
+ *       gets {@code resync{session}} and {@link Listener#onResync} asks for a fresh snapshot.
+ * </ul>
+ *
+ * Frames are encoded here, lazily, at most once per encoding ({@link OutFrame}). Never blocks.
+ */
+public final class OutboxStage extends GraphStageWithMaterializedValue<SourceShape<Message>, Outbox> {
+
+  /** What the stage tells its connection. Called on the stream's thread: must not block. */
+  public interface Listener {
+    /** {@code resync{session}} was sent: deliver a fresh snapshot through {@link Outbox#snapshot}. */
+    void onResync(SessionId session);
+  }
+
+  /** Bounds of one outbox. */
+  public record Bounds(int maxDurableFrames, long maxDurableBytes, int maxReplies) {}
+
+  private final Outlet<Message> out = Outlet.create("Outbox.out");
+  private final SourceShape<Message> shape = SourceShape.of(out);
+  private final Encoding encoding;
+  private final FrameCodec codec;
+  private final Bounds bounds;
+  private final Listener listener;
+  private final AtomicReference<Pair<CloseCode, String>> closeSignal;
+  private final OutboundStats stats;
+
+  /**
+   * @param closeSignal set to the close code (and reason) just before the stage completes, for
+   *     the WebSocket layer that writes the close frame
+   */
+  public OutboxStage(
+      Encoding encoding,
+      FrameCodec codec,
+      Bounds bounds,
+      Listener listener,
+      AtomicReference<Pair<CloseCode, String>> closeSignal,
+      OutboundStats stats) {
+    this.stats = stats;
+    this.encoding = encoding;
+    this.codec = codec;
+    this.bounds = bounds;
+    this.listener = listener;
+    this.closeSignal = closeSignal;
+  }
+
+  @Override
+  public SourceShape<Message> shape() {
+    return shape;
+  }
+
+  private sealed interface Entry {}
+
+  private record ReplyEntry(ServerFrame frame) implements Entry {}
+
+  private record SnapshotEntry(SessionId session, OutFrame frame) implements Entry {}
+
+  private record DurableEntry(SessionId session, long seq, OutFrame frame, int bytes)
+      implements Entry {}
+
+  private static final class MembersEntry implements Entry {
+    final SessionId session;
+    final LinkedHashMap<String, MemberEntry> members = new LinkedHashMap<>();
+
+    MembersEntry(SessionId session) {
+      this.session = session;
+    }
+  }
+
+  private record CloseEntry(CloseCode code, String reason) implements Entry {}
+
+  private record Forget(SessionId session) {}
+
+  private record MembersOffer(SessionId session, Map<String, MemberEntry> members) {}
+
+  @Override
+  public Tuple2<GraphStageLogic, Outbox> createLogicAndMaterializedValue(Attributes attrs) {
+    Logic logic = new Logic();
+    AsyncCallback<Object> cb = logic.callback;
+    Outbox outbox =
+        new Outbox() {
+          @Override
+          public void reply(ServerFrame frame) {
+            cb.invoke(new ReplyEntry(frame));
+          }
+
+          @Override
+          public void snapshot(SessionId session, OutFrame snapshot) {
+            cb.invoke(new SnapshotEntry(session, snapshot));
+          }
+
+          @Override
+          public void durable(SessionId session, long seq, OutFrame frame) {
+            cb.invoke(new DurableEntry(session, seq, frame, -1));
+          }
+
+          @Override
+          public void members(SessionId session, Map<String, MemberEntry> members) {
+            cb.invoke(new MembersOffer(session, members));
+          }
+
+          @Override
+          public void close(CloseCode code, String reason) {
+            cb.invoke(new CloseEntry(code, reason));
+          }
+
+          @Override
+          public void forget(SessionId session) {
+            cb.invoke(new Forget(session));
+          }
+        };
+    return Tuple2.apply(logic, outbox);
+  }
+
+  private final class Logic extends GraphStageLogic {
+    final AsyncCallback<Object> callback = createAsyncCallback(this::onOffer);
+
+    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    private final Map<SessionId, MembersEntry> queuedMembers = new HashMap<>();
+    /** Sessions whose durable frames were dropped and that still need their resync. */
+    private final Set<SessionId> stale = new LinkedHashSet<>();
+    /** Sessions that got resync and wait for their fresh snapshot. */
+    private final Set<SessionId> awaitingSnapshot = new LinkedHashSet<>();
+
+    private int durableFrames;
+    private long durableBytes;
+    private int replies;
+
+    Logic() {
+      super(shape);
+      setHandler(
+          out,
+          new AbstractOutHandler() {
+            @Override
+            public void onPull() {
+              pushNext();
+            }
+          });
+    }
+
+    private void onOffer(Object offer) {
+      if (offer instanceof ReplyEntry r) {
+        if (++replies > bounds.maxReplies()) {
+          closeNow(CloseCode.RATE_LIMITED, "client does not read its replies");
+          return;
+        }
+        queue.add(r);
+      } else if (offer instanceof SnapshotEntry s) {
+        queue.add(s);
+      } else if (offer instanceof DurableEntry d) {
+        offerDurable(d);
+      } else if (offer instanceof MembersOffer m) {
+        MembersEntry entry = queuedMembers.get(m.session());
+        if (entry == null) {
+          entry = new MembersEntry(m.session());
+          queuedMembers.put(m.session(), entry);
+          queue.add(entry);
+        }
+        for (Map.Entry<String, MemberEntry> e : m.members().entrySet()) {
+          if (entry.members.containsKey(e.getKey())) {
+            stats.coalesced(1);
+          }
+          entry.members.put(e.getKey(), e.getValue());
+        }
+      } else if (offer instanceof CloseEntry c) {
+        queue.add(c);
+      } else if (offer instanceof Forget f) {
+        forget(f.session());
+      }
+      if (isAvailable(out)) {
+        pushNext();
+      }
+    }
+
+    private void offerDurable(DurableEntry offered) {
+      SessionId session = offered.session();
+      if (stale.contains(session) || awaitingSnapshot.contains(session)) {
+        return;
+      }
+      int bytes = offered.frame().size(encoding, codec);
+      if (durableFrames + 1 > bounds.maxDurableFrames()
+          || durableBytes + bytes > bounds.maxDurableBytes()) {
+        stale.add(session);
+        for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
+          if (it.next() instanceof DurableEntry d) {
+            stale.add(d.session());
+            it.remove();
+          }
+        }
+        stats.dropped(durableFrames + 1L);
+        stats.queued(-durableBytes);
+        durableFrames = 0;
+        durableBytes = 0;
+        return;
+      }
+      durableFrames++;
+      durableBytes += bytes;
+      stats.queued(bytes);
+      queue.add(new DurableEntry(session, offered.seq(), offered.frame(), bytes));
+    }
+
+    private void forget(SessionId session) {
+      stale.remove(session);
+      awaitingSnapshot.remove(session);
+      queuedMembers.remove(session);
+      for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        if (e instanceof DurableEntry d && d.session().equals(session)) {
+          durableFrames--;
+          durableBytes -= d.bytes();
+          stats.queued(-d.bytes());
+          it.remove();
+        } else if (e instanceof SnapshotEntry s && s.session().equals(session)) {
+          it.remove();
+        } else if (e instanceof MembersEntry m && m.session.equals(session)) {
+          it.remove();
+        }
+      }
+    }
+
+    private void pushNext() {
+      Entry next = queue.poll();
+      if (next == null) {
+        if (!stale.isEmpty()) {
+          SessionId session = stale.iterator().next();
+          stale.remove(session);
+          awaitingSnapshot.add(session);
+          push(out, new OutFrame(new Resync(session)).message(encoding, codec));
+          stats.resynced();
+          listener.onResync(session);
+        }
+        return;
+      }
+      if (next instanceof ReplyEntry r) {
+        replies--;
+        push(out, new OutFrame(r.frame()).message(encoding, codec));
+      } else if (next instanceof SnapshotEntry s) {
+        stale.remove(s.session());
+        awaitingSnapshot.remove(s.session());
+        push(out, s.frame().message(encoding, codec));
+      } else if (next instanceof DurableEntry d) {
+        durableFrames--;
+        durableBytes -= d.bytes();
+        stats.queued(-d.bytes());
+        push(out, d.frame().message(encoding, codec));
+      } else if (next instanceof MembersEntry m) {
+        queuedMembers.remove(m.session);
+        push(out, new OutFrame(new PresenceChanged(m.session, m.members)).message(encoding, codec));
+      } else if (next instanceof CloseEntry c) {
+        closeNow(c.code(), c.reason());
+      }
+    }
+
+    private void closeNow(CloseCode code, String reason) {
+      closeSignal.compareAndSet(null, Pair.create(code, reason));
+      completeStage();
+    }
+
+    @Override
+    public void postStop() {
+      // whatever is still queued leaves with the connection
+      stats.queued(-durableBytes);
+      durableBytes = 0;
+    }
+  }
+}

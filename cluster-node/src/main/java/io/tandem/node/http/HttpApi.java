@@ -1,0 +1,312 @@
+package io.tandem.node.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.auth.AuthException;
+import io.tandem.node.auth.DevTokens;
+import io.tandem.node.auth.Principal;
+import io.tandem.node.auth.Right;
+import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.fanout.Frames;
+import io.tandem.node.room.RoomEntity;
+import io.tandem.node.session.SessionEntities;
+import io.tandem.protocol.SessionId;
+import io.tandem.protocol.SessionKind;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The HTTP API of protocol section 9 (health, readiness, sessions, dev tokens). Routes only parse,
+ * authorise and translate; state comes from the entities and the journal. Every error is JSON
+ * {@code {code, message}} with its status. Blocks on nothing.
+ */
+public final class HttpApi extends AllDirectives {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ActorSystem<?> system;
+  private final HttpSettings settings;
+  private final TokenVerifier verifier;
+  private final SessionEntities entities;
+  private final Supplier<CompletionStage<Boolean>> journalHealth;
+  private final Optional<DevTokens> devTokens;
+  private final Duration devTokenMaxTtl;
+  private final Clock clock;
+
+  public HttpApi(
+      ActorSystem<?> system,
+      HttpSettings settings,
+      TokenVerifier verifier,
+      SessionEntities entities,
+      Supplier<CompletionStage<Boolean>> journalHealth,
+      Optional<DevTokens> devTokens,
+      Duration devTokenMaxTtl,
+      Clock clock) {
+    this.system = system;
+    this.settings = settings;
+    this.verifier = verifier;
+    this.entities = entities;
+    this.journalHealth = journalHealth;
+    this.devTokens = devTokens;
+    this.devTokenMaxTtl = devTokenMaxTtl;
+    this.clock = clock;
+  }
+
+  public Route route() {
+    return concat(
+        path("healthz", () -> get(() -> complete(StatusCodes.OK, "ok"))),
+        path("readyz", () -> get(this::readiness)),
+        pathPrefix(
+            "v1",
+            () ->
+                concat(
+                    path(
+                        "sessions",
+                        () ->
+                            get(
+                                () ->
+                                    authenticated(
+                                        p ->
+                                            parameterOptional(
+                                                "kind", kind -> listSessions(p, kind))))),
+                    path(
+                        segment("sessions").slash(segment()),
+                        raw -> get(() -> authenticated(p -> oneSession(p, raw)))),
+                    path(
+                        segment("dev").slash("token"),
+                        () -> post(this::devToken)))));
+  }
+
+  // ---------------------------------------------------------------- readiness
+
+  private Route readiness() {
+    boolean up =
+        Cluster.get(system).selfMember().status().equals(MemberStatus.up());
+    if (!up) {
+      return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "not an Up cluster member");
+    }
+    return onSuccess(
+        journalHealth.get().exceptionally(e -> false),
+        ok ->
+            ok
+                ? complete(StatusCodes.OK, "ready")
+                : error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "journal not reachable"));
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  private Route listSessions(Principal principal, Optional<String> kind) {
+    if (kind.isPresent() && !kind.get().equals("room") && !kind.get().equals("recording")) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "kind is room or recording");
+    }
+    CurrentPersistenceIdsQuery ids =
+        PersistenceQuery.get(system.classicSystem())
+            .getReadJournalFor(
+                CurrentPersistenceIdsQuery.class, io.tandem.node.fanout.JournalReader.READ_JOURNAL);
+    CompletionStage<List<ObjectNode>> rows =
+        ids.currentPersistenceIds()
+            .map(HttpApi::sessionOf)
+            .filter(Optional::isPresent)
+            .map(Optional::get)
+            .filter(s -> kind.isEmpty() || s.kind().prefix().equals(kind.get()))
+            .filter(s -> entities.serves(s))
+            .filter(
+                s -> principal.grants().allows(s.kind().prefix(), s.name(), Right.READ))
+            .take(settings.maxListedSessions())
+            .mapAsync(4, s -> summary(s).thenApply(sum -> listRow(s, sum)))
+            .filter(Optional::isPresent)
+            .map(Optional::get)
+            .runWith(Sink.seq(), system);
+    return onSuccess(
+        rows,
+        list -> {
+          ObjectNode body = JSON.createObjectNode();
+          ArrayNode arr = body.putArray("sessions");
+          list.forEach(arr::add);
+          return json(StatusCodes.OK, body);
+        });
+  }
+
+  private static Optional<ObjectNode> listRow(SessionId s, RoomEntity.Summary sum) {
+    if (!sum.exists()) {
+      return Optional.empty();
+    }
+    ObjectNode row = JSON.createObjectNode();
+    row.put("session", s.toString());
+    row.put("seq", sum.seq());
+    row.put("members", sum.members().size());
+    row.put("created", sum.created());
+    row.put("lastActivity", sum.lastActivity());
+    return Optional.of(row);
+  }
+
+  private Route oneSession(Principal principal, String raw) {
+    Optional<SessionId> parsed = SessionId.tryParse(raw);
+    if (parsed.isEmpty()) {
+      return error(StatusCodes.BAD_REQUEST, "invalid_session", "not a session id: " + raw);
+    }
+    SessionId s = parsed.get();
+    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
+      return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
+    }
+    if (!entities.serves(s)) {
+      return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
+    }
+    return onComplete(
+        summary(s),
+        result -> {
+          if (result.isFailure()) {
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
+          }
+          RoomEntity.Summary sum = result.get();
+          if (!sum.exists()) {
+            return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
+          }
+          ObjectNode body = JSON.createObjectNode();
+          body.put("session", s.toString());
+          body.put("seq", sum.seq());
+          body.put("epoch", sum.epoch());
+          body.set("members", JSON.valueToTree(Frames.members(sum.members())));
+          body.put("created", sum.created());
+          body.put("lastActivity", sum.lastActivity());
+          return json(StatusCodes.OK, body);
+        });
+  }
+
+  private CompletionStage<RoomEntity.Summary> summary(SessionId s) {
+    return entities
+        .room(s)
+        .orElseThrow()
+        .ask(RoomEntity.GetSummary::new, settings.askTimeout());
+  }
+
+  private static Optional<SessionId> sessionOf(String persistenceId) {
+    int bar = persistenceId.indexOf('|');
+    if (bar <= 0) {
+      return Optional.empty();
+    }
+    String kind = persistenceId.substring(0, bar);
+    String name = persistenceId.substring(bar + 1);
+    for (SessionKind k : SessionKind.values()) {
+      if (k.prefix().equals(kind)) {
+        return SessionId.tryParse(kind + ":" + name);
+      }
+    }
+    return Optional.empty();
+  }
+
+  // ---------------------------------------------------------------- dev tokens
+
+  private Route devToken() {
+    if (devTokens.isEmpty()) {
+      return error(StatusCodes.NOT_FOUND, "not_found", "dev mode is off");
+    }
+    return extractClientIP(
+        ip -> {
+          if (!isLoopback(ip)) {
+            return error(StatusCodes.FORBIDDEN, "forbidden", "dev tokens only for loopback callers");
+          }
+          return entity(
+              org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(),
+              body -> {
+                JsonNode req;
+                try {
+                  req = JSON.readTree(body);
+                } catch (Exception e) {
+                  return error(StatusCodes.BAD_REQUEST, "bad_frame", "body must be JSON");
+                }
+                if (req == null
+                    || !req.path("sub").isTextual()
+                    || req.path("sub").asText().isBlank()) {
+                  return error(StatusCodes.BAD_REQUEST, "bad_frame", "sub is required");
+                }
+                long ttl = req.path("ttlSeconds").asLong(3600);
+                if (ttl <= 0 || ttl > devTokenMaxTtl.toSeconds()) {
+                  return error(
+                      StatusCodes.BAD_REQUEST,
+                      "bad_frame",
+                      "ttlSeconds is 1 to " + devTokenMaxTtl.toSeconds());
+                }
+                String token =
+                    devTokens
+                        .get()
+                        .mint(
+                            req.get("sub").asText(),
+                            req.path("scope").asText(""),
+                            Duration.ofSeconds(ttl),
+                            clock.instant());
+                ObjectNode out = JSON.createObjectNode();
+                out.put("token", token);
+                return json(StatusCodes.OK, out);
+              });
+        });
+  }
+
+  private static boolean isLoopback(RemoteAddress ip) {
+    Optional<InetAddress> addr = ip.getAddress();
+    return addr.isPresent() && addr.get().isLoopbackAddress();
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Route authenticated(Function<Principal, Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return error(StatusCodes.UNAUTHORIZED, "unauthorized", "Authorization: Bearer <token>");
+          }
+          try {
+            return inner.apply(verifier.verify(header.get().substring(7).trim()));
+          } catch (AuthException e) {
+            return error(StatusCodes.UNAUTHORIZED, "unauthorized", e.getMessage());
+          }
+        });
+  }
+
+  static Route jsonError(StatusCode status, String code, String message) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("code", code);
+    body.put("message", message);
+    return new AllDirectives() {}.complete(
+        HttpResponse.create()
+            .withStatus(status)
+            .withEntity(ContentTypes.APPLICATION_JSON, body.toString()));
+  }
+
+  private Route error(StatusCode status, String code, String message) {
+    return jsonError(status, code, message);
+  }
+
+  private Route json(StatusCode status, JsonNode body) {
+    return complete(
+        HttpResponse.create()
+            .withStatus(status)
+            .withEntity(ContentTypes.APPLICATION_JSON, body.toString()));
+  }
+
+  static CompletionStage<Boolean> alwaysHealthy() {
+    return CompletableFuture.completedFuture(true);
+  }
+}

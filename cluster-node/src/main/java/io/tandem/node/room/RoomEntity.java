@@ -1,0 +1,704 @@
+package io.tandem.node.room;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionView;
+import io.tandem.node.session.Subscriber;
+import io.tandem.persistence.CborSerializable;
+import io.tandem.protocol.ErrorCode;
+import io.tandem.protocol.SessionId;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * A collaboration room ({@code room:<name>}): one sharded, event-sourced actor per room.
+ *
+ * <p>Durable state (document, shared objects and their holds) changes only through persisted
+ * events, one event per durable change, each with the room's next {@code seq}. Members and their
+ * presence are ephemeral: kept in this actor only, announced to subscribers in batches at the room
+ * tick, never persisted. Every change is published once per subscribed node (its session hub),
+ * never once per client; a hub that dies takes its members with it.
+ *
+ * <p>Invariants: {@code seq} grows by exactly 1 per change; a hold belongs to a current member;
+ * a member that leaves or disconnects, or holds without a move for the hold timeout, loses its
+ * holds through a durable change. Blocks on nothing.
+ */
+public final class RoomEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        RoomEntity.Command, RoomEntity.Event, RoomState> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "room");
+
+  /** Registers rooms with Cluster Sharding on this node. */
+  public static void init(ActorSystem<?> system, RoomSettings settings, Clock clock) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                    ENTITY_KEY,
+                    ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, clock))
+                .withStopMessage(Stop.INSTANCE));
+  }
+
+  /**
+   * The room behavior. {@code shard} may be null outside sharding (tests): the room then never
+   * passivates.
+   */
+  public static Behavior<Command> create(
+      String roomName,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      RoomSettings settings,
+      Clock clock) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new RoomEntity(roomName, shard, settings, clock, ctx, timers)));
+  }
+
+  /** The persistence id of a room, also used by replay and resume queries. */
+  public static PersistenceId persistenceId(String roomName) {
+    return PersistenceId.of(ENTITY_KEY.name(), roomName);
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** What a room accepts. */
+  public interface Command extends CborSerializable {}
+
+  /**
+   * Join as {@code memberId}; the answer goes to {@code hub} as a {@link Subscriber.Message}. With
+   * {@code since} and {@code epoch} the hub gets the missed changes instead of a snapshot.
+   */
+  public record Join(
+      String memberId,
+      String connectionId,
+      MemberInfo info,
+      Long ref,
+      Long since,
+      String epoch,
+      ActorRef<Subscriber.Message> hub)
+      implements Command {}
+
+  /** Leave the room; holds of the member are released. */
+  public record Leave(String memberId, ActorRef<Reply> replyTo) implements Command {}
+
+  /** The member's connection closed: like {@link Leave}, without a reply. */
+  public record Disconnect(String memberId) implements Command {}
+
+  /** Apply doc edits atomically, as one change. */
+  public record Edit(String memberId, List<DocEdit> ops, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** An action on a shared object. */
+  public record ChangeObject(
+      String memberId,
+      ObjectAction action,
+      String id,
+      String asset,
+      Transform transform,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Replace the member's presence; ephemeral, announced at the next tick. */
+  public record SetPresence(String memberId, JsonNode presence) implements Command {}
+
+  /** A connection fell behind: send it a fresh snapshot through its hub. */
+  public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
+
+  /** Ask for the room's summary (HTTP API). */
+  public record GetSummary(ActorRef<Summary> replyTo) implements Command {}
+
+  /** Internal: the room tick (presence batches, hold expiry). */
+  public enum Tick implements Command {
+    INSTANCE
+  }
+
+  /** Internal: no members for the passivation timeout. */
+  public enum IdleCheck implements Command {
+    INSTANCE
+  }
+
+  /** Sent by the shard to stop a passivating room. */
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
+  /** Internal: a subscribed node's hub stopped (or its node left): its members leave. */
+  public record HubTerminated(ActorRef<Subscriber.Message> hub) implements Command {}
+
+  /** Object actions (protocol 4.2). */
+  public enum ObjectAction {
+    SPAWN,
+    GRAB,
+    MOVE,
+    RELEASE,
+    REMOVE
+  }
+
+  /** The answer to a request: accepted (with the new seq when a change was made) or rejected. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Accepted.class, name = "accepted"),
+    @JsonSubTypes.Type(value = Rejected.class, name = "rejected")
+  })
+  public interface Reply extends CborSerializable {}
+
+  public record Accepted(Long seq) implements Reply {}
+
+  public record Rejected(ErrorCode code, String message) implements Reply {}
+
+  /** A room as the HTTP API lists it; {@code exists} is false for a room never created. */
+  public record Summary(
+      boolean exists,
+      long seq,
+      String epoch,
+      Map<String, MemberInfo> members,
+      long created,
+      long lastActivity)
+      implements CborSerializable {}
+
+  // ---------------------------------------------------------------- events
+
+  /** What a room persists. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Created.class, name = "created"),
+    @JsonSubTypes.Type(value = DocEdited.class, name = "doc-edited"),
+    @JsonSubTypes.Type(value = ObjectsChanged.class, name = "objects-changed")
+  })
+  public interface Event extends CborSerializable {}
+
+  /** The room came into being; {@code epoch} names its history. Not a durable change (no seq). */
+  public record Created(String epoch, long ts) implements Event {}
+
+  /** Doc edits applied as one change. */
+  public record DocEdited(long seq, String by, long ts, List<DocEdit> ops) implements Event {}
+
+  /** Shared objects changed as one change; a null value means removed. */
+  public record ObjectsChanged(long seq, String by, long ts, Map<String, ObjectView> objects)
+      implements Event {}
+
+  // ---------------------------------------------------------------- the actor
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String roomName;
+  private final SessionId sessionId;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final RoomSettings settings;
+  private final Clock clock;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+
+  /** Ephemeral, actor-confined: members by id, hubs with their member counts, pending presence. */
+  private final Map<String, Member> members = new LinkedHashMap<>();
+
+  private final Map<ActorRef<Subscriber.Message>, Integer> hubs = new HashMap<>();
+  private final Map<String, MemberInfo> pendingPresence = new LinkedHashMap<>();
+
+  private record Member(String memberId, MemberInfo info, ActorRef<Subscriber.Message> hub) {}
+
+  private RoomEntity(
+      String roomName,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      RoomSettings settings,
+      Clock clock,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    super(persistenceId(roomName));
+    this.roomName = roomName;
+    this.sessionId = SessionId.room(roomName);
+    this.shard = shard;
+    this.settings = settings;
+    this.clock = clock;
+    this.ctx = ctx;
+    this.timers = timers;
+    scheduleIdleCheck();
+  }
+
+  @Override
+  public RoomState emptyState() {
+    return RoomState.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, RoomState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Join.class, this::onJoin)
+        .onCommand(Leave.class, this::onLeave)
+        .onCommand(Disconnect.class, this::onDisconnect)
+        .onCommand(Edit.class, this::onEdit)
+        .onCommand(ChangeObject.class, this::onChangeObject)
+        .onCommand(SetPresence.class, this::onSetPresence)
+        .onCommand(Refresh.class, this::onRefresh)
+        .onCommand(GetSummary.class, this::onGetSummary)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(HubTerminated.class, this::onHubTerminated)
+        .onCommand(IdleCheck.class, this::onIdleCheck)
+        .onCommand(Stop.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .build();
+  }
+
+  // ------------------------------------------------------------ command handlers
+
+  private ReplyEffect<Event, RoomState> onJoin(RoomState state, Join cmd) {
+    if (!members.containsKey(cmd.memberId()) && members.size() >= settings.maxMembers()) {
+      return Effect()
+          .reply(
+              cmd.hub(),
+              new Subscriber.Refused(
+                  cmd.connectionId(),
+                  cmd.ref(),
+                  ErrorCode.CONFLICT,
+                  "room is full (" + settings.maxMembers() + " members)"));
+    }
+    if (!state.exists()) {
+      Created created = new Created(UUID.randomUUID().toString(), clock.millis());
+      return Effect().persist(created).thenReply(cmd.hub(), s -> admit(s, cmd));
+    }
+    return Effect().reply(cmd.hub(), admit(state, cmd));
+  }
+
+  /** Adds the member and answers its hub; the caller sends the answer. */
+  private Subscriber.Message admit(RoomState state, Join cmd) {
+    Member previous = members.put(cmd.memberId(), new Member(cmd.memberId(), cmd.info(), cmd.hub()));
+    if (previous != null) {
+      releaseHub(previous.hub());
+    }
+    addHub(cmd.hub());
+    pendingPresence.put(cmd.memberId(), cmd.info());
+    startTicking();
+    Map<String, MemberInfo> memberView = memberView();
+    if (cmd.since() != null && state.epoch().equals(cmd.epoch()) && cmd.since() <= state.seq()) {
+      List<RoomChange> missed = state.changesAfter(cmd.since());
+      if (missed != null) {
+        return new Subscriber.Resumed(
+            cmd.connectionId(),
+            cmd.ref(),
+            cmd.memberId(),
+            cmd.since(),
+            state.epoch(),
+            memberView,
+            List.copyOf(missed));
+      }
+      return new Subscriber.ResumeFromJournal(
+          cmd.connectionId(),
+          cmd.ref(),
+          cmd.memberId(),
+          persistenceId().id(),
+          cmd.since(),
+          state.seq(),
+          state.epoch(),
+          memberView);
+    }
+    return new Subscriber.Admitted(cmd.connectionId(), cmd.ref(), cmd.memberId(), view(state));
+  }
+
+  private ReplyEffect<Event, RoomState> onLeave(RoomState state, Leave cmd) {
+    if (!members.containsKey(cmd.memberId())) {
+      return Effect().reply(cmd.replyTo(), notJoined());
+    }
+    List<Event> released = removeMember(state, cmd.memberId());
+    if (released.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), new Accepted(null));
+    }
+    return Effect()
+        .persist(released)
+        .thenRun(s -> publish(released))
+        .thenReply(cmd.replyTo(), s -> new Accepted(s.seq()));
+  }
+
+  private ReplyEffect<Event, RoomState> onDisconnect(RoomState state, Disconnect cmd) {
+    if (!members.containsKey(cmd.memberId())) {
+      return Effect().noReply();
+    }
+    return persistAndPublish(removeMember(state, cmd.memberId()));
+  }
+
+  private ReplyEffect<Event, RoomState> onHubTerminated(RoomState state, HubTerminated cmd) {
+    List<Event> released = new ArrayList<>();
+    RoomState s = state;
+    for (Member m : List.copyOf(members.values())) {
+      if (m.hub().equals(cmd.hub())) {
+        List<Event> mine = removeMember(s, m.memberId());
+        for (Event e : mine) {
+          s = applyEvent(s, e);
+        }
+        released.addAll(mine);
+      }
+    }
+    hubs.remove(cmd.hub());
+    return persistAndPublish(released);
+  }
+
+  private ReplyEffect<Event, RoomState> onEdit(RoomState state, Edit cmd) {
+    Rejected refused = checkEditor(cmd.memberId());
+    if (refused != null) {
+      return Effect().reply(cmd.replyTo(), refused);
+    }
+    if (cmd.ops().isEmpty() || cmd.ops().size() > settings.maxOpsPerFrame()) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              new Rejected(
+                  ErrorCode.TOO_BIG,
+                  "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops"));
+    }
+    ObjectNode newDoc = DocTree.apply(state.doc(), cmd.ops());
+    if (jsonSize(newDoc) > settings.maxDocBytes()) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              new Rejected(
+                  ErrorCode.TOO_BIG,
+                  "the document would exceed " + settings.maxDocBytes() + " bytes"));
+    }
+    DocEdited event = new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops());
+    return Effect()
+        .persist(event)
+        .thenRun(s -> publish(List.of(event)))
+        .thenReply(cmd.replyTo(), s -> new Accepted(s.seq()));
+  }
+
+  private ReplyEffect<Event, RoomState> onChangeObject(RoomState state, ChangeObject cmd) {
+    Rejected refused = checkEditor(cmd.memberId());
+    if (refused == null) {
+      refused = checkObjectAction(state, cmd);
+    }
+    if (refused != null) {
+      return Effect().reply(cmd.replyTo(), refused);
+    }
+    SharedObject current = state.objects().get(cmd.id());
+    ObjectView after =
+        switch (cmd.action()) {
+          case SPAWN ->
+              new ObjectView(cmd.asset(), Transform.IDENTITY.merge(cmd.transform()), null);
+          case GRAB ->
+              new ObjectView(
+                  current.view().asset(),
+                  current.view().transform().merge(cmd.transform()),
+                  cmd.memberId());
+          case MOVE ->
+              new ObjectView(
+                  current.view().asset(),
+                  current.view().transform().merge(cmd.transform()),
+                  cmd.memberId());
+          case RELEASE ->
+              new ObjectView(
+                  current.view().asset(), current.view().transform().merge(cmd.transform()), null);
+          case REMOVE -> null;
+        };
+    Map<String, ObjectView> changed = new HashMap<>();
+    changed.put(cmd.id(), after);
+    ObjectsChanged event =
+        new ObjectsChanged(
+            state.seq() + 1, cmd.memberId(), clock.millis(), Collections.unmodifiableMap(changed));
+    return Effect()
+        .persist(event)
+        .thenRun(s -> publish(List.of(event)))
+        .thenReply(cmd.replyTo(), s -> new Accepted(s.seq()));
+  }
+
+  private Rejected checkObjectAction(RoomState state, ChangeObject cmd) {
+    SharedObject current = state.objects().get(cmd.id());
+    String holder = current == null ? null : current.view().heldBy();
+    switch (cmd.action()) {
+      case SPAWN:
+        if (current != null) {
+          return new Rejected(ErrorCode.CONFLICT, "object " + cmd.id() + " exists");
+        }
+        if (state.objects().size() >= settings.maxObjects()) {
+          return new Rejected(
+              ErrorCode.TOO_BIG, "a room holds at most " + settings.maxObjects() + " objects");
+        }
+        return null;
+      case GRAB:
+        if (current == null) {
+          return noSuchObject(cmd.id());
+        }
+        if (holder != null && !holder.equals(cmd.memberId())) {
+          return new Rejected(ErrorCode.CONFLICT, "object " + cmd.id() + " is held by " + holder);
+        }
+        return null;
+      case MOVE:
+      case RELEASE:
+        if (current == null) {
+          return noSuchObject(cmd.id());
+        }
+        if (!cmd.memberId().equals(holder)) {
+          return new Rejected(
+              ErrorCode.NOT_OWNER, "object " + cmd.id() + " is not held by you (grab it first)");
+        }
+        return null;
+      case REMOVE:
+        if (current == null) {
+          return noSuchObject(cmd.id());
+        }
+        if (holder != null && !holder.equals(cmd.memberId())) {
+          return new Rejected(ErrorCode.NOT_OWNER, "object " + cmd.id() + " is held by " + holder);
+        }
+        return null;
+      default:
+        throw new IllegalStateException("unknown action " + cmd.action());
+    }
+  }
+
+  private ReplyEffect<Event, RoomState> onSetPresence(RoomState state, SetPresence cmd) {
+    Member m = members.get(cmd.memberId());
+    if (m != null) {
+      MemberInfo info =
+          new MemberInfo(m.info().name(), m.info().kind(), m.info().role(), cmd.presence());
+      members.put(cmd.memberId(), new Member(m.memberId(), info, m.hub()));
+      pendingPresence.put(cmd.memberId(), info);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, RoomState> onRefresh(RoomState state, Refresh cmd) {
+    return Effect().reply(cmd.hub(), new Subscriber.Refreshed(cmd.connectionId(), view(state)));
+  }
+
+  private ReplyEffect<Event, RoomState> onGetSummary(RoomState state, GetSummary cmd) {
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            new Summary(
+                state.exists(),
+                state.seq(),
+                state.epoch(),
+                memberView(),
+                state.created(),
+                state.lastActivity()));
+  }
+
+  private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {
+    if (!pendingPresence.isEmpty()) {
+      Subscriber.MembersChanged batch =
+          new Subscriber.MembersChanged(
+              Collections.unmodifiableMap(new LinkedHashMap<>(pendingPresence)));
+      pendingPresence.clear();
+      hubs.keySet().forEach(h -> h.tell(batch));
+    }
+    if (members.isEmpty()) {
+      timers.cancel(Tick.INSTANCE);
+    }
+    long now = clock.millis();
+    long timeout = settings.holdTimeout().toMillis();
+    List<Event> expired = new ArrayList<>();
+    long seq = state.seq();
+    for (Map.Entry<String, SharedObject> e : state.objects().entrySet()) {
+      ObjectView v = e.getValue().view();
+      if (v.heldBy() != null && now - e.getValue().touchedAt() >= timeout) {
+        expired.add(
+            new ObjectsChanged(
+                ++seq,
+                v.heldBy(),
+                now,
+                Map.of(e.getKey(), new ObjectView(v.asset(), v.transform(), null))));
+      }
+    }
+    return persistAndPublish(expired);
+  }
+
+  private ReplyEffect<Event, RoomState> onIdleCheck(RoomState state, IdleCheck cmd) {
+    if (members.isEmpty() && shard != null) {
+      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    }
+    return Effect().noReply();
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private ReplyEffect<Event, RoomState> persistAndPublish(List<Event> events) {
+    if (events.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(events).thenRun(s -> publish(events)).thenNoReply();
+  }
+
+  /** Publishes persisted changes, in order, once to each subscribed hub. */
+  private void publish(List<Event> events) {
+    if (hubs.isEmpty()) {
+      return;
+    }
+    for (Event e : events) {
+      RoomChange change = toChange(e);
+      if (change != null) {
+        Subscriber.Updated msg = new Subscriber.Updated(change);
+        hubs.keySet().forEach(h -> h.tell(msg));
+      }
+    }
+  }
+
+  /** Removes a member: announces it left and returns the events that release its holds. */
+  private List<Event> removeMember(RoomState state, String memberId) {
+    Member m = members.remove(memberId);
+    if (m == null) {
+      return List.of();
+    }
+    releaseHub(m.hub());
+    pendingPresence.put(memberId, null);
+    startTicking();
+    if (members.isEmpty()) {
+      scheduleIdleCheck();
+    }
+    List<Event> events = new ArrayList<>();
+    long seq = state.seq();
+    long now = clock.millis();
+    for (Map.Entry<String, SharedObject> e : state.objects().entrySet()) {
+      ObjectView v = e.getValue().view();
+      if (memberId.equals(v.heldBy())) {
+        events.add(
+            new ObjectsChanged(
+                ++seq,
+                memberId,
+                now,
+                Map.of(e.getKey(), new ObjectView(v.asset(), v.transform(), null))));
+      }
+    }
+    return events;
+  }
+
+  private void addHub(ActorRef<Subscriber.Message> hub) {
+    Integer count = hubs.merge(hub, 1, Integer::sum);
+    if (count == 1) {
+      ctx.watchWith(hub, new HubTerminated(hub));
+    }
+    timers.cancel(IdleCheck.INSTANCE);
+  }
+
+  private void releaseHub(ActorRef<Subscriber.Message> hub) {
+    Integer count = hubs.computeIfPresent(hub, (h, c) -> c > 1 ? c - 1 : null);
+    if (count == null) {
+      ctx.unwatch(hub);
+    }
+  }
+
+  private void startTicking() {
+    if (!timers.isTimerActive(Tick.INSTANCE)) {
+      timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
+    }
+  }
+
+  private void scheduleIdleCheck() {
+    timers.startSingleTimer(IdleCheck.INSTANCE, settings.passivateAfter());
+  }
+
+  private Rejected checkEditor(String memberId) {
+    Member m = members.get(memberId);
+    if (m == null) {
+      return notJoined();
+    }
+    if (!"editor".equals(m.info().role())) {
+      return new Rejected(ErrorCode.FORBIDDEN, "joined as " + m.info().role() + ", not editor");
+    }
+    return null;
+  }
+
+  private Rejected notJoined() {
+    return new Rejected(ErrorCode.NOT_JOINED, "not joined to " + sessionId);
+  }
+
+  private static Rejected noSuchObject(String id) {
+    return new Rejected(ErrorCode.NOT_FOUND, "no object " + id);
+  }
+
+  private Map<String, MemberInfo> memberView() {
+    Map<String, MemberInfo> view = new LinkedHashMap<>();
+    members.forEach((id, m) -> view.put(id, m.info()));
+    return Collections.unmodifiableMap(view);
+  }
+
+  private SessionView view(RoomState state) {
+    return new SessionView(state.seq(), state.epoch(), state.view(), memberView());
+  }
+
+  private static int jsonSize(JsonNode node) {
+    CountingStream out = new CountingStream();
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      JSON.writeTree(g, node);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out.count;
+  }
+
+  private static final class CountingStream extends OutputStream {
+    int count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
+  }
+
+  // ---------------------------------------------------------------- event handler
+
+  @Override
+  public EventHandler<RoomState, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+  }
+
+  private RoomState applyEvent(RoomState state, Event event) {
+    if (event instanceof Created c) {
+      return state.created(c.epoch(), c.ts());
+    }
+    return state.changed(toChange(event), settings.recentChanges());
+  }
+
+  /** The durable change an event records, or null for {@link Created}. */
+  public static RoomChange toChange(Event event) {
+    if (event instanceof DocEdited e) {
+      return new RoomChange(e.seq(), e.by(), e.ts(), e.ops(), null);
+    } else if (event instanceof ObjectsChanged o) {
+      return new RoomChange(o.seq(), o.by(), o.ts(), null, o.objects());
+    } else if (event instanceof Created) {
+      return null;
+    }
+    throw new IllegalStateException("unknown event " + event);
+  }
+
+  @Override
+  public String toString() {
+    return "RoomEntity(" + roomName + ")";
+  }
+}

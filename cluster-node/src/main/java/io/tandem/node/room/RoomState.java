@@ -1,0 +1,95 @@
+package io.tandem.node.room;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.persistence.CborSerializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The durable state of a room: an immutable value, replaced (never changed) by each event.
+ *
+ * <p>{@code epoch} is null until the room was created. {@code recent} holds the last durable
+ * changes (at most the configured number) so that resumes are answered from memory.
+ */
+public record RoomState(
+    String epoch,
+    long created,
+    long lastActivity,
+    long seq,
+    ObjectNode doc,
+    Map<String, SharedObject> objects,
+    List<RoomChange> recent)
+    implements CborSerializable {
+
+  public static RoomState empty() {
+    return new RoomState(null, 0, 0, 0, DocTree.empty(), Map.of(), List.of());
+  }
+
+  public boolean exists() {
+    return epoch != null;
+  }
+
+  public RoomState created(String epoch, long ts) {
+    return new RoomState(epoch, ts, ts, seq, doc, objects, recent);
+  }
+
+  /** The state after a durable change; {@code keepRecent} bounds the in-memory history. */
+  public RoomState changed(RoomChange change, int keepRecent) {
+    ObjectNode newDoc = change.ops() == null ? doc : DocTree.apply(doc, change.ops());
+    Map<String, SharedObject> newObjects = objects;
+    if (change.objects() != null) {
+      newObjects = new LinkedHashMap<>(objects);
+      for (Map.Entry<String, ObjectView> e : change.objects().entrySet()) {
+        if (e.getValue() == null) {
+          newObjects.remove(e.getKey());
+        } else {
+          newObjects.put(e.getKey(), new SharedObject(e.getValue(), change.ts()));
+        }
+      }
+      newObjects = Collections.unmodifiableMap(newObjects);
+    }
+    List<RoomChange> newRecent = new ArrayList<>(Math.min(recent.size() + 1, keepRecent));
+    int from = Math.max(0, recent.size() + 1 - keepRecent);
+    for (int i = from; i < recent.size(); i++) {
+      newRecent.add(recent.get(i));
+    }
+    if (keepRecent > 0) {
+      newRecent.add(change);
+    }
+    return new RoomState(
+        epoch,
+        created,
+        change.ts(),
+        change.seq(),
+        newDoc,
+        newObjects,
+        Collections.unmodifiableList(newRecent));
+  }
+
+  /** The changes after {@code since}, if memory still holds all of them; else null. */
+  public List<RoomChange> changesAfter(long since) {
+    if (since >= seq) {
+      return List.of();
+    }
+    if (recent.isEmpty() || recent.get(0).seq() > since + 1) {
+      return null;
+    }
+    List<RoomChange> out = new ArrayList<>();
+    for (RoomChange c : recent) {
+      if (c.seq() > since) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** Doc and objects as a late joiner sees them. */
+  public RoomView view() {
+    Map<String, ObjectView> views = new LinkedHashMap<>();
+    objects.forEach((id, o) -> views.put(id, o.view()));
+    return new RoomView(doc, Collections.unmodifiableMap(views));
+  }
+}

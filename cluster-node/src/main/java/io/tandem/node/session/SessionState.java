@@ -1,0 +1,11 @@
+package io.tandem.node.session;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.tandem.node.room.RoomView;
+import io.tandem.persistence.CborSerializable;
+
+/** The durable state of a session as a late joiner receives it in its snapshot. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+@JsonSubTypes({@JsonSubTypes.Type(value = RoomView.class, name = "room")})
+public interface SessionState extends CborSerializable {}

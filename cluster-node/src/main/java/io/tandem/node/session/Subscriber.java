@@ -1,0 +1,75 @@
+package io.tandem.node.session;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.tandem.persistence.CborSerializable;
+import io.tandem.protocol.ErrorCode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an entity sends to a node that has subscribers to its session (the node's session hub).
+ * Entities send each message once per subscribed node, never once per client; all messages for one
+ * session come from one entity to one hub, so they arrive in the order they were sent.
+ */
+public final class Subscriber {
+  private Subscriber() {}
+
+  /** The protocol of a subscribed node's hub. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Admitted.class, name = "admitted"),
+    @JsonSubTypes.Type(value = Resumed.class, name = "resumed"),
+    @JsonSubTypes.Type(value = ResumeFromJournal.class, name = "resume-journal"),
+    @JsonSubTypes.Type(value = Refused.class, name = "refused"),
+    @JsonSubTypes.Type(value = Updated.class, name = "updated"),
+    @JsonSubTypes.Type(value = MembersChanged.class, name = "members"),
+    @JsonSubTypes.Type(value = Refreshed.class, name = "refreshed")
+  })
+  public interface Message extends CborSerializable {}
+
+  /** A join was accepted: the connection gets this full snapshot before any later update. */
+  public record Admitted(String connectionId, Long ref, String memberId, SessionView view)
+      implements Message {}
+
+  /**
+   * A join with {@code since} was accepted and every missed change is in {@code changes}, in order.
+   */
+  public record Resumed(
+      String connectionId,
+      Long ref,
+      String memberId,
+      long since,
+      String epoch,
+      Map<String, MemberInfo> members,
+      List<SessionUpdate> changes)
+      implements Message {}
+
+  /**
+   * A join with {@code since} was accepted but the missed changes {@code (since, upTo]} are no
+   * longer in the entity's memory: the hub reads them from the journal before anything later.
+   */
+  public record ResumeFromJournal(
+      String connectionId,
+      Long ref,
+      String memberId,
+      String persistenceId,
+      long since,
+      long upTo,
+      String epoch,
+      Map<String, MemberInfo> members)
+      implements Message {}
+
+  /** A join was refused. */
+  public record Refused(String connectionId, Long ref, ErrorCode code, String message)
+      implements Message {}
+
+  /** A durable change, for every subscribed connection. */
+  public record Updated(SessionUpdate update) implements Message {}
+
+  /** Presence, joins and leaves since the last tick; a {@code null} value means the member left. */
+  public record MembersChanged(Map<String, MemberInfo> members) implements Message {}
+
+  /** A fresh snapshot for one connection that fell behind (after {@code resync}). */
+  public record Refreshed(String connectionId, SessionView view) implements Message {}
+}

@@ -1,0 +1,674 @@
+package io.tandem.node.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.tandem.node.auth.AuthException;
+import io.tandem.node.auth.Principal;
+import io.tandem.node.auth.Right;
+import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.fanout.HubManager;
+import io.tandem.node.fanout.Outbox;
+import io.tandem.node.fanout.SessionHub;
+import io.tandem.node.room.DocEdit;
+import io.tandem.node.room.RoomEntity;
+import io.tandem.node.room.RoomSettings;
+import io.tandem.node.room.Transform;
+import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionEntities;
+import io.tandem.node.session.Subscriber;
+import io.tandem.protocol.ClientFrame;
+import io.tandem.protocol.CloseCode;
+import io.tandem.protocol.DecodeResult;
+import io.tandem.protocol.DocOp;
+import io.tandem.protocol.ErrorCode;
+import io.tandem.protocol.ErrorFrame;
+import io.tandem.protocol.Hello;
+import io.tandem.protocol.Join;
+import io.tandem.protocol.Leave;
+import io.tandem.protocol.ObjectAction;
+import io.tandem.protocol.Ok;
+import io.tandem.protocol.Op;
+import io.tandem.protocol.Ping;
+import io.tandem.protocol.Pong;
+import io.tandem.protocol.Presence;
+import io.tandem.protocol.ProtocolError;
+import io.tandem.protocol.Role;
+import io.tandem.protocol.SessionFrame;
+import io.tandem.protocol.SessionId;
+import io.tandem.protocol.Welcome;
+import io.tandem.protocol.WelcomeLimits;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+/**
+ * One per WebSocket connection: the protocol state machine between the decoded inbound frames and
+ * the sessions. It checks hello and the token, the rate limit, the malformed-frame rule and the
+ * grants of every frame, translates frames into entity commands, and puts direct replies into the
+ * connection's {@link Outbox}. Session traffic does not pass through here: hubs write to the outbox
+ * directly.
+ *
+ * <p>Inbound frames arrive with backpressure (one at a time, acknowledged), so a flooding client
+ * slows only its own socket. Token verification runs on the blocking dispatcher (a JWKS fetch may
+ * block); everything else is quick. Blocks on nothing.
+ */
+public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
+
+  /** What the actor accepts. Node-local: never serialized. */
+  public interface Command {}
+
+  /** The inbound stream started. */
+  public record StreamInit(ActorRef<Ack> ackTo) implements Command {}
+
+  /** One inbound frame, decoded or rejected; acknowledge it to get the next. */
+  public record Inbound(Incoming incoming, ActorRef<Ack> ackTo) implements Command {}
+
+  /** The client closed, or the socket failed. */
+  public enum StreamEnded implements Command {
+    INSTANCE
+  }
+
+  /** The outbound stage sent resync for a session. */
+  public record ResyncNeeded(SessionId session) implements Command {}
+
+  /** The node is draining: say bye and close with 1012. */
+  public enum Drain implements Command {
+    INSTANCE
+  }
+
+  /** Acknowledgement to the inbound stream. */
+  public enum Ack {
+    INSTANCE
+  }
+
+  /** What the inbound stream delivers. */
+  public sealed interface Incoming {}
+
+  /** A frame that was read and decoded (or rejected by the codec). */
+  public record Decoded(DecodeResult<ClientFrame> result) implements Incoming {}
+
+  /** A frame beyond the close threshold: not read to its end. */
+  public record FrameTooLarge(long atLeastBytes) implements Incoming {}
+
+  private record HelloChecked(Hello hello, Principal principal, String failure)
+      implements Command {}
+
+  private record EntityReplied(Long ref, SessionId session, RoomEntity.Reply reply, Throwable error)
+      implements Command {}
+
+  private record MembershipChanged(SessionHub.Membership change) implements Command {}
+
+  private enum HelloTimeout implements Command {
+    INSTANCE
+  }
+
+  private enum HeartbeatCheck implements Command {
+    INSTANCE
+  }
+
+  private enum TokenExpired implements Command {
+    INSTANCE
+  }
+
+  /** Everything a connection needs from its node. */
+  public record Deps(
+      WsSettings ws,
+      RoomSettings rooms,
+      TokenVerifier verifier,
+      SessionEntities entities,
+      ActorRef<HubManager.Command> hubs,
+      String nodeName,
+      Duration askTimeout,
+      Clock clock,
+      ConnectionRegistry registry) {}
+
+  public static Behavior<Command> create(String connectionId, Outbox outbox, Deps deps) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new ConnectionActor(ctx, timers, connectionId, outbox, deps)));
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final TimerScheduler<Command> timers;
+  private final String connectionId;
+  private final Outbox outbox;
+  private final Deps deps;
+  private final Executor blocking;
+  private final ActorRef<SessionHub.Membership> membershipAdapter;
+
+  private Principal principal;
+  private boolean helloPending;
+  private boolean closing;
+  private long lastInboundMillis;
+
+  /** Joined sessions and their member ids; joins waiting for their answer. */
+  private final Map<SessionId, Joined> sessions = new HashMap<>();
+
+  private final Set<SessionId> joining = new HashSet<>();
+
+  private record Joined(String memberId, Role role, ActorRef<Subscriber.Message> hub) {}
+
+  /** Token bucket of the rate limit. */
+  private double tokens;
+
+  private long lastRefillNanos;
+  private long limitedSinceMillis = -1;
+  private final ArrayDeque<Long> malformedTimes = new ArrayDeque<>();
+
+  private ConnectionActor(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      String connectionId,
+      Outbox outbox,
+      Deps deps) {
+    super(ctx);
+    this.timers = timers;
+    this.connectionId = connectionId;
+    this.outbox = outbox;
+    this.deps = deps;
+    this.blocking =
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.membershipAdapter = ctx.messageAdapter(SessionHub.Membership.class, MembershipChanged::new);
+    this.tokens = deps.ws().burstFrames();
+    this.lastRefillNanos = System.nanoTime();
+    this.lastInboundMillis = deps.clock().millis();
+    deps.registry().register(ctx.getSelf());
+    timers.startSingleTimer(HelloTimeout.INSTANCE, deps.ws().helloTimeout());
+    timers.startTimerWithFixedDelay(HeartbeatCheck.INSTANCE, deps.ws().heartbeat());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StreamInit.class, msg -> ack(msg.ackTo()))
+        .onMessage(Inbound.class, this::onInbound)
+        .onMessage(HelloChecked.class, this::onHelloChecked)
+        .onMessage(EntityReplied.class, this::onEntityReplied)
+        .onMessage(MembershipChanged.class, this::onMembershipChanged)
+        .onMessage(ResyncNeeded.class, this::onResyncNeeded)
+        .onMessageEquals(HelloTimeout.INSTANCE, this::onHelloTimeout)
+        .onMessageEquals(HeartbeatCheck.INSTANCE, this::onHeartbeatCheck)
+        .onMessageEquals(TokenExpired.INSTANCE, this::onTokenExpired)
+        .onMessageEquals(Drain.INSTANCE, this::onDrain)
+        .onMessageEquals(StreamEnded.INSTANCE, Behaviors::stopped)
+        .onSignal(PostStop.class, signal -> onStop())
+        .build();
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  private Behavior<Command> onInbound(Inbound msg) {
+    lastInboundMillis = deps.clock().millis();
+    if (closing) {
+      return ack(msg.ackTo());
+    }
+    if (msg.incoming() instanceof FrameTooLarge big) {
+      outbox.reply(
+          new ErrorFrame(
+              null,
+              null,
+              ErrorCode.TOO_BIG,
+              "frame of at least " + big.atLeastBytes() + " bytes; the limit is "
+                  + deps.ws().maxFrameBytes()));
+      close(CloseCode.TOO_BIG, "frame too big");
+      return ack(msg.ackTo());
+    }
+    DecodeResult<ClientFrame> result = ((Decoded) msg.incoming()).result();
+    if (result instanceof DecodeResult.Rejected<ClientFrame> rejected) {
+      onRejected(rejected.error());
+      return ack(msg.ackTo());
+    }
+    ClientFrame frame = ((DecodeResult.Decoded<ClientFrame>) result).frame();
+    if (!withinRate(frame)) {
+      return ack(msg.ackTo());
+    }
+    if (principal == null) {
+      if (frame instanceof Hello hello && !helloPending) {
+        helloPending = true;
+        verify(hello);
+        // the ack waits for the verification: nothing is read before the connection knows who it is
+        ackAfterHello = msg.ackTo();
+        return this;
+      }
+      reply(frame, ErrorCode.UNAUTHORIZED, "send hello with a token first");
+      return ack(msg.ackTo());
+    }
+    handle(frame);
+    return ack(msg.ackTo());
+  }
+
+  private ActorRef<Ack> ackAfterHello;
+
+  private void onRejected(ProtocolError error) {
+    outbox.reply(error.toFrame());
+    if (error.code().malformed()) {
+      long now = deps.clock().millis();
+      malformedTimes.addLast(now);
+      long windowStart = now - deps.ws().malformedWindow().toMillis();
+      while (!malformedTimes.isEmpty() && malformedTimes.peekFirst() < windowStart) {
+        malformedTimes.removeFirst();
+      }
+      if (malformedTimes.size() > deps.ws().maxMalformedFrames()) {
+        close(CloseCode.MALFORMED, "too many malformed frames");
+      }
+    }
+  }
+
+  /** The token bucket: refills at the configured rate up to the burst size. */
+  private boolean withinRate(ClientFrame frame) {
+    long nowNanos = System.nanoTime();
+    double refill = (nowNanos - lastRefillNanos) / 1e9 * deps.ws().maxFramesPerSecond();
+    tokens = Math.min(deps.ws().burstFrames(), tokens + refill);
+    lastRefillNanos = nowNanos;
+    if (tokens >= 1) {
+      tokens -= 1;
+      limitedSinceMillis = -1;
+      return true;
+    }
+    long now = deps.clock().millis();
+    if (limitedSinceMillis < 0) {
+      limitedSinceMillis = now;
+    }
+    reply(
+        frame,
+        ErrorCode.RATE_LIMITED,
+        "more than " + deps.ws().maxFramesPerSecond() + " frames per second");
+    if (now - limitedSinceMillis >= deps.ws().rateLimitCloseAfter().toMillis()) {
+      close(CloseCode.RATE_LIMITED, "rate limit exceeded for too long");
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ hello
+
+  private void verify(Hello hello) {
+    TokenVerifier verifier = deps.verifier();
+    getContext()
+        .pipeToSelf(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return new HelloChecked(hello, verifier.verify(hello.token()), null);
+                  } catch (AuthException e) {
+                    return new HelloChecked(hello, null, e.getMessage());
+                  }
+                },
+                blocking),
+            (checked, failure) ->
+                checked != null ? checked : new HelloChecked(hello, null, "token check failed"));
+  }
+
+  private Behavior<Command> onHelloChecked(HelloChecked msg) {
+    helloPending = false;
+    if (msg.principal() == null) {
+      outbox.reply(
+          new ErrorFrame(msg.hello().ref(), null, ErrorCode.UNAUTHORIZED, msg.failure()));
+      close(CloseCode.UNAUTHORIZED, "unauthorized");
+    } else {
+      principal = msg.principal();
+      if (msg.hello().client() != null) {
+        if (msg.hello().client().name() != null && !msg.hello().client().name().isBlank()) {
+          clientName = msg.hello().client().name();
+        }
+        if (msg.hello().client().kind() != null) {
+          clientKind = msg.hello().client().kind().wire();
+        }
+      }
+      timers.cancel(HelloTimeout.INSTANCE);
+      long untilExpiry = principal.expiresAt().toEpochMilli() - deps.clock().millis();
+      timers.startSingleTimer(TokenExpired.INSTANCE, Duration.ofMillis(Math.max(0, untilExpiry)));
+      outbox.reply(
+          new Welcome(
+              msg.hello().ref(),
+              connectionId,
+              deps.nodeName(),
+              principal.subject(),
+              deps.clock().millis(),
+              deps.ws().heartbeat().toMillis(),
+              new WelcomeLimits(deps.ws().maxFrameBytes(), deps.ws().maxFramesPerSecond())));
+    }
+    if (ackAfterHello != null) {
+      ackAfterHello.tell(Ack.INSTANCE);
+      ackAfterHello = null;
+    }
+    return this;
+  }
+
+  // ------------------------------------------------------------------ frames
+
+  private void handle(ClientFrame frame) {
+    if (frame instanceof Ping ping) {
+      outbox.reply(new Pong(ping.ref(), ping.t(), deps.clock().millis()));
+    } else if (frame instanceof Pong) {
+      // an answer to a ping of ours: nothing to do beyond having seen a frame
+    } else if (frame instanceof Hello) {
+      reply(frame, ErrorCode.CONFLICT, "hello was already accepted on this connection");
+    } else if (frame instanceof Join join) {
+      onJoin(join);
+    } else if (frame instanceof Leave leave) {
+      onLeave(leave);
+    } else if (frame instanceof Op op) {
+      onOp(op);
+    } else if (frame instanceof ObjectAction action) {
+      onObject(action);
+    } else if (frame instanceof Presence presence) {
+      onPresence(presence);
+    } else {
+      reply(
+          frame,
+          ErrorCode.UNAVAILABLE,
+          "'" + frame.type() + "' is not served by this node version yet");
+    }
+  }
+
+  private void onJoin(Join join) {
+    SessionId session = join.session();
+    if (!deps.entities().serves(session)) {
+      reply(join, ErrorCode.NOT_FOUND, session.kind().prefix() + " sessions are not served yet");
+      return;
+    }
+    Right needed =
+        switch (join.role()) {
+          case VIEWER -> Right.READ;
+          case EDITOR -> Right.WRITE;
+          case PUBLISHER -> Right.PUBLISH;
+        };
+    if (!principal.grants().allows(session.kind().prefix(), session.name(), needed)) {
+      reply(join, ErrorCode.FORBIDDEN, "no " + needed.name().toLowerCase() + " grant for " + session);
+      return;
+    }
+    if (join.role() == Role.PUBLISHER) {
+      reply(join, ErrorCode.FORBIDDEN, "rooms have viewers and editors, not publishers");
+      return;
+    }
+    if (sessions.containsKey(session) || joining.contains(session)) {
+      reply(join, ErrorCode.CONFLICT, "already joined to " + session);
+      return;
+    }
+    if (sessions.size() + joining.size() >= deps.ws().maxSessionsPerConnection()) {
+      reply(
+          join,
+          ErrorCode.CONFLICT,
+          "a connection joins at most " + deps.ws().maxSessionsPerConnection() + " sessions");
+      return;
+    }
+    JsonNode presence =
+        join.presence() == null ? JsonNodeFactory.instance.objectNode() : join.presence();
+    if (tooBig(presence, deps.rooms().maxPresenceBytes())) {
+      reply(join, ErrorCode.TOO_BIG, "presence over " + deps.rooms().maxPresenceBytes() + " bytes");
+      return;
+    }
+    joining.add(session);
+    MemberInfo info =
+        new MemberInfo(clientName(), clientKind(), join.role().wire(), presence);
+    deps.hubs()
+        .tell(
+            new HubManager.Route(
+                session,
+                new SessionHub.Subscribe(
+                    connectionId,
+                    memberId(),
+                    info,
+                    join.ref(),
+                    join.since(),
+                    join.epoch(),
+                    outbox,
+                    membershipAdapter)));
+    pendingRoles.put(session, join.role());
+  }
+
+  private final Map<SessionId, Role> pendingRoles = new HashMap<>();
+
+  private void onLeave(Leave leave) {
+    Joined joined = sessions.remove(leave.session());
+    if (joined == null) {
+      reply(leave, ErrorCode.NOT_JOINED, "not joined to " + leave.session());
+      return;
+    }
+    detach(leave.session(), joined);
+    askRoom(
+        leave,
+        replyTo -> new RoomEntity.Leave(joined.memberId(), replyTo));
+  }
+
+  private void onOp(Op op) {
+    Joined joined = editor(op);
+    if (joined == null) {
+      return;
+    }
+    if (op.ops().size() > deps.rooms().maxOpsPerFrame()) {
+      reply(op, ErrorCode.TOO_BIG, "at most " + deps.rooms().maxOpsPerFrame() + " ops per frame");
+      return;
+    }
+    List<DocEdit> edits = new ArrayList<>(op.ops().size());
+    for (DocOp o : op.ops()) {
+      edits.add(
+          o instanceof DocOp.Set s ? DocEdit.set(s.path(), s.value()) : DocEdit.del(o.path()));
+    }
+    askRoom(op, replyTo -> new RoomEntity.Edit(joined.memberId(), List.copyOf(edits), replyTo));
+  }
+
+  private void onObject(ObjectAction action) {
+    Joined joined = editor(action);
+    if (joined == null) {
+      return;
+    }
+    io.tandem.protocol.Transform t = action.transform();
+    Transform transform = t == null ? null : new Transform(t.p(), t.q(), t.s());
+    RoomEntity.ObjectAction kind = RoomEntity.ObjectAction.valueOf(action.action().name());
+    askRoom(
+        action,
+        replyTo ->
+            new RoomEntity.ChangeObject(
+                joined.memberId(), kind, action.id(), action.asset(), transform, replyTo));
+  }
+
+  private void onPresence(Presence presence) {
+    Joined joined = editor(presence);
+    if (joined == null) {
+      return;
+    }
+    if (tooBig(presence.presence(), deps.rooms().maxPresenceBytes())) {
+      reply(
+          presence,
+          ErrorCode.TOO_BIG,
+          "presence over " + deps.rooms().maxPresenceBytes() + " bytes");
+      return;
+    }
+    deps.entities()
+        .room(presence.session())
+        .ifPresent(room -> room.tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence())));
+  }
+
+  /** The member if it joined as editor; otherwise replies not_joined or forbidden and gives null. */
+  private Joined editor(SessionFrame frame) {
+    Joined joined = sessions.get(frame.session());
+    if (joined == null) {
+      reply((ClientFrame) frame, ErrorCode.NOT_JOINED, "not joined to " + frame.session());
+      return null;
+    }
+    if (joined.role() != Role.EDITOR) {
+      reply(
+          (ClientFrame) frame,
+          ErrorCode.FORBIDDEN,
+          "joined as " + joined.role().wire() + "; editing needs the editor role");
+      return null;
+    }
+    return joined;
+  }
+
+  private void askRoom(
+      ClientFrame frame,
+      java.util.function.Function<ActorRef<RoomEntity.Reply>, RoomEntity.Command> command) {
+    SessionId session = ((SessionFrame) frame).session();
+    EntityRef<RoomEntity.Command> room = deps.entities().room(session).orElseThrow();
+    Long ref = frame.ref();
+    getContext()
+        .ask(
+            RoomEntity.Reply.class,
+            room,
+            deps.askTimeout(),
+            command::apply,
+            (reply, error) -> new EntityReplied(ref, session, reply, error));
+  }
+
+  private Behavior<Command> onEntityReplied(EntityReplied msg) {
+    if (msg.error() != null) {
+      outbox.reply(
+          new ErrorFrame(
+              msg.ref(),
+              msg.session().toString(),
+              ErrorCode.UNAVAILABLE,
+              msg.session() + " did not answer in time, retry"));
+    } else if (msg.reply() instanceof RoomEntity.Accepted ok) {
+      if (msg.ref() != null) {
+        outbox.reply(new Ok(msg.ref(), msg.session(), ok.seq()));
+      }
+    } else if (msg.reply() instanceof RoomEntity.Rejected no) {
+      outbox.reply(new ErrorFrame(msg.ref(), msg.session().toString(), no.code(), no.message()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onMembershipChanged(MembershipChanged msg) {
+    if (msg.change() instanceof SessionHub.Joined j) {
+      Role role = pendingRoles.remove(j.session());
+      boolean wanted = joining.remove(j.session());
+      if (!wanted || closing) {
+        // left or closed before the answer came: do not stay a member
+        j.hub().tell(new SessionHub.Unsubscribe(connectionId));
+        deps.entities().disconnect(j.session(), j.memberId());
+      } else {
+        sessions.put(j.session(), new Joined(j.memberId(), role, j.hub()));
+      }
+    } else if (msg.change() instanceof SessionHub.JoinFailed f) {
+      joining.remove(f.session());
+      pendingRoles.remove(f.session());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onResyncNeeded(ResyncNeeded msg) {
+    Joined joined = sessions.get(msg.session());
+    if (joined != null) {
+      joined.hub().tell(new SessionHub.RequestRefresh(connectionId));
+    }
+    return this;
+  }
+
+  // ------------------------------------------------------------------ timers and closing
+
+  private Behavior<Command> onHelloTimeout() {
+    if (principal == null && !closing) {
+      close(CloseCode.HELLO_TIMEOUT, "no hello within " + deps.ws().helloTimeout().toSeconds() + "s");
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHeartbeatCheck() {
+    long silentFor = deps.clock().millis() - lastInboundMillis;
+    if (!closing && silentFor > 3 * deps.ws().heartbeat().toMillis()) {
+      close(CloseCode.GOING_AWAY, "no frame for three heartbeats");
+    }
+    return this;
+  }
+
+  private Behavior<Command> onTokenExpired() {
+    if (!closing) {
+      outbox.reply(new ErrorFrame(null, null, ErrorCode.UNAUTHORIZED, "token expired"));
+      close(CloseCode.UNAUTHORIZED, "token expired");
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDrain() {
+    if (!closing) {
+      outbox.reply(new io.tandem.protocol.Bye("draining"));
+      close(CloseCode.DRAINING, "node draining");
+    }
+    return this;
+  }
+
+  private void close(CloseCode code, String reason) {
+    if (!closing) {
+      closing = true;
+      leaveAll();
+      outbox.close(code, reason);
+    }
+  }
+
+  private Behavior<Command> onStop() {
+    deps.registry().unregister(getContext().getSelf());
+    leaveAll();
+    return this;
+  }
+
+  private void leaveAll() {
+    for (Map.Entry<SessionId, Joined> e : sessions.entrySet()) {
+      detach(e.getKey(), e.getValue());
+      deps.entities().disconnect(e.getKey(), e.getValue().memberId());
+    }
+    sessions.clear();
+  }
+
+  private void detach(SessionId session, Joined joined) {
+    joined.hub().tell(new SessionHub.Unsubscribe(connectionId));
+    outbox.forget(session);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private Behavior<Command> ack(ActorRef<Ack> ackTo) {
+    ackTo.tell(Ack.INSTANCE);
+    return this;
+  }
+
+  private void reply(ClientFrame frame, ErrorCode code, String message) {
+    String session = frame instanceof SessionFrame sf ? sf.session().toString() : null;
+    outbox.reply(new ErrorFrame(frame.ref(), session, code, message));
+  }
+
+  private String memberId() {
+    return principal.subject() + "/" + connectionId;
+  }
+
+  private String clientName = null;
+  private String clientKind = "browser";
+
+  private String clientName() {
+    return clientName != null ? clientName : principal.subject();
+  }
+
+  private String clientKind() {
+    return clientKind;
+  }
+
+  private static boolean tooBig(JsonNode node, int maxBytes) {
+    try {
+      return JSON.writeValueAsBytes(node).length > maxBytes;
+    } catch (Exception e) {
+      return true;
+    }
+  }
+}

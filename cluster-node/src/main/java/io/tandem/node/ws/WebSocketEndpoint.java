@@ -1,0 +1,279 @@
+package io.tandem.node.ws;
+
+import io.tandem.node.auth.AuthException;
+import io.tandem.node.fanout.Outbox;
+import io.tandem.node.fanout.OutboxStage;
+import io.tandem.node.fanout.OutboundStats;
+import io.tandem.protocol.CloseCode;
+import io.tandem.protocol.Encoding;
+import io.tandem.protocol.FrameCodec;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * {@code /v1/ws}: negotiates the encoding, then runs one stream per connection:
+ *
+ * <pre>
+ * socket -> read (size limits) -> decode -> ConnectionActor (backpressured, acknowledged)
+ * ConnectionActor, session hubs -> Outbox (bounded, coalescing) -> encode -> socket
+ * </pre>
+ *
+ * Text frames are always decoded as JSON and binary frames as CBOR; replies use the negotiated
+ * encoding. Blocks on nothing.
+ */
+public final class WebSocketEndpoint extends AllDirectives {
+  private static final SecureRandom IDS = new SecureRandom();
+  private static final char[] ALPHABET =
+      "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
+
+  private final ActorSystem<?> system;
+  private final ConnectionActor.Deps deps;
+  private final FrameCodec codec;
+  private final CloseCodeFrames closeCodes;
+  private final OutboundStats stats;
+
+  public WebSocketEndpoint(ActorSystem<?> system, ConnectionActor.Deps deps, OutboundStats stats) {
+    this.stats = stats;
+    this.system = system;
+    this.deps = deps;
+    this.codec = FrameCodec.create(deps.ws().maxFrameBytes());
+    this.closeCodes = new CloseCodeFrames(system);
+  }
+
+  public Route route() {
+    return path(
+        segment("v1").slash("ws"),
+        () ->
+            optionalHeaderValueByName(
+                "Authorization",
+                authorization ->
+                    extractWebSocketUpgrade(
+                        upgrade -> {
+                          Optional<String> headerFailure = checkAuthorizationHeader(authorization);
+                          if (headerFailure.isPresent()) {
+                            return complete(
+                                HttpResponse.create()
+                                    .withStatus(StatusCodes.UNAUTHORIZED)
+                                    .withEntity(
+                                        ContentTypes.APPLICATION_JSON,
+                                        "{\"code\":\"unauthorized\",\"message\":\""
+                                            + headerFailure.get().replace("\"", "'")
+                                            + "\"}"));
+                          }
+                          List<String> offered = new ArrayList<>();
+                          upgrade.getRequestedProtocols().forEach(offered::add);
+                          Optional<Encoding> encoding = negotiate(offered);
+                          if (encoding.isEmpty()) {
+                            return complete(
+                                StatusCodes.BAD_REQUEST,
+                                "offer the subprotocol tandem.v1.json or tandem.v1.cbor");
+                          }
+                          if (deps.registry().draining()) {
+                            return complete(
+                                StatusCodes.SERVICE_UNAVAILABLE, "node is draining, use another");
+                          }
+                          return complete(
+                              accept(
+                                  upgrade,
+                                  encoding.get(),
+                                  offered.isEmpty() ? null : encoding.get().subprotocol()));
+                        })));
+  }
+
+  /** The first offered subprotocol we speak; JSON when none is offered; empty when none fits. */
+  static Optional<Encoding> negotiate(List<String> offered) {
+    if (offered.isEmpty()) {
+      return Optional.of(Encoding.JSON);
+    }
+    for (String p : offered) {
+      Optional<Encoding> e = Encoding.fromSubprotocol(p.trim());
+      if (e.isPresent()) {
+        return e;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> checkAuthorizationHeader(Optional<String> authorization) {
+    if (authorization.isEmpty()) {
+      return Optional.empty();
+    }
+    String value = authorization.get();
+    if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.of("Authorization must be 'Bearer <token>'");
+    }
+    try {
+      deps.verifier().verify(value.substring(7).trim());
+      return Optional.empty();
+    } catch (AuthException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  private HttpResponse accept(WebSocketUpgrade upgrade, Encoding encoding, String subprotocol) {
+    String connectionId = newConnectionId();
+    AtomicReference<Pair<CloseCode, String>> closeSignal = new AtomicReference<>();
+    AtomicReference<ActorRef<ConnectionActor.Command>> actor = new AtomicReference<>();
+    OutboxStage.Bounds bounds =
+        new OutboxStage.Bounds(
+            deps.ws().outboundMaxFrames(),
+            deps.ws().outboundMaxBytes(),
+            deps.ws().outboundMaxReplies());
+    OutboxStage stage =
+        new OutboxStage(
+            encoding,
+            codec,
+            bounds,
+            session -> {
+              ActorRef<ConnectionActor.Command> ref = actor.get();
+              if (ref != null) {
+                ref.tell(new ConnectionActor.ResyncNeeded(session));
+              }
+            },
+            closeSignal,
+            stats);
+
+    // The outbox exists once the outbound source is materialized; the actor is spawned then, and
+    // the inbound sink waits for it through a future (the first inbound frame arrives after).
+    CompletableFuture<ActorRef<ConnectionActor.Command>> spawned = new CompletableFuture<>();
+    Source<Message, NotUsed> outbound =
+        Source.fromGraph(stage)
+            .mapMaterializedValue(
+                outbox -> {
+                  ActorRef<ConnectionActor.Command> ref = spawn(connectionId, outbox);
+                  actor.set(ref);
+                  spawned.complete(ref);
+                  return NotUsed.getInstance();
+                });
+
+    Sink<Message, CompletionStage<NotUsed>> inbound =
+        Flow.<Message>create()
+            .mapAsync(1, this::read)
+            .toMat(
+                Sink.lazyCompletionStageSink(() -> spawned.thenApply(this::actorSink)),
+                (a, b) -> b);
+
+    Flow<Message, Message, NotUsed> handler =
+        Flow.fromSinkAndSourceCoupled(inbound, outbound);
+    return closeCodes.handle(upgrade, handler, subprotocol, closeSignal);
+  }
+
+  private Sink<ConnectionActor.Incoming, NotUsed> actorSink(
+      ActorRef<ConnectionActor.Command> ref) {
+    return ActorSink.actorRefWithBackpressure(
+        ref,
+        ConnectionActor.Inbound::new,
+        ConnectionActor.StreamInit::new,
+        ConnectionActor.Ack.INSTANCE,
+        ConnectionActor.StreamEnded.INSTANCE,
+        failure -> ConnectionActor.StreamEnded.INSTANCE);
+  }
+
+  private ActorRef<ConnectionActor.Command> spawn(String connectionId, Outbox outbox) {
+    return Adapter.spawn(
+        system.classicSystem(),
+        ConnectionActor.create(connectionId, outbox, deps),
+        "conn-" + connectionId);
+  }
+
+  /**
+   * Reads one message whole, within the limits: up to max-frame-bytes it is decoded; beyond it the
+   * rest is skipped (counted, not kept) and the client gets too_big; beyond close-frame-bytes
+   * reading stops and the connection closes with 1009.
+   */
+  private CompletionStage<ConnectionActor.Incoming> read(Message message) {
+    long max = deps.ws().maxFrameBytes();
+    long closeAt = deps.ws().closeFrameBytes();
+    if (message.isText()) {
+      var text = message.asTextMessage();
+      if (text.isStrict()) {
+        return CompletableFuture.completedFuture(decodeText(text.getStrictText()));
+      }
+      return text.getStreamedText()
+          .map(s -> ByteString.fromString(s))
+          .runWith(Collector.sink(max, closeAt), system)
+          .thenApply(c -> c.result(bytes -> decodeText(bytes.utf8String())));
+    }
+    var binary = message.asBinaryMessage();
+    if (binary.isStrict()) {
+      return CompletableFuture.completedFuture(
+          new ConnectionActor.Decoded(
+              codec.decodeClient(Encoding.CBOR, binary.getStrictData().toArray())));
+    }
+    return binary
+        .getStreamedData()
+        .runWith(Collector.sink(max, closeAt), system)
+        .thenApply(
+            c ->
+                c.result(
+                    bytes ->
+                        new ConnectionActor.Decoded(
+                            codec.decodeClient(Encoding.CBOR, bytes.toArray()))));
+  }
+
+  private ConnectionActor.Incoming decodeText(String text) {
+    return new ConnectionActor.Decoded(codec.decodeClient(text));
+  }
+
+  /** Collects a streamed message up to a limit, then only counts. */
+  private record Collector(ByteString kept, long total, boolean over, long closeAt) {
+    static Sink<ByteString, CompletionStage<Collector>> sink(long max, long closeAt) {
+      return Flow.<ByteString>create()
+          .scan(
+              new Collector(ByteString.emptyByteString(), 0, false, closeAt),
+              (c, chunk) -> {
+                long total = c.total() + chunk.size();
+                boolean over = total > max;
+                return new Collector(over ? ByteString.emptyByteString() : c.kept().concat(chunk), total, over, closeAt);
+              })
+          .takeWhile(c -> c.total() <= closeAt, true)
+          .toMat(Sink.last(), (a, b) -> b);
+    }
+
+    ConnectionActor.Incoming result(java.util.function.Function<ByteString, ConnectionActor.Incoming> decode) {
+      if (total > closeAt) {
+        return new ConnectionActor.FrameTooLarge(total);
+      }
+      if (over) {
+        return new ConnectionActor.Decoded(
+            new io.tandem.protocol.DecodeResult.Rejected<>(
+                new io.tandem.protocol.ProtocolError(
+                    io.tandem.protocol.ErrorCode.TOO_BIG,
+                    "frame of " + total + " bytes is over the limit",
+                    null,
+                    null)));
+      }
+      return decode.apply(kept);
+    }
+  }
+
+  private static String newConnectionId() {
+    char[] id = new char[12];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = ALPHABET[IDS.nextInt(ALPHABET.length)];
+    }
+    return new String(id);
+  }
+}

@@ -1,0 +1,134 @@
+package io.tandem.node.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.WsClient;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Protocol section 9 over real HTTP against a node in dev mode. */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HttpApiTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private TestNode node;
+  private final String prefix = "h" + UUID.randomUUID().toString().substring(0, 6);
+
+  @BeforeAll
+  void startNode(CassandraTestConfig cassandra) throws Exception {
+    node = TestNode.start(cassandra, "tandem.dev-mode = true");
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  private HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.httpUrl() + path));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws Exception {
+    return WsClient.JSON.readTree(r.body());
+  }
+
+  @Test
+  void healthAndReadiness() throws Exception {
+    assertEquals(200, get("/healthz", null).statusCode());
+    assertEquals(200, get("/readyz", null).statusCode());
+  }
+
+  @Test
+  void sessionsAreListedForTheGrantsOfTheToken() throws Exception {
+    String mine = "room:" + prefix + "-list";
+    String other = "room:" + prefix + "x-other";
+    try (WsClient c = WsClient.connect(node.wsUrl())) {
+      c.hello(node.token("alice", "room:*:write"));
+      c.join(mine, "editor");
+      c.set(mine, "a", 1);
+      c.set(mine, "b", 2);
+      c.join(other, "editor");
+      String reader = node.token("bob", "room:" + prefix + "-*:read");
+      JsonNode list = json(get("/v1/sessions?kind=room", reader));
+      JsonNode row = null;
+      for (JsonNode s : list.get("sessions")) {
+        assertFalse(s.get("session").asText().equals(other), "a room without a grant is hidden");
+        if (s.get("session").asText().equals(mine)) {
+          row = s;
+        }
+      }
+      assertTrue(row != null, "the readable room is listed: " + list);
+      assertEquals(2, row.get("seq").asLong());
+      assertEquals(1, row.get("members").asInt());
+      assertTrue(row.get("created").asLong() > 0);
+      assertTrue(row.get("lastActivity").asLong() >= row.get("created").asLong());
+
+      HttpResponse<String> one = get("/v1/sessions/" + mine, reader);
+      assertEquals(200, one.statusCode());
+      JsonNode body = json(one);
+      assertEquals(mine, body.get("session").asText());
+      assertEquals(2, body.get("seq").asLong());
+      assertFalse(body.get("epoch").asText().isEmpty());
+      assertEquals("editor", body.get("members").elements().next().get("role").asText());
+    }
+  }
+
+  @Test
+  void errorsAreJsonWithTheirStatus() throws Exception {
+    String reader = node.token("bob", "room:" + prefix + "-*:read");
+    HttpResponse<String> none = get("/v1/sessions", null);
+    assertEquals(401, none.statusCode());
+    assertEquals("unauthorized", json(none).get("code").asText());
+    assertEquals(401, get("/v1/sessions", "not-a-token").statusCode());
+    HttpResponse<String> missing = get("/v1/sessions/room:" + prefix + "-never", reader);
+    assertEquals(404, missing.statusCode());
+    assertEquals("not_found", json(missing).get("code").asText());
+    HttpResponse<String> forbidden = get("/v1/sessions/room:elsewhere", reader);
+    assertEquals(403, forbidden.statusCode());
+    assertEquals("forbidden", json(forbidden).get("code").asText());
+    assertEquals(400, get("/v1/sessions/notasession", reader).statusCode());
+  }
+
+  @Test
+  void devTokensAreMintedForLoopbackCallersAndWork() throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(node.httpUrl() + "/v1/dev/token"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"sub\":\"dana\",\"scope\":\"room:*:write\",\"ttlSeconds\":60}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    String token = json(r).get("token").asText();
+    try (WsClient c = WsClient.connect(node.wsUrl())) {
+      assertEquals("dana", c.hello(token).at("/payload/principal").asText());
+    }
+    HttpResponse<String> bad =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(node.httpUrl() + "/v1/dev/token"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"scope\":\"room:*:write\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, bad.statusCode());
+  }
+}

@@ -1,0 +1,316 @@
+package io.tandem.node.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.typesafe.config.ConfigFactory;
+import io.tandem.node.ManualClock;
+import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.Subscriber;
+import io.tandem.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The room's rules, checked on the entity alone (in-memory journal; the testkit also round-trips
+ * every command, event and state through the CBOR serializer). Time is a manual clock and the tick
+ * is sent by hand, so nothing depends on timing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RoomEntityTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final RoomSettings SETTINGS =
+      new RoomSettings(
+          3, // members
+          5, // ops per frame
+          200, // doc bytes
+          100, // presence bytes
+          2, // objects
+          Duration.ofSeconds(30),
+          Duration.ofHours(1), // the tick is sent by the tests
+          5, // snapshot every
+          4, // recent changes
+          Duration.ofHours(1));
+
+  private final ActorTestKit testKit =
+      ActorTestKit.create(
+          "RoomEntityTest",
+          ConfigFactory.parseString(
+                  "pekko.actor.serialization-bindings {"
+                      + " \"io.tandem.persistence.CborSerializable\" = jackson-cbor }")
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.load()));
+
+  private ManualClock clock;
+  private EventSourcedBehaviorTestKit<RoomEntity.Command, RoomEntity.Event, RoomState> room;
+  private TestProbe<Subscriber.Message> hub;
+
+  @BeforeEach
+  void freshRoom() {
+    clock = new ManualClock(1_700_000_000_000L);
+    room =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            RoomEntity.create("r-" + UUID.randomUUID(), null, SETTINGS, clock));
+    hub = testKit.createTestProbe();
+  }
+
+  @AfterAll
+  void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private Subscriber.Message join(String member, String role, Long since, String epoch) {
+    room.runCommand(
+        new RoomEntity.Join(
+            member,
+            "c-" + member,
+            new MemberInfo(member, "browser", role, JSON.createObjectNode()),
+            7L,
+            since,
+            epoch,
+            hub.ref()));
+    return nextNonPresence();
+  }
+
+  /** The next hub message that is not a presence batch. */
+  private Subscriber.Message nextNonPresence() {
+    return hub.fishForMessage(
+            Duration.ofSeconds(3),
+            m ->
+                m instanceof Subscriber.MembersChanged
+                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()
+                    : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete())
+        .get(0);
+  }
+
+  private RoomEntity.Reply edit(String member, DocEdit... ops) {
+    CommandResultWithReply<RoomEntity.Command, RoomEntity.Event, RoomState, RoomEntity.Reply> r =
+        room.runCommand(replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo));
+    return r.reply();
+  }
+
+  private RoomEntity.Reply object(
+      String member, RoomEntity.ObjectAction action, String id, Transform t) {
+    return room.runCommand(
+            (org.apache.pekko.actor.typed.ActorRef<RoomEntity.Reply> replyTo) ->
+                new RoomEntity.ChangeObject(member, action, id, "cube.glb", t, replyTo))
+        .reply();
+  }
+
+  private static Transform at(double x) {
+    return new Transform(List.of(x, 0.0, 0.0), null, null);
+  }
+
+  @Test
+  void firstJoinCreatesTheRoomAndAnswersWithAnEmptySnapshot() {
+    Subscriber.Message answer = join("alice/1", "editor", null, null);
+    Subscriber.Admitted admitted = assertInstanceOf(Subscriber.Admitted.class, answer);
+    assertEquals(0, admitted.view().seq());
+    assertNotNull(admitted.view().epoch());
+    assertTrue(admitted.view().members().containsKey("alice/1"));
+    RoomView state = (RoomView) admitted.view().state();
+    assertEquals(0, state.doc().size());
+    assertEquals(7L, admitted.ref());
+  }
+
+  @Test
+  void opsInOneFrameApplyAtomicallyAndTakeOneSeq() {
+    join("alice/1", "editor", null, null);
+    RoomEntity.Reply reply =
+        edit("alice/1", DocEdit.set("view.timeCursor", new IntNode(12)), DocEdit.set("view.zoom", new IntNode(2)));
+    assertEquals(new RoomEntity.Accepted(1L), reply);
+    Subscriber.Updated update = assertInstanceOf(Subscriber.Updated.class, nextNonPresence());
+    assertEquals(1, update.update().seq());
+    JsonNode doc = room.getState().doc();
+    assertEquals(12, doc.at("/view/timeCursor").asInt());
+    assertEquals(2, doc.at("/view/zoom").asInt());
+
+    assertEquals(new RoomEntity.Accepted(2L), edit("alice/1", DocEdit.del("view.zoom")));
+    assertTrue(room.getState().doc().at("/view/zoom").isMissingNode());
+    assertEquals(12, room.getState().doc().at("/view/timeCursor").asInt());
+  }
+
+  @Test
+  void lastWriterWinsPerPathInSeqOrder() {
+    join("alice/1", "editor", null, null);
+    join("bob/2", "editor", null, null);
+    edit("alice/1", DocEdit.set("selection", new TextNode("a")), DocEdit.set("camera.x", new IntNode(1)));
+    edit("bob/2", DocEdit.set("selection", new TextNode("b")));
+    edit("alice/1", DocEdit.set("camera", new TextNode("reset")));
+    JsonNode doc = room.getState().doc();
+    assertEquals("b", doc.get("selection").asText());
+    assertEquals("reset", doc.get("camera").asText(), "a later set of a parent replaces its subtree");
+    edit("bob/2", DocEdit.set("camera.y", new IntNode(3)));
+    assertEquals(3, room.getState().doc().at("/camera/y").asInt(), "setting below a value replaces it");
+    assertEquals(4, room.getState().seq());
+  }
+
+  @Test
+  void onlyJoinedEditorsEdit() {
+    join("viewer/1", "viewer", null, null);
+    RoomEntity.Rejected notEditor =
+        assertInstanceOf(RoomEntity.Rejected.class, edit("viewer/1", DocEdit.set("a", IntNode.valueOf(1))));
+    assertEquals(ErrorCode.FORBIDDEN, notEditor.code());
+    RoomEntity.Rejected stranger =
+        assertInstanceOf(RoomEntity.Rejected.class, edit("nobody/9", DocEdit.set("a", IntNode.valueOf(1))));
+    assertEquals(ErrorCode.NOT_JOINED, stranger.code());
+    assertEquals(0, room.getState().seq(), "refused frames change nothing");
+  }
+
+  @Test
+  void limitsOnMembersOpsAndDocSize() {
+    join("a/1", "editor", null, null);
+    join("b/2", "editor", null, null);
+    join("c/3", "editor", null, null);
+    Subscriber.Refused full = assertInstanceOf(Subscriber.Refused.class, join("d/4", "editor", null, null));
+    assertEquals(ErrorCode.CONFLICT, full.code());
+
+    DocEdit[] six = new DocEdit[6];
+    for (int i = 0; i < six.length; i++) {
+      six[i] = DocEdit.set("k" + i, IntNode.valueOf(i));
+    }
+    RoomEntity.Rejected tooMany = assertInstanceOf(RoomEntity.Rejected.class, edit("a/1", six));
+    assertEquals(ErrorCode.TOO_BIG, tooMany.code());
+
+    RoomEntity.Rejected tooLarge =
+        assertInstanceOf(
+            RoomEntity.Rejected.class, edit("a/1", DocEdit.set("blob", new TextNode("x".repeat(300)))));
+    assertEquals(ErrorCode.TOO_BIG, tooLarge.code());
+    assertEquals(0, room.getState().seq());
+    assertEquals(0, room.getState().doc().size());
+  }
+
+  @Test
+  void holdsAreExclusiveAndOnlyTheHolderMovesOrReleases() {
+    join("alice/1", "editor", null, null);
+    join("bob/2", "editor", null, null);
+    assertEquals(new RoomEntity.Accepted(1L), object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", at(0)));
+    assertEquals(ErrorCode.NOT_OWNER, rejected(object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(1))));
+    assertEquals(new RoomEntity.Accepted(2L), object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null));
+    assertEquals(ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null)));
+    assertEquals(ErrorCode.NOT_OWNER, rejected(object("bob/2", RoomEntity.ObjectAction.MOVE, "cube", at(5))));
+    assertEquals(ErrorCode.NOT_OWNER, rejected(object("bob/2", RoomEntity.ObjectAction.RELEASE, "cube", null)));
+    assertEquals(new RoomEntity.Accepted(3L), object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(2)));
+    assertEquals(new RoomEntity.Accepted(4L), object("alice/1", RoomEntity.ObjectAction.RELEASE, "cube", null));
+    ObjectView cube = room.getState().objects().get("cube").view();
+    assertNull(cube.heldBy());
+    assertEquals(List.of(2.0, 0.0, 0.0), cube.transform().p());
+    assertEquals(List.of(0.0, 0.0, 0.0, 1.0), cube.transform().q(), "untouched parts keep their value");
+    assertEquals(new RoomEntity.Accepted(5L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
+    assertEquals(ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.SPAWN, "cube", null)));
+    assertEquals(ErrorCode.NOT_FOUND, rejected(object("bob/2", RoomEntity.ObjectAction.GRAB, "ghost", null)));
+    object("bob/2", RoomEntity.ObjectAction.SPAWN, "second", null);
+    assertEquals(ErrorCode.TOO_BIG, rejected(object("bob/2", RoomEntity.ObjectAction.SPAWN, "third", null)));
+    assertEquals(ErrorCode.NOT_OWNER, rejected(object("alice/1", RoomEntity.ObjectAction.REMOVE, "cube", null)));
+    assertEquals(new RoomEntity.Accepted(7L), object("bob/2", RoomEntity.ObjectAction.REMOVE, "cube", null));
+    assertNull(room.getState().objects().get("cube"));
+  }
+
+  @Test
+  void aHoldExpiresAfterTheTimeoutWithoutAMove() {
+    join("alice/1", "editor", null, null);
+    object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", null);
+    object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null);
+    clock.advance(Duration.ofSeconds(20));
+    object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(1));
+    clock.advance(Duration.ofSeconds(20));
+    assertTrue(room.runCommand(RoomEntity.Tick.INSTANCE).events().isEmpty(), "the move renewed the hold");
+    clock.advance(Duration.ofSeconds(11));
+    List<RoomEntity.Event> events = room.runCommand(RoomEntity.Tick.INSTANCE).events();
+    RoomEntity.ObjectsChanged released = assertInstanceOf(RoomEntity.ObjectsChanged.class, events.get(0));
+    assertEquals("alice/1", released.by(), "the former holder is the author of the release");
+    assertNull(released.objects().get("cube").heldBy());
+    assertEquals(4, released.seq());
+    assertNull(room.getState().objects().get("cube").view().heldBy());
+  }
+
+  @Test
+  void leavingReleasesHoldsAsDurableChanges() {
+    join("alice/1", "editor", null, null);
+    join("bob/2", "editor", null, null);
+    object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", null);
+    object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null);
+    RoomEntity.Reply left = room.runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo)).reply();
+    assertEquals(new RoomEntity.Accepted(3L), left);
+    assertNull(room.getState().objects().get("cube").view().heldBy());
+    assertEquals(new RoomEntity.Accepted(4L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
+    room.runCommand(new RoomEntity.Disconnect("bob/2"));
+    assertNull(room.getState().objects().get("cube").view().heldBy(), "a disconnect releases too");
+    assertEquals(5, room.getState().seq());
+  }
+
+  @Test
+  void presenceIsCoalescedToTheLatestPerMemberAtTheTick() {
+    join("alice/1", "editor", null, null);
+    room.runCommand(RoomEntity.Tick.INSTANCE);
+    hub.receiveMessage(); // alice's join announcement
+    room.runCommand(new RoomEntity.SetPresence("alice/1", JSON.createObjectNode().put("x", 1)));
+    room.runCommand(new RoomEntity.SetPresence("alice/1", JSON.createObjectNode().put("x", 2)));
+    hub.expectNoMessage(Duration.ofMillis(100));
+    room.runCommand(RoomEntity.Tick.INSTANCE);
+    Subscriber.MembersChanged batch = hub.expectMessageClass(Subscriber.MembersChanged.class);
+    assertEquals(Map.of("alice/1", new MemberInfo("alice/1", "browser", "editor", JSON.createObjectNode().put("x", 2))), batch.members());
+    assertTrue(room.getState().recent().isEmpty(), "presence is never persisted");
+  }
+
+  @Test
+  void recoveryAfterRestartKeepsEveryChange() {
+    join("alice/1", "editor", null, null);
+    for (int i = 0; i < 12; i++) {
+      edit("alice/1", DocEdit.set("n", IntNode.valueOf(i)));
+    }
+    object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", at(3));
+    RoomState before = room.getState();
+    RoomState after = room.restart().state();
+    assertEquals(before.seq(), after.seq());
+    assertEquals(13, after.seq());
+    assertEquals(before.epoch(), after.epoch());
+    assertEquals(before.doc(), after.doc());
+    assertEquals(before.objects(), after.objects());
+  }
+
+  @Test
+  void resumeGetsExactlyTheMissedChangesOrTheJournalOrASnapshot() {
+    Subscriber.Admitted first = (Subscriber.Admitted) join("alice/1", "editor", null, null);
+    String epoch = first.view().epoch();
+    for (int i = 1; i <= 6; i++) {
+      edit("alice/1", DocEdit.set("n", IntNode.valueOf(i)));
+    }
+    Subscriber.Resumed resumed =
+        assertInstanceOf(Subscriber.Resumed.class, join("bob/2", "viewer", 4L, epoch));
+    assertEquals(List.of(5L, 6L), resumed.changes().stream().map(c -> c.seq()).toList());
+
+    Subscriber.ResumeFromJournal fromJournal =
+        assertInstanceOf(Subscriber.ResumeFromJournal.class, join("carol/3", "viewer", 1L, epoch));
+    assertEquals(1, fromJournal.since());
+    assertEquals(6, fromJournal.upTo());
+
+    room.runCommand(new RoomEntity.Disconnect("carol/3"));
+    Subscriber.Admitted otherEpoch =
+        assertInstanceOf(Subscriber.Admitted.class, join("carol/3", "viewer", 4L, "another-history"));
+    assertEquals(6, otherEpoch.view().seq());
+  }
+
+  private static ErrorCode rejected(RoomEntity.Reply reply) {
+    return assertInstanceOf(RoomEntity.Rejected.class, reply).code();
+  }
+}

@@ -1,0 +1,293 @@
+package io.tandem.node.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A protocol client over a real WebSocket (the JDK's {@code java.net.http}), speaking raw JSON or
+ * CBOR as an independent client would: it does not use our codec. Frames arrive in a queue;
+ * {@link #pause()} stops reading from the socket (a slow consumer), {@link #resume()} reads again.
+ */
+public final class WsClient implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
+  private static final CBORMapper CBOR = new CBORMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final WebSocket socket;
+  private final boolean cbor;
+  private final Listener listener;
+  private final BlockingQueue<JsonNode> frames;
+  private final CompletableFuture<Integer> closed;
+  private final AtomicLong refs = new AtomicLong();
+
+  private WsClient(WebSocket socket, boolean cbor, Listener listener) {
+    this.socket = socket;
+    this.cbor = cbor;
+    this.listener = listener;
+    this.frames = listener.frames;
+    this.closed = listener.closed;
+  }
+
+  /** Connects offering {@code subprotocols} (none: the server picks JSON). */
+  public static WsClient connect(String url, String... subprotocols) {
+    Listener listener = new Listener();
+    WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (subprotocols.length > 0) {
+      String[] rest = new String[subprotocols.length - 1];
+      System.arraycopy(subprotocols, 1, rest, 0, rest.length);
+      b = b.subprotocols(subprotocols[0], rest);
+    }
+    WebSocket ws = b.buildAsync(URI.create(url), listener).join();
+    boolean cbor = "tandem.v1.cbor".equals(ws.getSubprotocol());
+    WsClient client = new WsClient(ws, cbor, listener);
+    return client;
+  }
+
+  /** Receives on the socket's thread; owns the queue so that no frame precedes the client. */
+  private static final class Listener implements WebSocket.Listener {
+    final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
+    final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    volatile boolean paused;
+    private final StringBuilder text = new StringBuilder();
+    private final java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      text.append(data);
+      if (last) {
+        deliver(ws, parse(() -> JSON.readTree(text.toString())));
+        text.setLength(0);
+      } else {
+        ws.request(1);
+      }
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+      byte[] chunk = new byte[data.remaining()];
+      data.get(chunk);
+      binary.writeBytes(chunk);
+      if (last) {
+        byte[] all = binary.toByteArray();
+        binary.reset();
+        deliver(ws, parse(() -> CBOR.readTree(all)));
+      } else {
+        ws.request(1);
+      }
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      closed.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      closed.complete(-1);
+    }
+
+    private void deliver(WebSocket ws, JsonNode frame) {
+      frames.add(frame);
+      if (!paused) {
+        ws.request(1);
+      }
+    }
+
+    private interface Parse {
+      JsonNode run() throws Exception;
+    }
+
+    private static JsonNode parse(Parse p) {
+      try {
+        return p.run();
+      } catch (Exception e) {
+        throw new IllegalStateException("server sent an undecodable frame", e);
+      }
+    }
+  }
+
+  public boolean isCbor() {
+    return cbor;
+  }
+
+  /** Sends a frame object (encoded in the connection's encoding). */
+  public void send(ObjectNode frame) {
+    try {
+      if (cbor) {
+        socket.sendBinary(ByteBuffer.wrap(CBOR.writeValueAsBytes(frame)), true).join();
+      } else {
+        socket.sendText(JSON.writeValueAsString(frame), true).join();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sends raw text as one frame (for malformed input). */
+  public void sendRaw(String text) {
+    socket.sendText(text, true).join();
+  }
+
+  /** A frame {@code {version:1, type, ref, session?, payload}} with a fresh ref. */
+  public ObjectNode frame(String type, String session, ObjectNode payload) {
+    ObjectNode f = JSON.createObjectNode();
+    f.put("version", 1);
+    f.put("type", type);
+    f.put("ref", refs.incrementAndGet());
+    if (session != null) {
+      f.put("session", session);
+    }
+    f.set("payload", payload == null ? JSON.createObjectNode() : payload);
+    return f;
+  }
+
+  public static ObjectNode payload() {
+    return JSON.createObjectNode();
+  }
+
+  /** Sends hello and returns the welcome. */
+  public JsonNode hello(String token) {
+    ObjectNode p = payload().put("token", token);
+    p.putObject("client").put("name", "test").put("kind", "bot");
+    ObjectNode f = frame("hello", null, p);
+    send(f);
+    JsonNode welcome = next(Duration.ofSeconds(10));
+    assertEquals("welcome", welcome.path("type").asText(), "expected welcome, got " + welcome);
+    assertEquals(f.get("ref").asLong(), welcome.path("ref").asLong());
+    return welcome;
+  }
+
+  /** Joins and returns the direct reply (snapshot or error). */
+  public JsonNode join(String session, String role) {
+    return join(session, role, null, null);
+  }
+
+  public JsonNode join(String session, String role, Long since, String epoch) {
+    ObjectNode p = payload().put("role", role);
+    if (since != null) {
+      p.put("since", since);
+      p.put("epoch", epoch);
+    }
+    ObjectNode f = frame("join", session, p);
+    send(f);
+    return replyTo(f);
+  }
+
+  /** Sends {@code op} with one set and returns the reply (ok or error). */
+  public JsonNode set(String session, String path, Object value) {
+    ObjectNode p = payload();
+    ObjectNode op = p.putArray("ops").addObject().put("op", "set").put("path", path);
+    op.set("value", JSON.valueToTree(value));
+    ObjectNode f = frame("op", session, p);
+    send(f);
+    return replyTo(f);
+  }
+
+  /** The direct reply to {@code request}: the next frame carrying its ref. */
+  public JsonNode replyTo(ObjectNode request) {
+    long ref = request.get("ref").asLong();
+    return await(f -> f.path("ref").asLong(-1) == ref, Duration.ofSeconds(10));
+  }
+
+  /** The next frame of any type. */
+  public JsonNode next(Duration timeout) {
+    try {
+      JsonNode f = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (f == null) {
+        fail("no frame within " + timeout);
+      }
+      return f;
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The next frame matching {@code wanted}; frames before it that do not match are dropped. */
+  public JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        fail("no matching frame within " + timeout);
+      }
+      JsonNode f;
+      try {
+        f = frames.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      if (f != null && wanted.test(f)) {
+        return f;
+      }
+    }
+  }
+
+  /** The next frame that is not presence (presence may interleave at any time). */
+  public JsonNode nextNonPresence(Duration timeout) {
+    return await(f -> !"presence".equals(f.path("type").asText()), timeout);
+  }
+
+  /** Frames received and not yet taken. */
+  public List<JsonNode> drain() {
+    List<JsonNode> out = new ArrayList<>();
+    frames.drainTo(out);
+    return out;
+  }
+
+  public void pause() {
+    listener.paused = true;
+  }
+
+  public void resume() {
+    listener.paused = false;
+    socket.request(1);
+  }
+
+  /** The close code the server sent, waiting up to {@code timeout}. */
+  public int awaitClose(Duration timeout) {
+    try {
+      return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("connection not closed within " + timeout, e);
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+    }
+    socket.abort();
+  }
+}
