@@ -198,7 +198,10 @@ public final class Main {
         addresses.add("pekko://tandem@" + s.trim());
       }
     }
+    // a node that is downed or leaves must end its process (set here, not in application.conf,
+    // so that tests running nodes inside their JVM keep it)
     return ConfigFactory.empty()
-        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses));
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses))
+        .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef(true));
   }
 }

@@ -1,5 +1,7 @@
 package io.tandem.node.http;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -10,15 +10,16 @@ import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
 import org.apache.pekko.http.impl.engine.ws.FrameStart;
-import org.apache.pekko.http.impl.engine.ws.Protocol;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.impl.engine.ws.WebSocket$;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.http.scaladsl.settings.ServerSettings;
+import org.apache.pekko.http.scaladsl.settings.ServerSettings$;
 import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.javadsl.Flow;
 import scala.Option;
 import scala.concurrent.duration.FiniteDuration;
@@ -34,13 +35,16 @@ import scala.concurrent.duration.FiniteDuration;
  * check every close code, so an incompatible Pekko HTTP upgrade fails them.
  */
 final class CloseCodeFrames {
+  /** RFC 6455 opcode of a close frame. */
+  private static final byte CLOSE_OPCODE = 0x8;
+
   private static final FiniteDuration CLOSE_TIMEOUT = FiniteDuration.create(3, TimeUnit.SECONDS);
 
   private final WebSocketSettings settings;
   private final LoggingAdapter log;
 
   CloseCodeFrames(ActorSystem<?> system) {
-    this.settings = ServerSettings.apply(system.classicSystem()).websocketSettings();
+    this.settings = ServerSettings$.MODULE$.apply(system.settings().config()).websocketSettings();
     this.log = Logging.getLogger(system.classicSystem(), CloseCodeFrames.class);
   }
 
@@ -64,15 +68,16 @@ final class CloseCodeFrames {
         WebSocket$.MODULE$.stack(true, settings, CLOSE_TIMEOUT, log).join(scalaHandler);
     Flow<FrameEvent, FrameEvent, NotUsed> withCodes =
         frames.asJava().map(frame -> withSignalledCode(frame, closeSignal));
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Graph<FlowShape<FrameEvent, FrameEvent>, Object> graph = (Graph) withCodes;
     return (HttpResponse)
-        ((UpgradeToWebSocketLowLevel) upgrade)
-            .handleFrames(withCodes, Option.apply(subprotocol));
+        ((UpgradeToWebSocketLowLevel) upgrade).handleFrames(graph, Option.apply(subprotocol));
   }
 
   private static FrameEvent withSignalledCode(
       FrameEvent frame, AtomicReference<Pair<CloseCode, String>> closeSignal) {
     if (frame instanceof FrameStart start
-        && start.header().opcode() == Protocol.Opcode$Close$.MODULE$) {
+        && start.header().opcode().code() == CLOSE_OPCODE) {
       Pair<CloseCode, String> signal = closeSignal.get();
       if (signal != null) {
         return FrameEvent$.MODULE$.closeFrame(

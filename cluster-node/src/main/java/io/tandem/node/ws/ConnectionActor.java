@@ -80,7 +80,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   public record StreamInit(ActorRef<Ack> ackTo) implements Command {}
 
   /** One inbound frame, decoded or rejected; acknowledge it to get the next. */
-  public record Inbound(Incoming incoming, ActorRef<Ack> ackTo) implements Command {}
+  public record Inbound(ActorRef<Ack> ackTo, Incoming incoming) implements Command {}
 
   /** The client closed, or the socket failed. */
   public enum StreamEnded implements Command {

@@ -1,5 +1,7 @@
 package io.tandem.node.ws;
 
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
 import io.tandem.node.auth.AuthException;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.OutboxStage;
@@ -17,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -192,10 +194,10 @@ public final class WebSocketEndpoint extends AllDirectives {
   }
 
   private ActorRef<ConnectionActor.Command> spawn(String connectionId, Outbox outbox) {
-    return Adapter.spawn(
-        system.classicSystem(),
-        ConnectionActor.create(connectionId, outbox, deps),
-        "conn-" + connectionId);
+    // connections live under the system guardian: the typed user guardian cannot be asked to
+    // spawn from outside, and a connection has no parent in the domain
+    return system.systemActorOf(
+        ConnectionActor.create(connectionId, outbox, deps), "conn-" + connectionId, Props.empty());
   }
 
   /**

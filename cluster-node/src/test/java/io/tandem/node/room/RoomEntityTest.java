@@ -88,7 +88,13 @@ class RoomEntityTest {
             since,
             epoch,
             hub.ref()));
-    return nextNonPresence();
+    return hub.fishForMessage(
+            Duration.ofSeconds(3),
+            m ->
+                m instanceof Subscriber.MembersChanged || m instanceof Subscriber.Updated
+                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()
+                    : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete())
+        .get(0);
   }
 
   /** The next hub message that is not a presence batch. */
@@ -104,15 +110,14 @@ class RoomEntityTest {
 
   private RoomEntity.Reply edit(String member, DocEdit... ops) {
     CommandResultWithReply<RoomEntity.Command, RoomEntity.Event, RoomState, RoomEntity.Reply> r =
-        room.runCommand(replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo));
+        room.<RoomEntity.Reply>runCommand(replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo));
     return r.reply();
   }
 
   private RoomEntity.Reply object(
       String member, RoomEntity.ObjectAction action, String id, Transform t) {
-    return room.runCommand(
-            (org.apache.pekko.actor.typed.ActorRef<RoomEntity.Reply> replyTo) ->
-                new RoomEntity.ChangeObject(member, action, id, "cube.glb", t, replyTo))
+    return room.<RoomEntity.Reply>runCommand(
+            replyTo -> new RoomEntity.ChangeObject(member, action, id, "cube.glb", t, replyTo))
         .reply();
   }
 
@@ -249,7 +254,7 @@ class RoomEntityTest {
     join("bob/2", "editor", null, null);
     object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", null);
     object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null);
-    RoomEntity.Reply left = room.runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo)).reply();
+    RoomEntity.Reply left = room.<RoomEntity.Reply>runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo)).reply();
     assertEquals(new RoomEntity.Accepted(3L), left);
     assertNull(room.getState().objects().get("cube").view().heldBy());
     assertEquals(new RoomEntity.Accepted(4L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.cbor.CBORMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -38,6 +38,7 @@ public final class WsClient implements AutoCloseable {
   private final BlockingQueue<JsonNode> frames;
   private final CompletableFuture<Integer> closed;
   private final AtomicLong refs = new AtomicLong();
+  private final List<JsonNode> kept = new ArrayList<>();
 
   private WsClient(WebSocket socket, boolean cbor, Listener listener) {
     this.socket = socket;
@@ -218,24 +219,24 @@ public final class WsClient implements AutoCloseable {
 
   /** The next frame of any type. */
   public JsonNode next(Duration timeout) {
-    try {
-      JsonNode f = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (f == null) {
-        fail("no frame within " + timeout);
-      }
-      return f;
-    } catch (InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
+    return await(f -> true, timeout);
   }
 
-  /** The next frame matching {@code wanted}; frames before it that do not match are dropped. */
+  /**
+   * The first frame, in arrival order, matching {@code wanted}. Frames before it that do not match
+   * are kept for later calls (a reply may arrive after a delta it caused, or before).
+   */
   public JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
+    for (int i = 0; i < kept.size(); i++) {
+      if (wanted.test(kept.get(i))) {
+        return kept.remove(i);
+      }
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        fail("no matching frame within " + timeout);
+        fail("no matching frame within " + timeout + "; unmatched: " + kept);
       }
       JsonNode f;
       try {
@@ -243,20 +244,27 @@ public final class WsClient implements AutoCloseable {
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
       }
-      if (f != null && wanted.test(f)) {
-        return f;
+      if (f != null) {
+        if (wanted.test(f)) {
+          return f;
+        }
+        kept.add(f);
       }
     }
   }
 
-  /** The next frame that is not presence (presence may interleave at any time). */
+  /** The next frame that is not presence; presence frames before it are dropped. */
   public JsonNode nextNonPresence(Duration timeout) {
-    return await(f -> !"presence".equals(f.path("type").asText()), timeout);
+    kept.removeIf(f -> "presence".equals(f.path("type").asText()));
+    JsonNode f = await(x -> !"presence".equals(x.path("type").asText()), timeout);
+    kept.removeIf(x -> "presence".equals(x.path("type").asText()));
+    return f;
   }
 
   /** Frames received and not yet taken. */
   public List<JsonNode> drain() {
-    List<JsonNode> out = new ArrayList<>();
+    List<JsonNode> out = new ArrayList<>(kept);
+    kept.clear();
     frames.drainTo(out);
     return out;
   }

@@ -1,0 +1,46 @@
+package io.tandem.protocol;
+
+import java.util.Objects;
+
+/**
+ * {@code object}: act on a shared 3D object of a room (protocol section 4.2). Answered by {@code
+ * ok{seq}}, or {@code conflict} / {@code not_owner}.
+ *
+ * @param ref request reference, or null
+ * @param session the room
+ * @param action what to do
+ * @param id the object id: a non-empty string of at most {@link #MAX_ID_LENGTH} chars
+ * @param asset the asset reference, or null
+ * @param transform the placement, or null
+ */
+public record ObjectAction(
+    Long ref,
+    SessionId session,
+    ObjectActionKind action,
+    String id,
+    String asset,
+    Transform transform)
+    implements ClientFrame, SessionFrame {
+
+  /** The longest object id, in chars. */
+  public static final int MAX_ID_LENGTH = 128;
+
+  /**
+   * Checks the invariants.
+   *
+   * @throws IllegalArgumentException when the id is empty or too long
+   */
+  public ObjectAction {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(id, "id");
+    if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+      throw new IllegalArgumentException("id must have 1 to " + MAX_ID_LENGTH + " chars");
+    }
+  }
+
+  @Override
+  public FrameType frameType() {
+    return FrameType.OBJECT;
+  }
+}
