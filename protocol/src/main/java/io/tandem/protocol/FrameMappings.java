@@ -185,8 +185,8 @@ final class FrameMappings {
     }
     try {
       Frame read = readEnvelope(frame, fromClient, ref);
-      // a string Jackson let through that no encoder can write back out must not get any further
-      checkUnicode(frame);
+      // values Jackson lets through that could not be written back out faithfully stop here
+      checkValues(frame);
       return read;
     } catch (DecodeException e) {
       throw e.at(ref, rawSession);
@@ -195,15 +195,19 @@ final class FrameMappings {
 
   /**
    * Refuses a tree holding a string (value or key) with an unpaired UTF-16 surrogate, such as a
-   * JSON escape of a lone surrogate or CESU-8 bytes: it cannot be written as UTF-8 JSON or CBOR.
+   * JSON escape of a lone surrogate or CESU-8 bytes, which cannot be written as UTF-8 JSON or CBOR;
+   * or a number that is NaN or infinite (a CBOR float, or a JSON literal like {@code 1e400}), which
+   * JSON cannot carry. Either would break the frames relaying it to other clients.
    */
-  private static void checkUnicode(JsonNode root) {
+  private static void checkValues(JsonNode root) {
     ArrayDeque<JsonNode> pending = new ArrayDeque<>();
     pending.push(root);
     while (!pending.isEmpty()) {
       JsonNode node = pending.pop();
       if (node.isTextual()) {
         checkUnicode(node.textValue());
+      } else if ((node.isDouble() || node.isFloat()) && !Double.isFinite(node.doubleValue())) {
+        throw DecodeException.badFrame("a number is NaN or infinite, which JSON cannot carry");
       } else if (node.isObject()) {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
           checkUnicode(field.getKey());

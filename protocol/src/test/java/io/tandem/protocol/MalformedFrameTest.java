@@ -387,6 +387,29 @@ class MalformedFrameTest {
   }
 
   @Test
+  void nonFiniteNumbersAreBadFrameBecauseJsonCannotCarryThem() {
+    client(frame("presence", "room:a", "{\"x\":1e400}"), ErrorCode.BAD_FRAME);
+    client(frame("presence", "room:a", "{\"x\":[-1e999]}"), ErrorCode.BAD_FRAME);
+    for (int[] value : new int[][] {{0xf9, 0x7c, 0x00}, {0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0}}) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      out.write(0xa4); // map of 4
+      cborText(out, "version");
+      out.write(0x01);
+      cborText(out, "type");
+      cborText(out, "presence");
+      cborText(out, "session");
+      cborText(out, "room:a");
+      cborText(out, "payload");
+      out.write(0xa1); // map of 1
+      cborText(out, "x");
+      for (int b : value) {
+        out.write(b); // half-precision +Infinity, double NaN
+      }
+      rejected(CODEC.decodeClient(Encoding.CBOR, out.toByteArray()), ErrorCode.BAD_FRAME);
+    }
+  }
+
+  @Test
   void deepCborNestingInsideAPayloadIsBadFrame() {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     out.write(0xa4); // map of 4

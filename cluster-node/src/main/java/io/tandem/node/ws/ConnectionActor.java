@@ -90,6 +90,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** The outbound stage sent resync for a session. */
   public record ResyncNeeded(SessionId session) implements Command {}
 
+  /** A frame passed the read limit while it was still arriving: close with 1009 now. */
+  public record FrameTooLargeNow(long atLeastBytes) implements Command {}
+
   /** The node is draining: say bye and close with 1012. */
   public enum Drain implements Command {
     INSTANCE
@@ -173,7 +176,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private double tokens;
 
   private long lastRefillNanos;
+  /** Start of the current run of refused frames, and the last refusal (-1: none). */
   private long limitedSinceMillis = -1;
+
+  private long lastLimitedMillis = -1;
   private final ArrayDeque<Long> malformedTimes = new ArrayDeque<>();
 
   private ConnectionActor(
@@ -207,6 +213,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(EntityReplied.class, this::onEntityReplied)
         .onMessage(MembershipChanged.class, this::onMembershipChanged)
         .onMessage(ResyncNeeded.class, this::onResyncNeeded)
+        .onMessage(FrameTooLargeNow.class, msg -> tooLarge(msg.atLeastBytes()))
         .onMessageEquals(HelloTimeout.INSTANCE, this::onHelloTimeout)
         .onMessageEquals(HeartbeatCheck.INSTANCE, this::onHeartbeatCheck)
         .onMessageEquals(TokenExpired.INSTANCE, this::onTokenExpired)
@@ -224,14 +231,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return ack(msg.ackTo());
     }
     if (msg.incoming() instanceof FrameTooLarge big) {
-      outbox.reply(
-          new ErrorFrame(
-              null,
-              null,
-              ErrorCode.TOO_BIG,
-              "frame of at least " + big.atLeastBytes() + " bytes; the limit is "
-                  + deps.ws().maxFrameBytes()));
-      close(CloseCode.TOO_BIG, "frame too big");
+      tooLarge(big.atLeastBytes());
       return ack(msg.ackTo());
     }
     DecodeResult<ClientFrame> result = ((Decoded) msg.incoming()).result();
@@ -260,6 +260,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private ActorRef<Ack> ackAfterHello;
 
+  private Behavior<Command> tooLarge(long atLeastBytes) {
+    if (!closing) {
+      outbox.reply(
+          new ErrorFrame(
+              null,
+              null,
+              ErrorCode.TOO_BIG,
+              "frame of at least " + atLeastBytes + " bytes; the limit is "
+                  + deps.ws().maxFrameBytes()));
+      close(CloseCode.TOO_BIG, "frame too big");
+    }
+    return this;
+  }
+
   private void onRejected(ProtocolError error) {
     outbox.reply(error.toFrame());
     if (error.code().malformed()) {
@@ -283,13 +297,15 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     lastRefillNanos = nowNanos;
     if (tokens >= 1) {
       tokens -= 1;
-      limitedSinceMillis = -1;
       return true;
     }
+    // a run of refusals goes on while refusals keep coming within a second of each other, even if
+    // a refilled token lets a frame through now and then
     long now = deps.clock().millis();
-    if (limitedSinceMillis < 0) {
+    if (limitedSinceMillis < 0 || now - lastLimitedMillis > 1000) {
       limitedSinceMillis = now;
     }
+    lastLimitedMillis = now;
     reply(
         frame,
         ErrorCode.RATE_LIMITED,

@@ -172,7 +172,7 @@ public final class WebSocketEndpoint extends AllDirectives {
 
     Sink<Message, CompletionStage<NotUsed>> inbound =
         Flow.<Message>create()
-            .mapAsync(1, this::read)
+            .mapAsync(1, message -> read(message, spawned))
             .toMat(
                 Sink.lazyCompletionStageSink(() -> spawned.thenApply(this::actorSink)),
                 (a, b) -> b);
@@ -205,7 +205,8 @@ public final class WebSocketEndpoint extends AllDirectives {
    * rest is skipped (counted, not kept) and the client gets too_big; beyond close-frame-bytes
    * reading stops and the connection closes with 1009.
    */
-  private CompletionStage<ConnectionActor.Incoming> read(Message message) {
+  private CompletionStage<ConnectionActor.Incoming> read(
+      Message message, CompletableFuture<ActorRef<ConnectionActor.Command>> connection) {
     long max = deps.ws().maxFrameBytes();
     long closeAt = deps.ws().closeFrameBytes();
     if (message.isText()) {
@@ -215,7 +216,7 @@ public final class WebSocketEndpoint extends AllDirectives {
       }
       return text.getStreamedText()
           .map(s -> ByteString.fromString(s))
-          .runWith(Collector.sink(max, closeAt), system)
+          .runWith(Collector.sink(max, closeAt, connection), system)
           .thenApply(c -> c.result(bytes -> decodeText(bytes.utf8String())));
     }
     var binary = message.asBinaryMessage();
@@ -226,7 +227,7 @@ public final class WebSocketEndpoint extends AllDirectives {
     }
     return binary
         .getStreamedData()
-        .runWith(Collector.sink(max, closeAt), system)
+        .runWith(Collector.sink(max, closeAt, connection), system)
         .thenApply(
             c ->
                 c.result(
@@ -239,18 +240,30 @@ public final class WebSocketEndpoint extends AllDirectives {
     return new ConnectionActor.Decoded(codec.decodeClient(text));
   }
 
-  /** Collects a streamed message up to a limit, then only counts. */
+  /**
+   * Collects a streamed message up to a limit, then only counts. Past {@code closeAt} the
+   * connection is told at once to close with 1009; the message is still drained (not kept), since
+   * cancelling it would end the socket before the close frame.
+   */
   private record Collector(ByteString kept, long total, boolean over, long closeAt) {
-    static Sink<ByteString, CompletionStage<Collector>> sink(long max, long closeAt) {
+    static Sink<ByteString, CompletionStage<Collector>> sink(
+        long max, long closeAt, CompletableFuture<ActorRef<ConnectionActor.Command>> connection) {
       return Flow.<ByteString>create()
           .scan(
               new Collector(ByteString.emptyByteString(), 0, false, closeAt),
               (c, chunk) -> {
                 long total = c.total() + chunk.size();
+                if (c.total() <= closeAt && total > closeAt) {
+                  connection.thenAccept(
+                      ref -> ref.tell(new ConnectionActor.FrameTooLargeNow(total)));
+                }
                 boolean over = total > max;
-                return new Collector(over ? ByteString.emptyByteString() : c.kept().concat(chunk), total, over, closeAt);
+                return new Collector(
+                    over ? ByteString.emptyByteString() : c.kept().concat(chunk),
+                    total,
+                    over,
+                    closeAt);
               })
-          .takeWhile(c -> c.total() <= closeAt, true)
           .toMat(Sink.last(), (a, b) -> b);
     }
 

@@ -2,6 +2,7 @@ package io.tandem.node.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,6 +155,8 @@ class ConnectionLimitsTest {
         assertThrows(
             java.util.concurrent.CompletionException.class,
             () -> WsClient.connect(node.wsUrl(), "chat.v2"));
-    assertTrue(error.getCause().getMessage().contains("400"), error.getCause().getMessage());
+    var handshake =
+        assertInstanceOf(java.net.http.WebSocketHandshakeException.class, error.getCause());
+    assertEquals(400, handshake.getResponse().statusCode());
   }
 }
