@@ -295,7 +295,7 @@ final class FrameMappings {
     } else if (p instanceof ObjectNode o) {
       payload = o;
     } else {
-      throw DecodeException.badFrame("payload must be an object");
+      throw DecodeException.badFrame(type.wire() + ": payload must be an object");
     }
 
     Mapping<?> mapping = TABLE.get(type);

@@ -253,6 +253,13 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
+  /** The first frame matching {@code wanted}; every frame before it is dropped. */
+  public JsonNode skipTo(Predicate<JsonNode> wanted, Duration timeout) {
+    JsonNode f = await(wanted, timeout);
+    kept.clear();
+    return f;
+  }
+
   /** The next frame that is not presence; presence frames before it are dropped. */
   public JsonNode nextNonPresence(Duration timeout) {
     kept.removeIf(f -> "presence".equals(f.path("type").asText()));
