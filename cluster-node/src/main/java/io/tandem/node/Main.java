@@ -3,7 +3,6 @@ package io.tandem.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.tandem.node.auth.AuthSettings;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.fanout.HubManager;
@@ -83,12 +82,18 @@ public final class Main {
       printedSecret = DevTokens.randomSecret();
       settings = settings.withAuth(settings.auth().withHs256Secret(printedSecret));
     }
-    Config config = clusterOverrides(base).withFallback(cassandra.pekkoOverrides()).withFallback(base);
+    Config config =
+        clusterOverrides(base).withFallback(cassandra.pekkoOverrides()).withFallback(base);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tandem", config);
     Node node = init(system, settings, Clock.systemUTC());
     String url = "http://" + settings.http().host() + ":" + node.port();
     StringBuilder banner = new StringBuilder("\n\nTandem node ready at ").append(url).append('\n');
-    banner.append("  WebSocket: ws://").append(settings.http().host()).append(':').append(node.port()).append("/v1/ws\n");
+    banner
+        .append("  WebSocket: ws://")
+        .append(settings.http().host())
+        .append(':')
+        .append(node.port())
+        .append("/v1/ws\n");
     if (node.devTokens().isPresent()) {
       String token =
           node.devTokens()
@@ -99,9 +104,13 @@ public final class Main {
                   Duration.ofHours(12),
                   Clock.systemUTC().instant());
       banner.append("  Dev token (12 h, all grants):\n").append(token).append('\n');
-      banner.append("  More: curl -s -X POST ").append(url).append("/v1/dev/token -d '{\"sub\":\"alice\",\"scope\":\"room:*:write\"}'\n");
+      banner
+          .append("  More: curl -s -X POST ")
+          .append(url)
+          .append("/v1/dev/token -d '{\"sub\":\"alice\",\"scope\":\"room:*:write\"}'\n");
       if (printedSecret != null) {
-        banner.append("  (HS256 secret generated for this run; set TANDEM_AUTH_HS256_SECRET to keep tokens across restarts)\n");
+        banner.append(
+            "  (HS256 secret generated for this run; set TANDEM_AUTH_HS256_SECRET to keep tokens across restarts)\n");
       }
     }
     System.out.println(banner);
@@ -128,7 +137,9 @@ public final class Main {
                 entities,
                 journal,
                 new SessionHub.Settings(
-                    askTimeout, settings.ws().outboundMaxFrames(), settings.ws().outboundMaxFrames())),
+                    askTimeout,
+                    settings.ws().outboundMaxFrames(),
+                    settings.ws().outboundMaxFrames())),
             "hubs",
             org.apache.pekko.actor.typed.Props.empty());
 
@@ -142,7 +153,15 @@ public final class Main {
             : settings.nodeName();
     ConnectionActor.Deps deps =
         new ConnectionActor.Deps(
-            settings.ws(), settings.rooms(), verifier, entities, hubs, nodeName, askTimeout, clock, registry);
+            settings.ws(),
+            settings.rooms(),
+            verifier,
+            entities,
+            hubs,
+            nodeName,
+            askTimeout,
+            clock,
+            registry);
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
     HttpApi api =

@@ -98,7 +98,8 @@ class NodeRestartTest {
       this.httpPort = httpPort;
     }
 
-    static NodeProcess start(CassandraTestConfig cassandra, int httpPort, int clusterPort, String name)
+    static NodeProcess start(
+        CassandraTestConfig cassandra, int httpPort, int clusterPort, String name)
         throws Exception {
       Path log = Files.createDirectories(Path.of("target", "node-logs")).resolve(name + ".log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

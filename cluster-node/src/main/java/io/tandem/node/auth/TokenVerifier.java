@@ -77,9 +77,7 @@ public final class TokenVerifier {
     settings.issuer().ifPresent(exact::issuer);
     DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(
-            settings.audience().orElse(null),
-            exact.build(),
-            new HashSet<>(Set.of("sub", "exp")));
+            settings.audience().orElse(null), exact.build(), new HashSet<>(Set.of("sub", "exp")));
     claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
     p.setJWTClaimsSetVerifier(claims);
     return p;
@@ -92,7 +90,8 @@ public final class TokenVerifier {
     }
     JWTClaimsSet claims = null;
     Exception last = null;
-    for (ConfigurableJWTProcessor<SecurityContext> p : new ConfigurableJWTProcessor[] {hs256, jwks}) {
+    for (ConfigurableJWTProcessor<SecurityContext> p :
+        new ConfigurableJWTProcessor[] {hs256, jwks}) {
       if (p == null) {
         continue;
       }

@@ -52,7 +52,13 @@ public final class Frames {
   /** A full snapshot, the answer to a join or a refresh. */
   public static Snapshot snapshot(Long ref, SessionId session, SessionView view) {
     return new Snapshot(
-        ref, session, view.seq(), view.epoch(), state(view.state()), members(view.members()), false);
+        ref,
+        session,
+        view.seq(),
+        view.epoch(),
+        state(view.state()),
+        members(view.members()),
+        false);
   }
 
   /** The answer to a join that resumes at {@code since}: no state, the missed changes follow. */

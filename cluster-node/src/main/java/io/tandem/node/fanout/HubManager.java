@@ -72,7 +72,8 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
       hub =
           getContext()
               .spawn(
-                  SessionHub.create(cmd.session(), entities, journal, settings, getContext().getSelf()),
+                  SessionHub.create(
+                      cmd.session(), entities, journal, settings, getContext().getSelf()),
                   "hub-" + (++spawned));
       hubs.put(cmd.session(), hub);
     }

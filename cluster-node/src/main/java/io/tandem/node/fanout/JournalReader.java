@@ -32,8 +32,7 @@ public final class JournalReader {
    * never below its seq (non-change events only add to it), so reading from {@code since + 1} sees
    * them all.
    */
-  public CompletionStage<List<SessionUpdate>> changes(
-      String persistenceId, long since, long upTo) {
+  public CompletionStage<List<SessionUpdate>> changes(String persistenceId, long since, long upTo) {
     return journal
         .currentEventsByPersistenceId(persistenceId, since + 1, Long.MAX_VALUE)
         .map(env -> env.event())

@@ -45,11 +45,14 @@ import scala.Tuple2;
  *
  * Frames are encoded here, lazily, at most once per encoding ({@link OutFrame}). Never blocks.
  */
-public final class OutboxStage extends GraphStageWithMaterializedValue<SourceShape<Message>, Outbox> {
+public final class OutboxStage
+    extends GraphStageWithMaterializedValue<SourceShape<Message>, Outbox> {
 
   /** What the stage tells its connection. Called on the stream's thread: must not block. */
   public interface Listener {
-    /** {@code resync{session}} was sent: deliver a fresh snapshot through {@link Outbox#snapshot}. */
+    /**
+     * {@code resync{session}} was sent: deliver a fresh snapshot through {@link Outbox#snapshot}.
+     */
     void onResync(SessionId session);
   }
 
@@ -66,8 +69,8 @@ public final class OutboxStage extends GraphStageWithMaterializedValue<SourceSha
   private final OutboundStats stats;
 
   /**
-   * @param closeSignal set to the close code (and reason) just before the stage completes, for
-   *     the WebSocket layer that writes the close frame
+   * @param closeSignal set to the close code (and reason) just before the stage completes, for the
+   *     WebSocket layer that writes the close frame
    */
   public OutboxStage(
       Encoding encoding,
@@ -157,8 +160,10 @@ public final class OutboxStage extends GraphStageWithMaterializedValue<SourceSha
 
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private final Map<SessionId, MembersEntry> queuedMembers = new HashMap<>();
+
     /** Sessions whose durable frames were dropped and that still need their resync. */
     private final Set<SessionId> stale = new LinkedHashSet<>();
+
     /** Sessions that got resync and wait for their fresh snapshot. */
     private final Set<SessionId> awaitingSnapshot = new LinkedHashSet<>();
 

@@ -25,16 +25,16 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The node-local end of one session's fan-out: one hub per session per node that has subscribers.
  *
- * <p>The session's entity registers this hub (not the clients) and sends each change once; the
- * hub turns it into a frame once ({@link OutFrame} encodes once per encoding) and hands it to the
- * outbox of every local connection in the session. All messages from the entity arrive in the
- * order it sent them, which keeps the rule "snapshot before any delta" per connection: a
- * connection becomes live here only when its snapshot was queued.
+ * <p>The session's entity registers this hub (not the clients) and sends each change once; the hub
+ * turns it into a frame once ({@link OutFrame} encodes once per encoding) and hands it to the
+ * outbox of every local connection in the session. All messages from the entity arrive in the order
+ * it sent them, which keeps the rule "snapshot before any delta" per connection: a connection
+ * becomes live here only when its snapshot was queued.
  *
- * <p>Resumes the entity cannot answer from memory are read from the journal here; live changes
- * for that connection wait meanwhile, so the client sees the missed changes, then the live ones,
- * none twice. When the last connection leaves, the hub retires through its {@link HubManager}.
- * Blocks on nothing.
+ * <p>Resumes the entity cannot answer from memory are read from the journal here; live changes for
+ * that connection wait meanwhile, so the client sees the missed changes, then the live ones, none
+ * twice. When the last connection leaves, the hub retires through its {@link HubManager}. Blocks on
+ * nothing.
  */
 public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
@@ -221,7 +221,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private Behavior<Subscriber.Message> onAdmitted(Subscriber.Admitted msg) {
     Sub sub = joining(msg.connectionId(), msg.memberId());
     if (sub != null) {
-      sub.request.outbox().snapshot(session, new OutFrame(Frames.snapshot(msg.ref(), session, msg.view())));
+      sub.request
+          .outbox()
+          .snapshot(session, new OutFrame(Frames.snapshot(msg.ref(), session, msg.view())));
       goLive(sub);
     }
     return this;
@@ -257,9 +259,12 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     sub.phase = Phase.CATCHING_UP;
     sub.buffered = new ArrayList<>();
     sub.catchUpTo = msg.upTo();
-    sub.request.outbox().snapshot(
-        session,
-        new OutFrame(Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
+    sub.request
+        .outbox()
+        .snapshot(
+            session,
+            new OutFrame(
+                Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
     announceJoined(sub);
     getContext()
         .pipeToSelf(
@@ -319,8 +324,10 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       // a join that turned into a refresh still owes the client the reply to its `ref`
       Long ref = sub.request.ref();
       boolean wasJoin = !sub.joinedAnnounced;
-      sub.request.outbox().snapshot(
-          session, new OutFrame(Frames.snapshot(wasJoin ? ref : null, session, msg.view())));
+      sub.request
+          .outbox()
+          .snapshot(
+              session, new OutFrame(Frames.snapshot(wasJoin ? ref : null, session, msg.view())));
       goLive(sub);
     }
     return this;

@@ -95,16 +95,13 @@ public final class HttpApi extends AllDirectives {
                     path(
                         segment("sessions").slash(segment()),
                         raw -> get(() -> authenticated(p -> oneSession(p, raw)))),
-                    path(
-                        segment("dev").slash("token"),
-                        () -> post(this::devToken)))));
+                    path(segment("dev").slash("token"), () -> post(this::devToken)))));
   }
 
   // ---------------------------------------------------------------- readiness
 
   private Route readiness() {
-    boolean up =
-        Cluster.get(system).selfMember().status().equals(MemberStatus.up());
+    boolean up = Cluster.get(system).selfMember().status().equals(MemberStatus.up());
     if (!up) {
       return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "not an Up cluster member");
     }
@@ -133,8 +130,7 @@ public final class HttpApi extends AllDirectives {
             .map(Optional::get)
             .filter(s -> kind.isEmpty() || s.kind().prefix().equals(kind.get()))
             .filter(s -> entities.serves(s))
-            .filter(
-                s -> principal.grants().allows(s.kind().prefix(), s.name(), Right.READ))
+            .filter(s -> principal.grants().allows(s.kind().prefix(), s.name(), Right.READ))
             .take(settings.maxListedSessions())
             .mapAsync(4, s -> summary(s).thenApply(sum -> listRow(s, sum)))
             .filter(Optional::isPresent)
@@ -197,10 +193,7 @@ public final class HttpApi extends AllDirectives {
   }
 
   private CompletionStage<RoomEntity.Summary> summary(SessionId s) {
-    return entities
-        .room(s)
-        .orElseThrow()
-        .ask(RoomEntity.GetSummary::new, settings.askTimeout());
+    return entities.room(s).orElseThrow().ask(RoomEntity.GetSummary::new, settings.askTimeout());
   }
 
   private static Optional<SessionId> sessionOf(String persistenceId) {
@@ -227,7 +220,8 @@ public final class HttpApi extends AllDirectives {
     return extractClientIP(
         ip -> {
           if (!isLoopback(ip)) {
-            return error(StatusCodes.FORBIDDEN, "forbidden", "dev tokens only for loopback callers");
+            return error(
+                StatusCodes.FORBIDDEN, "forbidden", "dev tokens only for loopback callers");
           }
           return entity(
               org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(),

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Applies {@link DocEdit}s to a JSON document without mutating it: each edit copies only the
- * objects on its path (structural sharing), so a published document is never changed afterwards
- * and snapshots can share it safely. Setting below a non-object value replaces that value with an
+ * objects on its path (structural sharing), so a published document is never changed afterwards and
+ * snapshots can share it safely. Setting below a non-object value replaces that value with an
  * object (last writer wins per path); deleting a missing path changes nothing.
  */
 public final class DocTree {
@@ -32,9 +32,7 @@ public final class DocTree {
   /** The document after one edit. */
   public static ObjectNode apply(ObjectNode doc, DocEdit edit) {
     String[] keys = edit.path().split("\\.");
-    return edit.kind() == DocEdit.Kind.SET
-        ? set(doc, keys, 0, edit.value())
-        : delete(doc, keys, 0);
+    return edit.kind() == DocEdit.Kind.SET ? set(doc, keys, 0, edit.value()) : delete(doc, keys, 0);
   }
 
   private static ObjectNode set(ObjectNode node, String[] keys, int i, JsonNode value) {

@@ -47,9 +47,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * tick, never persisted. Every change is published once per subscribed node (its session hub),
  * never once per client; a hub that dies takes its members with it.
  *
- * <p>Invariants: {@code seq} grows by exactly 1 per change; a hold belongs to a current member;
- * a member that leaves or disconnects, or holds without a move for the hold timeout, loses its
- * holds through a durable change. Blocks on nothing.
+ * <p>Invariants: {@code seq} grows by exactly 1 per change; a hold belongs to a current member; a
+ * member that leaves or disconnects, or holds without a move for the hold timeout, loses its holds
+ * through a durable change. Blocks on nothing.
  */
 public final class RoomEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -62,9 +62,7 @@ public final class RoomEntity
   public static void init(ActorSystem<?> system, RoomSettings settings, Clock clock) {
     ClusterSharding.get(system)
         .init(
-            Entity.of(
-                    ENTITY_KEY,
-                    ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, clock))
+            Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, clock))
                 .withStopMessage(Stop.INSTANCE));
   }
 
@@ -295,7 +293,8 @@ public final class RoomEntity
 
   /** Adds the member and answers its hub; the caller sends the answer. */
   private Subscriber.Message admit(RoomState state, Join cmd) {
-    Member previous = members.put(cmd.memberId(), new Member(cmd.memberId(), cmd.info(), cmd.hub()));
+    Member previous =
+        members.put(cmd.memberId(), new Member(cmd.memberId(), cmd.info(), cmd.hub()));
     if (previous != null) {
       releaseHub(previous.hub());
     }

@@ -48,7 +48,9 @@ final class CloseCodeFrames {
     this.log = Logging.getLogger(system.classicSystem(), CloseCodeFrames.class);
   }
 
-  /** Upgrades with {@code handler}; when it completes, the socket closes with the signalled code. */
+  /**
+   * Upgrades with {@code handler}; when it completes, the socket closes with the signalled code.
+   */
   HttpResponse handle(
       WebSocketUpgrade upgrade,
       Flow<Message, Message, NotUsed> handler,
@@ -76,8 +78,7 @@ final class CloseCodeFrames {
 
   private static FrameEvent withSignalledCode(
       FrameEvent frame, AtomicReference<Pair<CloseCode, String>> closeSignal) {
-    if (frame instanceof FrameStart start
-        && start.header().opcode().code() == CLOSE_OPCODE) {
+    if (frame instanceof FrameStart start && start.header().opcode().code() == CLOSE_OPCODE) {
       Pair<CloseCode, String> signal = closeSignal.get();
       if (signal != null) {
         return FrameEvent$.MODULE$.closeFrame(

@@ -176,6 +176,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private double tokens;
 
   private long lastRefillNanos;
+
   /** Start of the current run of refused frames, and the last refusal (-1: none). */
   private long limitedSinceMillis = -1;
 
@@ -193,9 +194,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.connectionId = connectionId;
     this.outbox = outbox;
     this.deps = deps;
-    this.blocking =
-        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
-    this.membershipAdapter = ctx.messageAdapter(SessionHub.Membership.class, MembershipChanged::new);
+    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.membershipAdapter =
+        ctx.messageAdapter(SessionHub.Membership.class, MembershipChanged::new);
     this.tokens = deps.ws().burstFrames();
     this.lastRefillNanos = System.nanoTime();
     this.lastInboundMillis = deps.clock().millis();
@@ -267,7 +268,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
               null,
               null,
               ErrorCode.TOO_BIG,
-              "frame of at least " + atLeastBytes + " bytes; the limit is "
+              "frame of at least "
+                  + atLeastBytes
+                  + " bytes; the limit is "
                   + deps.ws().maxFrameBytes()));
       close(CloseCode.TOO_BIG, "frame too big");
     }
@@ -338,8 +341,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Behavior<Command> onHelloChecked(HelloChecked msg) {
     helloPending = false;
     if (msg.principal() == null) {
-      outbox.reply(
-          new ErrorFrame(msg.hello().ref(), null, ErrorCode.UNAUTHORIZED, msg.failure()));
+      outbox.reply(new ErrorFrame(msg.hello().ref(), null, ErrorCode.UNAUTHORIZED, msg.failure()));
       close(CloseCode.UNAUTHORIZED, "unauthorized");
     } else {
       principal = msg.principal();
@@ -411,7 +413,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
           case PUBLISHER -> Right.PUBLISH;
         };
     if (!principal.grants().allows(session.kind().prefix(), session.name(), needed)) {
-      reply(join, ErrorCode.FORBIDDEN, "no " + needed.name().toLowerCase() + " grant for " + session);
+      reply(
+          join, ErrorCode.FORBIDDEN, "no " + needed.name().toLowerCase() + " grant for " + session);
       return;
     }
     if (join.role() == Role.PUBLISHER) {
@@ -436,8 +439,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return;
     }
     joining.add(session);
-    MemberInfo info =
-        new MemberInfo(clientName(), clientKind(), join.role().wire(), presence);
+    MemberInfo info = new MemberInfo(clientName(), clientKind(), join.role().wire(), presence);
     deps.hubs()
         .tell(
             new HubManager.Route(
@@ -463,9 +465,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return;
     }
     detach(leave.session(), joined);
-    askRoom(
-        leave,
-        replyTo -> new RoomEntity.Leave(joined.memberId(), replyTo));
+    askRoom(leave, replyTo -> new RoomEntity.Leave(joined.memberId(), replyTo));
   }
 
   private void onOp(Op op) {
@@ -514,10 +514,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     deps.entities()
         .room(presence.session())
-        .ifPresent(room -> room.tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence())));
+        .ifPresent(
+            room -> room.tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence())));
   }
 
-  /** The member if it joined as editor; otherwise replies not_joined or forbidden and gives null. */
+  /**
+   * The member if it joined as editor; otherwise replies not_joined or forbidden and gives null.
+   */
   private Joined editor(SessionFrame frame) {
     Joined joined = sessions.get(frame.session());
     if (joined == null) {
@@ -597,7 +600,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onHelloTimeout() {
     if (principal == null && !closing) {
-      close(CloseCode.HELLO_TIMEOUT, "no hello within " + deps.ws().helloTimeout().toSeconds() + "s");
+      close(
+          CloseCode.HELLO_TIMEOUT, "no hello within " + deps.ws().helloTimeout().toSeconds() + "s");
     }
     return this;
   }

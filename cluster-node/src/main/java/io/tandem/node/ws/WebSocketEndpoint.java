@@ -3,9 +3,9 @@ package io.tandem.node.ws;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.tandem.node.auth.AuthException;
+import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.OutboxStage;
-import io.tandem.node.fanout.OutboundStats;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
@@ -177,13 +177,11 @@ public final class WebSocketEndpoint extends AllDirectives {
                 Sink.lazyCompletionStageSink(() -> spawned.thenApply(this::actorSink)),
                 (a, b) -> b);
 
-    Flow<Message, Message, NotUsed> handler =
-        Flow.fromSinkAndSourceCoupled(inbound, outbound);
+    Flow<Message, Message, NotUsed> handler = Flow.fromSinkAndSourceCoupled(inbound, outbound);
     return closeCodes.handle(upgrade, handler, subprotocol, closeSignal);
   }
 
-  private Sink<ConnectionActor.Incoming, NotUsed> actorSink(
-      ActorRef<ConnectionActor.Command> ref) {
+  private Sink<ConnectionActor.Incoming, NotUsed> actorSink(ActorRef<ConnectionActor.Command> ref) {
     return ActorSink.actorRefWithBackpressure(
         ref,
         ConnectionActor.Inbound::new,
@@ -267,7 +265,8 @@ public final class WebSocketEndpoint extends AllDirectives {
           .toMat(Sink.last(), (a, b) -> b);
     }
 
-    ConnectionActor.Incoming result(java.util.function.Function<ByteString, ConnectionActor.Incoming> decode) {
+    ConnectionActor.Incoming result(
+        java.util.function.Function<ByteString, ConnectionActor.Incoming> decode) {
       if (total > closeAt) {
         return new ConnectionActor.FrameTooLarge(total);
       }

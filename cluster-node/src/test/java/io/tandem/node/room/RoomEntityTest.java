@@ -68,8 +68,7 @@ class RoomEntityTest {
     clock = new ManualClock(1_700_000_000_000L);
     room =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(),
-            RoomEntity.create("r-" + UUID.randomUUID(), null, SETTINGS, clock));
+            testKit.system(), RoomEntity.create("r-" + UUID.randomUUID(), null, SETTINGS, clock));
     hub = testKit.createTestProbe();
   }
 
@@ -92,7 +91,8 @@ class RoomEntityTest {
             Duration.ofSeconds(3),
             m ->
                 m instanceof Subscriber.MembersChanged || m instanceof Subscriber.Updated
-                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()
+                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
+                        .continueAndIgnore()
                     : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete())
         .get(0);
   }
@@ -103,14 +103,16 @@ class RoomEntityTest {
             Duration.ofSeconds(3),
             m ->
                 m instanceof Subscriber.MembersChanged
-                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()
+                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
+                        .continueAndIgnore()
                     : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete())
         .get(0);
   }
 
   private RoomEntity.Reply edit(String member, DocEdit... ops) {
     CommandResultWithReply<RoomEntity.Command, RoomEntity.Event, RoomState, RoomEntity.Reply> r =
-        room.<RoomEntity.Reply>runCommand(replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo));
+        room.<RoomEntity.Reply>runCommand(
+            replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo));
     return r.reply();
   }
 
@@ -141,7 +143,10 @@ class RoomEntityTest {
   void opsInOneFrameApplyAtomicallyAndTakeOneSeq() {
     join("alice/1", "editor", null, null);
     RoomEntity.Reply reply =
-        edit("alice/1", DocEdit.set("view.timeCursor", new IntNode(12)), DocEdit.set("view.zoom", new IntNode(2)));
+        edit(
+            "alice/1",
+            DocEdit.set("view.timeCursor", new IntNode(12)),
+            DocEdit.set("view.zoom", new IntNode(2)));
     assertEquals(new RoomEntity.Accepted(1L), reply);
     Subscriber.Updated update = assertInstanceOf(Subscriber.Updated.class, nextNonPresence());
     assertEquals(1, update.update().seq());
@@ -158,14 +163,19 @@ class RoomEntityTest {
   void lastWriterWinsPerPathInSeqOrder() {
     join("alice/1", "editor", null, null);
     join("bob/2", "editor", null, null);
-    edit("alice/1", DocEdit.set("selection", new TextNode("a")), DocEdit.set("camera.x", new IntNode(1)));
+    edit(
+        "alice/1",
+        DocEdit.set("selection", new TextNode("a")),
+        DocEdit.set("camera.x", new IntNode(1)));
     edit("bob/2", DocEdit.set("selection", new TextNode("b")));
     edit("alice/1", DocEdit.set("camera", new TextNode("reset")));
     JsonNode doc = room.getState().doc();
     assertEquals("b", doc.get("selection").asText());
-    assertEquals("reset", doc.get("camera").asText(), "a later set of a parent replaces its subtree");
+    assertEquals(
+        "reset", doc.get("camera").asText(), "a later set of a parent replaces its subtree");
     edit("bob/2", DocEdit.set("camera.y", new IntNode(3)));
-    assertEquals(3, room.getState().doc().at("/camera/y").asInt(), "setting below a value replaces it");
+    assertEquals(
+        3, room.getState().doc().at("/camera/y").asInt(), "setting below a value replaces it");
     assertEquals(4, room.getState().seq());
   }
 
@@ -173,10 +183,12 @@ class RoomEntityTest {
   void onlyJoinedEditorsEdit() {
     join("viewer/1", "viewer", null, null);
     RoomEntity.Rejected notEditor =
-        assertInstanceOf(RoomEntity.Rejected.class, edit("viewer/1", DocEdit.set("a", IntNode.valueOf(1))));
+        assertInstanceOf(
+            RoomEntity.Rejected.class, edit("viewer/1", DocEdit.set("a", IntNode.valueOf(1))));
     assertEquals(ErrorCode.FORBIDDEN, notEditor.code());
     RoomEntity.Rejected stranger =
-        assertInstanceOf(RoomEntity.Rejected.class, edit("nobody/9", DocEdit.set("a", IntNode.valueOf(1))));
+        assertInstanceOf(
+            RoomEntity.Rejected.class, edit("nobody/9", DocEdit.set("a", IntNode.valueOf(1))));
     assertEquals(ErrorCode.NOT_JOINED, stranger.code());
     assertEquals(0, room.getState().seq(), "refused frames change nothing");
   }
@@ -186,7 +198,8 @@ class RoomEntityTest {
     join("a/1", "editor", null, null);
     join("b/2", "editor", null, null);
     join("c/3", "editor", null, null);
-    Subscriber.Refused full = assertInstanceOf(Subscriber.Refused.class, join("d/4", "editor", null, null));
+    Subscriber.Refused full =
+        assertInstanceOf(Subscriber.Refused.class, join("d/4", "editor", null, null));
     assertEquals(ErrorCode.CONFLICT, full.code());
 
     DocEdit[] six = new DocEdit[6];
@@ -198,7 +211,8 @@ class RoomEntityTest {
 
     RoomEntity.Rejected tooLarge =
         assertInstanceOf(
-            RoomEntity.Rejected.class, edit("a/1", DocEdit.set("blob", new TextNode("x".repeat(300)))));
+            RoomEntity.Rejected.class,
+            edit("a/1", DocEdit.set("blob", new TextNode("x".repeat(300)))));
     assertEquals(ErrorCode.TOO_BIG, tooLarge.code());
     assertEquals(0, room.getState().seq());
     assertEquals(0, room.getState().doc().size());
@@ -208,25 +222,48 @@ class RoomEntityTest {
   void holdsAreExclusiveAndOnlyTheHolderMovesOrReleases() {
     join("alice/1", "editor", null, null);
     join("bob/2", "editor", null, null);
-    assertEquals(new RoomEntity.Accepted(1L), object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", at(0)));
-    assertEquals(ErrorCode.NOT_OWNER, rejected(object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(1))));
-    assertEquals(new RoomEntity.Accepted(2L), object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null));
-    assertEquals(ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null)));
-    assertEquals(ErrorCode.NOT_OWNER, rejected(object("bob/2", RoomEntity.ObjectAction.MOVE, "cube", at(5))));
-    assertEquals(ErrorCode.NOT_OWNER, rejected(object("bob/2", RoomEntity.ObjectAction.RELEASE, "cube", null)));
-    assertEquals(new RoomEntity.Accepted(3L), object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(2)));
-    assertEquals(new RoomEntity.Accepted(4L), object("alice/1", RoomEntity.ObjectAction.RELEASE, "cube", null));
+    assertEquals(
+        new RoomEntity.Accepted(1L),
+        object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", at(0)));
+    assertEquals(
+        ErrorCode.NOT_OWNER,
+        rejected(object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(1))));
+    assertEquals(
+        new RoomEntity.Accepted(2L), object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null));
+    assertEquals(
+        ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null)));
+    assertEquals(
+        ErrorCode.NOT_OWNER,
+        rejected(object("bob/2", RoomEntity.ObjectAction.MOVE, "cube", at(5))));
+    assertEquals(
+        ErrorCode.NOT_OWNER,
+        rejected(object("bob/2", RoomEntity.ObjectAction.RELEASE, "cube", null)));
+    assertEquals(
+        new RoomEntity.Accepted(3L),
+        object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(2)));
+    assertEquals(
+        new RoomEntity.Accepted(4L),
+        object("alice/1", RoomEntity.ObjectAction.RELEASE, "cube", null));
     ObjectView cube = room.getState().objects().get("cube").view();
     assertNull(cube.heldBy());
     assertEquals(List.of(2.0, 0.0, 0.0), cube.transform().p());
-    assertEquals(List.of(0.0, 0.0, 0.0, 1.0), cube.transform().q(), "untouched parts keep their value");
-    assertEquals(new RoomEntity.Accepted(5L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
-    assertEquals(ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.SPAWN, "cube", null)));
-    assertEquals(ErrorCode.NOT_FOUND, rejected(object("bob/2", RoomEntity.ObjectAction.GRAB, "ghost", null)));
+    assertEquals(
+        List.of(0.0, 0.0, 0.0, 1.0), cube.transform().q(), "untouched parts keep their value");
+    assertEquals(
+        new RoomEntity.Accepted(5L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
+    assertEquals(
+        ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.SPAWN, "cube", null)));
+    assertEquals(
+        ErrorCode.NOT_FOUND,
+        rejected(object("bob/2", RoomEntity.ObjectAction.GRAB, "ghost", null)));
     object("bob/2", RoomEntity.ObjectAction.SPAWN, "second", null);
-    assertEquals(ErrorCode.TOO_BIG, rejected(object("bob/2", RoomEntity.ObjectAction.SPAWN, "third", null)));
-    assertEquals(ErrorCode.NOT_OWNER, rejected(object("alice/1", RoomEntity.ObjectAction.REMOVE, "cube", null)));
-    assertEquals(new RoomEntity.Accepted(7L), object("bob/2", RoomEntity.ObjectAction.REMOVE, "cube", null));
+    assertEquals(
+        ErrorCode.TOO_BIG, rejected(object("bob/2", RoomEntity.ObjectAction.SPAWN, "third", null)));
+    assertEquals(
+        ErrorCode.NOT_OWNER,
+        rejected(object("alice/1", RoomEntity.ObjectAction.REMOVE, "cube", null)));
+    assertEquals(
+        new RoomEntity.Accepted(7L), object("bob/2", RoomEntity.ObjectAction.REMOVE, "cube", null));
     assertNull(room.getState().objects().get("cube"));
   }
 
@@ -238,10 +275,12 @@ class RoomEntityTest {
     clock.advance(Duration.ofSeconds(20));
     object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(1));
     clock.advance(Duration.ofSeconds(20));
-    assertTrue(room.runCommand(RoomEntity.Tick.INSTANCE).events().isEmpty(), "the move renewed the hold");
+    assertTrue(
+        room.runCommand(RoomEntity.Tick.INSTANCE).events().isEmpty(), "the move renewed the hold");
     clock.advance(Duration.ofSeconds(11));
     List<RoomEntity.Event> events = room.runCommand(RoomEntity.Tick.INSTANCE).events();
-    RoomEntity.ObjectsChanged released = assertInstanceOf(RoomEntity.ObjectsChanged.class, events.get(0));
+    RoomEntity.ObjectsChanged released =
+        assertInstanceOf(RoomEntity.ObjectsChanged.class, events.get(0));
     assertEquals("alice/1", released.by(), "the former holder is the author of the release");
     assertNull(released.objects().get("cube").heldBy());
     assertEquals(4, released.seq());
@@ -254,10 +293,13 @@ class RoomEntityTest {
     join("bob/2", "editor", null, null);
     object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", null);
     object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null);
-    RoomEntity.Reply left = room.<RoomEntity.Reply>runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo)).reply();
+    RoomEntity.Reply left =
+        room.<RoomEntity.Reply>runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo))
+            .reply();
     assertEquals(new RoomEntity.Accepted(3L), left);
     assertNull(room.getState().objects().get("cube").view().heldBy());
-    assertEquals(new RoomEntity.Accepted(4L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
+    assertEquals(
+        new RoomEntity.Accepted(4L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
     room.runCommand(new RoomEntity.Disconnect("bob/2"));
     assertNull(room.getState().objects().get("cube").view().heldBy(), "a disconnect releases too");
     assertEquals(5, room.getState().seq());
@@ -273,7 +315,11 @@ class RoomEntityTest {
     hub.expectNoMessage(Duration.ofMillis(100));
     room.runCommand(RoomEntity.Tick.INSTANCE);
     Subscriber.MembersChanged batch = hub.expectMessageClass(Subscriber.MembersChanged.class);
-    assertEquals(Map.of("alice/1", new MemberInfo("alice/1", "browser", "editor", JSON.createObjectNode().put("x", 2))), batch.members());
+    assertEquals(
+        Map.of(
+            "alice/1",
+            new MemberInfo("alice/1", "browser", "editor", JSON.createObjectNode().put("x", 2))),
+        batch.members());
     assertTrue(room.getState().recent().isEmpty(), "presence is never persisted");
   }
 
@@ -311,7 +357,8 @@ class RoomEntityTest {
 
     room.runCommand(new RoomEntity.Disconnect("carol/3"));
     Subscriber.Admitted otherEpoch =
-        assertInstanceOf(Subscriber.Admitted.class, join("carol/3", "viewer", 4L, "another-history"));
+        assertInstanceOf(
+            Subscriber.Admitted.class, join("carol/3", "viewer", 4L, "another-history"));
     assertEquals(6, otherEpoch.view().seq());
   }
 

@@ -24,8 +24,8 @@ import java.util.function.Predicate;
 
 /**
  * A protocol client over a real WebSocket (the JDK's {@code java.net.http}), speaking raw JSON or
- * CBOR as an independent client would: it does not use our codec. Frames arrive in a queue;
- * {@link #pause()} stops reading from the socket (a slow consumer), {@link #resume()} reads again.
+ * CBOR as an independent client would: it does not use our codec. Frames arrive in a queue; {@link
+ * #pause()} stops reading from the socket (a slow consumer), {@link #resume()} reads again.
  */
 public final class WsClient implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();

@@ -141,7 +141,8 @@ class ConnectionLimitsTest {
   @Test
   void aFrameOverTheReadLimitCloses1009AndOneOverTheFrameLimitOnlyGetsTooBig() {
     try (WsClient c = client("big")) {
-      c.sendRaw("{\"version\":1,\"type\":\"ping\",\"payload\":{\"t\":\"" + "y".repeat(4000) + "\"}}");
+      c.sendRaw(
+          "{\"version\":1,\"type\":\"ping\",\"payload\":{\"t\":\"" + "y".repeat(4000) + "\"}}");
       assertEquals("too_big", c.next(WAIT).at("/payload/code").asText());
       assertFalse(c.isClosed());
       c.sendRaw("z".repeat(200_000));

@@ -217,7 +217,11 @@ class RoomWebSocketTest {
   void anExpiredTokenGetsUnauthorizedAndClose4401() {
     try (WsClient c = WsClient.connect(node.wsUrl())) {
       String expired =
-          node.token("old", "room:*:write", Duration.ofMinutes(5), java.time.Instant.now().minusSeconds(3600));
+          node.token(
+              "old",
+              "room:*:write",
+              Duration.ofMinutes(5),
+              java.time.Instant.now().minusSeconds(3600));
       c.send(c.frame("hello", null, WsClient.payload().put("token", expired)));
       JsonNode error = c.next(WAIT);
       assertEquals("unauthorized", error.at("/payload/code").asText());
@@ -258,9 +262,11 @@ class RoomWebSocketTest {
       assertEquals(5, v2.path("ref").asLong());
       c.sendRaw("{\"version\":1,\"type\":\"teleport\",\"ref\":6,\"payload\":{}}");
       assertEquals("unknown_type", c.next(WAIT).at("/payload/code").asText());
-      c.sendRaw("{\"version\":1,\"type\":\"join\",\"ref\":7,\"session\":\"room:bad name!\",\"payload\":{}}");
+      c.sendRaw(
+          "{\"version\":1,\"type\":\"join\",\"ref\":7,\"session\":\"room:bad name!\",\"payload\":{}}");
       assertEquals("invalid_session", c.next(WAIT).at("/payload/code").asText());
-      c.sendRaw("{\"version\":1,\"type\":\"op\",\"ref\":8,\"session\":\"room:x\",\"payload\":{\"ops\":\"nope\"}}");
+      c.sendRaw(
+          "{\"version\":1,\"type\":\"op\",\"ref\":8,\"session\":\"room:x\",\"payload\":{\"ops\":\"nope\"}}");
       assertEquals("bad_frame", c.next(WAIT).at("/payload/code").asText());
       ObjectNode ping = c.frame("ping", null, WsClient.payload().put("t", 1));
       c.send(ping);
@@ -275,7 +281,11 @@ class RoomWebSocketTest {
     try (WsClient c = editor("big")) {
       c.join(room, "editor");
       ObjectNode p = WsClient.payload();
-      p.putArray("ops").addObject().put("op", "set").put("path", "blob").put("value", "x".repeat(300_000));
+      p.putArray("ops")
+          .addObject()
+          .put("op", "set")
+          .put("path", "blob")
+          .put("value", "x".repeat(300_000));
       c.send(c.frame("op", room, p));
       JsonNode err = c.nextNonPresence(WAIT);
       assertEquals("too_big", err.at("/payload/code").asText());
@@ -331,19 +341,31 @@ class RoomWebSocketTest {
         WsClient b = editor("bob")) {
       a.join(room, "editor");
       b.join(room, "editor");
-      ObjectNode spawn = a.frame("object", room, WsClient.payload().put("action", "spawn").put("id", "cube").put("asset", "cube.glb"));
+      ObjectNode spawn =
+          a.frame(
+              "object",
+              room,
+              WsClient.payload().put("action", "spawn").put("id", "cube").put("asset", "cube.glb"));
       a.send(spawn);
       assertEquals("ok", a.replyTo(spawn).path("type").asText());
-      ObjectNode grab = a.frame("object", room, WsClient.payload().put("action", "grab").put("id", "cube"));
+      ObjectNode grab =
+          a.frame("object", room, WsClient.payload().put("action", "grab").put("id", "cube"));
       a.send(grab);
       assertEquals(2, a.replyTo(grab).at("/payload/seq").asLong());
-      ObjectNode steal = b.frame("object", room, WsClient.payload().put("action", "grab").put("id", "cube"));
+      ObjectNode steal =
+          b.frame("object", room, WsClient.payload().put("action", "grab").put("id", "cube"));
       b.send(steal);
       assertEquals("conflict", b.replyTo(steal).at("/payload/code").asText());
-      JsonNode held = b.await(f -> f.path("type").asText().equals("delta") && f.at("/payload/seq").asLong() == 2, WAIT);
+      JsonNode held =
+          b.await(
+              f -> f.path("type").asText().equals("delta") && f.at("/payload/seq").asLong() == 2,
+              WAIT);
       assertTrue(held.at("/payload/objects/cube/heldBy").asText().startsWith("alice/"));
       a.close();
-      JsonNode released = b.await(f -> f.path("type").asText().equals("delta") && f.at("/payload/seq").asLong() == 3, WAIT);
+      JsonNode released =
+          b.await(
+              f -> f.path("type").asText().equals("delta") && f.at("/payload/seq").asLong() == 3,
+              WAIT);
       assertTrue(released.at("/payload/objects/cube").has("asset"));
       assertFalse(released.at("/payload/objects/cube").has("heldBy"), "a disconnect ends the hold");
       assertTrue(released.at("/payload/by").asText().startsWith("alice/"));
@@ -360,16 +382,17 @@ class RoomWebSocketTest {
       a.send(a.frame("presence", room, WsClient.payload().put("cursor", "10,20")));
       JsonNode p =
           b.await(
-              f -> f.path("type").asText().equals("presence")
-                  && f.toString().contains("10,20"),
+              f -> f.path("type").asText().equals("presence") && f.toString().contains("10,20"),
               WAIT);
       String aliceId = p.at("/payload/members").fieldNames().next();
-      assertEquals("editor", p.at("/payload/members/" + aliceId.replace("/", "~1") + "/role").asText());
+      assertEquals(
+          "editor", p.at("/payload/members/" + aliceId.replace("/", "~1") + "/role").asText());
       a.close();
       b.await(
-          f -> f.path("type").asText().equals("presence")
-              && f.at("/payload/members").has(aliceId)
-              && f.at("/payload/members").get(aliceId).isNull(),
+          f ->
+              f.path("type").asText().equals("presence")
+                  && f.at("/payload/members").has(aliceId)
+                  && f.at("/payload/members").get(aliceId).isNull(),
           WAIT);
     }
   }

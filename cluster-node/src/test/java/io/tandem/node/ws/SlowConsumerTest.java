@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Protocol section 6: a client that stops reading does not slow the others down, the memory the
- * node holds for it stays within the outbound bound, and when it reads again it gets {@code
- * resync} and a fresh snapshot instead of the backlog.
+ * node holds for it stays within the outbound bound, and when it reads again it gets {@code resync}
+ * and a fresh snapshot instead of the backlog.
  */
 @ExtendWith(CassandraExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
