@@ -86,7 +86,7 @@ public final class WebSocketEndpoint extends AllDirectives {
                           }
                           List<String> offered = new ArrayList<>();
                           upgrade.getRequestedProtocols().forEach(offered::add);
-                          Optional<Encoding> encoding = negotiate(offered);
+                          Optional<Encoding> encoding = Encoding.negotiate(offered);
                           if (encoding.isEmpty()) {
                             return complete(
                                 StatusCodes.BAD_REQUEST,
@@ -102,20 +102,6 @@ public final class WebSocketEndpoint extends AllDirectives {
                                   encoding.get(),
                                   offered.isEmpty() ? null : encoding.get().subprotocol()));
                         })));
-  }
-
-  /** The first offered subprotocol we speak; JSON when none is offered; empty when none fits. */
-  static Optional<Encoding> negotiate(List<String> offered) {
-    if (offered.isEmpty()) {
-      return Optional.of(Encoding.JSON);
-    }
-    for (String p : offered) {
-      Optional<Encoding> e = Encoding.fromSubprotocol(p.trim());
-      if (e.isPresent()) {
-        return e;
-      }
-    }
-    return Optional.empty();
   }
 
   private Optional<String> checkAuthorizationHeader(Optional<String> authorization) {
