@@ -10,7 +10,6 @@ import io.tandem.node.testing.WsClient;
 import io.tandem.persistence.testing.CassandraExtension;
 import io.tandem.persistence.testing.CassandraTestConfig;
 import io.tandem.persistence.testing.FreePorts;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -165,9 +163,5 @@ class NodeRestartTest {
         throw new AssertionError("node did not stop on SIGTERM within 60 s");
       }
     }
-  }
-
-  static List<String> classpath() {
-    return List.of(System.getProperty("java.class.path").split(File.pathSeparator));
   }
 }

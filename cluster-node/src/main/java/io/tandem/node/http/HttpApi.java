@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -281,18 +280,11 @@ public final class HttpApi extends AllDirectives {
         });
   }
 
-  static Route jsonError(StatusCode status, String code, String message) {
+  private Route error(StatusCode status, String code, String message) {
     ObjectNode body = JSON.createObjectNode();
     body.put("code", code);
     body.put("message", message);
-    return new AllDirectives() {}.complete(
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(ContentTypes.APPLICATION_JSON, body.toString()));
-  }
-
-  private Route error(StatusCode status, String code, String message) {
-    return jsonError(status, code, message);
+    return json(status, body);
   }
 
   private Route json(StatusCode status, JsonNode body) {
@@ -300,9 +292,5 @@ public final class HttpApi extends AllDirectives {
         HttpResponse.create()
             .withStatus(status)
             .withEntity(ContentTypes.APPLICATION_JSON, body.toString()));
-  }
-
-  static CompletionStage<Boolean> alwaysHealthy() {
-    return CompletableFuture.completedFuture(true);
   }
 }

@@ -170,6 +170,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private final Set<SessionId> joining = new HashSet<>();
 
+  /** The role each pending join asked for. */
+  private final Map<SessionId, Role> pendingRoles = new HashMap<>();
+
+  /** The hello waiting for its token check; acknowledged (and the next frame read) after it. */
+  private ActorRef<Ack> ackAfterHello;
+
+  /** From hello's {@code client}; the name defaults to the token's subject. */
+  private String clientName;
+
+  private String clientKind = "browser";
+
   private record Joined(String memberId, Role role, ActorRef<Subscriber.Message> hub) {}
 
   /** Token bucket of the rate limit. */
@@ -258,8 +269,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     handle(frame);
     return ack(msg.ackTo());
   }
-
-  private ActorRef<Ack> ackAfterHello;
 
   private Behavior<Command> tooLarge(long atLeastBytes) {
     if (!closing) {
@@ -455,8 +464,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     membershipAdapter)));
     pendingRoles.put(session, join.role());
   }
-
-  private final Map<SessionId, Role> pendingRoles = new HashMap<>();
 
   private void onLeave(Leave leave) {
     Joined joined = sessions.remove(leave.session());
@@ -672,9 +679,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private String memberId() {
     return principal.subject() + "/" + connectionId;
   }
-
-  private String clientName = null;
-  private String clientKind = "browser";
 
   private String clientName() {
     return clientName != null ? clientName : principal.subject();
