@@ -73,10 +73,6 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   /** What a hub tells a connection about its membership. */
   public sealed interface Membership extends NoSerializationVerificationNeeded {}
 
-  /** The connection is a member of the session as {@code memberId}. */
-  public record Joined(SessionId session, String memberId, ActorRef<Subscriber.Message> hub)
-      implements Membership {}
-
   /** The join failed; its error was already sent to the client. */
   public record JoinFailed(SessionId session) implements Membership {}
 
@@ -93,7 +89,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private static final class Sub {
     final Subscribe request;
     Phase phase = Phase.JOINING;
-    boolean joinedAnnounced;
+    boolean joinAnswered;
     List<SessionUpdate> buffered;
     long catchUpTo;
 
@@ -265,7 +261,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
             session,
             new OutFrame(
                 Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
-    announceJoined(sub);
+    markAnswered(sub);
     getContext()
         .pipeToSelf(
             journal.changes(msg.persistenceId(), msg.since(), msg.upTo()),
@@ -323,7 +319,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     if (sub != null && sub.phase == Phase.REFRESHING) {
       // a join that turned into a refresh still owes the client the reply to its `ref`
       Long ref = sub.request.ref();
-      boolean wasJoin = !sub.joinedAnnounced;
+      boolean wasJoin = !sub.joinAnswered;
       sub.request
           .outbox()
           .snapshot(
@@ -383,16 +379,12 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   private void goLive(Sub sub) {
     sub.phase = Phase.LIVE;
-    announceJoined(sub);
+    markAnswered(sub);
   }
 
-  private void announceJoined(Sub sub) {
-    if (!sub.joinedAnnounced) {
-      sub.joinedAnnounced = true;
-      sub.request
-          .connection()
-          .tell(new Joined(session, sub.request.memberId(), getContext().getSelf()));
-    }
+  /** The join's reply (with its ref) went out; a later refresh is a plain snapshot. */
+  private void markAnswered(Sub sub) {
+    sub.joinAnswered = true;
   }
 
   private void fail(Sub sub, ErrorCode code, String message) {

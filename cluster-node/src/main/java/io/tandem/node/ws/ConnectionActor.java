@@ -16,7 +16,6 @@ import io.tandem.node.room.RoomSettings;
 import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
-import io.tandem.node.session.Subscriber;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.DecodeResult;
@@ -43,10 +42,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -165,13 +162,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private boolean closing;
   private long lastInboundMillis;
 
-  /** Joined sessions and their member ids; joins waiting for their answer. */
+  /**
+   * Sessions joined or being joined, with the member id and role. A member is usable as soon as its
+   * join is sent: the client gets its snapshot only after the entity admitted it, so frames the
+   * client sends after the snapshot always find the member in the entity.
+   */
   private final Map<SessionId, Joined> sessions = new HashMap<>();
 
-  private final Set<SessionId> joining = new HashSet<>();
-
-  /** The role each pending join asked for. */
-  private final Map<SessionId, Role> pendingRoles = new HashMap<>();
+  private record Joined(String memberId, Role role) {}
 
   /** The hello waiting for its token check; acknowledged (and the next frame read) after it. */
   private ActorRef<Ack> ackAfterHello;
@@ -180,8 +178,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private String clientName;
 
   private String clientKind = "browser";
-
-  private record Joined(String memberId, Role role, ActorRef<Subscriber.Message> hub) {}
 
   /** Token bucket of the rate limit. */
   private double tokens;
@@ -430,11 +426,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       reply(join, ErrorCode.FORBIDDEN, "rooms have viewers and editors, not publishers");
       return;
     }
-    if (sessions.containsKey(session) || joining.contains(session)) {
+    if (sessions.containsKey(session)) {
       reply(join, ErrorCode.CONFLICT, "already joined to " + session);
       return;
     }
-    if (sessions.size() + joining.size() >= deps.ws().maxSessionsPerConnection()) {
+    if (sessions.size() >= deps.ws().maxSessionsPerConnection()) {
       reply(
           join,
           ErrorCode.CONFLICT,
@@ -447,7 +443,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       reply(join, ErrorCode.TOO_BIG, "presence over " + deps.rooms().maxPresenceBytes() + " bytes");
       return;
     }
-    joining.add(session);
+    sessions.put(session, new Joined(memberId(), join.role()));
     MemberInfo info = new MemberInfo(clientName(), clientKind(), join.role().wire(), presence);
     deps.hubs()
         .tell(
@@ -462,7 +458,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     join.epoch(),
                     outbox,
                     membershipAdapter)));
-    pendingRoles.put(session, join.role());
   }
 
   private void onLeave(Leave leave) {
@@ -471,7 +466,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       reply(leave, ErrorCode.NOT_JOINED, "not joined to " + leave.session());
       return;
     }
-    detach(leave.session(), joined);
+    detach(leave.session());
     askRoom(leave, replyTo -> new RoomEntity.Leave(joined.memberId(), replyTo));
   }
 
@@ -578,29 +573,23 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private Behavior<Command> onMembershipChanged(MembershipChanged msg) {
-    if (msg.change() instanceof SessionHub.Joined j) {
-      Role role = pendingRoles.remove(j.session());
-      boolean wanted = joining.remove(j.session());
-      if (!wanted || closing) {
-        // left or closed before the answer came: do not stay a member
-        j.hub().tell(new SessionHub.Unsubscribe(connectionId));
-        deps.entities().disconnect(j.session(), j.memberId());
-      } else {
-        sessions.put(j.session(), new Joined(j.memberId(), role, j.hub()));
-      }
-    } else if (msg.change() instanceof SessionHub.JoinFailed f) {
-      joining.remove(f.session());
-      pendingRoles.remove(f.session());
+    if (msg.change() instanceof SessionHub.JoinFailed f) {
+      // its error frame was already queued by the hub
+      sessions.remove(f.session());
     }
     return this;
   }
 
   private Behavior<Command> onResyncNeeded(ResyncNeeded msg) {
-    Joined joined = sessions.get(msg.session());
-    if (joined != null) {
-      joined.hub().tell(new SessionHub.RequestRefresh(connectionId));
+    if (sessions.containsKey(msg.session())) {
+      toHub(msg.session(), new SessionHub.RequestRefresh(connectionId));
     }
     return this;
+  }
+
+  /** Hub traffic goes through the manager, which knows the session's hub on this node. */
+  private void toHub(SessionId session, SessionHub.Local command) {
+    deps.hubs().tell(new HubManager.Route(session, command));
   }
 
   // ------------------------------------------------------------------ timers and closing
@@ -653,14 +642,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void leaveAll() {
     for (Map.Entry<SessionId, Joined> e : sessions.entrySet()) {
-      detach(e.getKey(), e.getValue());
+      detach(e.getKey());
       deps.entities().disconnect(e.getKey(), e.getValue().memberId());
     }
     sessions.clear();
   }
 
-  private void detach(SessionId session, Joined joined) {
-    joined.hub().tell(new SessionHub.Unsubscribe(connectionId));
+  private void detach(SessionId session) {
+    toHub(session, new SessionHub.Unsubscribe(connectionId));
     outbox.forget(session);
   }
 

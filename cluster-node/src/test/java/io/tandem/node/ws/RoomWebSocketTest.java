@@ -115,6 +115,18 @@ class RoomWebSocketTest {
   }
 
   @Test
+  void aFrameSentRightAfterTheSnapshotFindsTheMember() {
+    for (int i = 0; i < 20; i++) {
+      String room = room();
+      try (WsClient a = editor("eager")) {
+        assertEquals("snapshot", a.join(room, "editor").path("type").asText());
+        JsonNode ok = a.set(room, "n", i);
+        assertEquals("ok", ok.path("type").asText(), "round " + i + ": " + ok);
+      }
+    }
+  }
+
+  @Test
   void lateJoinerGetsTheSnapshotBeforeAnyDelta() {
     String room = room();
     try (WsClient a = editor("alice")) {
