@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.CborSerializable;
@@ -18,7 +19,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -216,13 +216,8 @@ public final class RoomEntity
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
 
-  /** Ephemeral, actor-confined: members by id, hubs with their member counts, pending presence. */
-  private final Map<String, Member> members = new LinkedHashMap<>();
-
-  private final Map<ActorRef<Subscriber.Message>, Integer> hubs = new HashMap<>();
-  private final Map<String, MemberInfo> pendingPresence = new LinkedHashMap<>();
-
-  private record Member(String memberId, MemberInfo info, ActorRef<Subscriber.Message> hub) {}
+  /** Ephemeral, actor-confined: members, their hubs, presence not yet announced. */
+  private final SessionMembers<Command> members;
 
   private RoomEntity(
       String roomName,
@@ -239,6 +234,7 @@ public final class RoomEntity
     this.clock = clock;
     this.ctx = ctx;
     this.timers = timers;
+    this.members = new SessionMembers<>(ctx, HubTerminated::new);
     scheduleIdleCheck();
   }
 
@@ -274,7 +270,7 @@ public final class RoomEntity
   // ------------------------------------------------------------ command handlers
 
   private ReplyEffect<Event, RoomState> onJoin(RoomState state, Join cmd) {
-    if (!members.containsKey(cmd.memberId()) && members.size() >= settings.maxMembers()) {
+    if (!members.contains(cmd.memberId()) && members.size() >= settings.maxMembers()) {
       return Effect()
           .reply(
               cmd.hub(),
@@ -293,15 +289,10 @@ public final class RoomEntity
 
   /** Adds the member and answers its hub; the caller sends the answer. */
   private Subscriber.Message admit(RoomState state, Join cmd) {
-    Member previous =
-        members.put(cmd.memberId(), new Member(cmd.memberId(), cmd.info(), cmd.hub()));
-    if (previous != null) {
-      releaseHub(previous.hub());
-    }
-    addHub(cmd.hub());
-    pendingPresence.put(cmd.memberId(), cmd.info());
+    members.add(cmd.memberId(), cmd.info(), cmd.hub());
+    timers.cancel(IdleCheck.INSTANCE);
     startTicking();
-    Map<String, MemberInfo> memberView = memberView();
+    Map<String, MemberInfo> memberView = members.view();
     if (cmd.since() != null && state.epoch().equals(cmd.epoch()) && cmd.since() <= state.seq()) {
       List<RoomChange> missed = state.changesAfter(cmd.since());
       if (missed != null) {
@@ -328,7 +319,7 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onLeave(RoomState state, Leave cmd) {
-    if (!members.containsKey(cmd.memberId())) {
+    if (!members.contains(cmd.memberId())) {
       return Effect().reply(cmd.replyTo(), notJoined());
     }
     List<Event> released = removeMember(state, cmd.memberId());
@@ -342,7 +333,7 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onDisconnect(RoomState state, Disconnect cmd) {
-    if (!members.containsKey(cmd.memberId())) {
+    if (!members.contains(cmd.memberId())) {
       return Effect().noReply();
     }
     return persistAndPublish(removeMember(state, cmd.memberId()));
@@ -351,16 +342,14 @@ public final class RoomEntity
   private ReplyEffect<Event, RoomState> onHubTerminated(RoomState state, HubTerminated cmd) {
     List<Event> released = new ArrayList<>();
     RoomState s = state;
-    for (Member m : List.copyOf(members.values())) {
-      if (m.hub().equals(cmd.hub())) {
-        List<Event> mine = removeMember(s, m.memberId());
-        for (Event e : mine) {
-          s = applyEvent(s, e);
-        }
-        released.addAll(mine);
+    for (String memberId : members.membersOf(cmd.hub())) {
+      List<Event> mine = removeMember(s, memberId);
+      for (Event e : mine) {
+        s = applyEvent(s, e);
       }
+      released.addAll(mine);
     }
-    hubs.remove(cmd.hub());
+    members.hubGone(cmd.hub());
     return persistAndPublish(released);
   }
 
@@ -477,13 +466,7 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onSetPresence(RoomState state, SetPresence cmd) {
-    Member m = members.get(cmd.memberId());
-    if (m != null) {
-      MemberInfo info =
-          new MemberInfo(m.info().name(), m.info().kind(), m.info().role(), cmd.presence());
-      members.put(cmd.memberId(), new Member(m.memberId(), info, m.hub()));
-      pendingPresence.put(cmd.memberId(), info);
-    }
+    members.setPresence(cmd.memberId(), cmd.presence());
     return Effect().noReply();
   }
 
@@ -499,19 +482,13 @@ public final class RoomEntity
                 state.exists(),
                 state.seq(),
                 state.epoch(),
-                memberView(),
+                members.view(),
                 state.created(),
                 state.lastActivity()));
   }
 
   private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {
-    if (!pendingPresence.isEmpty()) {
-      Subscriber.MembersChanged batch =
-          new Subscriber.MembersChanged(
-              Collections.unmodifiableMap(new LinkedHashMap<>(pendingPresence)));
-      pendingPresence.clear();
-      hubs.keySet().forEach(h -> h.tell(batch));
-    }
+    members.takeAnnouncements().ifPresent(members::broadcast);
     if (members.isEmpty()) {
       timers.cancel(Tick.INSTANCE);
     }
@@ -551,26 +528,22 @@ public final class RoomEntity
 
   /** Publishes persisted changes, in order, once to each subscribed hub. */
   private void publish(List<Event> events) {
-    if (hubs.isEmpty()) {
+    if (!members.hasHubs()) {
       return;
     }
     for (Event e : events) {
       RoomChange change = toChange(e);
       if (change != null) {
-        Subscriber.Updated msg = new Subscriber.Updated(change);
-        hubs.keySet().forEach(h -> h.tell(msg));
+        members.broadcast(new Subscriber.Updated(change));
       }
     }
   }
 
   /** Removes a member: announces it left and returns the events that release its holds. */
   private List<Event> removeMember(RoomState state, String memberId) {
-    Member m = members.remove(memberId);
-    if (m == null) {
+    if (members.remove(memberId) == null) {
       return List.of();
     }
-    releaseHub(m.hub());
-    pendingPresence.put(memberId, null);
     startTicking();
     if (members.isEmpty()) {
       scheduleIdleCheck();
@@ -592,21 +565,6 @@ public final class RoomEntity
     return events;
   }
 
-  private void addHub(ActorRef<Subscriber.Message> hub) {
-    Integer count = hubs.merge(hub, 1, Integer::sum);
-    if (count == 1) {
-      ctx.watchWith(hub, new HubTerminated(hub));
-    }
-    timers.cancel(IdleCheck.INSTANCE);
-  }
-
-  private void releaseHub(ActorRef<Subscriber.Message> hub) {
-    Integer count = hubs.computeIfPresent(hub, (h, c) -> c > 1 ? c - 1 : null);
-    if (count == null) {
-      ctx.unwatch(hub);
-    }
-  }
-
   private void startTicking() {
     if (!timers.isTimerActive(Tick.INSTANCE)) {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
@@ -618,7 +576,7 @@ public final class RoomEntity
   }
 
   private Rejected checkEditor(String memberId) {
-    Member m = members.get(memberId);
+    SessionMembers.Member m = members.get(memberId);
     if (m == null) {
       return notJoined();
     }
@@ -636,14 +594,8 @@ public final class RoomEntity
     return new Rejected(ErrorCode.NOT_FOUND, "no object " + id);
   }
 
-  private Map<String, MemberInfo> memberView() {
-    Map<String, MemberInfo> view = new LinkedHashMap<>();
-    members.forEach((id, m) -> view.put(id, m.info()));
-    return Collections.unmodifiableMap(view);
-  }
-
   private SessionView view(RoomState state) {
-    return new SessionView(state.seq(), state.epoch(), state.view(), memberView());
+    return new SessionView(state.seq(), state.epoch(), state.view(), members.view());
   }
 
   private static int jsonSize(JsonNode node) {

@@ -1,0 +1,142 @@
+package io.tandem.node.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * The ephemeral side of a session entity: its members, the hubs (one per node) they are reached
+ * through, and the presence changes not yet announced. Owned by one entity actor and used only from
+ * it (not thread-safe, never sent anywhere).
+ *
+ * <p>Every hub is watched while it has members; when one stops, the entity gets the message made by
+ * {@code onHubTerminated} and removes that hub's members.
+ *
+ * @param <C> the entity's command type
+ */
+public final class SessionMembers<C> {
+
+  /** A member and the hub of the node its connection is on. */
+  public record Member(String memberId, MemberInfo info, ActorRef<Subscriber.Message> hub) {}
+
+  private final ActorContext<C> ctx;
+  private final Function<ActorRef<Subscriber.Message>, C> onHubTerminated;
+  private final Map<String, Member> members = new LinkedHashMap<>();
+  private final Map<ActorRef<Subscriber.Message>, Integer> hubs = new HashMap<>();
+  private final Map<String, MemberInfo> pending = new LinkedHashMap<>();
+
+  public SessionMembers(
+      ActorContext<C> ctx, Function<ActorRef<Subscriber.Message>, C> onHubTerminated) {
+    this.ctx = ctx;
+    this.onHubTerminated = onHubTerminated;
+  }
+
+  public boolean contains(String memberId) {
+    return members.containsKey(memberId);
+  }
+
+  public Member get(String memberId) {
+    return members.get(memberId);
+  }
+
+  public int size() {
+    return members.size();
+  }
+
+  public boolean isEmpty() {
+    return members.isEmpty();
+  }
+
+  /** Adds (or replaces) a member and announces it at the next tick. */
+  public void add(String memberId, MemberInfo info, ActorRef<Subscriber.Message> hub) {
+    Member previous = members.put(memberId, new Member(memberId, info, hub));
+    if (previous != null) {
+      releaseHub(previous.hub());
+    }
+    if (hubs.merge(hub, 1, Integer::sum) == 1) {
+      ctx.watchWith(hub, onHubTerminated.apply(hub));
+    }
+    pending.put(memberId, info);
+  }
+
+  /** Removes a member and announces that it left; null when it was not a member. */
+  public Member remove(String memberId) {
+    Member m = members.remove(memberId);
+    if (m != null) {
+      releaseHub(m.hub());
+      pending.put(memberId, null);
+    }
+    return m;
+  }
+
+  /** Replaces a member's presence; announced at the next tick. */
+  public void setPresence(String memberId, JsonNode presence) {
+    Member m = members.get(memberId);
+    if (m != null) {
+      MemberInfo info = new MemberInfo(m.info().name(), m.info().kind(), m.info().role(), presence);
+      members.put(memberId, new Member(memberId, info, m.hub()));
+      pending.put(memberId, info);
+    }
+  }
+
+  /** The ids of the members reached through {@code hub}. */
+  public List<String> membersOf(ActorRef<Subscriber.Message> hub) {
+    List<String> out = new ArrayList<>();
+    members
+        .values()
+        .forEach(
+            m -> {
+              if (m.hub().equals(hub)) {
+                out.add(m.memberId());
+              }
+            });
+    return out;
+  }
+
+  /** Forgets a stopped hub (after its members were removed). */
+  public void hubGone(ActorRef<Subscriber.Message> hub) {
+    hubs.remove(hub);
+  }
+
+  /** Sends {@code message} once to every hub with members. */
+  public void broadcast(Subscriber.Message message) {
+    hubs.keySet().forEach(h -> h.tell(message));
+  }
+
+  public boolean hasHubs() {
+    return !hubs.isEmpty();
+  }
+
+  /** The presence changes since the last call, as one message, if there were any. */
+  public Optional<Subscriber.MembersChanged> takeAnnouncements() {
+    if (pending.isEmpty()) {
+      return Optional.empty();
+    }
+    Subscriber.MembersChanged batch =
+        new Subscriber.MembersChanged(Collections.unmodifiableMap(new LinkedHashMap<>(pending)));
+    pending.clear();
+    return Optional.of(batch);
+  }
+
+  /** The current members as a late joiner sees them. */
+  public Map<String, MemberInfo> view() {
+    Map<String, MemberInfo> view = new LinkedHashMap<>();
+    members.forEach((id, m) -> view.put(id, m.info()));
+    return Collections.unmodifiableMap(view);
+  }
+
+  private void releaseHub(ActorRef<Subscriber.Message> hub) {
+    Integer left = hubs.computeIfPresent(hub, (h, c) -> c > 1 ? c - 1 : null);
+    if (left == null) {
+      ctx.unwatch(hub);
+    }
+  }
+}
