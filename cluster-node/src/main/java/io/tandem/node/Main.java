@@ -10,6 +10,7 @@ import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.HttpApi;
+import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.ws.ConnectionActor;
@@ -128,6 +129,7 @@ public final class Main {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     RoomEntity.init(system, settings.rooms(), clock);
+    RecordingEntity.init(system, settings.recordings(), clock);
     SessionEntities entities = new SessionEntities(system);
     JournalReader journal = new JournalReader(system);
     Duration askTimeout = settings.http().askTimeout();
@@ -155,6 +157,7 @@ public final class Main {
         new ConnectionActor.Deps(
             settings.ws(),
             settings.rooms(),
+            settings.recordings(),
             verifier,
             entities,
             hubs,

@@ -3,6 +3,7 @@ package io.tandem.node;
 import com.typesafe.config.Config;
 import io.tandem.node.auth.AuthSettings;
 import io.tandem.node.http.HttpSettings;
+import io.tandem.node.recording.RecordingSettings;
 import io.tandem.node.room.RoomSettings;
 import io.tandem.node.ws.WsSettings;
 
@@ -12,6 +13,7 @@ public record NodeSettings(
     AuthSettings auth,
     WsSettings ws,
     RoomSettings rooms,
+    RecordingSettings recordings,
     boolean devMode,
     String nodeName) {
 
@@ -21,11 +23,12 @@ public record NodeSettings(
         AuthSettings.fromConfig(root),
         WsSettings.fromConfig(root),
         RoomSettings.fromConfig(root),
+        RecordingSettings.fromConfig(root),
         root.getBoolean("tandem.dev-mode"),
         root.getString("tandem.node-name"));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
-    return new NodeSettings(http, newAuth, ws, rooms, devMode, nodeName);
+    return new NodeSettings(http, newAuth, ws, rooms, recordings, devMode, nodeName);
   }
 }

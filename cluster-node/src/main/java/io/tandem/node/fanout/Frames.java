@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.recording.RecordedBatch;
+import io.tandem.node.recording.RecordingEnded;
+import io.tandem.node.recording.RecordingView;
 import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.ObjectView;
 import io.tandem.node.room.RoomChange;
@@ -13,8 +16,11 @@ import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionState;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.SessionView;
+import io.tandem.protocol.Blob;
 import io.tandem.protocol.Delta;
 import io.tandem.protocol.DocOp;
+import io.tandem.protocol.Ended;
+import io.tandem.protocol.Events;
 import io.tandem.protocol.MemberEntry;
 import io.tandem.protocol.ObjectState;
 import io.tandem.protocol.ServerFrame;
@@ -45,6 +51,18 @@ public final class Frames {
           c.ts(),
           c.ops() == null ? null : docOps(c.ops()),
           c.objects() == null ? null : objectStates(c.objects()));
+    }
+    if (update instanceof RecordedBatch b) {
+      return new Events(
+          session,
+          b.fromSeq(),
+          b.events(),
+          b.checkpoint(),
+          b.isStatic(),
+          b.bytes() == null ? null : Blob.of(b.bytes()));
+    }
+    if (update instanceof RecordingEnded e) {
+      return new Ended(session, e.seq());
     }
     throw new IllegalArgumentException("unknown update " + update);
   }
@@ -86,7 +104,32 @@ public final class Frames {
       room.objects().forEach((id, o) -> objects.set(id, objectJson(o)));
       return out;
     }
+    if (state instanceof RecordingView rec) {
+      ObjectNode out = NODES.objectNode();
+      ArrayNode statics = out.putArray("static");
+      rec.statics().forEach(b -> statics.add(batchJson(b)));
+      ArrayNode events = out.putArray("events");
+      rec.events().forEach(b -> events.add(batchJson(b)));
+      if (rec.ended()) {
+        out.put("ended", true);
+      }
+      return out;
+    }
     throw new IllegalArgumentException("unknown state " + state);
+  }
+
+  /** A batch shaped like an {@code events} payload (protocol 4.3). */
+  private static ObjectNode batchJson(RecordedBatch b) {
+    ObjectNode n = NODES.objectNode();
+    n.put("fromSeq", b.fromSeq());
+    ArrayNode events = n.putArray("events");
+    b.events().forEach(events::add);
+    n.put("checkpoint", b.checkpoint());
+    n.put("static", b.isStatic());
+    if (b.bytes() != null) {
+      n.put("bytes", b.bytes());
+    }
+    return n;
   }
 
   private static List<DocOp> docOps(List<DocEdit> edits) {

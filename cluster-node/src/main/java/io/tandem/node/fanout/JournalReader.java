@@ -1,6 +1,6 @@
 package io.tandem.node.fanout;
 
-import io.tandem.node.room.RoomEntity;
+import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.SessionUpdate;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -36,10 +36,11 @@ public final class JournalReader {
     return journal
         .currentEventsByPersistenceId(persistenceId, since + 1, Long.MAX_VALUE)
         .map(env -> env.event())
-        .filter(e -> e instanceof RoomEntity.DocEdited || e instanceof RoomEntity.ObjectsChanged)
-        .map(e -> (SessionUpdate) RoomEntity.toChange((RoomEntity.Event) e))
-        .takeWhile(c -> c.seq() <= upTo)
+        .filter(e -> e instanceof ChangeEvent)
+        .map(e -> ((ChangeEvent) e).change())
+        .takeWhile(c -> c.firstSeq() <= upTo)
         .filter(c -> c.seq() > since)
+        .map(c -> c.after(since))
         .runWith(Sink.seq(), system);
   }
 }

@@ -1,6 +1,5 @@
 package io.tandem.node.fanout;
 
-import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
@@ -170,14 +169,13 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         cmd.connectionId(), new JoinTimedOut(cmd.connectionId()), settings.joinTimeout());
     entities.join(
         session,
-        new RoomEntity.Join(
-            cmd.memberId(),
-            cmd.connectionId(),
-            cmd.info(),
-            cmd.ref(),
-            cmd.since(),
-            cmd.epoch(),
-            getContext().getSelf()));
+        cmd.memberId(),
+        cmd.connectionId(),
+        cmd.info(),
+        cmd.ref(),
+        cmd.since(),
+        cmd.epoch(),
+        getContext().getSelf());
     return this;
   }
 
@@ -275,8 +273,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     if (sub == null || sub.phase != Phase.CATCHING_UP) {
       return this;
     }
-    long expected = msg.upTo() - sub.request.since();
-    if (msg.failure() != null || msg.changes().size() != expected) {
+    if (msg.failure() != null || !contiguous(msg.changes(), sub.request.since(), msg.upTo())) {
       // the journal cannot give every missed change: the client gets a fresh snapshot instead
       getContext()
           .getLog()
@@ -361,6 +358,18 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       }
     }
     return this;
+  }
+
+  /** Whether {@code changes} are exactly the seqs {@code (since, upTo]}, each once, in order. */
+  private static boolean contiguous(List<SessionUpdate> changes, long since, long upTo) {
+    long next = since + 1;
+    for (SessionUpdate u : changes) {
+      if (u.firstSeq() != next) {
+        return false;
+      }
+      next = u.seq() + 1;
+    }
+    return next == upTo + 1;
   }
 
   /** The pending join of this connection, or null when it is gone (then the member is dropped). */

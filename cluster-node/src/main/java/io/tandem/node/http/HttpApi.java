@@ -12,8 +12,8 @@ import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.fanout.Frames;
-import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
+import io.tandem.node.session.SessionSummary;
 import io.tandem.protocol.SessionId;
 import io.tandem.protocol.SessionKind;
 import java.net.InetAddress;
@@ -128,7 +128,6 @@ public final class HttpApi extends AllDirectives {
             .filter(Optional::isPresent)
             .map(Optional::get)
             .filter(s -> kind.isEmpty() || s.kind().prefix().equals(kind.get()))
-            .filter(s -> entities.serves(s))
             .filter(s -> principal.grants().allows(s.kind().prefix(), s.name(), Right.READ))
             .take(settings.maxListedSessions())
             .mapAsync(4, s -> summary(s).thenApply(sum -> listRow(s, sum)))
@@ -145,7 +144,7 @@ public final class HttpApi extends AllDirectives {
         });
   }
 
-  private static Optional<ObjectNode> listRow(SessionId s, RoomEntity.Summary sum) {
+  private static Optional<ObjectNode> listRow(SessionId s, SessionSummary sum) {
     if (!sum.exists()) {
       return Optional.empty();
     }
@@ -167,16 +166,14 @@ public final class HttpApi extends AllDirectives {
     if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
       return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
     }
-    if (!entities.serves(s)) {
-      return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
-    }
+
     return onComplete(
         summary(s),
         result -> {
           if (result.isFailure()) {
             return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
           }
-          RoomEntity.Summary sum = result.get();
+          SessionSummary sum = result.get();
           if (!sum.exists()) {
             return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
           }
@@ -191,8 +188,8 @@ public final class HttpApi extends AllDirectives {
         });
   }
 
-  private CompletionStage<RoomEntity.Summary> summary(SessionId s) {
-    return entities.room(s).orElseThrow().ask(RoomEntity.GetSummary::new, settings.askTimeout());
+  private CompletionStage<SessionSummary> summary(SessionId s) {
+    return entities.summary(s, settings.askTimeout());
   }
 
   private static Optional<SessionId> sessionOf(String persistenceId) {

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionMembers;
+import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.CborSerializable;
@@ -106,13 +108,13 @@ public final class RoomEntity
       implements Command {}
 
   /** Leave the room; holds of the member are released. */
-  public record Leave(String memberId, ActorRef<Reply> replyTo) implements Command {}
+  public record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
 
   /** The member's connection closed: like {@link Leave}, without a reply. */
   public record Disconnect(String memberId) implements Command {}
 
   /** Apply doc edits atomically, as one change. */
-  public record Edit(String memberId, List<DocEdit> ops, ActorRef<Reply> replyTo)
+  public record Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo)
       implements Command {}
 
   /** An action on a shared object. */
@@ -122,7 +124,7 @@ public final class RoomEntity
       String id,
       String asset,
       Transform transform,
-      ActorRef<Reply> replyTo)
+      ActorRef<SessionReply> replyTo)
       implements Command {}
 
   /** Replace the member's presence; ephemeral, announced at the next tick. */
@@ -161,18 +163,6 @@ public final class RoomEntity
     REMOVE
   }
 
-  /** The answer to a request: accepted (with the new seq when a change was made) or rejected. */
-  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
-  @JsonSubTypes({
-    @JsonSubTypes.Type(value = Accepted.class, name = "accepted"),
-    @JsonSubTypes.Type(value = Rejected.class, name = "rejected")
-  })
-  public interface Reply extends CborSerializable {}
-
-  public record Accepted(Long seq) implements Reply {}
-
-  public record Rejected(ErrorCode code, String message) implements Reply {}
-
   /** A room as the HTTP API lists it; {@code exists} is false for a room never created. */
   public record Summary(
       boolean exists,
@@ -198,11 +188,22 @@ public final class RoomEntity
   public record Created(String epoch, long ts) implements Event {}
 
   /** Doc edits applied as one change. */
-  public record DocEdited(long seq, String by, long ts, List<DocEdit> ops) implements Event {}
+  public record DocEdited(long seq, String by, long ts, List<DocEdit> ops)
+      implements Event, ChangeEvent {
+    @Override
+    public RoomChange change() {
+      return new RoomChange(seq, by, ts, ops, null);
+    }
+  }
 
   /** Shared objects changed as one change; a null value means removed. */
   public record ObjectsChanged(long seq, String by, long ts, Map<String, ObjectView> objects)
-      implements Event {}
+      implements Event, ChangeEvent {
+    @Override
+    public RoomChange change() {
+      return new RoomChange(seq, by, ts, null, objects);
+    }
+  }
 
   // ---------------------------------------------------------------- the actor
 
@@ -324,12 +325,12 @@ public final class RoomEntity
     }
     List<Event> released = removeMember(state, cmd.memberId());
     if (released.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), new Accepted(null));
+      return Effect().reply(cmd.replyTo(), new SessionReply.Accepted(null));
     }
     return Effect()
         .persist(released)
         .thenRun(s -> publish(released))
-        .thenReply(cmd.replyTo(), s -> new Accepted(s.seq()));
+        .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
   }
 
   private ReplyEffect<Event, RoomState> onDisconnect(RoomState state, Disconnect cmd) {
@@ -354,7 +355,7 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onEdit(RoomState state, Edit cmd) {
-    Rejected refused = checkEditor(cmd.memberId());
+    SessionReply.Rejected refused = checkEditor(cmd.memberId());
     if (refused != null) {
       return Effect().reply(cmd.replyTo(), refused);
     }
@@ -362,7 +363,7 @@ public final class RoomEntity
       return Effect()
           .reply(
               cmd.replyTo(),
-              new Rejected(
+              new SessionReply.Rejected(
                   ErrorCode.TOO_BIG,
                   "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops"));
     }
@@ -371,7 +372,7 @@ public final class RoomEntity
       return Effect()
           .reply(
               cmd.replyTo(),
-              new Rejected(
+              new SessionReply.Rejected(
                   ErrorCode.TOO_BIG,
                   "the document would exceed " + settings.maxDocBytes() + " bytes"));
     }
@@ -379,11 +380,11 @@ public final class RoomEntity
     return Effect()
         .persist(event)
         .thenRun(s -> publish(List.of(event)))
-        .thenReply(cmd.replyTo(), s -> new Accepted(s.seq()));
+        .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
   }
 
   private ReplyEffect<Event, RoomState> onChangeObject(RoomState state, ChangeObject cmd) {
-    Rejected refused = checkEditor(cmd.memberId());
+    SessionReply.Rejected refused = checkEditor(cmd.memberId());
     if (refused == null) {
       refused = checkObjectAction(state, cmd);
     }
@@ -418,19 +419,19 @@ public final class RoomEntity
     return Effect()
         .persist(event)
         .thenRun(s -> publish(List.of(event)))
-        .thenReply(cmd.replyTo(), s -> new Accepted(s.seq()));
+        .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
   }
 
-  private Rejected checkObjectAction(RoomState state, ChangeObject cmd) {
+  private SessionReply.Rejected checkObjectAction(RoomState state, ChangeObject cmd) {
     SharedObject current = state.objects().get(cmd.id());
     String holder = current == null ? null : current.view().heldBy();
     switch (cmd.action()) {
       case SPAWN:
         if (current != null) {
-          return new Rejected(ErrorCode.CONFLICT, "object " + cmd.id() + " exists");
+          return new SessionReply.Rejected(ErrorCode.CONFLICT, "object " + cmd.id() + " exists");
         }
         if (state.objects().size() >= settings.maxObjects()) {
-          return new Rejected(
+          return new SessionReply.Rejected(
               ErrorCode.TOO_BIG, "a room holds at most " + settings.maxObjects() + " objects");
         }
         return null;
@@ -439,7 +440,8 @@ public final class RoomEntity
           return noSuchObject(cmd.id());
         }
         if (holder != null && !holder.equals(cmd.memberId())) {
-          return new Rejected(ErrorCode.CONFLICT, "object " + cmd.id() + " is held by " + holder);
+          return new SessionReply.Rejected(
+              ErrorCode.CONFLICT, "object " + cmd.id() + " is held by " + holder);
         }
         return null;
       case MOVE:
@@ -448,7 +450,7 @@ public final class RoomEntity
           return noSuchObject(cmd.id());
         }
         if (!cmd.memberId().equals(holder)) {
-          return new Rejected(
+          return new SessionReply.Rejected(
               ErrorCode.NOT_OWNER, "object " + cmd.id() + " is not held by you (grab it first)");
         }
         return null;
@@ -457,7 +459,8 @@ public final class RoomEntity
           return noSuchObject(cmd.id());
         }
         if (holder != null && !holder.equals(cmd.memberId())) {
-          return new Rejected(ErrorCode.NOT_OWNER, "object " + cmd.id() + " is held by " + holder);
+          return new SessionReply.Rejected(
+              ErrorCode.NOT_OWNER, "object " + cmd.id() + " is held by " + holder);
         }
         return null;
       default:
@@ -575,23 +578,24 @@ public final class RoomEntity
     timers.startSingleTimer(IdleCheck.INSTANCE, settings.passivateAfter());
   }
 
-  private Rejected checkEditor(String memberId) {
+  private SessionReply.Rejected checkEditor(String memberId) {
     SessionMembers.Member m = members.get(memberId);
     if (m == null) {
       return notJoined();
     }
     if (!"editor".equals(m.info().role())) {
-      return new Rejected(ErrorCode.FORBIDDEN, "joined as " + m.info().role() + ", not editor");
+      return new SessionReply.Rejected(
+          ErrorCode.FORBIDDEN, "joined as " + m.info().role() + ", not editor");
     }
     return null;
   }
 
-  private Rejected notJoined() {
-    return new Rejected(ErrorCode.NOT_JOINED, "not joined to " + sessionId);
+  private SessionReply.Rejected notJoined() {
+    return new SessionReply.Rejected(ErrorCode.NOT_JOINED, "not joined to " + sessionId);
   }
 
-  private static Rejected noSuchObject(String id) {
-    return new Rejected(ErrorCode.NOT_FOUND, "no object " + id);
+  private static SessionReply.Rejected noSuchObject(String id) {
+    return new SessionReply.Rejected(ErrorCode.NOT_FOUND, "no object " + id);
   }
 
   private SessionView view(RoomState state) {
@@ -637,15 +641,8 @@ public final class RoomEntity
   }
 
   /** The durable change an event records, or null for {@link Created}. */
-  public static RoomChange toChange(Event event) {
-    if (event instanceof DocEdited e) {
-      return new RoomChange(e.seq(), e.by(), e.ts(), e.ops(), null);
-    } else if (event instanceof ObjectsChanged o) {
-      return new RoomChange(o.seq(), o.by(), o.ts(), null, o.objects());
-    } else if (event instanceof Created) {
-      return null;
-    }
-    throw new IllegalStateException("unknown event " + event);
+  static RoomChange toChange(Event event) {
+    return event instanceof ChangeEvent c ? (RoomChange) c.change() : null;
   }
 
   @Override

@@ -1,17 +1,19 @@
 package io.tandem.node.session;
 
+import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.protocol.SessionId;
-import io.tandem.protocol.SessionKind;
-import java.util.Optional;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * Finds the sharded entity of a session, wherever in the cluster it lives. The edges and hubs
- * address sessions only through this class, so a new session kind is added here once.
+ * Finds the sharded entity of a session, wherever in the cluster it lives, and speaks the part of
+ * its protocol every session kind shares (join, refresh, leave, summary). Edges and hubs address
+ * sessions only through this class, so a new session kind is added here once.
  */
 public final class SessionEntities {
   private final ClusterSharding sharding;
@@ -20,31 +22,86 @@ public final class SessionEntities {
     this.sharding = ClusterSharding.get(system);
   }
 
-  /** The room's entity, or empty when {@code session} is not a room. */
-  public Optional<EntityRef<RoomEntity.Command>> room(SessionId session) {
-    if (session.kind() != SessionKind.ROOM) {
-      return Optional.empty();
+  public EntityRef<RoomEntity.Command> room(SessionId session) {
+    return sharding.entityRefFor(RoomEntity.ENTITY_KEY, session.name());
+  }
+
+  public EntityRef<RecordingEntity.Command> recording(SessionId session) {
+    return sharding.entityRefFor(RecordingEntity.ENTITY_KEY, session.name());
+  }
+
+  /** Sends a join; the entity answers {@code hub}. */
+  public void join(
+      SessionId session,
+      String memberId,
+      String connectionId,
+      MemberInfo info,
+      Long ref,
+      Long since,
+      String epoch,
+      ActorRef<Subscriber.Message> hub) {
+    switch (session.kind()) {
+      case ROOM ->
+          room(session)
+              .tell(new RoomEntity.Join(memberId, connectionId, info, ref, since, epoch, hub));
+      case RECORDING ->
+          recording(session)
+              .tell(new RecordingEntity.Join(memberId, connectionId, info, ref, since, epoch, hub));
     }
-    return Optional.of(sharding.entityRefFor(RoomEntity.ENTITY_KEY, session.name()));
   }
 
-  /** Whether this node serves sessions of this kind yet. */
-  public boolean serves(SessionId session) {
-    return session.kind() == SessionKind.ROOM;
-  }
-
-  /** Sends a join; the answer goes to {@code hub}. */
-  public void join(SessionId session, RoomEntity.Join join) {
-    room(session).orElseThrow().tell(join);
-  }
-
-  /** Asks for a fresh snapshot for one connection; the answer goes to {@code hub}. */
+  /** Asks for a fresh snapshot for one connection; the entity answers {@code hub}. */
   public void refresh(SessionId session, String connectionId, ActorRef<Subscriber.Message> hub) {
-    room(session).orElseThrow().tell(new RoomEntity.Refresh(connectionId, hub));
+    switch (session.kind()) {
+      case ROOM -> room(session).tell(new RoomEntity.Refresh(connectionId, hub));
+      case RECORDING -> recording(session).tell(new RecordingEntity.Refresh(connectionId, hub));
+    }
   }
 
   /** The member's connection is gone. */
   public void disconnect(SessionId session, String memberId) {
-    room(session).orElseThrow().tell(new RoomEntity.Disconnect(memberId));
+    switch (session.kind()) {
+      case ROOM -> room(session).tell(new RoomEntity.Disconnect(memberId));
+      case RECORDING -> recording(session).tell(new RecordingEntity.Disconnect(memberId));
+    }
+  }
+
+  /** The member leaves; the answer says whether it was a member (and any seq it caused). */
+  public CompletionStage<SessionReply> leave(SessionId session, String memberId, Duration timeout) {
+    return switch (session.kind()) {
+      case ROOM -> room(session).ask(r -> new RoomEntity.Leave(memberId, r), timeout);
+      case RECORDING ->
+          recording(session).ask(r -> new RecordingEntity.Leave(memberId, r), timeout);
+    };
+  }
+
+  /** The session's summary for the HTTP API. */
+  public CompletionStage<SessionSummary> summary(SessionId session, Duration timeout) {
+    return switch (session.kind()) {
+      case ROOM ->
+          room(session)
+              .ask(RoomEntity.GetSummary::new, timeout)
+              .thenApply(
+                  s ->
+                      new SessionSummary(
+                          s.exists(),
+                          s.seq(),
+                          s.epoch(),
+                          s.members(),
+                          s.created(),
+                          s.lastActivity()));
+      case RECORDING ->
+          recording(session)
+              .ask(RecordingEntity.GetSummary::new, timeout)
+              .thenApply(
+                  s ->
+                      new SessionSummary(
+                          s.exists(),
+                          s.seq(),
+                          s.epoch(),
+                          s.members(),
+                          s.created(),
+                          s.lastActivity()));
+    };
   }
 }

@@ -10,12 +10,15 @@ import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.SessionHub;
+import io.tandem.node.recording.RecordingEntity;
+import io.tandem.node.recording.RecordingSettings;
 import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomSettings;
 import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
+import io.tandem.node.session.SessionReply;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.DecodeResult;
@@ -35,6 +38,7 @@ import io.tandem.protocol.ProtocolError;
 import io.tandem.protocol.Role;
 import io.tandem.protocol.SessionFrame;
 import io.tandem.protocol.SessionId;
+import io.tandem.protocol.SessionKind;
 import io.tandem.protocol.Welcome;
 import io.tandem.protocol.WelcomeLimits;
 import java.time.Clock;
@@ -112,7 +116,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private record HelloChecked(Hello hello, Principal principal, String failure)
       implements Command {}
 
-  private record EntityReplied(Long ref, SessionId session, RoomEntity.Reply reply, Throwable error)
+  private record EntityReplied(Long ref, SessionId session, SessionReply reply, Throwable error)
+      implements Command {}
+
+  private record PublishReplied(
+      SessionId session,
+      List<io.tandem.protocol.Publish> frames,
+      SessionReply reply,
+      Throwable error)
       implements Command {}
 
   private record MembershipChanged(SessionHub.Membership change) implements Command {}
@@ -133,6 +144,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   public record Deps(
       WsSettings ws,
       RoomSettings rooms,
+      RecordingSettings recordings,
       TokenVerifier verifier,
       SessionEntities entities,
       ActorRef<HubManager.Command> hubs,
@@ -170,6 +182,24 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final Map<SessionId, Joined> sessions = new HashMap<>();
 
   private record Joined(String memberId, Role role) {}
+
+  /** A publisher's frames waiting for the journal write in flight. */
+  private static final class PublishQueue {
+    final String memberId;
+    final ArrayDeque<io.tandem.protocol.Publish> waiting = new ArrayDeque<>();
+    boolean inFlight;
+
+    PublishQueue(String memberId) {
+      this.memberId = memberId;
+    }
+  }
+
+  private final Map<SessionId, PublishQueue> publishing = new HashMap<>();
+
+  /** Set while handling a frame whose ack must wait; the held ack. */
+  private boolean holdAck;
+
+  private ActorRef<Ack> heldAck;
 
   /** The hello waiting for its token check; acknowledged (and the next frame read) after it. */
   private ActorRef<Ack> ackAfterHello;
@@ -219,6 +249,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(Inbound.class, this::onInbound)
         .onMessage(HelloChecked.class, this::onHelloChecked)
         .onMessage(EntityReplied.class, this::onEntityReplied)
+        .onMessage(PublishReplied.class, this::onPublishReplied)
         .onMessage(MembershipChanged.class, this::onMembershipChanged)
         .onMessage(ResyncNeeded.class, this::onResyncNeeded)
         .onMessage(FrameTooLargeNow.class, msg -> tooLarge(msg.atLeastBytes()))
@@ -263,6 +294,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return ack(msg.ackTo());
     }
     handle(frame);
+    if (holdAck) {
+      // a publisher's queue is full: its next frame is read once the queue drains
+      holdAck = false;
+      heldAck = msg.ackTo();
+      return this;
+    }
     return ack(msg.ackTo());
   }
 
@@ -397,6 +434,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       onObject(action);
     } else if (frame instanceof Presence presence) {
       onPresence(presence);
+    } else if (frame instanceof io.tandem.protocol.Publish publish) {
+      onPublish(publish);
+    } else if (frame instanceof io.tandem.protocol.End end) {
+      onEnd(end);
     } else {
       reply(
           frame,
@@ -407,10 +448,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void onJoin(Join join) {
     SessionId session = join.session();
-    if (!deps.entities().serves(session)) {
-      reply(join, ErrorCode.NOT_FOUND, session.kind().prefix() + " sessions are not served yet");
-      return;
-    }
     Right needed =
         switch (join.role()) {
           case VIEWER -> Right.READ;
@@ -422,8 +459,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
           join, ErrorCode.FORBIDDEN, "no " + needed.name().toLowerCase() + " grant for " + session);
       return;
     }
-    if (join.role() == Role.PUBLISHER) {
+    if (session.kind() == SessionKind.ROOM && join.role() == Role.PUBLISHER) {
       reply(join, ErrorCode.FORBIDDEN, "rooms have viewers and editors, not publishers");
+      return;
+    }
+    if (session.kind() == SessionKind.RECORDING && join.role() == Role.EDITOR) {
+      reply(join, ErrorCode.FORBIDDEN, "recordings have viewers and publishers, not editors");
       return;
     }
     if (sessions.containsKey(session)) {
@@ -467,7 +508,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return;
     }
     detach(leave.session());
-    askRoom(leave, replyTo -> new RoomEntity.Leave(joined.memberId(), replyTo));
+    Long ref = leave.ref();
+    SessionId session = leave.session();
+    getContext()
+        .pipeToSelf(
+            deps.entities().leave(session, joined.memberId(), deps.askTimeout()),
+            (reply, error) -> new EntityReplied(ref, session, reply, error));
   }
 
   private void onOp(Op op) {
@@ -516,8 +562,128 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     deps.entities()
         .room(presence.session())
-        .ifPresent(
-            room -> room.tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence())));
+        .tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence()));
+  }
+
+  // ------------------------------------------------------------------ recordings
+
+  /**
+   * Publishing is pipelined per recording: while one journal write is in flight, later publish
+   * frames wait here and go to the entity together, as one write. Past {@code max-queued-publishes}
+   * waiting frames the socket is not read until the queue drains.
+   */
+  private void onPublish(io.tandem.protocol.Publish publish) {
+    Joined joined = publisher(publish);
+    if (joined == null) {
+      return;
+    }
+    if (publish.events().size() > deps.recordings().maxBatchEvents()) {
+      reply(
+          publish,
+          ErrorCode.TOO_BIG,
+          "at most " + deps.recordings().maxBatchEvents() + " events per publish");
+      return;
+    }
+    if (publish.bytes() != null && publish.bytes().size() > deps.recordings().maxBytes()) {
+      reply(publish, ErrorCode.TOO_BIG, "bytes over " + deps.recordings().maxBytes());
+      return;
+    }
+    PublishQueue queue =
+        publishing.computeIfAbsent(publish.session(), s -> new PublishQueue(joined.memberId()));
+    queue.waiting.add(publish);
+    if (!queue.inFlight) {
+      sendPublishes(publish.session(), queue);
+    } else if (queue.waiting.size() >= deps.recordings().maxQueuedPublishes()) {
+      holdAck = true;
+    }
+  }
+
+  private void sendPublishes(SessionId session, PublishQueue queue) {
+    List<io.tandem.protocol.Publish> frames = new ArrayList<>(queue.waiting);
+    queue.waiting.clear();
+    queue.inFlight = true;
+    List<RecordingEntity.Publication> batches = new ArrayList<>(frames.size());
+    for (io.tandem.protocol.Publish f : frames) {
+      byte[] bytes = f.bytes() == null ? null : f.bytes().bytes();
+      long size = jsonSize(f.events()) + (bytes == null ? 0 : bytes.length);
+      batches.add(
+          new RecordingEntity.Publication(
+              List.copyOf(f.events()), f.checkpoint(), f.isStatic(), bytes, size));
+    }
+    String memberId = queue.memberId;
+    getContext()
+        .ask(
+            SessionReply.class,
+            deps.entities().recording(session),
+            deps.askTimeout(),
+            replyTo -> new RecordingEntity.Publish(memberId, List.copyOf(batches), replyTo),
+            (reply, error) -> new PublishReplied(session, frames, reply, error));
+  }
+
+  private Behavior<Command> onPublishReplied(PublishReplied msg) {
+    List<io.tandem.protocol.Publish> frames = msg.frames();
+    for (int i = 0; i < frames.size(); i++) {
+      io.tandem.protocol.Publish f = frames.get(i);
+      if (msg.error() != null) {
+        outbox.reply(
+            new ErrorFrame(
+                f.ref(),
+                msg.session().toString(),
+                ErrorCode.UNAVAILABLE,
+                msg.session() + " did not answer in time, retry"));
+      } else if (msg.reply() instanceof SessionReply.Published ok) {
+        if (f.ref() != null) {
+          outbox.reply(new Ok(f.ref(), msg.session(), ok.lastSeqs().get(i)));
+        }
+      } else if (msg.reply() instanceof SessionReply.Rejected no) {
+        outbox.reply(new ErrorFrame(f.ref(), msg.session().toString(), no.code(), no.message()));
+      }
+    }
+    PublishQueue queue = publishing.get(msg.session());
+    if (queue != null) {
+      queue.inFlight = false;
+      if (!queue.waiting.isEmpty()) {
+        sendPublishes(msg.session(), queue);
+      }
+    }
+    if (heldAck != null) {
+      heldAck.tell(Ack.INSTANCE);
+      heldAck = null;
+    }
+    return this;
+  }
+
+  private void onEnd(io.tandem.protocol.End end) {
+    Joined joined = publisher(end);
+    if (joined == null) {
+      return;
+    }
+    Long ref = end.ref();
+    SessionId session = end.session();
+    getContext()
+        .ask(
+            SessionReply.class,
+            deps.entities().recording(session),
+            deps.askTimeout(),
+            replyTo -> new RecordingEntity.End(joined.memberId(), replyTo),
+            (reply, error) -> new EntityReplied(ref, session, reply, error));
+  }
+
+  /** The member if it joined as publisher; otherwise replies not_joined or forbidden. */
+  private Joined publisher(SessionFrame frame) {
+    Joined joined = sessions.get(frame.session());
+    if (joined == null) {
+      reply((ClientFrame) frame, ErrorCode.NOT_JOINED, "not joined to " + frame.session());
+      return null;
+    }
+    if (joined.role() != Role.PUBLISHER) {
+      reply(
+          (ClientFrame) frame,
+          ErrorCode.FORBIDDEN,
+          "joined as " + joined.role().wire() + "; publishing needs the publisher role");
+      return null;
+    }
+    return joined;
   }
 
   /**
@@ -541,13 +707,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void askRoom(
       ClientFrame frame,
-      java.util.function.Function<ActorRef<RoomEntity.Reply>, RoomEntity.Command> command) {
+      java.util.function.Function<ActorRef<SessionReply>, RoomEntity.Command> command) {
     SessionId session = ((SessionFrame) frame).session();
-    EntityRef<RoomEntity.Command> room = deps.entities().room(session).orElseThrow();
+    EntityRef<RoomEntity.Command> room = deps.entities().room(session);
     Long ref = frame.ref();
     getContext()
         .ask(
-            RoomEntity.Reply.class,
+            SessionReply.class,
             room,
             deps.askTimeout(),
             command::apply,
@@ -562,11 +728,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
               msg.session().toString(),
               ErrorCode.UNAVAILABLE,
               msg.session() + " did not answer in time, retry"));
-    } else if (msg.reply() instanceof RoomEntity.Accepted ok) {
+    } else if (msg.reply() instanceof SessionReply.Accepted ok) {
       if (msg.ref() != null) {
         outbox.reply(new Ok(msg.ref(), msg.session(), ok.seq()));
       }
-    } else if (msg.reply() instanceof RoomEntity.Rejected no) {
+    } else if (msg.reply() instanceof SessionReply.Rejected no) {
       outbox.reply(new ErrorFrame(msg.ref(), msg.session().toString(), no.code(), no.message()));
     }
     return this;
@@ -649,6 +815,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private void detach(SessionId session) {
+    publishing.remove(session);
     toHub(session, new SessionHub.Unsubscribe(connectionId));
     outbox.forget(session);
   }
@@ -675,6 +842,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private String clientKind() {
     return clientKind;
+  }
+
+  private static long jsonSize(List<JsonNode> events) {
+    try {
+      return JSON.writeValueAsBytes(events).length;
+    } catch (Exception e) {
+      return 0;
+    }
   }
 
   private static boolean tooBig(JsonNode node, int maxBytes) {

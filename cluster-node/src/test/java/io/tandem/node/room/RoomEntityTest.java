@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.node.ManualClock;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.Subscriber;
 import io.tandem.protocol.ErrorCode;
 import java.time.Duration;
@@ -109,16 +110,16 @@ class RoomEntityTest {
         .get(0);
   }
 
-  private RoomEntity.Reply edit(String member, DocEdit... ops) {
-    CommandResultWithReply<RoomEntity.Command, RoomEntity.Event, RoomState, RoomEntity.Reply> r =
-        room.<RoomEntity.Reply>runCommand(
+  private SessionReply edit(String member, DocEdit... ops) {
+    CommandResultWithReply<RoomEntity.Command, RoomEntity.Event, RoomState, SessionReply> r =
+        room.<SessionReply>runCommand(
             replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo));
     return r.reply();
   }
 
-  private RoomEntity.Reply object(
+  private SessionReply object(
       String member, RoomEntity.ObjectAction action, String id, Transform t) {
-    return room.<RoomEntity.Reply>runCommand(
+    return room.<SessionReply>runCommand(
             replyTo -> new RoomEntity.ChangeObject(member, action, id, "cube.glb", t, replyTo))
         .reply();
   }
@@ -142,19 +143,19 @@ class RoomEntityTest {
   @Test
   void opsInOneFrameApplyAtomicallyAndTakeOneSeq() {
     join("alice/1", "editor", null, null);
-    RoomEntity.Reply reply =
+    SessionReply reply =
         edit(
             "alice/1",
             DocEdit.set("view.timeCursor", new IntNode(12)),
             DocEdit.set("view.zoom", new IntNode(2)));
-    assertEquals(new RoomEntity.Accepted(1L), reply);
+    assertEquals(new SessionReply.Accepted(1L), reply);
     Subscriber.Updated update = assertInstanceOf(Subscriber.Updated.class, nextNonPresence());
     assertEquals(1, update.update().seq());
     JsonNode doc = room.getState().doc();
     assertEquals(12, doc.at("/view/timeCursor").asInt());
     assertEquals(2, doc.at("/view/zoom").asInt());
 
-    assertEquals(new RoomEntity.Accepted(2L), edit("alice/1", DocEdit.del("view.zoom")));
+    assertEquals(new SessionReply.Accepted(2L), edit("alice/1", DocEdit.del("view.zoom")));
     assertTrue(room.getState().doc().at("/view/zoom").isMissingNode());
     assertEquals(12, room.getState().doc().at("/view/timeCursor").asInt());
   }
@@ -182,13 +183,13 @@ class RoomEntityTest {
   @Test
   void onlyJoinedEditorsEdit() {
     join("viewer/1", "viewer", null, null);
-    RoomEntity.Rejected notEditor =
+    SessionReply.Rejected notEditor =
         assertInstanceOf(
-            RoomEntity.Rejected.class, edit("viewer/1", DocEdit.set("a", IntNode.valueOf(1))));
+            SessionReply.Rejected.class, edit("viewer/1", DocEdit.set("a", IntNode.valueOf(1))));
     assertEquals(ErrorCode.FORBIDDEN, notEditor.code());
-    RoomEntity.Rejected stranger =
+    SessionReply.Rejected stranger =
         assertInstanceOf(
-            RoomEntity.Rejected.class, edit("nobody/9", DocEdit.set("a", IntNode.valueOf(1))));
+            SessionReply.Rejected.class, edit("nobody/9", DocEdit.set("a", IntNode.valueOf(1))));
     assertEquals(ErrorCode.NOT_JOINED, stranger.code());
     assertEquals(0, room.getState().seq(), "refused frames change nothing");
   }
@@ -206,12 +207,12 @@ class RoomEntityTest {
     for (int i = 0; i < six.length; i++) {
       six[i] = DocEdit.set("k" + i, IntNode.valueOf(i));
     }
-    RoomEntity.Rejected tooMany = assertInstanceOf(RoomEntity.Rejected.class, edit("a/1", six));
+    SessionReply.Rejected tooMany = assertInstanceOf(SessionReply.Rejected.class, edit("a/1", six));
     assertEquals(ErrorCode.TOO_BIG, tooMany.code());
 
-    RoomEntity.Rejected tooLarge =
+    SessionReply.Rejected tooLarge =
         assertInstanceOf(
-            RoomEntity.Rejected.class,
+            SessionReply.Rejected.class,
             edit("a/1", DocEdit.set("blob", new TextNode("x".repeat(300)))));
     assertEquals(ErrorCode.TOO_BIG, tooLarge.code());
     assertEquals(0, room.getState().seq());
@@ -223,13 +224,14 @@ class RoomEntityTest {
     join("alice/1", "editor", null, null);
     join("bob/2", "editor", null, null);
     assertEquals(
-        new RoomEntity.Accepted(1L),
+        new SessionReply.Accepted(1L),
         object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", at(0)));
     assertEquals(
         ErrorCode.NOT_OWNER,
         rejected(object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(1))));
     assertEquals(
-        new RoomEntity.Accepted(2L), object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null));
+        new SessionReply.Accepted(2L),
+        object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null));
     assertEquals(
         ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null)));
     assertEquals(
@@ -239,10 +241,10 @@ class RoomEntityTest {
         ErrorCode.NOT_OWNER,
         rejected(object("bob/2", RoomEntity.ObjectAction.RELEASE, "cube", null)));
     assertEquals(
-        new RoomEntity.Accepted(3L),
+        new SessionReply.Accepted(3L),
         object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(2)));
     assertEquals(
-        new RoomEntity.Accepted(4L),
+        new SessionReply.Accepted(4L),
         object("alice/1", RoomEntity.ObjectAction.RELEASE, "cube", null));
     ObjectView cube = room.getState().objects().get("cube").view();
     assertNull(cube.heldBy());
@@ -250,7 +252,7 @@ class RoomEntityTest {
     assertEquals(
         List.of(0.0, 0.0, 0.0, 1.0), cube.transform().q(), "untouched parts keep their value");
     assertEquals(
-        new RoomEntity.Accepted(5L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
+        new SessionReply.Accepted(5L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
     assertEquals(
         ErrorCode.CONFLICT, rejected(object("bob/2", RoomEntity.ObjectAction.SPAWN, "cube", null)));
     assertEquals(
@@ -263,7 +265,8 @@ class RoomEntityTest {
         ErrorCode.NOT_OWNER,
         rejected(object("alice/1", RoomEntity.ObjectAction.REMOVE, "cube", null)));
     assertEquals(
-        new RoomEntity.Accepted(7L), object("bob/2", RoomEntity.ObjectAction.REMOVE, "cube", null));
+        new SessionReply.Accepted(7L),
+        object("bob/2", RoomEntity.ObjectAction.REMOVE, "cube", null));
     assertNull(room.getState().objects().get("cube"));
   }
 
@@ -293,13 +296,12 @@ class RoomEntityTest {
     join("bob/2", "editor", null, null);
     object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", null);
     object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null);
-    RoomEntity.Reply left =
-        room.<RoomEntity.Reply>runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo))
-            .reply();
-    assertEquals(new RoomEntity.Accepted(3L), left);
+    SessionReply left =
+        room.<SessionReply>runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo)).reply();
+    assertEquals(new SessionReply.Accepted(3L), left);
     assertNull(room.getState().objects().get("cube").view().heldBy());
     assertEquals(
-        new RoomEntity.Accepted(4L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
+        new SessionReply.Accepted(4L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
     room.runCommand(new RoomEntity.Disconnect("bob/2"));
     assertNull(room.getState().objects().get("cube").view().heldBy(), "a disconnect releases too");
     assertEquals(5, room.getState().seq());
@@ -362,7 +364,7 @@ class RoomEntityTest {
     assertEquals(6, otherEpoch.view().seq());
   }
 
-  private static ErrorCode rejected(RoomEntity.Reply reply) {
-    return assertInstanceOf(RoomEntity.Rejected.class, reply).code();
+  private static ErrorCode rejected(SessionReply reply) {
+    return assertInstanceOf(SessionReply.Rejected.class, reply).code();
   }
 }

@@ -1,0 +1,194 @@
+package io.tandem.node.recording;
+
+import io.tandem.node.session.SessionUpdate;
+import io.tandem.persistence.CborSerializable;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The state of a recording: its seq, its static batches, and the live buffer of recent batches that
+ * late joiners and resumes are served from.
+ *
+ * <p>Unlike room state this class is mutable, and deliberately so: a recording appends thousands of
+ * batches, and copying the buffer on each one would cost O(n) per event. It is confined to its
+ * entity: only the event handler changes it, views hand out copies, and snapshots are taken through
+ * {@link #toSnapshot()} (an immutable copy made on the actor's thread), so nothing mutable leaves
+ * the actor.
+ *
+ * <p>The buffer is bounded by {@code liveBufferBytes}: past it, the oldest non-static batches
+ * before the latest checkpoint leave memory (never the journal). Static batches never leave.
+ * Changes from {@link #historyFrom()} on are all in memory.
+ */
+public final class RecordingState {
+  private String epoch;
+  private long created;
+  private long lastActivity;
+  private long seq;
+  private RecordingEnded ended;
+  private final List<RecordedBatch> statics = new ArrayList<>();
+  private final ArrayDeque<RecordedBatch> buffer = new ArrayDeque<>();
+  private long latestCheckpointFrom = -1;
+  private long bufferBytes;
+  private long droppedBytes;
+  private long historyFrom = 1;
+
+  /** An immutable copy of the state, as snapshots store it. */
+  public record Snapshot(
+      String epoch,
+      long created,
+      long lastActivity,
+      long seq,
+      RecordingEnded ended,
+      List<RecordedBatch> statics,
+      List<RecordedBatch> buffer,
+      long latestCheckpointFrom,
+      long droppedBytes,
+      long historyFrom)
+      implements CborSerializable {}
+
+  public boolean exists() {
+    return epoch != null;
+  }
+
+  public String epoch() {
+    return epoch;
+  }
+
+  public long created() {
+    return created;
+  }
+
+  public long lastActivity() {
+    return lastActivity;
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  public boolean isEnded() {
+    return ended != null;
+  }
+
+  /** Bytes of non-static batches held for late joiners now. */
+  public long bufferBytes() {
+    return bufferBytes;
+  }
+
+  /** Bytes that left memory because of the bound (they stay in the journal). */
+  public long droppedBytes() {
+    return droppedBytes;
+  }
+
+  /** Every change with a seq from here on is in memory. */
+  public long historyFrom() {
+    return historyFrom;
+  }
+
+  void created(String epoch, long ts) {
+    this.epoch = epoch;
+    this.created = ts;
+    this.lastActivity = ts;
+  }
+
+  void published(RecordedBatch batch, long liveBufferBytes) {
+    seq = batch.seq();
+    lastActivity = batch.ts();
+    if (batch.isStatic()) {
+      statics.add(batch);
+      return;
+    }
+    buffer.addLast(batch);
+    bufferBytes += batch.size();
+    if (batch.checkpoint()) {
+      latestCheckpointFrom = batch.fromSeq();
+    }
+    while (bufferBytes > liveBufferBytes
+        && !buffer.isEmpty()
+        && buffer.peekFirst().fromSeq() < latestCheckpointFrom) {
+      RecordedBatch dropped = buffer.removeFirst();
+      bufferBytes -= dropped.size();
+      droppedBytes += dropped.size();
+      historyFrom = dropped.seq() + 1;
+    }
+  }
+
+  void ended(RecordingEnded end) {
+    seq = end.seq();
+    lastActivity = end.ts();
+    ended = end;
+  }
+
+  /** Static batches, the latest checkpoint and what follows it: a late joiner's state. */
+  public RecordingView view() {
+    List<RecordedBatch> events = new ArrayList<>();
+    for (RecordedBatch b : buffer) {
+      if (b.fromSeq() >= latestCheckpointFrom) {
+        events.add(b);
+      }
+    }
+    return new RecordingView(List.copyOf(statics), List.copyOf(events), ended != null);
+  }
+
+  /** The changes after {@code since}, in seq order, if memory holds them all; else null. */
+  public List<SessionUpdate> changesAfter(long since) {
+    if (since >= seq) {
+      return List.of();
+    }
+    if (since + 1 < historyFrom) {
+      return null;
+    }
+    List<SessionUpdate> out = new ArrayList<>();
+    int s = 0;
+    for (RecordedBatch b : buffer) {
+      while (s < statics.size() && statics.get(s).fromSeq() < b.fromSeq()) {
+        addAfter(out, statics.get(s++), since);
+      }
+      addAfter(out, b, since);
+    }
+    while (s < statics.size()) {
+      addAfter(out, statics.get(s++), since);
+    }
+    if (ended != null && ended.seq() > since) {
+      out.add(ended);
+    }
+    return out;
+  }
+
+  private static void addAfter(List<SessionUpdate> out, RecordedBatch b, long since) {
+    if (b.seq() > since) {
+      out.add(b.after(since));
+    }
+  }
+
+  public Snapshot toSnapshot() {
+    return new Snapshot(
+        epoch,
+        created,
+        lastActivity,
+        seq,
+        ended,
+        List.copyOf(statics),
+        List.copyOf(buffer),
+        latestCheckpointFrom,
+        droppedBytes,
+        historyFrom);
+  }
+
+  public static RecordingState fromSnapshot(Snapshot s) {
+    RecordingState state = new RecordingState();
+    state.epoch = s.epoch();
+    state.created = s.created();
+    state.lastActivity = s.lastActivity();
+    state.seq = s.seq();
+    state.ended = s.ended();
+    state.statics.addAll(s.statics());
+    state.buffer.addAll(s.buffer());
+    state.latestCheckpointFrom = s.latestCheckpointFrom();
+    state.droppedBytes = s.droppedBytes();
+    state.historyFrom = s.historyFrom();
+    s.buffer().forEach(b -> state.bufferBytes += b.size());
+    return state;
+  }
+}
