@@ -1,0 +1,211 @@
+package io.tandem.node.recording;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.typesafe.config.ConfigFactory;
+import io.tandem.node.ManualClock;
+import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.SessionUpdate;
+import io.tandem.node.session.Subscriber;
+import io.tandem.protocol.ErrorCode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The recording's rules on the entity alone (in-memory journal; commands and events are
+ * round-tripped through the CBOR serializer; state is mutable by design, so it is checked through
+ * its snapshot form instead).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RecordingEntityTest {
+  private static final long BUFFER = 1000;
+
+  private static final RecordingSettings SETTINGS =
+      new RecordingSettings(
+          BUFFER, 100, 1 << 20, 10, 8, Duration.ofHours(1), 7, Duration.ofHours(1));
+
+  private final ActorTestKit testKit =
+      ActorTestKit.create(
+          "RecordingEntityTest",
+          ConfigFactory.parseString(
+                  "pekko.actor.serialization-bindings {"
+                      + " \"io.tandem.persistence.CborSerializable\" = jackson-cbor }")
+              .withFallback(EventSourcedBehaviorTestKit.config())
+              .withFallback(ConfigFactory.load()));
+
+  private EventSourcedBehaviorTestKit<
+          RecordingEntity.Command, RecordingEntity.Event, RecordingState>
+      rec;
+  private TestProbe<Subscriber.Message> hub;
+
+  @BeforeEach
+  void freshRecording() {
+    rec =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            RecordingEntity.create(
+                "r-" + UUID.randomUUID(), null, SETTINGS, new ManualClock(1_700_000_000_000L)),
+            EventSourcedBehaviorTestKit.enabledSerializationSettings()
+                .withVerifyState(false)
+                .withVerifyEquality(false));
+    hub = testKit.createTestProbe();
+  }
+
+  @AfterAll
+  void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private Subscriber.Message join(String member, String role, Long since, String epoch) {
+    rec.runCommand(
+        new RecordingEntity.Join(
+            member,
+            "c-" + member,
+            new MemberInfo(member, "producer", role, null),
+            1L,
+            since,
+            epoch,
+            hub.ref()));
+    return hub.fishForMessage(
+            Duration.ofSeconds(3),
+            m ->
+                m instanceof Subscriber.MembersChanged || m instanceof Subscriber.Updated
+                    ? FishingOutcomes.continueAndIgnore()
+                    : FishingOutcomes.complete())
+        .get(0);
+  }
+
+  private static RecordingEntity.Publication batch(
+      int firstValue, int count, boolean checkpoint, boolean isStatic) {
+    List<JsonNode> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      events.add(IntNode.valueOf(firstValue + i));
+    }
+    return new RecordingEntity.Publication(events, checkpoint, isStatic, null, 100L * count);
+  }
+
+  private SessionReply publish(String member, RecordingEntity.Publication... batches) {
+    return rec.<SessionReply>runCommand(
+            r -> new RecordingEntity.Publish(member, List.of(batches), r))
+        .reply();
+  }
+
+  @Test
+  void eachEventTakesASeqAndSeveralBatchesGoInOneWrite() {
+    join("pub/1", "publisher", null, null);
+    var result =
+        rec.<SessionReply>runCommand(
+            r ->
+                new RecordingEntity.Publish(
+                    "pub/1", List.of(batch(1, 5, false, false), batch(6, 3, false, false)), r));
+    assertEquals(new SessionReply.Published(List.of(5L, 8L)), result.reply());
+    assertEquals(2, result.events().size(), "one event per batch, persisted together");
+    assertEquals(8, rec.getState().seq());
+    RecordingEntity.Publication bytesOnly =
+        new RecordingEntity.Publication(List.of(), false, false, new byte[] {1, 2, 3}, 3);
+    assertEquals(new SessionReply.Published(List.of(9L)), publish("pub/1", bytesOnly));
+  }
+
+  @Test
+  void onlyPublishersPublishAndNothingAfterTheEnd() {
+    join("pub/1", "publisher", null, null);
+    join("view/2", "viewer", null, null);
+    assertEquals(
+        ErrorCode.FORBIDDEN,
+        assertInstanceOf(SessionReply.Rejected.class, publish("view/2", batch(1, 1, false, false)))
+            .code());
+    assertEquals(
+        ErrorCode.NOT_JOINED,
+        assertInstanceOf(SessionReply.Rejected.class, publish("ghost/3", batch(1, 1, false, false)))
+            .code());
+    publish("pub/1", batch(1, 2, false, false));
+    SessionReply ended =
+        rec.<SessionReply>runCommand(r -> new RecordingEntity.End("pub/1", r)).reply();
+    assertEquals(new SessionReply.Accepted(3L), ended);
+    assertEquals(
+        ErrorCode.CONFLICT,
+        assertInstanceOf(SessionReply.Rejected.class, publish("pub/1", batch(3, 1, false, false)))
+            .code());
+    assertTrue(rec.getState().view().ended());
+  }
+
+  @Test
+  void theLiveBufferKeepsItsBoundStaticsAndTheLatestCheckpoint() {
+    join("pub/1", "publisher", null, null);
+    publish("pub/1", batch(0, 1, false, true)); // static, 100 bytes, seq 1
+    for (int round = 0; round < 6; round++) {
+      publish("pub/1", batch(round * 10, 3, true, false)); // checkpoint, 300 bytes
+      publish("pub/1", batch(round * 10 + 3, 2, false, false)); // 200 bytes
+    }
+    RecordingState state = rec.getState();
+    assertTrue(state.bufferBytes() <= BUFFER, "buffer " + state.bufferBytes());
+    assertTrue(state.droppedBytes() > 0);
+    RecordingView view = state.view();
+    assertEquals(1, view.statics().size(), "static batches are never dropped");
+    assertEquals(2, view.events().size(), "the latest checkpoint and what follows it");
+    assertTrue(view.events().get(0).checkpoint());
+    assertEquals(state.seq(), view.events().get(1).seq());
+  }
+
+  @Test
+  void resumeSlicesABatchAndFallsBackToTheJournalWhenMemoryLostIt() {
+    Subscriber.Admitted first = (Subscriber.Admitted) join("pub/1", "publisher", null, null);
+    String epoch = first.view().epoch();
+    publish("pub/1", batch(1, 4, true, false)); // seqs 1-4
+    publish("pub/1", batch(5, 4, false, false)); // seqs 5-8
+    Subscriber.Resumed resumed =
+        assertInstanceOf(Subscriber.Resumed.class, join("view/2", "viewer", 2L, epoch));
+    List<SessionUpdate> missed = resumed.changes();
+    assertEquals(3, missed.get(0).firstSeq(), "the batch is cut after since");
+    assertEquals(2, ((RecordedBatch) missed.get(0)).events().size());
+    assertEquals(8, missed.get(1).seq());
+
+    for (int i = 0; i < 5; i++) {
+      publish("pub/1", batch(100 + i * 10, 3, true, false)); // pushes old batches out
+    }
+    assertTrue(rec.getState().historyFrom() > 3);
+    assertInstanceOf(Subscriber.ResumeFromJournal.class, join("view/3", "viewer", 2L, epoch));
+  }
+
+  @Test
+  void aRestartRecoversTheBufferFromSnapshotAndEvents() {
+    join("pub/1", "publisher", null, null);
+    publish("pub/1", batch(0, 1, false, true));
+    for (int i = 0; i < 9; i++) {
+      publish(
+          "pub/1",
+          new RecordingEntity.Publication(
+              List.of(IntNode.valueOf(i)), i % 3 == 0, false, new byte[] {(byte) i}, 50));
+    }
+    RecordingState before = rec.getState();
+    RecordingState after = rec.restart().state();
+    assertEquals(before.seq(), after.seq());
+    assertEquals(before.epoch(), after.epoch());
+    assertEquals(before.bufferBytes(), after.bufferBytes());
+    RecordingView a = before.view();
+    RecordingView b = after.view();
+    assertEquals(a.statics().size(), b.statics().size());
+    assertEquals(a.events().size(), b.events().size());
+    for (int i = 0; i < a.events().size(); i++) {
+      assertEquals(a.events().get(i).fromSeq(), b.events().get(i).fromSeq());
+      assertEquals(a.events().get(i).events(), b.events().get(i).events());
+      assertArrayEquals(a.events().get(i).bytes(), b.events().get(i).bytes());
+    }
+  }
+}
