@@ -184,6 +184,11 @@ public final class HttpApi extends AllDirectives {
           body.set("members", JSON.valueToTree(Frames.members(sum.members())));
           body.put("created", sum.created());
           body.put("lastActivity", sum.lastActivity());
+          if (sum.liveBufferBytes() != null) {
+            body.put("liveBufferBytes", sum.liveBufferBytes());
+            body.put("droppedBytes", sum.droppedBytes());
+            body.put("ended", sum.ended());
+          }
           return json(StatusCodes.OK, body);
         });
   }

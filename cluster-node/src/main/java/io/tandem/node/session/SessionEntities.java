@@ -89,7 +89,10 @@ public final class SessionEntities {
                           s.epoch(),
                           s.members(),
                           s.created(),
-                          s.lastActivity()));
+                          s.lastActivity(),
+                          null,
+                          null,
+                          null));
       case RECORDING ->
           recording(session)
               .ask(RecordingEntity.GetSummary::new, timeout)
@@ -101,7 +104,10 @@ public final class SessionEntities {
                           s.epoch(),
                           s.members(),
                           s.created(),
-                          s.lastActivity()));
+                          s.lastActivity(),
+                          s.bufferBytes(),
+                          s.droppedBytes(),
+                          s.ended()));
     };
   }
 }

@@ -2,11 +2,18 @@ package io.tandem.node.session;
 
 import java.util.Map;
 
-/** A session as the HTTP API shows it, whatever its kind; {@code exists} false: never created. */
+/**
+ * A session as the HTTP API shows it, whatever its kind; {@code exists} false: never created. For
+ * recordings, {@code liveBufferBytes} and {@code droppedBytes} tell the memory held for late
+ * joiners and what the bound dropped from it (null for rooms).
+ */
 public record SessionSummary(
     boolean exists,
     long seq,
     String epoch,
     Map<String, MemberInfo> members,
     long created,
-    long lastActivity) {}
+    long lastActivity,
+    Long liveBufferBytes,
+    Long droppedBytes,
+    Boolean ended) {}
