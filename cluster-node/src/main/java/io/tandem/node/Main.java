@@ -11,6 +11,7 @@ import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.HttpApi;
 import io.tandem.node.recording.RecordingEntity;
+import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.ws.ConnectionActor;
@@ -18,6 +19,7 @@ import io.tandem.node.ws.ConnectionRegistry;
 import io.tandem.node.ws.WebSocketEndpoint;
 import io.tandem.persistence.CassandraSettings;
 import io.tandem.persistence.EmbeddedCassandra;
+import io.tandem.protocol.FrameCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +58,8 @@ public final class Main {
       ConnectionRegistry connections,
       Optional<DevTokens> devTokens,
       ActorRef<HubManager.Command> hubs,
-      OutboundStats outbound) {
+      OutboundStats outbound,
+      Replays replays) {
     public int port() {
       return binding.localAddress().getPort();
     }
@@ -153,6 +156,7 @@ public final class Main {
         settings.nodeName().isBlank()
             ? Cluster.get(system).selfMember().address().hostPort()
             : settings.nodeName();
+    Replays replays = new Replays(system);
     ConnectionActor.Deps deps =
         new ConnectionActor.Deps(
             settings.ws(),
@@ -164,7 +168,9 @@ public final class Main {
             nodeName,
             askTimeout,
             clock,
-            registry);
+            registry,
+            replays,
+            FrameCodec.create(settings.ws().maxFrameBytes()));
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
     HttpApi api =
@@ -197,7 +203,7 @@ public final class Main {
         CoordinatedShutdown.PhaseServiceUnbind(),
         "http-unbind",
         () -> binding.unbind().thenApply(x -> Done.getInstance()));
-    return new Node(binding, registry, devTokens, hubs, outbound);
+    return new Node(binding, registry, devTokens, hubs, outbound, replays);
   }
 
   /** Readiness of the journal: one cheap CQL query on the plugin's session. */

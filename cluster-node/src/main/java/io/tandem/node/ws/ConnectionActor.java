@@ -12,6 +12,8 @@ import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.recording.RecordingSettings;
+import io.tandem.node.replay.ReplayPacer;
+import io.tandem.node.replay.Replays;
 import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomSettings;
@@ -19,12 +21,15 @@ import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.SessionSummary;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.DecodeResult;
 import io.tandem.protocol.DocOp;
+import io.tandem.protocol.Encoding;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.ErrorFrame;
+import io.tandem.protocol.FrameCodec;
 import io.tandem.protocol.Hello;
 import io.tandem.protocol.Join;
 import io.tandem.protocol.Leave;
@@ -35,6 +40,11 @@ import io.tandem.protocol.Ping;
 import io.tandem.protocol.Pong;
 import io.tandem.protocol.Presence;
 import io.tandem.protocol.ProtocolError;
+import io.tandem.protocol.Replay;
+import io.tandem.protocol.ReplayPause;
+import io.tandem.protocol.ReplayResume;
+import io.tandem.protocol.ReplaySeek;
+import io.tandem.protocol.ReplaySpeed;
 import io.tandem.protocol.Role;
 import io.tandem.protocol.SessionFrame;
 import io.tandem.protocol.SessionId;
@@ -50,6 +60,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -60,6 +71,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * One per WebSocket connection: the protocol state machine between the decoded inbound frames and
@@ -151,13 +166,18 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       String nodeName,
       Duration askTimeout,
       Clock clock,
-      ConnectionRegistry registry) {}
+      ConnectionRegistry registry,
+      Replays replays,
+      FrameCodec codec) {}
 
-  public static Behavior<Command> create(String connectionId, Outbox outbox, Deps deps) {
+  /** The connection's outbound side: its outbox, and the merge point replays stream into. */
+  public record Outbound(Outbox outbox, Sink<Message, NotUsed> replays, Encoding encoding) {}
+
+  public static Behavior<Command> create(String connectionId, Outbound outbound, Deps deps) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new ConnectionActor(ctx, timers, connectionId, outbox, deps)));
+                timers -> new ConnectionActor(ctx, timers, connectionId, outbound, deps)));
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -165,6 +185,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private final TimerScheduler<Command> timers;
   private final String connectionId;
   private final Outbox outbox;
+  private final Outbound outbound;
   private final Deps deps;
   private final Executor blocking;
   private final ActorRef<SessionHub.Membership> membershipAdapter;
@@ -224,12 +245,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       String connectionId,
-      Outbox outbox,
+      Outbound outbound,
       Deps deps) {
     super(ctx);
     this.timers = timers;
     this.connectionId = connectionId;
-    this.outbox = outbox;
+    this.outbox = outbound.outbox();
+    this.outbound = outbound;
     this.deps = deps;
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.membershipAdapter =
@@ -250,6 +272,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(HelloChecked.class, this::onHelloChecked)
         .onMessage(EntityReplied.class, this::onEntityReplied)
         .onMessage(PublishReplied.class, this::onPublishReplied)
+        .onMessage(ReplayReady.class, this::onReplayReady)
+        .onMessage(ReplayFinished.class, this::onReplayFinished)
         .onMessage(MembershipChanged.class, this::onMembershipChanged)
         .onMessage(ResyncNeeded.class, this::onResyncNeeded)
         .onMessage(FrameTooLargeNow.class, msg -> tooLarge(msg.atLeastBytes()))
@@ -438,6 +462,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       onPublish(publish);
     } else if (frame instanceof io.tandem.protocol.End end) {
       onEnd(end);
+    } else if (frame instanceof Replay replay) {
+      onReplay(replay);
+    } else if (frame instanceof ReplayPause pause) {
+      withReplay(pause, r -> r.pacer().pause());
+    } else if (frame instanceof ReplayResume resume) {
+      withReplay(resume, r -> r.pacer().resume());
+    } else if (frame instanceof ReplaySpeed speed) {
+      withReplay(speed, r -> r.pacer().setSpeed(speed.speed()));
+    } else if (frame instanceof ReplaySeek seek) {
+      onReplaySeek(seek);
     } else {
       reply(
           frame,
@@ -800,7 +834,108 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
   }
 
+  // ------------------------------------------------------------------ replay
+
+  private record ReplayReady(Replay request, SessionSummary summary, Throwable error)
+      implements Command {}
+
+  private record ReplayFinished(SessionId session, long id) implements Command {}
+
+  /** A running replay of one session on this connection. */
+  private record Running(
+      long id, Replays.Request request, ReplayPacer pacer, UniqueKillSwitch kill) {}
+
+  private final Map<SessionId, Running> replays = new HashMap<>();
+  private long replayIds;
+
+  private void onReplay(Replay replay) {
+    SessionId session = replay.session();
+    if (!principal.grants().allows(session.kind().prefix(), session.name(), Right.READ)) {
+      reply(replay, ErrorCode.FORBIDDEN, "no read grant for " + session);
+      return;
+    }
+    getContext()
+        .pipeToSelf(
+            deps.entities().summary(session, deps.askTimeout()),
+            (summary, error) -> new ReplayReady(replay, summary, error));
+  }
+
+  private Behavior<Command> onReplayReady(ReplayReady msg) {
+    Replay replay = msg.request();
+    if (msg.error() != null) {
+      reply(replay, ErrorCode.UNAVAILABLE, replay.session() + " did not answer in time, retry");
+    } else if (!msg.summary().exists()) {
+      reply(replay, ErrorCode.NOT_FOUND, replay.session() + " never existed");
+    } else if (!closing) {
+      long until =
+          replay.until() == null
+              ? msg.summary().seq()
+              : Math.min(replay.until(), msg.summary().seq());
+      startReplay(
+          new Replays.Request(replay.session(), replay.from(), until, replay.speed()),
+          replay.ref());
+    }
+    return this;
+  }
+
+  /** Starts (or restarts) the session's replay; its first frame is the ok for {@code ref}. */
+  private void startReplay(Replays.Request request, Long ref) {
+    Running previous = replays.remove(request.session());
+    if (previous != null) {
+      previous.kill().shutdown();
+    }
+    ReplayPacer pacer = deps.replays().pacer(request.session(), request.speed());
+    if (previous != null && previous.pacer().isPaused()) {
+      pacer.pause();
+    }
+    long id = ++replayIds;
+    SessionId session = request.session();
+    var pair =
+        deps.replays()
+            .source(request, new Ok(ref, session, null), pacer, outbound.encoding(), deps.codec())
+            .watchTermination(Keep.both())
+            .toMat(outbound.replays(), Keep.left())
+            .run(getContext().getSystem());
+    replays.put(session, new Running(id, request, pacer, pair.first()));
+    getContext().pipeToSelf(pair.second(), (done, error) -> new ReplayFinished(session, id));
+  }
+
+  private Behavior<Command> onReplayFinished(ReplayFinished msg) {
+    Running r = replays.get(msg.session());
+    if (r != null && r.id() == msg.id()) {
+      replays.remove(msg.session());
+    }
+    return this;
+  }
+
+  private void withReplay(SessionFrame frame, java.util.function.Consumer<Running> control) {
+    Running r = replays.get(frame.session());
+    if (r == null) {
+      reply(
+          (ClientFrame) frame, ErrorCode.NOT_FOUND, "no replay of " + frame.session() + " running");
+      return;
+    }
+    control.accept(r);
+    ClientFrame f = (ClientFrame) frame;
+    if (f.ref() != null) {
+      outbox.reply(new Ok(f.ref(), frame.session(), null));
+    }
+  }
+
+  private void onReplaySeek(ReplaySeek seek) {
+    Running r = replays.get(seek.session());
+    if (r == null) {
+      reply(seek, ErrorCode.NOT_FOUND, "no replay of " + seek.session() + " running");
+      return;
+    }
+    Replays.Request old = r.request();
+    startReplay(
+        new Replays.Request(old.session(), Math.max(1, seek.seq()), old.until(), r.pacer().speed()),
+        seek.ref());
+  }
+
   private Behavior<Command> onStop() {
+    replays.values().forEach(r -> r.kill().shutdown());
     deps.registry().unregister(getContext().getSelf());
     leaveAll();
     return this;

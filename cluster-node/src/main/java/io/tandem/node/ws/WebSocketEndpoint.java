@@ -4,7 +4,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.tandem.node.auth.AuthException;
 import io.tandem.node.fanout.OutboundStats;
-import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.OutboxStage;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
@@ -28,7 +27,12 @@ import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.SourceShape;
+import org.apache.pekko.stream.UniformFanInShape;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.GraphDSL;
+import org.apache.pekko.stream.javadsl.Merge;
+import org.apache.pekko.stream.javadsl.MergeHub;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
@@ -47,6 +51,10 @@ import org.apache.pekko.util.ByteString;
  */
 public final class WebSocketEndpoint extends AllDirectives {
   private static final SecureRandom IDS = new SecureRandom();
+
+  /** Messages each replay may have in flight towards the socket. */
+  private static final int REPLAY_BUFFER = 16;
+
   private static final char[] ALPHABET =
       "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
 
@@ -60,7 +68,7 @@ public final class WebSocketEndpoint extends AllDirectives {
     this.stats = stats;
     this.system = system;
     this.deps = deps;
-    this.codec = FrameCodec.create(deps.ws().maxFrameBytes());
+    this.codec = deps.codec();
     this.closeCodes = new CloseCodeFrames(system);
   }
 
@@ -146,11 +154,26 @@ public final class WebSocketEndpoint extends AllDirectives {
     // The outbox exists once the outbound source is materialized; the actor is spawned then, and
     // the inbound sink waits for it through a future (the first inbound frame arrives after).
     CompletableFuture<ActorRef<ConnectionActor.Command>> spawned = new CompletableFuture<>();
+    // The outbox and the replays of this connection share the socket: a merge that ends when the
+    // outbox ends (the close), with a MergeHub that replay streams attach to with backpressure.
     Source<Message, NotUsed> outbound =
-        Source.fromGraph(stage)
+        Source.fromGraph(
+                GraphDSL.create(
+                    stage,
+                    MergeHub.of(Message.class, REPLAY_BUFFER),
+                    Pair::create,
+                    (b, outboxShape, replayShape) -> {
+                      UniformFanInShape<Message, Message> merge = b.add(Merge.create(2, true));
+                      b.from(outboxShape).toInlet(merge.in(0));
+                      b.from(replayShape).toInlet(merge.in(1));
+                      return SourceShape.of(merge.out());
+                    }))
             .mapMaterializedValue(
-                outbox -> {
-                  ActorRef<ConnectionActor.Command> ref = spawn(connectionId, outbox);
+                pair -> {
+                  ActorRef<ConnectionActor.Command> ref =
+                      spawn(
+                          connectionId,
+                          new ConnectionActor.Outbound(pair.first(), pair.second(), encoding));
                   actor.set(ref);
                   spawned.complete(ref);
                   return NotUsed.getInstance();
@@ -177,11 +200,14 @@ public final class WebSocketEndpoint extends AllDirectives {
         failure -> ConnectionActor.StreamEnded.INSTANCE);
   }
 
-  private ActorRef<ConnectionActor.Command> spawn(String connectionId, Outbox outbox) {
+  private ActorRef<ConnectionActor.Command> spawn(
+      String connectionId, ConnectionActor.Outbound outbound) {
     // connections live under the system guardian: the typed user guardian cannot be asked to
     // spawn from outside, and a connection has no parent in the domain
     return system.systemActorOf(
-        ConnectionActor.create(connectionId, outbox, deps), "conn-" + connectionId, Props.empty());
+        ConnectionActor.create(connectionId, outbound, deps),
+        "conn-" + connectionId,
+        Props.empty());
   }
 
   /**
