@@ -10,6 +10,7 @@ import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.HttpApi;
+import io.tandem.node.http.SessionExport;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
@@ -182,7 +183,8 @@ public final class Main {
             journalHealth(system),
             devTokens,
             settings.auth().devTokenMaxTtl(),
-            clock);
+            clock,
+            new SessionExport(system, deps.codec()));
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())

@@ -14,6 +14,7 @@ import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionSummary;
+import io.tandem.protocol.Encoding;
 import io.tandem.protocol.SessionId;
 import io.tandem.protocol.SessionKind;
 import java.net.InetAddress;
@@ -27,11 +28,16 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -54,6 +60,7 @@ public final class HttpApi extends AllDirectives {
   private final Optional<DevTokens> devTokens;
   private final Duration devTokenMaxTtl;
   private final Clock clock;
+  private final SessionExport export;
 
   public HttpApi(
       ActorSystem<?> system,
@@ -63,7 +70,8 @@ public final class HttpApi extends AllDirectives {
       Supplier<CompletionStage<Boolean>> journalHealth,
       Optional<DevTokens> devTokens,
       Duration devTokenMaxTtl,
-      Clock clock) {
+      Clock clock,
+      SessionExport export) {
     this.system = system;
     this.settings = settings;
     this.verifier = verifier;
@@ -72,6 +80,7 @@ public final class HttpApi extends AllDirectives {
     this.devTokens = devTokens;
     this.devTokenMaxTtl = devTokenMaxTtl;
     this.clock = clock;
+    this.export = export;
   }
 
   public Route route() {
@@ -94,6 +103,25 @@ public final class HttpApi extends AllDirectives {
                     path(
                         segment("sessions").slash(segment()),
                         raw -> get(() -> authenticated(p -> oneSession(p, raw)))),
+                    path(
+                        segment("sessions").slash(segment()).slash("events"),
+                        raw ->
+                            get(
+                                () ->
+                                    authenticated(
+                                        p ->
+                                            parameterOptional(
+                                                "from",
+                                                from ->
+                                                    parameterOptional(
+                                                        "until",
+                                                        until ->
+                                                            optionalHeaderValueByName(
+                                                                "Accept",
+                                                                accept ->
+                                                                    export(
+                                                                        p, raw, from, until,
+                                                                        accept))))))),
                     path(segment("dev").slash("token"), () -> post(this::devToken)))));
   }
 
@@ -190,6 +218,85 @@ public final class HttpApi extends AllDirectives {
             body.put("ended", sum.ended());
           }
           return json(StatusCodes.OK, body);
+        });
+  }
+
+  // ---------------------------------------------------------------- export
+
+  private static final ContentType NDJSON =
+      ContentTypes.create(
+          MediaTypes.customWithFixedCharset(
+              "application", "x-ndjson", HttpCharsets.UTF_8, java.util.Map.of(), false));
+  private static final ContentType CBOR_SEQ =
+      ContentTypes.create(MediaTypes.customBinary("application", "cbor-seq", false));
+
+  private Route export(
+      Principal principal,
+      String raw,
+      Optional<String> fromParam,
+      Optional<String> untilParam,
+      Optional<String> accept) {
+    Optional<SessionId> parsed = SessionId.tryParse(raw);
+    if (parsed.isEmpty()) {
+      return error(StatusCodes.BAD_REQUEST, "invalid_session", "not a session id: " + raw);
+    }
+    SessionId s = parsed.get();
+    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
+      return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
+    }
+    long from;
+    Long until;
+    try {
+      from = fromParam.map(Long::parseLong).orElse(1L);
+      until = untilParam.map(Long::parseLong).orElse(null);
+    } catch (NumberFormatException e) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "from and until are integers");
+    }
+    Encoding encoding =
+        accept.isPresent() && accept.get().contains("application/cbor-seq")
+            ? Encoding.CBOR
+            : Encoding.JSON;
+    ContentType type = encoding == Encoding.CBOR ? CBOR_SEQ : NDJSON;
+    return onComplete(
+        summary(s),
+        result -> {
+          if (result.isFailure()) {
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
+          }
+          SessionSummary sum = result.get();
+          if (!sum.exists()) {
+            return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
+          }
+          long last = until == null ? sum.seq() : Math.min(until, sum.seq());
+          if (!Boolean.TRUE.equals(sum.ended())) {
+            return complete(
+                HttpResponse.create()
+                    .withEntity(
+                        HttpEntities.createChunked(type, export.bytes(s, from, last, encoding))));
+          }
+          // an ended recording never changes: a known length, an ETag, and byte ranges
+          String key = s + "|" + sum.epoch() + "|" + from + "|" + last + "|" + encoding;
+          EntityTag tag = EntityTag.create(SessionExport.etag(key), false);
+          return onSuccess(
+              export.length(key, s, from, last, encoding),
+              length ->
+                  conditional(
+                      tag,
+                      () ->
+                          withRangeSupport(
+                              () ->
+                                  complete(
+                                      HttpResponse.create()
+                                          .addHeader(
+                                              org.apache.pekko.http.javadsl.model.headers
+                                                  .AcceptRanges.create(
+                                                  org.apache.pekko.http.javadsl.model.headers
+                                                      .RangeUnits.BYTES))
+                                          .withEntity(
+                                              HttpEntities.create(
+                                                  type,
+                                                  length,
+                                                  export.bytes(s, from, last, encoding)))))));
         });
   }
 

@@ -1,0 +1,176 @@
+package io.tandem.node.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.WsClient;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code GET /v1/sessions/{session}/events}: NDJSON, CBOR sequences, ETag and byte ranges. */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExportTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final CBORMapper CBOR = new CBORMapper();
+
+  private TestNode node;
+  private String recording;
+  private String token;
+
+  @BeforeAll
+  void startNode(CassandraTestConfig cassandra) throws Exception {
+    node = TestNode.start(cassandra, "");
+    token = node.token("ops", "recording:*:read");
+    recording = "recording:export-" + UUID.randomUUID().toString().substring(0, 8);
+    try (WsClient p = WsClient.connect(node.wsUrl())) {
+      p.hello(node.token("pub", "recording:*:publish"));
+      p.join(recording, "publisher");
+      ObjectNode last = null;
+      for (int i = 0; i < 120; i++) {
+        ObjectNode payload = WsClient.payload().put("checkpoint", i % 20 == 0);
+        payload.putArray("events").addObject().put("i", i).put("text", "event " + i);
+        if (i % 30 == 0) {
+          payload.put(
+              "bytes", java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, (byte) i}));
+        }
+        last = p.frame("publish", recording, payload);
+        p.send(last);
+      }
+      p.replyTo(last);
+      ObjectNode end = p.frame("end", recording, WsClient.payload());
+      p.send(end);
+      assertEquals(121, p.replyTo(end).at("/payload/seq").asLong());
+    }
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  private HttpResponse<byte[]> get(String query, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create(node.httpUrl() + "/v1/sessions/" + recording + "/events" + query))
+            .header("Authorization", "Bearer " + token);
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void ndjsonAndCborExportsHoldTheSameEvents() throws Exception {
+    HttpResponse<byte[]> json = get("");
+    assertEquals(200, json.statusCode());
+    assertTrue(
+        json.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson"));
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line :
+        new String(json.body(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      lines.add(WsClient.JSON.readTree(line));
+    }
+    HttpResponse<byte[]> cbor = get("", "Accept", "application/cbor-seq");
+    assertEquals(200, cbor.statusCode());
+    assertEquals("application/cbor-seq", cbor.headers().firstValue("Content-Type").orElse(""));
+    List<JsonNode> items = new ArrayList<>();
+    try (JsonParser parser = CBOR.getFactory().createParser(cbor.body());
+        MappingIterator<JsonNode> it = CBOR.readValues(parser, JsonNode.class)) {
+      it.forEachRemaining(items::add);
+    }
+    assertEquals(121, lines.size(), "120 batches of one event and the end");
+    assertEquals(lines.size(), items.size());
+    for (int i = 0; i < lines.size(); i++) {
+      assertEquals(i + 1, lines.get(i).get("seq").asLong());
+      assertEquals(lines.get(i).get("seq"), items.get(i).get("seq"));
+      assertEquals(lines.get(i).get("ts").asLong(), items.get(i).get("ts").asLong());
+      assertEquals(lines.get(i).at("/frame/type"), items.get(i).at("/frame/type"));
+      assertEquals(
+          lines.get(i).at("/frame/payload/events"), items.get(i).at("/frame/payload/events"));
+    }
+    assertEquals("ended", lines.get(120).at("/frame/type").asText());
+    byte[] fromJson =
+        java.util.Base64.getDecoder().decode(lines.get(30).at("/frame/payload/bytes").asText());
+    assertArrayEquals(new byte[] {1, 2, 30}, fromJson);
+    assertArrayEquals(
+        fromJson,
+        items.get(30).at("/frame/payload/bytes").binaryValue(),
+        "bytes are a byte string in CBOR");
+    List<JsonNode> part = new ArrayList<>();
+    for (String line :
+        new String(get("?from=10&until=12").body(), java.nio.charset.StandardCharsets.UTF_8)
+            .split("\n")) {
+      part.add(WsClient.JSON.readTree(line));
+    }
+    assertEquals(List.of(10L, 11L, 12L), part.stream().map(n -> n.get("seq").asLong()).toList());
+  }
+
+  @Test
+  void rangesOfAnEndedRecordingReassembleToTheWhole() throws Exception {
+    HttpResponse<byte[]> whole = get("");
+    String etag = whole.headers().firstValue("ETag").orElseThrow();
+    assertEquals("bytes", whole.headers().firstValue("Accept-Ranges").orElse(""));
+    int total = whole.body().length;
+    ByteArrayOutputStream pieces = new ByteArrayOutputStream();
+    int step = 1000;
+    for (int start = 0; start < total; start += step) {
+      int end = Math.min(total, start + step) - 1;
+      HttpResponse<byte[]> part = get("", "Range", "bytes=" + start + "-" + end);
+      assertEquals(206, part.statusCode());
+      assertEquals(
+          "bytes " + start + "-" + end + "/" + total,
+          part.headers().firstValue("Content-Range").orElse(""));
+      pieces.writeBytes(part.body());
+    }
+    assertArrayEquals(
+        whole.body(), pieces.toByteArray(), "the pieces are the whole, byte for byte");
+    assertEquals(etag, get("").headers().firstValue("ETag").orElse(""), "the export is stable");
+    assertEquals(304, get("", "If-None-Match", etag).statusCode());
+    assertEquals(416, get("", "Range", "bytes=" + (total + 10) + "-").statusCode());
+  }
+
+  @Test
+  void theExportNeedsTheReadGrant() throws Exception {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(node.httpUrl() + "/v1/sessions/" + recording + "/events"))
+                .header("Authorization", "Bearer " + node.token("x", "room:*:read"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, r.statusCode());
+    HttpResponse<byte[]> missing =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        node.httpUrl()
+                            + "/v1/sessions/recording:nope-"
+                            + UUID.randomUUID()
+                            + "/events"))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(404, missing.statusCode());
+  }
+}
