@@ -236,7 +236,7 @@ public final class WsClient implements AutoCloseable {
     while (true) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        fail("no matching frame within " + timeout + "; unmatched: " + kept);
+        fail("no matching frame within " + timeout + "; unmatched: " + summary(kept));
       }
       JsonNode f;
       try {
@@ -258,6 +258,21 @@ public final class WsClient implements AutoCloseable {
     JsonNode f = await(wanted, timeout);
     kept.clear();
     return f;
+  }
+
+  /** Frames as "type#seq" (never their payloads: failure messages stay readable). */
+  static String summary(List<JsonNode> frames) {
+    StringBuilder b = new StringBuilder("[");
+    for (JsonNode f : frames) {
+      if (b.length() > 1) {
+        b.append(", ");
+      }
+      b.append(f.path("type").asText());
+      if (f.at("/payload/seq").isNumber()) {
+        b.append('#').append(f.at("/payload/seq").asLong());
+      }
+    }
+    return b.append(']').toString();
   }
 
   /** The next frame that is not presence; presence frames before it are dropped. */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(CassandraExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlowConsumerTest {
-  private static final int MAX_BYTES = 64 * 1024;
+  private static final int MAX_BYTES = 512 * 1024;
   private static final int OPS = 3000;
 
   private TestNode node;
@@ -38,7 +38,7 @@ class SlowConsumerTest {
             cassandra,
             String.join(
                 "\n",
-                "tandem.ws.outbound-max-frames = 64",
+                "tandem.ws.outbound-max-frames = 1024",
                 "tandem.ws.outbound-max-bytes = " + MAX_BYTES,
                 "tandem.ws.max-frames-per-second = 100000",
                 "tandem.ws.burst-frames = 100000"));
@@ -78,6 +78,9 @@ class SlowConsumerTest {
               f -> f.path("type").asText().equals("delta") && f.at("/payload/seq").asLong() == OPS,
               Duration.ofSeconds(60));
       assertTrue(last.at("/payload/ops/0/value").asText().startsWith(OPS + "x"));
+      assertTrue(
+          reader.drain().stream().noneMatch(f -> f.path("type").asText().equals("resync")),
+          "the reader that keeps up was never resynced");
       assertTrue(
           node.node().outbound().droppedDurableFrames() > 0,
           "the slow client's backlog was dropped instead of kept");
