@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.session.ChangeEvent;
+import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
@@ -262,29 +263,15 @@ public final class RecordingEntity
     members.add(cmd.memberId(), cmd.info(), cmd.hub());
     timers.cancel(IdleCheck.INSTANCE);
     startTicking();
-    if (cmd.since() != null && state.epoch().equals(cmd.epoch()) && cmd.since() <= state.seq()) {
-      List<SessionUpdate> missed = state.changesAfter(cmd.since());
-      if (missed != null) {
-        return new Subscriber.Resumed(
-            cmd.connectionId(),
-            cmd.ref(),
-            cmd.memberId(),
-            cmd.since(),
-            state.epoch(),
-            members.view(),
-            missed);
-      }
-      return new Subscriber.ResumeFromJournal(
-          cmd.connectionId(),
-          cmd.ref(),
-          cmd.memberId(),
-          persistenceId().id(),
-          cmd.since(),
-          state.seq(),
-          state.epoch(),
-          members.view());
-    }
-    return new Subscriber.Admitted(cmd.connectionId(), cmd.ref(), cmd.memberId(), view(state));
+    return JoinAnswer.answer(
+        new JoinAnswer.Request(
+            cmd.memberId(), cmd.connectionId(), cmd.ref(), cmd.since(), cmd.epoch()),
+        state.epoch(),
+        state.seq(),
+        state::changesAfter,
+        persistenceId().id(),
+        members.view(),
+        () -> view(state));
   }
 
   private ReplyEffect<Event, RecordingState> onLeave(RecordingState state, Leave cmd) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.session.ChangeEvent;
+import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
@@ -293,30 +294,15 @@ public final class RoomEntity
     members.add(cmd.memberId(), cmd.info(), cmd.hub());
     timers.cancel(IdleCheck.INSTANCE);
     startTicking();
-    Map<String, MemberInfo> memberView = members.view();
-    if (cmd.since() != null && state.epoch().equals(cmd.epoch()) && cmd.since() <= state.seq()) {
-      List<RoomChange> missed = state.changesAfter(cmd.since());
-      if (missed != null) {
-        return new Subscriber.Resumed(
-            cmd.connectionId(),
-            cmd.ref(),
-            cmd.memberId(),
-            cmd.since(),
-            state.epoch(),
-            memberView,
-            List.copyOf(missed));
-      }
-      return new Subscriber.ResumeFromJournal(
-          cmd.connectionId(),
-          cmd.ref(),
-          cmd.memberId(),
-          persistenceId().id(),
-          cmd.since(),
-          state.seq(),
-          state.epoch(),
-          memberView);
-    }
-    return new Subscriber.Admitted(cmd.connectionId(), cmd.ref(), cmd.memberId(), view(state));
+    return JoinAnswer.answer(
+        new JoinAnswer.Request(
+            cmd.memberId(), cmd.connectionId(), cmd.ref(), cmd.since(), cmd.epoch()),
+        state.epoch(),
+        state.seq(),
+        state::changesAfter,
+        persistenceId().id(),
+        members.view(),
+        () -> view(state));
   }
 
   private ReplyEffect<Event, RoomState> onLeave(RoomState state, Leave cmd) {

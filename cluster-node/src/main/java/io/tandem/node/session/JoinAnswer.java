@@ -1,0 +1,55 @@
+package io.tandem.node.session;
+
+import java.util.List;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+
+/**
+ * How every session entity answers an admitted join (protocol 4.1 and 5): with {@code since} from
+ * the current epoch, the missed changes from memory ({@link Subscriber.Resumed}) or, when memory no
+ * longer holds them all, a pointer to the journal ({@link Subscriber.ResumeFromJournal}); otherwise
+ * a full snapshot ({@link Subscriber.Admitted}).
+ */
+public final class JoinAnswer {
+  private JoinAnswer() {}
+
+  /** What a join asked for. */
+  public record Request(String memberId, String connectionId, Long ref, Long since, String epoch) {}
+
+  /**
+   * @param changesAfter the changes after a seq from memory, or null when memory lacks some
+   */
+  public static Subscriber.Message answer(
+      Request join,
+      String epoch,
+      long seq,
+      LongFunction<List<? extends SessionUpdate>> changesAfter,
+      String persistenceId,
+      java.util.Map<String, MemberInfo> members,
+      Supplier<SessionView> snapshot) {
+    if (join.since() != null && epoch.equals(join.epoch()) && join.since() <= seq) {
+      List<? extends SessionUpdate> missed = changesAfter.apply(join.since());
+      if (missed != null) {
+        return new Subscriber.Resumed(
+            join.connectionId(),
+            join.ref(),
+            join.memberId(),
+            join.since(),
+            epoch,
+            members,
+            List.copyOf(missed));
+      }
+      return new Subscriber.ResumeFromJournal(
+          join.connectionId(),
+          join.ref(),
+          join.memberId(),
+          persistenceId,
+          join.since(),
+          seq,
+          epoch,
+          members);
+    }
+    return new Subscriber.Admitted(
+        join.connectionId(), join.ref(), join.memberId(), snapshot.get());
+  }
+}
