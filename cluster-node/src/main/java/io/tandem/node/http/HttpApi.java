@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -37,7 +38,9 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -186,25 +189,10 @@ public final class HttpApi extends AllDirectives {
   }
 
   private Route oneSession(Principal principal, String raw) {
-    Optional<SessionId> parsed = SessionId.tryParse(raw);
-    if (parsed.isEmpty()) {
-      return error(StatusCodes.BAD_REQUEST, "invalid_session", "not a session id: " + raw);
-    }
-    SessionId s = parsed.get();
-    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
-      return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
-    }
-
-    return onComplete(
-        summary(s),
-        result -> {
-          if (result.isFailure()) {
-            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
-          }
-          SessionSummary sum = result.get();
-          if (!sum.exists()) {
-            return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
-          }
+    return readableSession(
+        principal,
+        raw,
+        (s, sum) -> {
           ObjectNode body = JSON.createObjectNode();
           body.put("session", s.toString());
           body.put("seq", sum.seq());
@@ -218,6 +206,33 @@ public final class HttpApi extends AllDirectives {
             body.put("ended", sum.ended());
           }
           return json(StatusCodes.OK, body);
+        });
+  }
+
+  /**
+   * Resolves a session the principal may read, and its summary: 400 for an invalid id, 403 without
+   * the read grant, 404 when it never existed, 503 when it does not answer.
+   */
+  private Route readableSession(
+      Principal principal, String raw, BiFunction<SessionId, SessionSummary, Route> inner) {
+    Optional<SessionId> parsed = SessionId.tryParse(raw);
+    if (parsed.isEmpty()) {
+      return error(StatusCodes.BAD_REQUEST, "invalid_session", "not a session id: " + raw);
+    }
+    SessionId s = parsed.get();
+    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
+      return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
+    }
+    return onComplete(
+        summary(s),
+        result -> {
+          if (result.isFailure()) {
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
+          }
+          if (!result.get().exists()) {
+            return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
+          }
+          return inner.apply(s, result.get());
         });
   }
 
@@ -236,14 +251,6 @@ public final class HttpApi extends AllDirectives {
       Optional<String> fromParam,
       Optional<String> untilParam,
       Optional<String> accept) {
-    Optional<SessionId> parsed = SessionId.tryParse(raw);
-    if (parsed.isEmpty()) {
-      return error(StatusCodes.BAD_REQUEST, "invalid_session", "not a session id: " + raw);
-    }
-    SessionId s = parsed.get();
-    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
-      return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
-    }
     long from;
     Long until;
     try {
@@ -257,16 +264,10 @@ public final class HttpApi extends AllDirectives {
             ? Encoding.CBOR
             : Encoding.JSON;
     ContentType type = encoding == Encoding.CBOR ? CBOR_SEQ : NDJSON;
-    return onComplete(
-        summary(s),
-        result -> {
-          if (result.isFailure()) {
-            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
-          }
-          SessionSummary sum = result.get();
-          if (!sum.exists()) {
-            return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
-          }
+    return readableSession(
+        principal,
+        raw,
+        (s, sum) -> {
           long last = until == null ? sum.seq() : Math.min(until, sum.seq());
           if (!Boolean.TRUE.equals(sum.ended())) {
             return complete(
@@ -287,11 +288,7 @@ public final class HttpApi extends AllDirectives {
                               () ->
                                   complete(
                                       HttpResponse.create()
-                                          .addHeader(
-                                              org.apache.pekko.http.javadsl.model.headers
-                                                  .AcceptRanges.create(
-                                                  org.apache.pekko.http.javadsl.model.headers
-                                                      .RangeUnits.BYTES))
+                                          .addHeader(AcceptRanges.create(RangeUnits.BYTES))
                                           .withEntity(
                                               HttpEntities.create(
                                                   type,
