@@ -11,6 +11,7 @@ import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.HttpApi;
 import io.tandem.node.http.SessionExport;
+import io.tandem.node.http.WebClient;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
@@ -188,7 +189,7 @@ public final class Main {
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
-            .bind(api.concat(ws.route(), api.route()))
+            .bind(api.concat(ws.route(), api.route(), new WebClient().route()))
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());

@@ -1,0 +1,860 @@
+// Tandem protocol v1 client: one connection to any node of a list, sessions joined on it,
+// automatic reconnect with exponential backoff and jitter, resume with `since` + `epoch`,
+// de-duplication by `seq`. Runs in browsers and in Node 20 (pass `WebSocket` from `ws`).
+// The contract is ../../shared/protocol-v1.md; docs/client.md explains the API with examples.
+
+import { Encoder, decode as cborDecode } from 'cbor-x';
+import { colourFor } from './colours.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Subprotocol names of section 1. */
+export const SUBPROTOCOLS = Object.freeze({ json: 'tandem.v1.json', cbor: 'tandem.v1.cbor' });
+
+/** Every frame type a server sends (section 2 onwards); each is also an event name. */
+export const SERVER_FRAME_TYPES = Object.freeze([
+  'welcome', 'snapshot', 'delta', 'presence', 'poses', 'events', 'ended', 'resync',
+  'ok', 'error', 'pong', 'ping', 'bye', 'replay.events', 'replay.end',
+]);
+
+/** Close codes of section 3 after which reconnecting with the same token cannot help. */
+const FINAL_CLOSE_CODES = new Set([4401, 4403]);
+
+/** Connection states, in the `state` event and `client.state`. */
+export const States = Object.freeze({
+  IDLE: 'idle',
+  CONNECTING: 'connecting',
+  OPEN: 'open',
+  RECONNECTING: 'reconnecting',
+  CLOSED: 'closed',
+});
+
+/**
+ * An error from the server (`error` frame) or from the client itself. `code` is a protocol code
+ * (`forbidden`, `conflict`, ...) or one of the client's own: `timeout` (no reply in time),
+ * `disconnected` (sent while not connected), `connection_lost` (the socket closed before the
+ * reply came: the request may or may not have been applied, the resumed deltas will tell),
+ * `closed` (the client was closed), `gap` (a seq was skipped; the session is rejoined).
+ */
+export class TandemError extends Error {
+  constructor(code, message, frame = undefined) {
+    super(`${code}: ${message}`);
+    this.name = 'TandemError';
+    this.code = code;
+    this.frame = frame;
+    this.session = frame?.session;
+    this.ref = frame?.ref;
+  }
+}
+
+/** A tiny typed event emitter: `on` returns a function that unsubscribes. */
+class Emitter {
+  #listeners = new Map();
+
+  on(type, fn) {
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(fn);
+    return () => this.off(type, fn);
+  }
+
+  once(type, fn) {
+    const off = this.on(type, (e) => {
+      off();
+      fn(e);
+    });
+    return off;
+  }
+
+  off(type, fn) {
+    this.#listeners.get(type)?.delete(fn);
+  }
+
+  listenerCount(type) {
+    return this.#listeners.get(type)?.size ?? 0;
+  }
+
+  /** Waits for the next `type` event that passes `test`, or rejects after `timeoutMs`. */
+  next(type, test = () => true, timeoutMs = 10000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new TandemError('timeout', `no ${type} event within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.on(type, (e) => {
+        if (!test(e)) return;
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      });
+    });
+  }
+
+  emit(type, event) {
+    const set = this.#listeners.get(type);
+    if (!set) return false;
+    for (const fn of [...set]) {
+      try {
+        fn(event);
+      } catch (e) {
+        // a throwing listener must not break the protocol state machine, nor vanish
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+    return set.size > 0;
+  }
+}
+
+// ------------------------------------------------------------------ encodings
+
+const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+
+function toBase64(bytes) {
+  if (typeof Buffer !== 'undefined') return Buffer.from(bytes).toString('base64');
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+  return btoa(s);
+}
+
+function fromBase64(text) {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(text, 'base64'));
+  const s = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** JSON has no byte strings: `bytes` travels as base64 there (section 1). */
+function encodeFrame(encoding, frame) {
+  if (encoding === 'cbor') return cbor.encode(frame);
+  const bytes = frame.payload?.bytes;
+  if (bytes instanceof Uint8Array) {
+    frame = { ...frame, payload: { ...frame.payload, bytes: toBase64(bytes) } };
+  }
+  return JSON.stringify(frame);
+}
+
+function decodeFrame(data) {
+  if (typeof data === 'string') {
+    const frame = JSON.parse(data);
+    const p = frame?.payload;
+    if (p && typeof p.bytes === 'string') p.bytes = fromBase64(p.bytes);
+    return frame;
+  }
+  const bytes =
+    data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : Array.isArray(data) // ws may hand over fragments
+        ? concatBytes(data)
+        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const frame = cborDecode(bytes);
+  return frame;
+}
+
+function concatBytes(chunks) {
+  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ room documents
+
+/** Applies doc ops the way the server does (protocol.md, "Doc ops"); returns the new doc. */
+export function applyOps(doc, ops) {
+  const root = structuredClone(doc ?? {});
+  for (const op of ops) {
+    const keys = String(op.path).split('.');
+    let node = root;
+    for (let i = 0; i < keys.length - 1; i++) {
+      const k = keys[i];
+      if (op.op === 'del') {
+        if (node[k] === null || typeof node[k] !== 'object') {
+          node = undefined;
+          break;
+        }
+      } else if (node[k] === null || typeof node[k] !== 'object' || Array.isArray(node[k])) {
+        node[k] = {};
+      }
+      node = node[k];
+    }
+    const last = keys[keys.length - 1];
+    if (op.op === 'set') node[last] = op.value;
+    else if (op.op === 'del' && node) delete node[last];
+  }
+  return root;
+}
+
+/** Reads a dot-separated path from a doc; undefined when missing. */
+export function getPath(doc, path) {
+  let node = doc;
+  for (const k of String(path).split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = node[k];
+  }
+  return node;
+}
+
+// ------------------------------------------------------------------ sessions
+
+/**
+ * One joined session. Keeps its `seq`, `epoch`, state (rooms: `{doc, objects}`; recordings:
+ * the snapshot state and events as they come) and `members`, survives reconnects (the client
+ * rejoins it with `since`), and emits `snapshot`, `delta`, `presence`, `events`, `ended`,
+ * `resync`, `poses`, `change` (any durable change, after it was applied), `members`, `error`.
+ */
+export class Session extends Emitter {
+  constructor(client, id, options) {
+    super();
+    this.client = client;
+    this.id = id;
+    this.role = options.role ?? 'viewer';
+    this.seq = -1; // nothing seen yet
+    this.epoch = undefined;
+    this.state = null;
+    this.members = {};
+    this.joined = false;
+    this.left = false;
+    this.recovered = false;
+    this.myPresence = options.presence;
+    /** Counters a caller (or a test) can read. */
+    this.stats = { duplicatesDropped: 0, gaps: 0, resumes: 0, recoveredResumes: 0, snapshots: 0 };
+  }
+
+  get kind() {
+    return this.id.split(':')[0];
+  }
+
+  /** The room document (rooms only). */
+  get doc() {
+    return this.state?.doc ?? {};
+  }
+
+  /** The shared objects (rooms only). */
+  get objects() {
+    return this.state?.objects ?? {};
+  }
+
+  /** Sends doc ops as one atomic change; resolves with the `ok` payload (`{seq}`). */
+  op(ops) {
+    return this.client.request('op', this.id, { ops });
+  }
+
+  set(path, value) {
+    return this.op([{ op: 'set', path, value }]);
+  }
+
+  del(path) {
+    return this.op([{ op: 'del', path }]);
+  }
+
+  /** `action` is spawn, grab, move, release or remove; `rest` holds `asset`, `transform`. */
+  object(action, id, rest = {}) {
+    return this.client.request('object', this.id, { action, id, ...rest });
+  }
+
+  /**
+   * Sets this member's presence (cursor, selection, name, colour...). Never acknowledged; kept
+   * and sent again with the join after a reconnect. Dropped silently only while disconnected.
+   */
+  presence(presence) {
+    this.myPresence = presence;
+    if (this.joined && this.client.state === States.OPEN) {
+      this.client.send('presence', this.id, presence);
+    }
+  }
+
+  /** XR pose (not served yet: the server answers `error{unavailable}`). */
+  pose(pose) {
+    this.client.send('pose', this.id, pose);
+  }
+
+  /** Publishes a batch to a recording (not served yet by this server version). */
+  publish(events, { checkpoint = false, static: isStatic = false, bytes } = {}) {
+    const payload = { events, checkpoint, static: isStatic };
+    if (bytes) payload.bytes = bytes;
+    return this.client.request('publish', this.id, payload);
+  }
+
+  /** Ends a recording (not served yet). */
+  end() {
+    return this.client.request('end', this.id, {});
+  }
+
+  /** Starts a replay of this session; see {@link TandemClient#replay}. */
+  replay(options) {
+    return this.client.replay(this.id, options);
+  }
+
+  /** Leaves the session; it is not rejoined after reconnects any more. */
+  async leave() {
+    this.left = true;
+    this.client.sessions.delete(this.id);
+    if (!this.joined || this.client.state !== States.OPEN) return {};
+    this.joined = false;
+    return this.client.request('leave', this.id, {});
+  }
+
+  // -------------------------------------------------- called by the client
+
+  joinPayload() {
+    const p = { role: this.role };
+    if (this.seq >= 0 && this.epoch !== undefined) {
+      p.since = this.seq;
+      p.epoch = this.epoch;
+    }
+    if (this.myPresence !== undefined) p.presence = this.myPresence;
+    return p;
+  }
+
+  onSnapshot(frame, resuming) {
+    const p = frame.payload;
+    this.stats.snapshots++;
+    if (resuming) this.stats.resumes++;
+    if (p.recovered && this.seq >= 0) {
+      this.stats.recoveredResumes++;
+      this.recovered = true;
+      // state stays; the missed changes follow, each checked against this.seq
+      this.seq = Math.min(this.seq, p.seq);
+    } else {
+      this.recovered = false;
+      this.seq = p.seq;
+      this.state = p.state ?? (this.kind === 'room' ? { doc: {}, objects: {} } : null);
+    }
+    this.epoch = p.epoch ?? this.epoch;
+    this.resuming = false;
+    this.members = { ...(p.members ?? {}) };
+    this.joined = true;
+    this.emit('snapshot', { session: this, frame, recovered: !!p.recovered, resuming });
+    this.emit('members', { session: this, members: this.members });
+  }
+
+  /** Applies a durable change once: by its seq, never twice, never past a gap. */
+  accept(firstSeq, lastSeq, frame) {
+    if (lastSeq <= this.seq) {
+      this.stats.duplicatesDropped++;
+      this.client.stats.duplicatesDropped++;
+      return false;
+    }
+    if (firstSeq > this.seq + 1 && this.seq >= 0) {
+      this.stats.gaps++;
+      const err = new TandemError(
+        'gap',
+        `${this.id}: expected seq ${this.seq + 1}, got ${firstSeq}; rejoining`,
+        frame,
+      );
+      this.emit('error', err);
+      this.client.reportError(err);
+      this.client.rejoin(this);
+      return false;
+    }
+    return true;
+  }
+
+  onDelta(frame) {
+    const p = frame.payload;
+    if (!this.accept(p.seq, p.seq, frame)) return;
+    this.seq = p.seq;
+    if (this.kind === 'room') {
+      const state = this.state ?? { doc: {}, objects: {} };
+      let { doc, objects } = state;
+      if (p.ops) doc = applyOps(doc, p.ops);
+      if (p.objects) {
+        objects = { ...objects };
+        for (const [id, value] of Object.entries(p.objects)) {
+          if (value === null) delete objects[id];
+          else objects[id] = value;
+        }
+      }
+      this.state = { ...state, doc, objects };
+    }
+    this.emit('delta', { session: this, frame, seq: p.seq, by: p.by, ts: p.ts, ops: p.ops, objects: p.objects });
+    this.emit('change', { session: this, frame, seq: p.seq });
+  }
+
+  onEvents(frame) {
+    const p = frame.payload;
+    const count = Math.max(1, p.events?.length ?? 0);
+    const last = p.fromSeq + count - 1;
+    if (!this.accept(p.fromSeq, last, frame)) return;
+    let events = p.events ?? [];
+    if (p.fromSeq <= this.seq) {
+      // part of the batch was seen already: keep only the new tail
+      events = events.slice(this.seq - p.fromSeq + 1);
+      this.stats.duplicatesDropped++;
+    }
+    this.seq = last;
+    this.emit('events', { session: this, frame, fromSeq: p.fromSeq, events, checkpoint: !!p.checkpoint, static: !!p.static, bytes: p.bytes });
+    this.emit('change', { session: this, frame, seq: last });
+  }
+
+  onEnded(frame) {
+    const p = frame.payload;
+    if (!this.accept(p.seq, p.seq, frame)) return;
+    this.seq = p.seq;
+    this.emit('ended', { session: this, frame, seq: p.seq });
+    this.emit('change', { session: this, frame, seq: p.seq });
+  }
+
+  onPresence(frame) {
+    const changed = frame.payload.members ?? {};
+    const members = { ...this.members };
+    for (const [id, entry] of Object.entries(changed)) {
+      if (entry === null) delete members[id];
+      else members[id] = entry;
+    }
+    this.members = members;
+    this.emit('presence', { session: this, frame, changed });
+    this.emit('members', { session: this, members });
+  }
+}
+
+// ------------------------------------------------------------------ the client
+
+/**
+ * A connection to Tandem. Options:
+ * - `urls` (or `url`): WebSocket URLs of nodes (`ws://host:port/v1/ws`); the client uses the
+ *   first and moves to the next one after a failure.
+ * - `token` or `getToken()` (may be async; called on every connect, so it can refresh).
+ * - `encoding`: `'json'` (default) or `'cbor'`.
+ * - `WebSocket`: the implementation (default `globalThis.WebSocket`; in Node 20 pass `ws`).
+ * - `client`: `{name, kind}` for `hello` (kind: browser, xr, producer, bot).
+ * - `reconnect`: `{initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5,
+ *   maxAttempts: Infinity}`; `false` turns reconnecting off.
+ * - `requestTimeoutMs` (10000), `heartbeatMs` (default: what `welcome` says),
+ *   `random` (for tests; default `Math.random`).
+ *
+ * Events: every server frame type (`welcome`, `snapshot`, `delta`, `presence`, `poses`,
+ * `events`, `ended`, `resync`, `ok`, `error`, `pong`, `bye`, `replay.events`, `replay.end`),
+ * plus `frame` (each decoded frame), `state` (`{state, previous}`), `open`, `close`
+ * (`{code, reason, willReconnect}`), `reconnecting` (`{attempt, delayMs, url}`),
+ * `resumed` (`{session, recovered}`), `rtt` (`{ms}`).
+ */
+export class TandemClient extends Emitter {
+  constructor(options = {}) {
+    super();
+    const urls = options.urls ?? (options.url ? [options.url] : []);
+    if (urls.length === 0) throw new TypeError('TandemClient needs url or urls');
+    this.urls = [...urls];
+    this.encoding = options.encoding ?? 'json';
+    if (!SUBPROTOCOLS[this.encoding]) throw new TypeError(`unknown encoding ${this.encoding}`);
+    this.WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+    if (!this.WebSocketImpl) throw new TypeError('no WebSocket implementation: pass options.WebSocket');
+    this.getToken = options.getToken ?? (() => options.token);
+    // with a token provider a 4401 (expired token) is worth a reconnect: it fetches a fresh one
+    this.tokenRefreshable = typeof options.getToken === 'function';
+    this.clientInfo = options.client ?? { name: 'tandem-client', kind: 'bot' };
+    this.reconnectOptions =
+      options.reconnect === false
+        ? false
+        : { initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5, maxAttempts: Infinity, ...options.reconnect };
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10000;
+    this.heartbeatOverride = options.heartbeatMs;
+    this.random = options.random ?? Math.random;
+
+    this.state = States.IDLE;
+    this.sessions = new Map();
+    this.welcome = null;
+    this.urlIndex = 0;
+    this.attempt = 0;
+    this.nextRef = 1;
+    this.pending = new Map();
+    this.socket = null;
+    this.timers = { reconnect: null, heartbeat: null };
+    this.lastFrameAt = 0;
+    this.nextReconnectAt = 0;
+    this.stats = { connects: 0, reconnects: 0, duplicatesDropped: 0, framesIn: 0, framesOut: 0 };
+    this.#connectedWaiters = [];
+  }
+
+  #connectedWaiters;
+
+  /** The URL of the current (or next) connection attempt. */
+  get url() {
+    return this.urls[this.urlIndex % this.urls.length];
+  }
+
+  /** The node this connection is on (`welcome.node`). */
+  get node() {
+    return this.welcome?.node;
+  }
+
+  /** Connects (and keeps reconnecting); resolves with the `welcome` payload. */
+  connect() {
+    if (this.state === States.CLOSED) this.state = States.IDLE;
+    const promise = new Promise((resolve, reject) => this.#connectedWaiters.push({ resolve, reject }));
+    if (this.state === States.IDLE) this.#open();
+    else if (this.state === States.OPEN) this.#settleConnected(null, this.welcome);
+    return promise;
+  }
+
+  /** Skips the rest of the backoff wait (a person pressed "retry"); reopens a closed client. */
+  retryNow() {
+    if (this.state === States.CLOSED || this.state === States.IDLE) {
+      this.connect().catch(() => {});
+    } else if (this.state === States.RECONNECTING && !this.socket) {
+      clearTimeout(this.timers.reconnect);
+      this.nextReconnectAt = Date.now();
+      this.#open();
+    }
+  }
+
+  /** Closes for good: no reconnect; pending requests fail with `closed`. */
+  close() {
+    this.#setState(States.CLOSED);
+    clearTimeout(this.timers.reconnect);
+    clearInterval(this.timers.heartbeat);
+    const s = this.socket;
+    this.socket = null;
+    if (s) {
+      detach(s);
+      try {
+        s.close(1000, 'client closed');
+      } catch {
+        // already closing
+      }
+    }
+    this.#failPending(new TandemError('closed', 'the client was closed'));
+    this.#settleConnected(new TandemError('closed', 'the client was closed'));
+    this.emit('close', { code: 1000, reason: 'client closed', willReconnect: false });
+  }
+
+  /**
+   * Joins a session; resolves with its {@link Session} once the snapshot arrived. The session
+   * is rejoined with `since` and `epoch` after every reconnect until `leave()`.
+   */
+  async join(id, { role = 'viewer', presence } = {}) {
+    if (this.sessions.has(id)) throw new TandemError('conflict', `${id} is joined already`);
+    const session = new Session(this, id, { role, presence });
+    this.sessions.set(id, session);
+    if (this.state !== States.OPEN) await this.connect();
+    try {
+      await this.#sendJoin(session, false);
+    } catch (e) {
+      this.sessions.delete(id);
+      throw e;
+    }
+    return session;
+  }
+
+  /**
+   * Replays a persisted session (section 4.4; needs only the read grant, no join). Resolves
+   * with the `ok`; the items come as `replay.events` events (`{session, items}`), then
+   * `replay.end` (`{session, seq}`). Returns the controls of that replay.
+   */
+  async replay(id, { from, until, speed } = {}) {
+    const p = {};
+    if (from !== undefined) p.from = from;
+    if (until !== undefined) p.until = until;
+    if (speed !== undefined) p.speed = speed;
+    await this.request('replay', id, p);
+    return {
+      pause: () => this.request('replay.pause', id, {}),
+      resume: () => this.request('replay.resume', id, {}),
+      seek: (seq) => this.request('replay.seek', id, { seq }),
+      speed: (x) => this.request('replay.speed', id, { speed: x }),
+    };
+  }
+
+  /** Sends a ping; resolves with the round trip in ms. */
+  async ping() {
+    const t = Date.now();
+    await this.request('ping', undefined, { t });
+    const ms = Date.now() - t;
+    this.emit('rtt', { ms });
+    return ms;
+  }
+
+  /**
+   * Sends a request frame with a fresh `ref`; resolves with the direct reply's payload (`ok`,
+   * `snapshot`, `pong`) or rejects with a {@link TandemError}.
+   */
+  request(type, session, payload = {}) {
+    if (this.state !== States.OPEN) {
+      return Promise.reject(new TandemError('disconnected', `${type} while ${this.state}`));
+    }
+    const ref = this.nextRef++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(ref);
+        reject(new TandemError('timeout', `no reply to ${type} (ref ${ref}) within ${this.requestTimeoutMs} ms`));
+      }, this.requestTimeoutMs);
+      this.pending.set(ref, { type, resolve, reject, timer });
+      this.#write({ version: PROTOCOL_VERSION, type, ref, ...(session ? { session } : {}), payload });
+    });
+  }
+
+  /** Sends a frame that has no reply (`presence`, `pose`); false when not connected. */
+  send(type, session, payload = {}) {
+    if (this.state !== States.OPEN) return false;
+    this.#write({ version: PROTOCOL_VERSION, type, ...(session ? { session } : {}), payload });
+    return true;
+  }
+
+  /** Surfaces an error nobody waits for: `error` listeners, or the console when there are none. */
+  reportError(err) {
+    if (!this.emit('error', err)) console.warn('tandem:', err.message);
+  }
+
+  /** Leaves and joins a session again with `since` (after a gap). */
+  rejoin(session) {
+    if (this.state !== States.OPEN) return;
+    session.joined = false;
+    this.request('leave', session.id, {})
+      .catch(() => {})
+      .then(() => this.#sendJoin(session, true))
+      .catch((e) => this.reportError(e));
+  }
+
+  // ------------------------------------------------------------ connection
+
+  #open() {
+    this.#setState(this.stats.connects === 0 && this.attempt === 0 ? States.CONNECTING : States.RECONNECTING);
+    const url = this.url;
+    let socket;
+    try {
+      socket = new this.WebSocketImpl(url, [SUBPROTOCOLS[this.encoding]]);
+    } catch (e) {
+      this.#connectionFailed(1006, `cannot open ${url}: ${e.message}`);
+      return;
+    }
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    let helloSent = false;
+    socket.onopen = async () => {
+      if (this.socket !== socket) return;
+      let token;
+      try {
+        token = await this.getToken();
+      } catch (e) {
+        this.reportError(new TandemError('unauthorized', `getToken failed: ${e.message}`));
+        socket.close(1000, 'no token');
+        return;
+      }
+      if (this.socket !== socket) return;
+      helloSent = true;
+      const ref = this.nextRef++;
+      this.pending.set(ref, {
+        type: 'hello',
+        resolve: (welcome) => this.#onWelcome(welcome),
+        reject: (err) => this.reportError(err),
+        timer: null,
+      });
+      this.#write({ version: PROTOCOL_VERSION, type: 'hello', ref, payload: { token, client: this.clientInfo } });
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      let frame;
+      try {
+        frame = decodeFrame(event.data);
+      } catch (e) {
+        this.reportError(new TandemError('bad_frame', `undecodable frame from the server: ${e.message}`));
+        return;
+      }
+      this.#onFrame(frame);
+    };
+    socket.onerror = () => {
+      // the close event follows with the code; nothing is lost by waiting for it
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.#connectionFailed(event.code ?? 1006, event.reason || (helloSent ? 'connection closed' : 'could not connect'));
+    };
+  }
+
+  #onWelcome(welcome) {
+    this.welcome = welcome;
+    const wasReconnect = this.stats.connects > 0;
+    this.stats.connects++;
+    if (wasReconnect) this.stats.reconnects++;
+    this.attempt = 0;
+    this.lastFrameAt = Date.now();
+    this.#setState(States.OPEN);
+    this.#startHeartbeat(this.heartbeatOverride ?? welcome.heartbeatMs ?? 15000);
+    this.emit('open', { welcome, node: welcome.node, url: this.url, reconnect: wasReconnect });
+    this.#settleConnected(null, welcome);
+    for (const session of this.sessions.values()) {
+      // only sessions that had their snapshot: a join still on its way is sent by join() itself
+      if (session.left || !wasReconnect || session.stats.snapshots === 0) continue;
+      this.#sendJoin(session, true).catch((e) => {
+        session.emit('error', e);
+        this.reportError(e);
+      });
+    }
+  }
+
+  async #sendJoin(session, resuming) {
+    session.resuming = resuming;
+    const snapshot = await this.request('join', session.id, session.joinPayload());
+    // the snapshot frame itself was applied in #onFrame, before any delta that follows it
+    if (resuming) this.emit('resumed', { session, recovered: !!snapshot.recovered });
+    return snapshot;
+  }
+
+  #connectionFailed(code, reason) {
+    clearInterval(this.timers.heartbeat);
+    const wasOpen = this.state === States.OPEN;
+    for (const s of this.sessions.values()) s.joined = false;
+    this.#failPending(new TandemError('connection_lost', `connection closed (${code} ${reason})`));
+    if (this.state === States.CLOSED) return;
+    const final = FINAL_CLOSE_CODES.has(code) && !this.tokenRefreshable;
+    const rc = this.reconnectOptions;
+    const willReconnect = !!rc && !final && this.attempt < rc.maxAttempts;
+    this.emit('close', { code, reason, wasOpen, willReconnect });
+    if (!willReconnect) {
+      const err = new TandemError(code === 4401 ? 'unauthorized' : code === 4403 ? 'forbidden' : 'closed', `connection closed (${code} ${reason})`);
+      this.#setState(States.CLOSED);
+      this.#settleConnected(err);
+      return;
+    }
+    // a draining node (1012) asks us to go elsewhere at once; other failures back off
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    const delayMs = code === 1012 && this.attempt === 0 ? 0 : this.backoffDelay(this.attempt);
+    this.attempt++;
+    this.nextReconnectAt = Date.now() + delayMs;
+    this.#setState(States.RECONNECTING);
+    this.emit('reconnecting', { attempt: this.attempt, delayMs, url: this.url, code, reason });
+    clearTimeout(this.timers.reconnect);
+    this.timers.reconnect = setTimeout(() => {
+      if (this.state !== States.CLOSED) this.#open();
+    }, delayMs);
+  }
+
+  /** Exponential backoff with jitter: base * factor^attempt, capped, minus up to `jitter` of it. */
+  backoffDelay(attempt) {
+    const rc = this.reconnectOptions || {};
+    const base = Math.min(rc.maxDelayMs, rc.initialDelayMs * rc.factor ** attempt);
+    return Math.round(base * (1 - rc.jitter * this.random()));
+  }
+
+  #startHeartbeat(intervalMs) {
+    clearInterval(this.timers.heartbeat);
+    this.timers.heartbeat = setInterval(() => {
+      if (this.state !== States.OPEN) return;
+      if (Date.now() - this.lastFrameAt > 2 * intervalMs) {
+        // nothing heard for two heartbeats (not even a pong): the link is dead without a close
+        this.socket?.close(4000, 'heartbeat timeout');
+        return;
+      }
+      this.ping().catch(() => {});
+    }, intervalMs);
+  }
+
+  #setState(state) {
+    if (state === this.state) return;
+    const previous = this.state;
+    this.state = state;
+    this.emit('state', { state, previous });
+  }
+
+  #settleConnected(err, welcome) {
+    const waiters = this.#connectedWaiters;
+    this.#connectedWaiters = [];
+    for (const w of waiters) (err ? w.reject(err) : w.resolve(welcome));
+  }
+
+  #failPending(err) {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      if (p.type !== 'hello') p.reject(err);
+    }
+    this.pending.clear();
+  }
+
+  #write(frame) {
+    const s = this.socket;
+    if (!s) return;
+    this.stats.framesOut++;
+    s.send(encodeFrame(this.encoding, frame));
+  }
+
+  // ------------------------------------------------------------ incoming frames
+
+  #onFrame(frame) {
+    this.stats.framesIn++;
+    this.lastFrameAt = Date.now();
+    this.emit('frame', frame);
+    const session = frame.session ? this.sessions.get(frame.session) : undefined;
+    const pending = frame.ref !== undefined ? this.pending.get(frame.ref) : undefined;
+    if (pending) {
+      this.pending.delete(frame.ref);
+      clearTimeout(pending.timer);
+    }
+    switch (frame.type) {
+      case 'welcome':
+        pending?.resolve(frame.payload);
+        break;
+      case 'snapshot':
+        if (session && !session.left) {
+          session.onSnapshot(frame, !!session.resuming);
+        }
+        pending?.resolve(frame.payload);
+        break;
+      // durable changes count only once their session's snapshot is in (joined)
+      case 'delta':
+        if (session?.joined) session.onDelta(frame);
+        break;
+      case 'events':
+        if (session?.joined) session.onEvents(frame);
+        break;
+      case 'ended':
+        if (session?.joined) session.onEnded(frame);
+        break;
+      case 'presence':
+        session?.onPresence(frame);
+        break;
+      case 'resync':
+        // a fresh snapshot (no ref) follows; until then changes are held back by seq checks
+        session?.emit('resync', { session, frame });
+        break;
+      case 'poses':
+      case 'replay.events':
+      case 'replay.end':
+        session?.emit(frame.type, { session, frame, ...frame.payload });
+        break;
+      case 'ping':
+        this.send('pong', undefined, { t: frame.payload?.t, serverTime: Date.now() });
+        break;
+      case 'pong':
+      case 'ok':
+        pending?.resolve(frame.payload ?? {});
+        break;
+      case 'bye':
+        // the close (1012) follows; the reconnect goes to the next node without waiting
+        break;
+      case 'error': {
+        const p = frame.payload ?? {};
+        const err = new TandemError(p.code ?? 'internal', p.message ?? '', frame);
+        if (pending) pending.reject(err);
+        else {
+          session?.emit('error', err);
+          this.reportError(err);
+        }
+        break;
+      }
+      default:
+        pending?.resolve(frame.payload ?? {});
+    }
+    this.emit(frame.type, { ...frame, sessionHandle: session });
+  }
+
+}
+
+function detach(socket) {
+  socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+}
+
+/** Sorted member entries with stable colours, for UIs: `[{id, name, colour, ...entry}]`. */
+export function memberList(members) {
+  return Object.entries(members)
+    .map(([id, m]) => ({ id, ...m, colour: m.presence?.color ?? colourFor(m.name ?? id) }))
+    .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id));
+}
+
+export { colourFor };

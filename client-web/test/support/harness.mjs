@@ -1,0 +1,126 @@
+// Test helpers shared by the Node unit tests and the browser tests: the node under test comes
+// from the environment (JUnit starts a real node and passes its URL), tokens come from the
+// node's dev endpoint, and a TCP proxy in front of the node lets a test cut connections the way
+// a failing server or network does (the client sees its socket closed by the other side).
+
+import net from 'node:net';
+
+/** The node under test: TANDEM_URL (http://127.0.0.1:port), set by the JUnit orchestrator. */
+export function nodeUrl() {
+  const url = process.env.TANDEM_URL;
+  if (!url) throw new Error('TANDEM_URL is not set: run through JUnit (BrowserRoomTest, ClientLibraryTest) or set it');
+  return url.replace(/\/$/, '');
+}
+
+export function wsUrlOf(httpUrl) {
+  return httpUrl.replace(/^http/, 'ws') + '/v1/ws';
+}
+
+/** A dev token (the node must run in dev mode; loopback only). */
+export async function devToken(sub, scope = 'room:*:write node:*:admin', base = nodeUrl()) {
+  const res = await fetch(`${base}/v1/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sub, scope, ttlSeconds: 3600 }),
+  });
+  if (!res.ok) throw new Error(`dev token for ${sub}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
+}
+
+export function uniqueRoom(prefix = 't') {
+  return `room:${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes (no fixed waits). */
+export async function waitFor(check, { timeoutMs = 10000, intervalMs = 20, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * A TCP proxy to the node. `cut()` destroys every proxied connection (the client sees the
+ * server side go away, close 1006); `block()` makes new connections fail at once until
+ * `unblock()`, so that a client has to back off and retry.
+ */
+export async function startProxy(targetHttpUrl = nodeUrl()) {
+  const target = new URL(targetHttpUrl);
+  const sockets = new Set();
+  let blocked = false;
+  let accepted = 0;
+  let refused = 0;
+  const server = net.createServer((client) => {
+    if (blocked) {
+      refused++;
+      client.destroy();
+      return;
+    }
+    accepted++;
+    const upstream = net.connect(Number(target.port), target.hostname);
+    const pair = { client, upstream };
+    sockets.add(pair);
+    const drop = () => {
+      sockets.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = server.address().port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/v1/ws`,
+    get open() {
+      return sockets.size;
+    },
+    get accepted() {
+      return accepted;
+    },
+    get refused() {
+      return refused;
+    },
+    cut() {
+      const n = sockets.size;
+      for (const { client, upstream } of sockets) {
+        client.destroy();
+        upstream.destroy();
+      }
+      sockets.clear();
+      return n;
+    },
+    block() {
+      blocked = true;
+    },
+    unblock() {
+      blocked = false;
+    },
+    close() {
+      this.cut();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function deadPort() {
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const port = s.address().port;
+  await new Promise((r) => s.close(r));
+  return port;
+}

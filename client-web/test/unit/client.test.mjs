@@ -1,0 +1,217 @@
+// Unit tests of the client library against a real node (TANDEM_URL, started by JUnit's
+// ClientLibraryTest). Connections are cut with a TCP proxy in front of the node, so the client
+// sees the server side go away, exactly as when a node dies or the network drops.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { TandemClient, TandemError, States } from '../../src/tandem-client.js';
+import { nodeUrl, wsUrlOf, devToken, uniqueRoom, waitFor, startProxy, deadPort } from '../support/harness.mjs';
+
+const base = nodeUrl();
+const clients = [];
+const proxies = [];
+after(async () => {
+  for (const c of clients) c.close();
+  for (const p of proxies) await p.close();
+});
+
+async function client(name, options = {}) {
+  const token = await devToken(name);
+  const c = new TandemClient({
+    urls: [wsUrlOf(base)],
+    token,
+    WebSocket,
+    client: { name, kind: 'bot' },
+    reconnect: { initialDelayMs: 50, maxDelayMs: 800, factor: 2, jitter: 0.5 },
+    ...options,
+  });
+  clients.push(c);
+  await c.connect();
+  return c;
+}
+
+async function proxy() {
+  const p = await startProxy(base);
+  proxies.push(p);
+  return p;
+}
+
+/** Records every durable seq a session applies, to check for losses and doubles. */
+function seqLog(session) {
+  const seen = [];
+  session.on('change', (e) => seen.push(e.seq));
+  return seen;
+}
+
+for (const encoding of ['json', 'cbor']) {
+  test(`${encoding}: hello, join, op and delta round trip with seqs from 1`, async () => {
+    const room = uniqueRoom(encoding);
+    const a = await client('alice', { encoding });
+    assert.equal(a.state, States.OPEN);
+    assert.equal(a.welcome.principal, 'alice');
+    assert.ok(a.node, 'welcome names the node');
+    const s = await a.join(room, { role: 'editor', presence: { name: 'Alice' } });
+    assert.equal(s.seq, 0);
+    assert.deepEqual(s.doc, {});
+    const delta = s.next('delta');
+    const ok = await s.set('view.timeCursor', 12.5);
+    assert.equal(ok.seq, 1);
+    const d = await delta;
+    assert.equal(d.seq, 1);
+    assert.ok(d.by.startsWith('alice/'));
+    assert.equal(s.doc.view.timeCursor, 12.5);
+    assert.ok((await a.ping()) >= 0);
+    const spawned = await s.object('spawn', 'cube', { asset: 'cube.glb', transform: { p: [1, 2, 3] } });
+    assert.equal(spawned.seq, 2);
+    await waitFor(() => s.seq === 2, { what: 'the object delta' });
+    assert.deepEqual(s.objects.cube.transform.p, [1, 2, 3]);
+  });
+}
+
+test('errors are surfaced: a refused request rejects with the server code, an unsolicited one is an event', async () => {
+  const room = uniqueRoom('err');
+  const viewerToken = await devToken('viewer', 'room:*:read');
+  const v = new TandemClient({ url: wsUrlOf(base), token: viewerToken, WebSocket });
+  clients.push(v);
+  await v.connect();
+  const s = await v.join(room, { role: 'viewer' });
+  await assert.rejects(s.set('x', 1), (e) => e instanceof TandemError && e.code === 'forbidden');
+  const seen = v.next('error', (e) => e.code === 'forbidden');
+  s.presence({ cursor: { x: 0.5, y: 0.5 } }); // presence needs write: refused without a ref
+  assert.equal((await seen).session, room);
+  await assert.rejects(v.join('room:bad name'), (e) => e.code === 'invalid_session' || e.code === 'bad_frame');
+  await assert.rejects(v.join(room), (e) => e.code === 'conflict', 'joined already');
+});
+
+test('a cut connection reconnects with growing, jittered delays and resumes without a lost or doubled change', async () => {
+  const room = uniqueRoom('resume');
+  const p = await proxy();
+  const writer = await client('writer');
+  const w = await writer.join(room, { role: 'editor' });
+  const delays = [];
+  const reader = await client('reader', { urls: [p.wsUrl] });
+  reader.on('reconnecting', (e) => delays.push(e.delayMs));
+  const r = await reader.join(room, { role: 'editor' });
+  const seen = seqLog(r);
+  for (let i = 1; i <= 3; i++) await w.set('n', i);
+  await waitFor(() => r.seq === 3, { what: 'reader at seq 3' });
+
+  p.block();
+  p.cut();
+  await waitFor(() => reader.state === States.RECONNECTING, { what: 'reconnecting' });
+  for (let i = 4; i <= 10; i++) await w.set('n', i); // missed while away
+  await waitFor(() => delays.length >= 4, { what: 'four reconnect attempts', timeoutMs: 15000 });
+  // attempt k waits base*2^k minus up to half of it (jitter 0.5), capped at 800 ms
+  delays.slice(0, 4).forEach((d, k) => {
+    const cap = Math.min(800, 50 * 2 ** k);
+    assert.ok(d <= cap && d >= cap / 2, `delay ${k} = ${d} in [${cap / 2}, ${cap}]`);
+  });
+  const resumed = reader.next('resumed', undefined, 15000);
+  p.unblock();
+  const { recovered } = await resumed;
+  assert.equal(recovered, true, 'resumed from since, not a fresh snapshot');
+  await waitFor(() => r.seq === 10, { what: 'reader at seq 10' });
+  await w.set('n', 11);
+  await waitFor(() => r.seq === 11, { what: 'a live change after the resume' });
+  assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.deepEqual(r.doc, w.doc);
+  assert.equal(r.stats.recoveredResumes, 1);
+  assert.equal(reader.stats.reconnects, 1);
+});
+
+test('reconnects go to the next URL of the list when a node is down', async () => {
+  const room = uniqueRoom('urls');
+  const dead = `ws://127.0.0.1:${await deadPort()}/v1/ws`;
+  const c = await client('roamer', { urls: [dead, wsUrlOf(base)] });
+  // the first URL refused, so the connection is on the second
+  assert.equal(c.url, wsUrlOf(base));
+  assert.ok(c.stats.connects === 1);
+  const s = await c.join(room, { role: 'editor' });
+  assert.equal((await s.set('a', 1)).seq, 1);
+});
+
+test('a change delivered twice is applied once (de-duplication by seq)', async () => {
+  const room = uniqueRoom('dup');
+  // a WebSocket whose deliveries repeat every delta frame: a real node, a flaky transport
+  class DoublingWebSocket extends WebSocket {
+    set onmessage(fn) {
+      super.onmessage = (event) => {
+        fn(event);
+        if (typeof event.data === 'string' && event.data.includes('"type":"delta"')) fn(event);
+      };
+    }
+  }
+  const writer = await client('w2');
+  const w = await writer.join(room, { role: 'editor' });
+  const c = await client('doubled', { WebSocket: DoublingWebSocket });
+  const s = await c.join(room, { role: 'viewer' });
+  const seen = seqLog(s);
+  const deltas = [];
+  s.on('delta', (e) => deltas.push(e.seq));
+  for (let i = 1; i <= 5; i++) await w.set(`k${i}`, i);
+  await waitFor(() => s.seq === 5, { what: 'seq 5' });
+  await w.set('k6', 6);
+  await waitFor(() => s.seq === 6, { what: 'seq 6' });
+  assert.deepEqual(seen, [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(deltas, [1, 2, 3, 4, 5, 6]);
+  assert.equal(s.stats.duplicatesDropped, 6);
+  assert.deepEqual(s.doc, w.doc);
+});
+
+test('presence is kept across a reconnect and members see joins, leaves and cursors', async () => {
+  const room = uniqueRoom('presence');
+  const p = await proxy();
+  const a = await client('ann');
+  const sa = await a.join(room, { role: 'editor', presence: { name: 'Ann' } });
+  const b = await client('ben', { urls: [p.wsUrl] });
+  const sb = await b.join(room, { role: 'editor', presence: { name: 'Ben', cursor: { x: 0.1, y: 0.2 } } });
+  const benOf = (members) => Object.entries(members).find(([id]) => id.startsWith('ben/'));
+  await waitFor(() => benOf(sa.members)?.[1].presence.cursor?.x === 0.1, { what: 'Ben in Ann\'s members' });
+  sb.presence({ name: 'Ben', cursor: { x: 0.7, y: 0.3 } });
+  await waitFor(() => benOf(sa.members)?.[1].presence.cursor?.x === 0.7, { what: 'Ben\'s cursor moved' });
+  const firstId = benOf(sa.members)[0];
+  p.cut();
+  // Ben's old connection leaves, the new one comes back with the presence it had
+  await waitFor(() => {
+    const ben = benOf(sa.members);
+    return ben && ben[0] !== firstId && ben[1].presence.cursor?.x === 0.7;
+  }, { what: 'Ben back with his presence', timeoutMs: 15000 });
+  await sb.leave();
+  await waitFor(() => !benOf(sa.members), { what: 'Ben gone' });
+});
+
+test('a room replays its changes in order (replay.events, then replay.end)', async () => {
+  const room = uniqueRoom('replay');
+  const a = await client('replayer');
+  const s = await a.join(room, { role: 'editor' });
+  for (let i = 1; i <= 4; i++) await s.set('view.timeCursor', i * 10);
+  const items = [];
+  a.on('replay.events', (f) => {
+    if (f.session === room) items.push(...f.payload.items);
+  });
+  const ended = a.next('replay.end', (f) => f.session === room);
+  await a.replay(room, { from: 1, speed: 0 });
+  const end = await ended;
+  assert.equal(end.payload.seq, 4);
+  assert.deepEqual(items.map((i) => i.seq), [1, 2, 3, 4]);
+  assert.deepEqual(items.map((i) => i.frame.payload.ops[0].value), [10, 20, 30, 40]);
+  assert.equal(s.seq, 4, 'a replay never changes the session');
+});
+
+test('retryNow skips the rest of a long backoff wait', async () => {
+  const room = uniqueRoom('retry');
+  const p = await proxy();
+  const c = await client('impatient', { urls: [p.wsUrl], reconnect: { initialDelayMs: 30000, maxDelayMs: 30000, jitter: 0 } });
+  const s = await c.join(room, { role: 'editor' });
+  await s.set('a', 1);
+  p.cut();
+  const reconnecting = await c.next('reconnecting');
+  assert.equal(reconnecting.delayMs, 30000);
+  const resumed = c.next('resumed', undefined, 5000);
+  const t0 = Date.now();
+  c.retryNow();
+  assert.equal((await resumed).recovered, true);
+  assert.ok(Date.now() - t0 < 5000);
+  assert.equal(c.state, States.OPEN);
+});

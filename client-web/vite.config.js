@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+
+// Two plain pages (landing and room) built into target/web; the Maven build packages that
+// folder as tandem-web/ on the node's classpath. Hashed file names under assets/ let the node
+// serve them as immutable; the HTML pages themselves are served with no-cache.
+export default defineConfig({
+  base: './',
+  build: {
+    outDir: 'target/web',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rollupOptions: {
+      input: {
+        index: 'index.html',
+        room: 'room.html',
+      },
+    },
+  },
+});

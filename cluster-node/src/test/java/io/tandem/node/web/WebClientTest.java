@@ -1,0 +1,109 @@
+package io.tandem.node.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tandem.node.testing.TestNode;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The web client against a real node: the JavaScript library's own tests ({@code node --test
+ * client-web/test/unit/}: JSON and CBOR, errors, reconnect with backoff and jitter, several node
+ * URLs, resume, de-duplication by seq, presence) and the node serving the built pages with their
+ * content types and cache headers.
+ */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebClientTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+  private TestNode node;
+
+  @BeforeAll
+  void startNode(CassandraTestConfig cassandra) throws Exception {
+    node = TestNode.start(cassandra, "tandem.dev-mode = true");
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  @Test
+  void clientLibraryPassesItsNodeTestsAgainstTheNode() throws Exception {
+    NodeScript.Result run =
+        NodeScript.run(
+            "client-unit",
+            Map.of("TANDEM_URL", node.httpUrl()),
+            Duration.ofMinutes(2),
+            "--test",
+            "--test-reporter=tap",
+            "test/unit/");
+    assertEquals(0, run.exitCode(), "node --test failed, see " + run.log());
+    assertTrue(run.output().contains("# fail 0"), run.output());
+    assertTrue(!run.output().contains("# pass 0"), "some tests ran");
+  }
+
+  @Test
+  void landingPageIsServedAtTheRootWithoutCaching() throws Exception {
+    HttpResponse<String> index = get("/");
+    assertEquals(200, index.statusCode());
+    assertEquals("text/html; charset=UTF-8", index.headers().firstValue("Content-Type").orElse(""));
+    assertEquals("no-cache", index.headers().firstValue("Cache-Control").orElse(""));
+    assertTrue(index.body().contains("<title>Tandem</title>"), index.body());
+
+    HttpResponse<String> room = get("/room.html");
+    assertEquals(200, room.statusCode());
+    assertEquals("no-cache", room.headers().firstValue("Cache-Control").orElse(""));
+  }
+
+  @Test
+  void hashedAssetsAreImmutableAndTyped() throws Exception {
+    String index = get("/").body();
+    Matcher script = Pattern.compile("src=\"\\./(assets/[^\"]+\\.js)\"").matcher(index);
+    assertTrue(script.find(), "the page loads a hashed script: " + index);
+    HttpResponse<String> js = get("/" + script.group(1));
+    assertEquals(200, js.statusCode());
+    assertTrue(
+        js.headers().firstValue("Content-Type").orElse("").startsWith("application/javascript"),
+        js.headers().toString());
+    assertEquals(
+        "public, max-age=31536000, immutable", js.headers().firstValue("Cache-Control").orElse(""));
+    Matcher css = Pattern.compile("href=\"\\./(assets/[^\"]+\\.css)\"").matcher(index);
+    assertTrue(css.find(), "the page loads a hashed stylesheet");
+    assertTrue(
+        get("/" + css.group(1))
+            .headers()
+            .firstValue("Content-Type")
+            .orElse("")
+            .startsWith("text/css"));
+  }
+
+  @Test
+  void unknownFilesAreNotFoundAndTheApiIsUntouched() throws Exception {
+    assertEquals(404, get("/nothing.html").statusCode());
+    assertEquals(404, get("/assets/nothing.js").statusCode());
+    assertEquals(404, get("/assets/..%2Fpom.xml").statusCode());
+    assertEquals(401, get("/v1/sessions?kind=room").statusCode());
+    assertEquals(200, get("/healthz").statusCode());
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(node.httpUrl() + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
