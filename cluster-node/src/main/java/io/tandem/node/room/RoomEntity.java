@@ -142,6 +142,11 @@ public final class RoomEntity
     INSTANCE
   }
 
+  /** Internal: decide and persist the queued edits and object actions. */
+  public enum FlushChanges implements Command {
+    INSTANCE
+  }
+
   /** Internal: no members for the passivation timeout. */
   public enum IdleCheck implements Command {
     INSTANCE
@@ -221,6 +226,9 @@ public final class RoomEntity
   /** Ephemeral, actor-confined: members, their hubs, presence not yet announced. */
   private final SessionMembers<Command> members;
 
+  /** Edits and object actions waiting for the next flush, in arrival order. */
+  private final List<Command> pending = new ArrayList<>();
+
   private RoomEntity(
       String roomName,
       ActorRef<ClusterSharding.ShardCommand> shard,
@@ -262,6 +270,7 @@ public final class RoomEntity
         .onCommand(SetPresence.class, this::onSetPresence)
         .onCommand(Refresh.class, this::onRefresh)
         .onCommand(GetSummary.class, this::onGetSummary)
+        .onCommand(FlushChanges.class, this::onFlushChanges)
         .onCommand(Tick.class, this::onTick)
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
@@ -340,54 +349,110 @@ public final class RoomEntity
     return persistAndPublish(released);
   }
 
+  /**
+   * Edits and object actions queue here and are decided together by the next {@link FlushChanges},
+   * which this actor sends itself. While a journal write is in flight, Pekko stashes incoming
+   * commands and hands them all back when it completes, before the flush message; so every change
+   * that arrived during a write goes into the next write, however many editors sent them. An idle
+   * room pays one mailbox hop.
+   */
   private ReplyEffect<Event, RoomState> onEdit(RoomState state, Edit cmd) {
-    SessionReply.Rejected refused = checkEditor(cmd.memberId());
-    if (refused != null) {
-      return Effect().reply(cmd.replyTo(), refused);
-    }
-    if (cmd.ops().isEmpty() || cmd.ops().size() > settings.maxOpsPerFrame()) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              new SessionReply.Rejected(
-                  ErrorCode.TOO_BIG,
-                  "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops"));
-    }
-    ObjectNode newDoc = DocTree.apply(state.doc(), cmd.ops());
-    if (jsonSize(newDoc) > settings.maxDocBytes()) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              new SessionReply.Rejected(
-                  ErrorCode.TOO_BIG,
-                  "the document would exceed " + settings.maxDocBytes() + " bytes"));
-    }
-    DocEdited event = new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops());
-    return Effect()
-        .persist(event)
-        .thenRun(s -> publish(List.of(event)))
-        .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
+    return queue(cmd);
   }
 
   private ReplyEffect<Event, RoomState> onChangeObject(RoomState state, ChangeObject cmd) {
+    return queue(cmd);
+  }
+
+  private ReplyEffect<Event, RoomState> queue(Command change) {
+    pending.add(change);
+    if (pending.size() == 1) {
+      ctx.getSelf().tell(FlushChanges.INSTANCE);
+    }
+    // the reply is owed by the flush: it answers every queued change, accepted or refused
+    return Effect().noReply();
+  }
+
+  /** Decides the queued changes in order and persists the accepted ones in one write. */
+  private ReplyEffect<Event, RoomState> onFlushChanges(RoomState state, FlushChanges cmd) {
+    List<Event> events = new ArrayList<>();
+    List<ActorRef<SessionReply>> acceptedBy = new ArrayList<>();
+    RoomState s = state;
+    List<Command> batch =
+        pending.subList(0, Math.min(pending.size(), settings.maxChangesPerWrite()));
+    for (Command change : batch) {
+      Object decision =
+          change instanceof Edit e ? decideEdit(s, e) : decideObject(s, (ChangeObject) change);
+      ActorRef<SessionReply> replyTo =
+          change instanceof Edit e ? e.replyTo() : ((ChangeObject) change).replyTo();
+      if (decision instanceof SessionReply.Rejected refused) {
+        replyTo.tell(refused);
+      } else {
+        Event event = (Event) decision;
+        s = applyEvent(s, event);
+        events.add(event);
+        acceptedBy.add(replyTo);
+      }
+    }
+    batch.clear();
+    if (events.isEmpty()) {
+      flushLater();
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            after -> {
+              publish(events);
+              for (int i = 0; i < events.size(); i++) {
+                long seq = ((ChangeEvent) events.get(i)).change().seq();
+                acceptedBy.get(i).tell(new SessionReply.Accepted(seq));
+              }
+              flushLater();
+            })
+        .thenNoReply();
+  }
+
+  /** What is still queued (past the per-write cap) goes into the next write. */
+  private void flushLater() {
+    if (!pending.isEmpty()) {
+      ctx.getSelf().tell(FlushChanges.INSTANCE);
+    }
+  }
+
+  /** The event of an edit, or why it is refused. */
+  private Object decideEdit(RoomState state, Edit cmd) {
+    SessionReply.Rejected refused = checkEditor(cmd.memberId());
+    if (refused != null) {
+      return refused;
+    }
+    if (cmd.ops().isEmpty() || cmd.ops().size() > settings.maxOpsPerFrame()) {
+      return new SessionReply.Rejected(
+          ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops");
+    }
+    ObjectNode newDoc = DocTree.apply(state.doc(), cmd.ops());
+    if (jsonSize(newDoc) > settings.maxDocBytes()) {
+      return new SessionReply.Rejected(
+          ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes");
+    }
+    return new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops());
+  }
+
+  /** The event of an object action, or why it is refused. */
+  private Object decideObject(RoomState state, ChangeObject cmd) {
     SessionReply.Rejected refused = checkEditor(cmd.memberId());
     if (refused == null) {
       refused = checkObjectAction(state, cmd);
     }
     if (refused != null) {
-      return Effect().reply(cmd.replyTo(), refused);
+      return refused;
     }
     SharedObject current = state.objects().get(cmd.id());
     ObjectView after =
         switch (cmd.action()) {
           case SPAWN ->
               new ObjectView(cmd.asset(), Transform.IDENTITY.merge(cmd.transform()), null);
-          case GRAB ->
-              new ObjectView(
-                  current.view().asset(),
-                  current.view().transform().merge(cmd.transform()),
-                  cmd.memberId());
-          case MOVE ->
+          case GRAB, MOVE ->
               new ObjectView(
                   current.view().asset(),
                   current.view().transform().merge(cmd.transform()),
@@ -399,13 +464,8 @@ public final class RoomEntity
         };
     Map<String, ObjectView> changed = new HashMap<>();
     changed.put(cmd.id(), after);
-    ObjectsChanged event =
-        new ObjectsChanged(
-            state.seq() + 1, cmd.memberId(), clock.millis(), Collections.unmodifiableMap(changed));
-    return Effect()
-        .persist(event)
-        .thenRun(s -> publish(List.of(event)))
-        .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
+    return new ObjectsChanged(
+        state.seq() + 1, cmd.memberId(), clock.millis(), Collections.unmodifiableMap(changed));
   }
 
   private SessionReply.Rejected checkObjectAction(RoomState state, ChangeObject cmd) {

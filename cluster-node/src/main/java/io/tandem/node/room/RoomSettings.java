@@ -14,6 +14,7 @@ public record RoomSettings(
     Duration tickInterval,
     int snapshotEvery,
     int recentChanges,
+    int maxChangesPerWrite,
     Duration passivateAfter) {
 
   public static RoomSettings fromConfig(Config root) {
@@ -28,6 +29,7 @@ public record RoomSettings(
         c.getDuration("tick-interval"),
         c.getInt("snapshot-every"),
         c.getInt("recent-changes"),
+        c.getInt("max-changes-per-write"),
         c.getDuration("passivate-after"));
   }
 }

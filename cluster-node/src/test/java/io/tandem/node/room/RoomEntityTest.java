@@ -22,8 +22,11 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,6 +52,7 @@ class RoomEntityTest {
           Duration.ofHours(1), // the tick is sent by the tests
           5, // snapshot every
           4, // recent changes
+          8, // changes per write
           Duration.ofHours(1));
 
   private final ActorTestKit testKit =
@@ -362,6 +366,55 @@ class RoomEntityTest {
         assertInstanceOf(
             Subscriber.Admitted.class, join("carol/3", "viewer", 4L, "another-history"));
     assertEquals(6, otherEpoch.view().seq());
+  }
+
+  @Test
+  void changesThatQueueUpGoIntoOneJournalWrite() {
+    List<Integer> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String name = "batch-" + UUID.randomUUID();
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    journal.withPolicy(
+        (pid, op) -> {
+          if (pid.endsWith(name) && op instanceof WriteEvents w) {
+            writes.add(w.batch().size());
+          }
+          return ProcessingSuccess$.MODULE$;
+        });
+    try {
+      var room = testKit.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      TestProbe<SessionReply> replies = testKit.createTestProbe();
+      // sent before the room recovered: all of them wait in its stash and arrive at once
+      room.tell(
+          new RoomEntity.Join(
+              "a/1",
+              "c-1",
+              new MemberInfo("a", "bot", "editor", JSON.createObjectNode()),
+              1L,
+              null,
+              null,
+              hub.ref()));
+      int n = 20;
+      // the cap is 8 changes per write
+
+      for (int i = 1; i <= n; i++) {
+        room.tell(
+            new RoomEntity.Edit(
+                "a/1", List.of(DocEdit.set("n", IntNode.valueOf(i))), replies.ref()));
+      }
+      java.util.Set<Long> seqs = new java.util.TreeSet<>();
+      for (int i = 0; i < n; i++) {
+        seqs.add(replies.expectMessageClass(SessionReply.Accepted.class).seq());
+      }
+      assertEquals(n, seqs.size(), "every change got its own seq");
+      assertEquals(1L, (long) ((java.util.TreeSet<Long>) seqs).first());
+      assertEquals(1, writes.get(0), "the room's creation");
+      List<Integer> changeWrites = writes.subList(1, writes.size());
+      assertEquals(n, changeWrites.stream().mapToInt(Integer::intValue).sum());
+      assertTrue(changeWrites.size() <= 5, "queued changes share writes: " + writes);
+      assertTrue(changeWrites.stream().allMatch(size -> size <= 8), "at most 8 a write: " + writes);
+    } finally {
+      journal.resetPolicy();
+    }
   }
 
   private static ErrorCode rejected(SessionReply reply) {
