@@ -8,6 +8,7 @@ import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
@@ -17,7 +18,6 @@ import io.tandem.protocol.SessionId;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -113,7 +113,7 @@ public final class RecordingEntity
 
   public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
 
-  public record GetSummary(ActorRef<Summary> replyTo) implements Command {}
+  public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
 
   /** Internal: announce joins and leaves. */
   public enum Tick implements Command {
@@ -129,19 +129,6 @@ public final class RecordingEntity
   }
 
   public record HubTerminated(ActorRef<Subscriber.Message> hub) implements Command {}
-
-  /** A recording as the HTTP API lists it. */
-  public record Summary(
-      boolean exists,
-      long seq,
-      String epoch,
-      Map<String, MemberInfo> members,
-      long created,
-      long lastActivity,
-      boolean ended,
-      long bufferBytes,
-      long droppedBytes)
-      implements CborSerializable {}
 
   // ---------------------------------------------------------------- events
 
@@ -346,16 +333,16 @@ public final class RecordingEntity
     return Effect()
         .reply(
             cmd.replyTo(),
-            new Summary(
+            new SessionSummary(
                 state.exists(),
                 state.seq(),
                 state.epoch(),
                 members.view(),
                 state.created(),
                 state.lastActivity(),
-                state.isEnded(),
                 state.bufferBytes(),
-                state.droppedBytes()));
+                state.droppedBytes(),
+                state.isEnded()));
   }
 
   private ReplyEffect<Event, RecordingState> onTick(RecordingState state, Tick cmd) {

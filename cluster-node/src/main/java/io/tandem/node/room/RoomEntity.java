@@ -11,6 +11,7 @@ import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.CborSerializable;
@@ -135,7 +136,7 @@ public final class RoomEntity
   public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
 
   /** Ask for the room's summary (HTTP API). */
-  public record GetSummary(ActorRef<Summary> replyTo) implements Command {}
+  public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
 
   /** Internal: the room tick (presence batches, hold expiry). */
   public enum Tick implements Command {
@@ -168,16 +169,6 @@ public final class RoomEntity
     RELEASE,
     REMOVE
   }
-
-  /** A room as the HTTP API lists it; {@code exists} is false for a room never created. */
-  public record Summary(
-      boolean exists,
-      long seq,
-      String epoch,
-      Map<String, MemberInfo> members,
-      long created,
-      long lastActivity)
-      implements CborSerializable {}
 
   // ---------------------------------------------------------------- events
 
@@ -527,13 +518,16 @@ public final class RoomEntity
     return Effect()
         .reply(
             cmd.replyTo(),
-            new Summary(
+            new SessionSummary(
                 state.exists(),
                 state.seq(),
                 state.epoch(),
                 members.view(),
                 state.created(),
-                state.lastActivity()));
+                state.lastActivity(),
+                null,
+                null,
+                null));
   }
 
   private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {

@@ -78,36 +78,8 @@ public final class SessionEntities {
   /** The session's summary for the HTTP API. */
   public CompletionStage<SessionSummary> summary(SessionId session, Duration timeout) {
     return switch (session.kind()) {
-      case ROOM ->
-          room(session)
-              .ask(RoomEntity.GetSummary::new, timeout)
-              .thenApply(
-                  s ->
-                      new SessionSummary(
-                          s.exists(),
-                          s.seq(),
-                          s.epoch(),
-                          s.members(),
-                          s.created(),
-                          s.lastActivity(),
-                          null,
-                          null,
-                          null));
-      case RECORDING ->
-          recording(session)
-              .ask(RecordingEntity.GetSummary::new, timeout)
-              .thenApply(
-                  s ->
-                      new SessionSummary(
-                          s.exists(),
-                          s.seq(),
-                          s.epoch(),
-                          s.members(),
-                          s.created(),
-                          s.lastActivity(),
-                          s.bufferBytes(),
-                          s.droppedBytes(),
-                          s.ended()));
+      case ROOM -> room(session).ask(RoomEntity.GetSummary::new, timeout);
+      case RECORDING -> recording(session).ask(RecordingEntity.GetSummary::new, timeout);
     };
   }
 }

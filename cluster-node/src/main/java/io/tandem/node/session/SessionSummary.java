@@ -1,5 +1,6 @@
 package io.tandem.node.session;
 
+import io.tandem.persistence.CborSerializable;
 import java.util.Map;
 
 /**
@@ -16,4 +17,5 @@ public record SessionSummary(
     long lastActivity,
     Long liveBufferBytes,
     Long droppedBytes,
-    Boolean ended) {}
+    Boolean ended)
+    implements CborSerializable {}
