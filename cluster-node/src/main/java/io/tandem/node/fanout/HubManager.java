@@ -29,9 +29,6 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
   /** A hub has no subscribers left. */
   public record Retire(SessionId session, ActorRef<Subscriber.Message> hub) implements Command {}
 
-  /** Ask how many hubs and subscribers this node has (tests, status). */
-  public record GetHubCount(ActorRef<Integer> replyTo) implements Command {}
-
   public static Behavior<Command> create(
       SessionEntities entities, JournalReader journal, SessionHub.Settings settings) {
     return Behaviors.setup(ctx -> new HubManager(ctx, entities, journal, settings));
@@ -59,7 +56,6 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
     return newReceiveBuilder()
         .onMessage(Route.class, this::onRoute)
         .onMessage(Retire.class, this::onRetire)
-        .onMessage(GetHubCount.class, this::onGetHubCount)
         .build();
   }
 
@@ -88,11 +84,6 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
     // the hub stops on this confirmation: whatever was routed to it before arrives first and is
     // sent back here, so no command is lost to a stopping hub
     cmd.hub().tell(SessionHub.RetireConfirmed.INSTANCE);
-    return this;
-  }
-
-  private Behavior<Command> onGetHubCount(GetHubCount cmd) {
-    cmd.replyTo().tell(hubs.size());
     return this;
   }
 }

@@ -309,7 +309,7 @@ public final class RecordingEntity
     }
     return Effect()
         .persist(events)
-        .thenRun(s -> publish(events))
+        .thenRun(s -> members.publishChanges(events))
         .thenReply(cmd.replyTo(), s -> new SessionReply.Published(List.copyOf(lastSeqs)));
   }
 
@@ -321,7 +321,7 @@ public final class RecordingEntity
     Ended ended = new Ended(state.seq() + 1, clock.millis(), cmd.memberId());
     return Effect()
         .persist(ended)
-        .thenRun(s -> publish(List.of(ended)))
+        .thenRun(s -> members.publishChanges(List.of(ended)))
         .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
   }
 
@@ -375,17 +375,6 @@ public final class RecordingEntity
       return new SessionReply.Rejected(ErrorCode.CONFLICT, sessionId + " has ended");
     }
     return null;
-  }
-
-  private void publish(List<Event> events) {
-    if (!members.hasHubs()) {
-      return;
-    }
-    for (Event e : events) {
-      if (e instanceof ChangeEvent c) {
-        members.broadcast(new Subscriber.Updated(c.change()));
-      }
-    }
   }
 
   private boolean removeMember(String memberId) {

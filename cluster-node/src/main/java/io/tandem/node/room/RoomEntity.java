@@ -315,7 +315,7 @@ public final class RoomEntity
     }
     return Effect()
         .persist(released)
-        .thenRun(s -> publish(released))
+        .thenRun(s -> members.publishChanges(released))
         .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
   }
 
@@ -394,7 +394,7 @@ public final class RoomEntity
         .persist(events)
         .thenRun(
             after -> {
-              publish(events);
+              members.publishChanges(events);
               for (int i = 0; i < events.size(); i++) {
                 long seq = ((ChangeEvent) events.get(i)).change().seq();
                 acceptedBy.get(i).tell(new SessionReply.Accepted(seq));
@@ -566,20 +566,7 @@ public final class RoomEntity
     if (events.isEmpty()) {
       return Effect().noReply();
     }
-    return Effect().persist(events).thenRun(s -> publish(events)).thenNoReply();
-  }
-
-  /** Publishes persisted changes, in order, once to each subscribed hub. */
-  private void publish(List<Event> events) {
-    if (!members.hasHubs()) {
-      return;
-    }
-    for (Event e : events) {
-      RoomChange change = toChange(e);
-      if (change != null) {
-        members.broadcast(new Subscriber.Updated(change));
-      }
-    }
+    return Effect().persist(events).thenRun(s -> members.publishChanges(events)).thenNoReply();
   }
 
   /** Removes a member: announces it left and returns the events that release its holds. */

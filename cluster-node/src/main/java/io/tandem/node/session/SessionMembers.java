@@ -111,6 +111,18 @@ public final class SessionMembers<C> {
     hubs.keySet().forEach(h -> h.tell(message));
   }
 
+  /** Sends every durable change among {@code events} once to every hub, in order. */
+  public void publishChanges(List<?> events) {
+    if (hubs.isEmpty()) {
+      return;
+    }
+    for (Object e : events) {
+      if (e instanceof ChangeEvent c) {
+        broadcast(new Subscriber.Updated(c.change()));
+      }
+    }
+  }
+
   public boolean hasHubs() {
     return !hubs.isEmpty();
   }
