@@ -564,7 +564,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       edits.add(
           o instanceof DocOp.Set s ? DocEdit.set(s.path(), s.value()) : DocEdit.del(o.path()));
     }
-    askRoom(op, replyTo -> new RoomEntity.Edit(joined.memberId(), List.copyOf(edits), replyTo));
+    askRoom(
+        op,
+        replyTo -> new RoomEntity.Edit(joined.memberId(), List.copyOf(edits), replyTo, op.key()));
   }
 
   private void onObject(ObjectAction action) {
@@ -579,7 +581,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         action,
         replyTo ->
             new RoomEntity.ChangeObject(
-                joined.memberId(), kind, action.id(), action.asset(), transform, replyTo));
+                joined.memberId(),
+                kind,
+                action.id(),
+                action.asset(),
+                transform,
+                replyTo,
+                action.key()));
   }
 
   private void onPresence(Presence presence) {
