@@ -339,7 +339,8 @@ public final class RoomEntity
         state::changesAfter,
         persistenceId().id(),
         members.view(),
-        () -> view(state));
+        () -> view(state),
+        ctx.getSelf());
   }
 
   private ReplyEffect<Event, RoomState> onLeave(RoomState state, Leave cmd) {

@@ -90,7 +90,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
   /** What the actor accepts. Node-local: never serialized. */
-  public interface Command {}
+  public interface Command extends org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   /** The inbound stream started. */
   public record StreamInit(ActorRef<Ack> ackTo) implements Command {}
@@ -115,7 +115,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   /** Acknowledgement to the inbound stream. */
-  public enum Ack {
+  public enum Ack implements org.apache.pekko.actor.NoSerializationVerificationNeeded {
     INSTANCE
   }
 
