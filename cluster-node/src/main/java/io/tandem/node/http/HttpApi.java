@@ -209,6 +209,7 @@ public final class HttpApi extends AllDirectives {
           body.set("members", JSON.valueToTree(Frames.members(sum.members())));
           body.put("created", sum.created());
           body.put("lastActivity", sum.lastActivity());
+          body.put("node", sum.node());
           if (sum.liveBufferBytes() != null) {
             body.put("liveBufferBytes", sum.liveBufferBytes());
             body.put("droppedBytes", sum.droppedBytes());

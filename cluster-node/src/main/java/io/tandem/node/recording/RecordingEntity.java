@@ -343,7 +343,8 @@ public final class RecordingEntity
                 state.lastActivity(),
                 state.bufferBytes(),
                 state.droppedBytes(),
-                state.isEnded()));
+                state.isEnded(),
+                SessionMembers.nodeOf(ctx)));
   }
 
   private ReplyEffect<Event, RecordingState> onTick(RecordingState state, Tick cmd) {

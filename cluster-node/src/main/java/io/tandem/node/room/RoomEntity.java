@@ -595,7 +595,8 @@ public final class RoomEntity
                 state.lastActivity(),
                 null,
                 null,
-                null));
+                null,
+                SessionMembers.nodeOf(ctx)));
   }
 
   private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {

@@ -145,6 +145,12 @@ public final class SessionMembers<C> {
     return Collections.unmodifiableMap(view);
   }
 
+  /** The cluster address ({@code host:port}) of the node an entity runs on. */
+  public static String nodeOf(ActorContext<?> ctx) {
+    org.apache.pekko.actor.Address a = ctx.getSystem().address();
+    return a.getHost().orElse("local") + ":" + a.getPort().map(String::valueOf).orElse("0");
+  }
+
   private void releaseHub(ActorRef<Subscriber.Message> hub) {
     Integer left = hubs.computeIfPresent(hub, (h, c) -> c > 1 ? c - 1 : null);
     if (left == null) {

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A session as the HTTP API shows it, whatever its kind; {@code exists} false: never created. For
  * recordings, {@code liveBufferBytes} and {@code droppedBytes} tell the memory held for late
- * joiners and what the bound dropped from it (null for rooms).
+ * joiners and what the bound dropped from it (null for rooms). {@code node} is the cluster address
+ * ({@code host:port}) of the node the session's entity runs on.
  */
 public record SessionSummary(
     boolean exists,
@@ -17,5 +18,6 @@ public record SessionSummary(
     long lastActivity,
     Long liveBufferBytes,
     Long droppedBytes,
-    Boolean ended)
+    Boolean ended,
+    String node)
     implements CborSerializable {}

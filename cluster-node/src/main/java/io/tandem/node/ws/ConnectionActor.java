@@ -547,7 +547,18 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     getContext()
         .pipeToSelf(
             deps.entities().leave(session, joined.memberId(), deps.askTimeout()),
-            (reply, error) -> new EntityReplied(ref, session, reply, error));
+            (reply, error) -> new EntityReplied(ref, session, leftAnyway(reply), error));
+  }
+
+  /**
+   * This connection was joined, so a leave the entity answers with {@code not_joined} found the
+   * member already gone: the hub, detached just before, stopped and its members were dropped first.
+   * The leave did what it asked.
+   */
+  private static SessionReply leftAnyway(SessionReply reply) {
+    return reply instanceof SessionReply.Rejected r && r.code() == ErrorCode.NOT_JOINED
+        ? new SessionReply.Accepted(null)
+        : reply;
   }
 
   private void onOp(Op op) {

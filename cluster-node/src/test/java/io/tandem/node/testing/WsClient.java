@@ -271,6 +271,19 @@ public final class WsClient implements AutoCloseable {
     }
   }
 
+  /** The next frame (kept ones first), or null when none arrives within {@code timeout}. */
+  public JsonNode poll(Duration timeout) {
+    if (!kept.isEmpty()) {
+      return kept.remove(0);
+    }
+    try {
+      return frames.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
   /** The first frame matching {@code wanted}; every frame before it is dropped. */
   public JsonNode skipTo(Predicate<JsonNode> wanted, Duration timeout) {
     JsonNode f = await(wanted, timeout);
