@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// Two plain pages (landing and room) built into target/web; the Maven build packages that
+// The pages (landing, room, record, watch, replay) built into target/web; the Maven build packages that
 // folder as tandem-web/ on the node's classpath. Hashed file names under assets/ let the node
 // serve them as immutable; the HTML pages themselves are served with no-cache.
 export default defineConfig({
@@ -14,6 +14,9 @@ export default defineConfig({
       input: {
         index: 'index.html',
         room: 'room.html',
+        record: 'record.html',
+        watch: 'watch.html',
+        replay: 'replay.html',
       },
     },
   },

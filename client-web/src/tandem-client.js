@@ -274,14 +274,18 @@ export class Session extends Emitter {
     this.client.send('pose', this.id, pose);
   }
 
-  /** Publishes a batch to a recording (not served yet by this server version). */
+  /**
+   * Publishes a batch to a recording (protocol 4.3; needs the publisher role). Each event takes
+   * one seq; resolves with `{seq}` of the batch's last event. `checkpoint` marks a full state
+   * (where a late joiner starts), `static` a batch every joiner gets.
+   */
   publish(events, { checkpoint = false, static: isStatic = false, bytes } = {}) {
     const payload = { events, checkpoint, static: isStatic };
     if (bytes) payload.bytes = bytes;
     return this.client.request('publish', this.id, payload);
   }
 
-  /** Ends a recording (not served yet). */
+  /** Ends a recording (publisher only); resolves with `{seq}` of the end. */
   end() {
     return this.client.request('end', this.id, {});
   }

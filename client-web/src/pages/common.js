@@ -1,4 +1,4 @@
-// What both pages share: who the person is (a token and a name, kept per tab) and small DOM
+// What the pages share: who the person is (a token and a name, kept per tab) and small DOM
 // helpers. Tokens come from `#token=...` in the URL, from this tab's sessionStorage, or, in dev
 // mode, from POST /v1/dev/token for the name the person typed.
 
@@ -7,7 +7,8 @@ import { colourFor } from '../colours.js';
 const TOKEN_KEY = 'tandem.token';
 const NAME_KEY = 'tandem.name';
 
-export const DEV_SCOPE = 'room:*:write node:*:admin';
+// rooms to edit, recordings to publish and watch, and the operator API (dev mode only)
+export const DEV_SCOPE = 'room:*:write recording:*:publish recording:*:read node:*:admin';
 
 /** Takes `#token=...` from the URL (and removes it from the address bar). */
 export function adoptTokenFromHash() {
@@ -107,3 +108,88 @@ export function ago(ms) {
 }
 
 export const ROOM_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+/** A room's or recording's name (protocol section 2). */
+export const SESSION_NAME = ROOM_NAME;
+
+/** A page of ours with its query (`watch.html?recording=x`): what the landing page may go back to. */
+const NEXT_PAGE = /^[A-Za-z0-9_-]{1,100}\.html(\?[^#]*)?$/;
+
+export function safeNext(next) {
+  return typeof next === 'string' && NEXT_PAGE.test(next) ? next : null;
+}
+
+/** Sends a tab without an identity to the landing page, which asks for a name and comes back. */
+export function signInFirst() {
+  const here = `${location.pathname.split('/').pop() || 'index.html'}${location.search}`;
+  location.replace(`./?next=${encodeURIComponent(here)}`);
+}
+
+/** Shows a message over the page, with a way back to the landing page. */
+export function showFatal(message, href = './', label = 'Go to the sessions') {
+  const el = document.getElementById('fatal');
+  el.hidden = false;
+  el.replaceChildren(h('p', {}, message), href ? h('a', { href, class: 'button primary' }, label) : '');
+}
+
+/**
+ * Shows a client's connection in the page's header (`#status`, `#status-text`, `#retry`):
+ * `Connected · <node>`, `Reconnecting · attempt n in 1.2 s` with a *Retry now* button, or
+ * `Disconnected`. `log(text, kind)` gets the notable moments.
+ */
+export function bindStatus(client, log = () => {}) {
+  const status = document.getElementById('status');
+  const text = document.getElementById('status-text');
+  const retry = document.getElementById('retry');
+  let countdown = null;
+  const set = (state, label) => {
+    status.dataset.state = state;
+    document.body.dataset.conn = state;
+    text.textContent = label;
+    if (retry) retry.hidden = state !== 'reconnecting' && state !== 'closed';
+  };
+  client.on('state', ({ state }) => {
+    if (state === 'connecting') set('connecting', 'Connecting…');
+  });
+  client.on('open', ({ node, reconnect }) => {
+    clearInterval(countdown);
+    set('open', `Connected · ${node}`);
+    status.title = `node ${node}\n${client.url}`;
+    if (reconnect) log(`Reconnected to ${node}`);
+  });
+  client.on('reconnecting', ({ attempt, code }) => {
+    clearInterval(countdown);
+    const tick = () => {
+      const left = Math.max(0, client.nextReconnectAt - Date.now());
+      set('reconnecting', left > 0
+        ? `Reconnecting · attempt ${attempt} in ${(left / 1000).toFixed(1)} s`
+        : `Reconnecting · attempt ${attempt}…`);
+    };
+    tick();
+    countdown = setInterval(tick, 100);
+    if (attempt === 1) log(`Connection lost (${code}); reconnecting`, 'error');
+  });
+  client.on('close', ({ willReconnect, reason, code }) => {
+    if (!willReconnect) {
+      clearInterval(countdown);
+      set('closed', code === 1000 ? 'Closed' : `Disconnected (${code}${reason ? `: ${reason}` : ''})`);
+    }
+  });
+  retry?.addEventListener('click', () => client.retryNow());
+}
+
+/** A log list (`<ol>`) that keeps the newest `max` lines on top. */
+export function logInto(list, max = 60) {
+  return (text, kind = '') => {
+    const at = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    list.prepend(h('li', { class: kind }, h('time', {}, at), ' ', text));
+    while (list.children.length > max) list.lastChild.remove();
+  };
+}
+
+/** A duration such as "1:05.3" (minutes) or "12.3 s". */
+export function duration(ms) {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m}:${(s - m * 60).toFixed(1).padStart(4, '0')}`;
+}

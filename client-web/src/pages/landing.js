@@ -1,13 +1,17 @@
 // The landing page: pick a name (dev token) or paste a token, then open a room by name or
-// from the list of rooms this token may read (GET /v1/sessions?kind=room).
+// from the list of rooms this token may read (GET /v1/sessions?kind=room), watch or replay a
+// recording (GET /v1/sessions?kind=recording), or start a new one. A page opened without an
+// identity sends the tab here with `?next=<page>` and gets it back after sign-in.
 
 import {
   adoptTokenFromHash, storedIdentity, storeIdentity, forgetIdentity, fetchDevToken,
-  tokenSubject, h, ago, colourFor, ROOM_NAME,
+  tokenSubject, h, ago, colourFor, ROOM_NAME, safeNext,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
-const wanted = new URLSearchParams(location.search).get('room');
+const query = new URLSearchParams(location.search);
+const wanted = query.get('room');
+const next = safeNext(query.get('next'));
 
 adoptTokenFromHash();
 render();
@@ -30,8 +34,12 @@ function render() {
     openRoom(wanted);
     return;
   }
+  if (next) {
+    location.replace(next);
+    return;
+  }
   $('room-name').focus();
-  loadRooms(me.token);
+  loadSessions(me.token);
 }
 
 $('name-form').addEventListener('submit', async (e) => {
@@ -65,43 +73,70 @@ $('room-form').addEventListener('submit', (e) => {
   openRoom($('room-name').value.trim());
 });
 
-$('refresh').addEventListener('click', () => loadRooms(storedIdentity()?.token));
+$('refresh').addEventListener('click', () => loadSessions(storedIdentity()?.token));
 
 function openRoom(name) {
   location.href = `room.html?room=${encodeURIComponent(name)}`;
 }
 
-async function loadRooms(token) {
-  const list = $('room-list');
+async function loadSessions(token) {
   showError('rooms-error', null);
   try {
-    const res = await fetch('/v1/sessions?kind=room', { headers: { authorization: `Bearer ${token}` } });
-    if (res.status === 401) {
-      forgetIdentity();
-      render();
-      showError('signin-error', 'Your token expired or was not accepted; sign in again.');
-      return;
-    }
-    if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message || `HTTP ${res.status}`);
-    const { sessions } = await res.json();
-    sessions.sort((a, b) => b.lastActivity - a.lastActivity);
-    list.replaceChildren(
-      ...(sessions.length
-        ? sessions.map((s) => {
+    const [rooms, recordings] = await Promise.all([listSessions(token, 'room'), listSessions(token, 'recording')]);
+    if (!rooms || !recordings) return;
+    $('room-list').replaceChildren(
+      ...(rooms.length
+        ? rooms.map((s) => {
             const name = s.session.slice('room:'.length);
-            return h('li', {},
+            return h('li', { class: 'session-row' },
               h('a', { href: `room.html?room=${encodeURIComponent(name)}`, class: 'room-link' },
                 h('span', { class: 'room-name' }, name),
                 h('span', { class: 'meta' },
                   h('span', { class: s.members ? 'live' : 'idle' }, s.members ? `${s.members} here` : 'nobody here'),
-                  ` · ${s.seq} change${s.seq === 1 ? '' : 's'} · active ${ago(s.lastActivity)}`)));
+                  ` · ${s.seq} change${s.seq === 1 ? '' : 's'} · active ${ago(s.lastActivity)}`)),
+              h('span', { class: 'actions' },
+                s.seq > 0 ? h('a', { href: replayHref(s.session), class: 'replay-link', title: `Replay ${name}` }, 'Replay') : null));
           })
         : [h('li', { class: 'muted' }, 'No rooms yet. Open one above.')]),
     );
+    $('recording-list').replaceChildren(
+      ...(recordings.length
+        ? recordings.map((s) => {
+            const name = s.session.slice('recording:'.length);
+            return h('li', { class: 'session-row' },
+              h('a', { href: `watch.html?recording=${encodeURIComponent(name)}`, class: 'recording-link', title: `Watch ${name} live` },
+                h('span', { class: 'room-name' }, name),
+                h('span', { class: 'meta' },
+                  h('span', { class: s.members ? 'live' : 'idle' }, s.members ? `${s.members} connected` : 'nobody connected'),
+                  ` · ${s.seq} change${s.seq === 1 ? '' : 's'} · active ${ago(s.lastActivity)}`)),
+              h('span', { class: 'actions' },
+                h('a', { href: `watch.html?recording=${encodeURIComponent(name)}`, class: 'watch-link' }, 'Watch'),
+                s.seq > 0 ? h('a', { href: replayHref(s.session), class: 'replay-link', title: `Replay ${name}` }, 'Replay') : null));
+          })
+        : [h('li', { class: 'muted' }, 'No recordings yet.')]),
+    );
   } catch (err) {
-    list.replaceChildren();
-    showError('rooms-error', `Could not list rooms: ${err.message}`);
+    $('room-list').replaceChildren();
+    showError('rooms-error', `Could not list sessions: ${err.message}`);
   }
+}
+
+function replayHref(session) {
+  return `replay.html?session=${encodeURIComponent(session)}`;
+}
+
+/** One kind of session, most recently active first; null when the token was refused. */
+async function listSessions(token, kind) {
+  const res = await fetch(`/v1/sessions?kind=${kind}`, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status === 401) {
+    forgetIdentity();
+    render();
+    showError('signin-error', 'Your token expired or was not accepted; sign in again.');
+    return null;
+  }
+  if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message || `HTTP ${res.status}`);
+  const { sessions } = await res.json();
+  return sessions.sort((a, b) => b.lastActivity - a.lastActivity);
 }
 
 function showError(id, message) {

@@ -65,9 +65,14 @@ class WebClientTest {
     assertEquals("no-cache", index.headers().firstValue("Cache-Control").orElse(""));
     assertTrue(index.body().contains("<title>Tandem</title>"), index.body());
 
-    HttpResponse<String> room = get("/room.html");
-    assertEquals(200, room.statusCode());
-    assertEquals("no-cache", room.headers().firstValue("Cache-Control").orElse(""));
+    for (String page : new String[] {"room", "record", "watch", "replay"}) {
+      HttpResponse<String> html = get("/" + page + ".html");
+      assertEquals(200, html.statusCode(), page);
+      assertEquals(
+          "text/html; charset=UTF-8", html.headers().firstValue("Content-Type").orElse(""), page);
+      assertEquals("no-cache", html.headers().firstValue("Cache-Control").orElse(""), page);
+      assertTrue(html.body().contains("src=\"./assets/"), page + " loads its built script");
+    }
   }
 
   @Test

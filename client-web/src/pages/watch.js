@@ -1,0 +1,106 @@
+// The watch page: a live viewer of `recording:<name>`. Joins as viewer; the snapshot (protocol
+// 4.3: static batches, the latest checkpoint batch and every batch after it) is applied at once,
+// so a late viewer sees the page straight away; live `events` follow through rrweb's Replayer in
+// live mode. Shows "Ended" once the recording ended and everything was shown.
+
+import { TandemClient } from '../tandem-client.js';
+import { Timeline, snapshotEvents, hasFullSnapshot, isRrwebEvent } from '../recording.js';
+import { LivePlayer } from './player.js';
+import { adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, SESSION_NAME } from './common.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const name = params.get('recording') ?? '';
+
+adoptTokenFromHash();
+const me = storedIdentity();
+if (!SESSION_NAME.test(name)) showFatal('This address names no valid recording.');
+else if (!me) signInFirst();
+else start();
+
+function start() {
+  const id = `recording:${name}`;
+  document.title = `${name} · Watch · Tandem`;
+  $('title').textContent = name;
+  $('replay-link').href = `replay.html?session=${encodeURIComponent(id)}`;
+
+  const view = {
+    player: null,
+    timeline: new Timeline(),
+    ended: false,
+    // the seq the shown page starts from (the checkpoint batch of the snapshot), for tests
+    fromSeq: null,
+    joinedAt: null,
+    builds: 0,
+  };
+  window.tandem = { view, get player() { return view.player; } };
+
+  const client = new TandemClient({
+    urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
+    token: me.token,
+    encoding: params.get('encoding') === 'cbor' ? 'cbor' : 'json',
+    client: { name: me.name, kind: 'browser' },
+  });
+  bindStatus(client);
+  client.on('error', (err) => {
+    if (err.code === 'unauthorized') {
+      forgetIdentity();
+      showFatal('Your token was refused or has expired.', `./?next=${encodeURIComponent(`watch.html?recording=${name}`)}`);
+    }
+  });
+
+  const setState = (state, text) => {
+    $('watch-state').dataset.state = state;
+    $('watch-state').textContent = text;
+  };
+
+  function settle() {
+    const p = view.player;
+    $('waiting').hidden = !!p?.shown;
+    if (view.ended && (!p || p.settled)) setState('ended', 'Ended');
+    else if (view.ended) setState('ending', 'Ending…');
+    else if (p?.shown) setState('live', 'Live');
+    else setState('waiting', 'Waiting for the recorder');
+  }
+
+  /** A fresh Replayer from a snapshot state: at join, and after a fresh (not recovered) snapshot. */
+  function build(session) {
+    view.player?.destroy();
+    view.timeline.reset();
+    view.builds++;
+    const state = session.state ?? {};
+    view.player = new LivePlayer($('stage'), { onCast: settle });
+    const events = snapshotEvents(state);
+    view.player.add(view.timeline.backlog(events, view.player.baseline));
+    view.fromSeq = state.events?.[0]?.fromSeq ?? null;
+    view.joinedAt = session.seq;
+    view.ended = !!state.ended;
+    $('info').textContent = hasFullSnapshot(events)
+      ? `Joined at change ${session.seq}; the page was rebuilt from the checkpoint at change ${view.fromSeq}.`
+      : `Joined at change ${session.seq}.`;
+    settle();
+  }
+
+  client
+    .join(id, { role: 'viewer' })
+    .then((session) => {
+      build(session);
+      session.on('snapshot', ({ recovered }) => {
+        // a resync or a resume that could not recover: the state was replaced
+        if (!recovered) build(session);
+      });
+      session.on('events', ({ events }) => {
+        const rr = events.filter(isRrwebEvent);
+        if (rr.length) view.player.add(view.timeline.live(rr, Date.now()));
+        settle();
+      });
+      session.on('ended', () => {
+        view.ended = true;
+        settle();
+      });
+    })
+    .catch((err) => {
+      if (err.code === 'forbidden') showFatal(`You may not watch ${name}: ${err.message}`);
+      else showFatal(`Could not open ${name}: ${err.message}`);
+    });
+}
