@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.cluster.ClusterStart;
+import io.tandem.node.cluster.NodeHealth;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutboundStats;
@@ -26,22 +28,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
-import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,10 +126,6 @@ public final class Main {
    */
   public static Node init(ActorSystem<?> system, NodeSettings settings, Clock clock)
       throws Exception {
-    if (system.settings().config().getList("pekko.cluster.seed-nodes").isEmpty()) {
-      Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
     SessionEntities entities = new SessionEntities(system);
@@ -146,7 +139,8 @@ public final class Main {
                 new SessionHub.Settings(
                     askTimeout,
                     settings.ws().outboundMaxFrames(),
-                    settings.ws().outboundMaxFrames())),
+                    settings.ws().outboundMaxFrames(),
+                    settings.cluster().rejoinAttempts())),
             "hubs",
             org.apache.pekko.actor.typed.Props.empty());
 
@@ -181,7 +175,7 @@ public final class Main {
             settings.http(),
             verifier,
             entities,
-            journalHealth(system),
+            new NodeHealth(system),
             devTokens,
             settings.auth().devTokenMaxTtl(),
             clock,
@@ -193,6 +187,8 @@ public final class Main {
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());
+    // only now that sessions can be served: a node is a member (and gets shards) once it joined
+    ClusterStart.start(system, settings.cluster());
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
@@ -209,30 +205,40 @@ public final class Main {
     return new Node(binding, registry, devTokens, hubs, outbound, replays);
   }
 
-  /** Readiness of the journal: one cheap CQL query on the plugin's session. */
-  private static Supplier<CompletionStage<Boolean>> journalHealth(ActorSystem<?> system) {
-    CassandraSession session =
-        CassandraSessionRegistry.get(system)
-            .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
-    return () ->
-        session
-            .selectOne("SELECT release_version FROM system.local")
-            .thenApply(Optional::isPresent);
-  }
-
-  /** Seed nodes from TANDEM_SEED_NODES ("host:port,..."): the cluster's config discovery. */
+  /**
+   * What the environment says about the cluster that config files cannot: seed nodes from {@code
+   * TANDEM_SEED_NODES} ("host:port,..." of artery), bootstrap endpoints from {@code
+   * TANDEM_BOOTSTRAP_ENDPOINTS} ("host:managementPort,...", for config discovery), the discovery
+   * method for {@code TANDEM_BOOTSTRAP}, and that a node which is downed or leaves ends its process
+   * (set here, not in application.conf, so that tests running nodes inside their JVM keep it).
+   */
   static Config clusterOverrides(Config base) {
-    String seeds = System.getenv().getOrDefault("TANDEM_SEED_NODES", "");
-    List<String> addresses = new ArrayList<>();
-    for (String s : seeds.split(",")) {
+    Map<String, String> env = System.getenv();
+    List<String> seeds = new ArrayList<>();
+    for (String s : env.getOrDefault("TANDEM_SEED_NODES", "").split(",")) {
       if (!s.isBlank()) {
-        addresses.add("pekko://tandem@" + s.trim());
+        seeds.add("pekko://tandem@" + s.trim());
       }
     }
-    // a node that is downed or leaves must end its process (set here, not in application.conf,
-    // so that tests running nodes inside their JVM keep it)
+    List<Map<String, Object>> endpoints = new ArrayList<>();
+    for (String s : env.getOrDefault("TANDEM_BOOTSTRAP_ENDPOINTS", "").split(",")) {
+      if (!s.isBlank()) {
+        String[] hostPort = s.trim().split(":");
+        endpoints.add(Map.of("host", hostPort[0], "port", Integer.parseInt(hostPort[1])));
+      }
+    }
+    String method =
+        "kubernetes".equalsIgnoreCase(env.getOrDefault("TANDEM_BOOTSTRAP", ""))
+            ? "kubernetes-api"
+            : "config";
     return ConfigFactory.empty()
-        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(addresses))
+        .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withValue(
+            "pekko.discovery.config.services.tandem.endpoints",
+            ConfigValueFactory.fromIterable(endpoints))
+        .withValue(
+            "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method",
+            ConfigValueFactory.fromAnyRef(method))
         .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef(true));
   }
 }

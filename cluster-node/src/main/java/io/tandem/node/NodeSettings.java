@@ -2,6 +2,7 @@ package io.tandem.node;
 
 import com.typesafe.config.Config;
 import io.tandem.node.auth.AuthSettings;
+import io.tandem.node.cluster.ClusterSettings;
 import io.tandem.node.http.HttpSettings;
 import io.tandem.node.recording.RecordingSettings;
 import io.tandem.node.room.RoomSettings;
@@ -14,6 +15,7 @@ public record NodeSettings(
     WsSettings ws,
     RoomSettings rooms,
     RecordingSettings recordings,
+    ClusterSettings cluster,
     boolean devMode,
     String nodeName) {
 
@@ -24,11 +26,12 @@ public record NodeSettings(
         WsSettings.fromConfig(root),
         RoomSettings.fromConfig(root),
         RecordingSettings.fromConfig(root),
+        ClusterSettings.fromConfig(root),
         root.getBoolean("tandem.dev-mode"),
         root.getString("tandem.node-name"));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
-    return new NodeSettings(http, newAuth, ws, rooms, recordings, devMode, nodeName);
+    return new NodeSettings(http, newAuth, ws, rooms, recordings, cluster, devMode, nodeName);
   }
 }

@@ -403,13 +403,22 @@ final class FrameMappings {
     if (ops.isEmpty()) {
       throw p.bad("ops", "must not be empty");
     }
-    return new Op(e.ref(), e.session(), readDocOps(ops, p.where("ops")));
+    return new Op(e.ref(), e.session(), readDocOps(ops, p.where("ops")), readKey(p));
   }
 
   private static ObjectNode writeOp(Op f) {
     ObjectNode p = empty();
     p.set("ops", writeDocOps(f.ops()));
-    return p;
+    return putOpt(p, "key", f.key());
+  }
+
+  /** The optional idempotency key of a change. */
+  private static String readKey(Fields p) {
+    String key = p.optString("key");
+    if (key != null && (key.isEmpty() || key.length() > IdempotencyKey.MAX_LENGTH)) {
+      throw p.bad("key", "must have 1 to " + IdempotencyKey.MAX_LENGTH + " characters");
+    }
+    return key;
   }
 
   private static ObjectAction readObjectAction(Envelope e, Fields p) {
@@ -425,12 +434,14 @@ final class FrameMappings {
             .orElseThrow(() -> p.bad("action", "must be spawn, grab, move, release or remove")),
         id,
         p.optString("asset"),
-        readTransform(p.optChild("transform")));
+        readTransform(p.optChild("transform")),
+        readKey(p));
   }
 
   private static ObjectNode writeObjectAction(ObjectAction f) {
     ObjectNode p = empty().put("action", f.action().wire()).put("id", f.id());
     putOpt(p, "asset", f.asset());
+    putOpt(p, "key", f.key());
     return putOpt(p, "transform", writeTransform(f.transform()));
   }
 

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param id the object id: a non-empty string of at most {@link #MAX_ID_LENGTH} chars
  * @param asset the asset reference, or null
  * @param transform the placement, or null
+ * @param key the idempotency key, or null (see {@link IdempotencyKey})
  */
 public record ObjectAction(
     Long ref,
@@ -19,8 +20,20 @@ public record ObjectAction(
     ObjectActionKind action,
     String id,
     String asset,
-    Transform transform)
+    Transform transform,
+    String key)
     implements ClientFrame, SessionFrame {
+
+  /** An object action without an idempotency key. */
+  public ObjectAction(
+      Long ref,
+      SessionId session,
+      ObjectActionKind action,
+      String id,
+      String asset,
+      Transform transform) {
+    this(ref, session, action, id, asset, transform, null);
+  }
 
   /** The longest object id, in chars. */
   public static final int MAX_ID_LENGTH = 128;
@@ -28,12 +41,13 @@ public record ObjectAction(
   /**
    * Checks the invariants.
    *
-   * @throws IllegalArgumentException when the id is empty or too long
+   * @throws IllegalArgumentException when the id is empty or too long, or the key is invalid
    */
   public ObjectAction {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(id, "id");
+    IdempotencyKey.check(key);
     if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
       throw new IllegalArgumentException("id must have 1 to " + MAX_ID_LENGTH + " chars");
     }

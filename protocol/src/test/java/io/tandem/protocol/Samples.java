@@ -52,6 +52,7 @@ final class Samples {
                 new DocOp.Set("a", json("{\"x\":[1,\"two\",null,{\"y\":false}]}")),
                 new DocOp.Set("nothing", NODES.nullNode()),
                 new DocOp.Del("layout.panels.3"))),
+        new Op(null, ROOM, List.of(new DocOp.Del("a")), "k-" + "x".repeat(126)),
         new ObjectAction(5L, ROOM, ObjectActionKind.SPAWN, "cube-1", "cube.glb", FULL_TRANSFORM),
         new ObjectAction(
             null,
@@ -61,6 +62,8 @@ final class Samples {
             null,
             new Transform(List.of(0.0, 0.0, 1.0), null, null)),
         new ObjectAction(6L, ROOM, ObjectActionKind.RELEASE, "x".repeat(128), null, null),
+        new ObjectAction(
+            null, ROOM, ObjectActionKind.GRAB, "cube-1", null, null, "3f2c-retry-safe"),
         new Presence(null, ROOM, json("{\"cursor\":{\"x\":1.5,\"y\":2},\"colour\":\"#f00\"}")),
         new Presence(7L, ROOM, null),
         new Pose(null, ROOM, POSE),

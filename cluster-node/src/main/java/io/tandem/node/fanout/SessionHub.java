@@ -6,6 +6,7 @@ import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.Subscriber;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.ErrorFrame;
+import io.tandem.protocol.Resync;
 import io.tandem.protocol.SessionId;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +35,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * that connection wait meanwhile, so the client sees the missed changes, then the live ones, none
  * twice. When the last connection leaves, the hub retires through its {@link HubManager}. Blocks on
  * nothing.
+ *
+ * <p>The hub checks the sequence itself: it knows the last seq each connection got, drops what a
+ * connection already has, and when a change arrives after a gap (a message lost between nodes) it
+ * reads the missing changes from the journal before that connection sees anything later. It also
+ * watches the entity incarnation that admitted its connections: when that one stops (its node
+ * crashed or left, or its shard moved), the hub joins every connection again with {@code since} =
+ * what it saw, so clients on this node keep their session without noticing more than a pause.
  */
 public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
@@ -75,12 +83,25 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   /** The join failed; its error was already sent to the client. */
   public record JoinFailed(SessionId session) implements Membership {}
 
-  /** Settings of a hub. */
-  public record Settings(Duration joinTimeout, int maxJournalResume, int maxCatchUpBuffer) {}
+  private record EntityStopped(ActorRef<?> entity) implements Local {}
+
+  /**
+   * Settings of a hub.
+   *
+   * @param rejoinAttempts how often a connection's join is retried after the entity stopped (each
+   *     waits {@code joinTimeout}) before the client gets {@code unavailable}
+   */
+  public record Settings(
+      Duration joinTimeout, int maxJournalResume, int maxCatchUpBuffer, int rejoinAttempts) {}
 
   private enum Phase {
+    /** The first join is on its way. */
     JOINING,
+    /** The entity stopped: joining again, resuming from {@code delivered}. */
+    REJOINING,
+    /** Reading missed changes from the journal; live ones wait in {@code buffered}. */
     CATCHING_UP,
+    /** Waiting for a fresh snapshot (after resync, or instead of a long catch-up). */
     REFRESHING,
     LIVE
   }
@@ -91,6 +112,11 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     boolean joinAnswered;
     List<SessionUpdate> buffered;
     long catchUpTo;
+
+    /** The last seq this connection was given (snapshot or change); -1 before its snapshot. */
+    long delivered = -1;
+
+    int rejoins;
 
     Sub(Subscribe request) {
       this.request = request;
@@ -118,6 +144,20 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private final ActorRef<HubManager.Command> manager;
   private final Map<String, Sub> subs = new HashMap<>();
   private boolean retiring;
+
+  /** The entity incarnation whose answers this hub holds, watched; null before the first. */
+  private ActorRef<?> entity;
+
+  /** The members as the entity last told this hub (for the leave of members lost with it). */
+  private final Map<String, MemberInfo> members = new HashMap<>();
+
+  /**
+   * The members this hub's clients knew when the entity stopped, until every rejoin is answered.
+   */
+  private Map<String, MemberInfo> membersBeforeRejoin = Map.of();
+
+  /** The session's epoch, from the last join answer. */
+  private String epoch;
 
   private SessionHub(
       ActorContext<Subscriber.Message> ctx,
@@ -151,6 +191,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessage(Subscriber.Refreshed.class, this::onRefreshed)
         .onMessage(Subscriber.Updated.class, this::onUpdated)
         .onMessage(Subscriber.MembersChanged.class, this::onMembersChanged)
+        .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessageEquals(RetireConfirmed.INSTANCE, Behaviors::stopped)
         .build();
   }
@@ -165,18 +206,25 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     if (previous != null) {
       previous.request.outbox().forget(session);
     }
+    sendJoin(subs.get(cmd.connectionId()), cmd.since(), cmd.epoch());
+    return this;
+  }
+
+  private void sendJoin(Sub sub, Long since, String epoch) {
+    Subscribe cmd = sub.request;
     timers.startSingleTimer(
         cmd.connectionId(), new JoinTimedOut(cmd.connectionId()), settings.joinTimeout());
+    // a rejoin carries the member's latest presence as this hub last saw it
+    MemberInfo info = members.getOrDefault(cmd.memberId(), cmd.info());
     entities.join(
         session,
         cmd.memberId(),
         cmd.connectionId(),
-        cmd.info(),
+        info,
         cmd.ref(),
-        cmd.since(),
-        cmd.epoch(),
+        since,
+        epoch,
         getContext().getSelf());
-    return this;
   }
 
   private Behavior<Subscriber.Message> onUnsubscribe(Unsubscribe cmd) {
@@ -204,7 +252,15 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   private Behavior<Subscriber.Message> onJoinTimedOut(JoinTimedOut cmd) {
     Sub sub = subs.get(cmd.connectionId());
-    if (sub != null && sub.phase == Phase.JOINING) {
+    if (sub == null) {
+      return this;
+    }
+    if (sub.phase == Phase.REJOINING && ++sub.rejoins < settings.rejoinAttempts()) {
+      // the session is moving to another node (its shard is being allocated): ask again
+      sendJoin(sub, sub.delivered, epoch());
+      return this;
+    }
+    if (sub.phase == Phase.JOINING || sub.phase == Phase.REJOINING) {
       subs.remove(cmd.connectionId());
       fail(sub, ErrorCode.UNAVAILABLE, session + " did not answer in time, retry");
       return retireIfIdle();
@@ -213,96 +269,129 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onAdmitted(Subscriber.Admitted msg) {
-    Sub sub = joining(msg.connectionId(), msg.memberId());
-    if (sub != null) {
-      sub.request
-          .outbox()
-          .snapshot(session, new OutFrame(Frames.snapshot(msg.ref(), session, msg.view())));
-      goLive(sub);
+    Sub sub = answered(msg.connectionId(), msg.memberId(), msg.entity(), msg.view().members());
+    if (sub == null) {
+      return this;
     }
+    epoch = msg.view().epoch();
+    Outbox outbox = sub.request.outbox();
+    if (sub.phase == Phase.REJOINING) {
+      // the entity could not resume this connection (its history changed): start it over
+      outbox.reply(new Resync(session));
+    }
+    outbox.snapshot(
+        session,
+        new OutFrame(Frames.snapshot(sub.joinAnswered ? null : msg.ref(), session, msg.view())));
+    sub.delivered = msg.view().seq();
+    goLive(sub);
     return this;
   }
 
   private Behavior<Subscriber.Message> onResumed(Subscriber.Resumed msg) {
-    Sub sub = joining(msg.connectionId(), msg.memberId());
-    if (sub != null) {
-      Outbox outbox = sub.request.outbox();
+    Sub sub = answered(msg.connectionId(), msg.memberId(), msg.entity(), msg.members());
+    if (sub == null) {
+      return this;
+    }
+    epoch = msg.epoch();
+    Outbox outbox = sub.request.outbox();
+    if (sub.phase == Phase.JOINING) {
       outbox.snapshot(
           session,
           new OutFrame(
               Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
-      for (SessionUpdate u : msg.changes()) {
-        outbox.durable(session, u.seq(), new OutFrame(Frames.update(session, u)));
-      }
-      goLive(sub);
+      sub.delivered = msg.since();
+    } else {
+      announceRejoin(sub, msg.members());
+    }
+    goLive(sub);
+    for (SessionUpdate u : msg.changes()) {
+      deliver(sub, u);
     }
     return this;
   }
 
   private Behavior<Subscriber.Message> onResumeFromJournal(Subscriber.ResumeFromJournal msg) {
-    Sub sub = joining(msg.connectionId(), msg.memberId());
+    Sub sub = answered(msg.connectionId(), msg.memberId(), msg.entity(), msg.members());
     if (sub == null) {
       return this;
     }
-    if (msg.upTo() - msg.since() > settings.maxJournalResume()) {
+    epoch = msg.epoch();
+    boolean firstJoin = sub.phase == Phase.JOINING;
+    if (firstJoin && msg.upTo() - msg.since() > settings.maxJournalResume()) {
       // more missed changes than the connection may hold: a fresh snapshot is cheaper for both
       sub.phase = Phase.REFRESHING;
       entities.refresh(session, msg.connectionId(), getContext().getSelf());
       return this;
     }
-    sub.phase = Phase.CATCHING_UP;
-    sub.buffered = new ArrayList<>();
-    sub.catchUpTo = msg.upTo();
-    sub.request
-        .outbox()
-        .snapshot(
-            session,
-            new OutFrame(
-                Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
+    if (firstJoin) {
+      sub.request
+          .outbox()
+          .snapshot(
+              session,
+              new OutFrame(
+                  Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
+      sub.delivered = msg.since();
+    } else {
+      announceRejoin(sub, msg.members());
+    }
     markAnswered(sub);
+    catchUp(sub, msg.upTo());
+    return this;
+  }
+
+  /** Reads the changes {@code (sub.delivered, upTo]} from the journal; live ones wait. */
+  private void catchUp(Sub sub, long upTo) {
+    if (sub.phase != Phase.CATCHING_UP) {
+      sub.phase = Phase.CATCHING_UP;
+      sub.buffered = new ArrayList<>();
+    }
+    sub.catchUpTo = upTo;
+    String connectionId = sub.request.connectionId();
+    long from = sub.delivered;
     getContext()
         .pipeToSelf(
-            journal.changes(msg.persistenceId(), msg.since(), msg.upTo()),
+            journal.changes(SessionEntities.persistenceId(session), from, upTo),
             (changes, failure) ->
-                new JournalRead(msg.connectionId(), msg.upTo(), changes, failure));
-    return this;
+                new JournalRead(
+                    connectionId,
+                    upTo,
+                    changes == null ? null : List.copyOf(changes),
+                    failure == null && !contiguous(changes, from, upTo)
+                        ? new IllegalStateException("incomplete history")
+                        : failure));
   }
 
   private Behavior<Subscriber.Message> onJournalRead(JournalRead msg) {
     Sub sub = subs.get(msg.connectionId());
-    if (sub == null || sub.phase != Phase.CATCHING_UP) {
+    if (sub == null || sub.phase != Phase.CATCHING_UP || sub.catchUpTo != msg.upTo()) {
       return this;
     }
-    if (msg.failure() != null || !contiguous(msg.changes(), sub.request.since(), msg.upTo())) {
+    if (msg.failure() != null) {
       // the journal cannot give every missed change: the client gets a fresh snapshot instead
       getContext()
           .getLog()
           .warn(
-              "resume of {} from the journal failed ({}), sending a snapshot",
+              "catching up {} from the journal failed ({}), sending a snapshot",
               session,
-              msg.failure() != null ? msg.failure().toString() : "incomplete history");
-      sub.phase = Phase.REFRESHING;
-      sub.buffered = null;
-      entities.refresh(session, msg.connectionId(), getContext().getSelf());
+              msg.failure().toString());
+      refreshInstead(sub);
       return this;
     }
-    Outbox outbox = sub.request.outbox();
-    for (SessionUpdate u : msg.changes()) {
-      outbox.durable(session, u.seq(), new OutFrame(Frames.update(session, u)));
-    }
-    for (SessionUpdate u : sub.buffered) {
-      if (u.seq() > sub.catchUpTo) {
-        outbox.durable(session, u.seq(), new OutFrame(Frames.update(session, u)));
-      }
-    }
+    List<SessionUpdate> waiting = sub.buffered;
     sub.buffered = null;
     sub.phase = Phase.LIVE;
+    for (SessionUpdate u : msg.changes()) {
+      deliver(sub, u);
+    }
+    for (SessionUpdate u : waiting) {
+      deliver(sub, u);
+    }
     return this;
   }
 
   private Behavior<Subscriber.Message> onRefused(Subscriber.Refused msg) {
     Sub sub = subs.get(msg.connectionId());
-    if (sub != null && sub.phase == Phase.JOINING) {
+    if (sub != null && (sub.phase == Phase.JOINING || sub.phase == Phase.REJOINING)) {
       subs.remove(msg.connectionId());
       timers.cancel(msg.connectionId());
       fail(sub, msg.code(), msg.message());
@@ -321,36 +410,90 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
           .outbox()
           .snapshot(
               session, new OutFrame(Frames.snapshot(wasJoin ? ref : null, session, msg.view())));
+      sub.delivered = msg.view().seq();
       goLive(sub);
     }
     return this;
   }
 
   private Behavior<Subscriber.Message> onUpdated(Subscriber.Updated msg) {
-    OutFrame frame = null;
+    SessionUpdate u = msg.update();
+    OutFrame shared = null;
     for (Sub sub : subs.values()) {
-      if (sub.phase == Phase.LIVE) {
-        if (frame == null) {
-          frame = new OutFrame(Frames.update(session, msg.update()));
+      if (sub.phase == Phase.LIVE && u.firstSeq() == sub.delivered + 1) {
+        // the common case: the next change, encoded once for every connection
+        if (shared == null) {
+          shared = new OutFrame(Frames.update(session, u));
         }
-        sub.request.outbox().durable(session, msg.update().seq(), frame);
-      } else if (sub.phase == Phase.CATCHING_UP) {
-        if (sub.buffered.size() >= settings.maxCatchUpBuffer()) {
-          sub.phase = Phase.REFRESHING;
-          sub.buffered = null;
-          entities.refresh(session, sub.request.connectionId(), getContext().getSelf());
-        } else {
-          sub.buffered.add(msg.update());
-        }
+        sub.request.outbox().durable(session, u.seq(), shared);
+        sub.delivered = u.seq();
+      } else {
+        deliver(sub, u);
       }
     }
     return this;
   }
 
+  /**
+   * Hands a change to one connection in seq order: what it already has is dropped, and a change
+   * after a gap waits while the missing ones are read from the journal.
+   */
+  private void deliver(Sub sub, SessionUpdate u) {
+    switch (sub.phase) {
+      case LIVE -> {
+        if (u.seq() <= sub.delivered) {
+          return;
+        }
+        if (u.firstSeq() > sub.delivered + 1) {
+          getContext()
+              .getLog()
+              .info(
+                  "{}: a gap before seq {} (connection has {}), repairing from the journal",
+                  session,
+                  u.firstSeq(),
+                  sub.delivered);
+          catchUp(sub, u.firstSeq() - 1);
+          sub.buffered.add(u);
+          return;
+        }
+        SessionUpdate part = u.firstSeq() <= sub.delivered ? u.after(sub.delivered) : u;
+        sub.request
+            .outbox()
+            .durable(session, part.seq(), new OutFrame(Frames.update(session, part)));
+        sub.delivered = u.seq();
+      }
+      case CATCHING_UP -> {
+        if (sub.buffered.size() >= settings.maxCatchUpBuffer()) {
+          refreshInstead(sub);
+        } else {
+          sub.buffered.add(u);
+        }
+      }
+      default -> {
+        // joining, rejoining or refreshing: the answer on its way holds this change
+      }
+    }
+  }
+
+  private void refreshInstead(Sub sub) {
+    sub.phase = Phase.REFRESHING;
+    sub.buffered = null;
+    entities.refresh(session, sub.request.connectionId(), getContext().getSelf());
+  }
+
   private Behavior<Subscriber.Message> onMembersChanged(Subscriber.MembersChanged msg) {
+    msg.members()
+        .forEach(
+            (id, info) -> {
+              if (info == null) {
+                members.remove(id);
+              } else {
+                members.put(id, info);
+              }
+            });
     Map<String, io.tandem.protocol.MemberEntry> entries = null;
     for (Sub sub : subs.values()) {
-      if (sub.phase == Phase.LIVE) {
+      if (sub.phase == Phase.LIVE || sub.phase == Phase.CATCHING_UP) {
         if (entries == null) {
           entries = Frames.members(msg.members());
         }
@@ -360,8 +503,63 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     return this;
   }
 
+  /**
+   * The entity incarnation that held this hub's connections stopped: its node crashed or left, or
+   * its shard moved. Every connection joins again, resuming from the last seq it got; sharding
+   * starts the entity wherever its shard now lives, and it recovers from the journal.
+   */
+  private Behavior<Subscriber.Message> onEntityStopped(EntityStopped msg) {
+    if (!msg.entity().equals(entity)) {
+      return this;
+    }
+    entity = null;
+    membersBeforeRejoin = Map.copyOf(members);
+    members.clear();
+    getContext()
+        .getLog()
+        .info("{} stopped where it ran; joining its {} connections again", session, subs.size());
+    for (Sub sub : subs.values()) {
+      sub.rejoins = 0;
+      sub.buffered = null;
+      if (sub.phase == Phase.JOINING) {
+        sendJoin(sub, sub.request.since(), sub.request.epoch());
+      } else if (sub.delivered < 0) {
+        // refreshing before a first snapshot: a plain join gives one
+        sub.phase = Phase.JOINING;
+        sendJoin(sub, null, null);
+      } else {
+        sub.phase = Phase.REJOINING;
+        sendJoin(sub, sub.delivered, epoch());
+      }
+    }
+    return this;
+  }
+
+  /** The epoch of the session's history as this hub knows it (from its connections' answers). */
+  private String epoch() {
+    return epoch;
+  }
+
+  /**
+   * A rejoined connection: its client still shows the members it knew; those the entity no longer
+   * has (they were on the node that went away) leave, the others are confirmed.
+   */
+  private void announceRejoin(Sub sub, Map<String, MemberInfo> now) {
+    Map<String, MemberInfo> change = new HashMap<>();
+    membersBeforeRejoin.keySet().stream()
+        .filter(id -> !now.containsKey(id))
+        .forEach(id -> change.put(id, null));
+    change.putAll(now);
+    if (!change.isEmpty()) {
+      sub.request.outbox().members(session, Frames.members(change));
+    }
+  }
+
   /** Whether {@code changes} are exactly the seqs {@code (since, upTo]}, each once, in order. */
   private static boolean contiguous(List<SessionUpdate> changes, long since, long upTo) {
+    if (changes == null) {
+      return false;
+    }
     long next = since + 1;
     for (SessionUpdate u : changes) {
       if (u.firstSeq() != next) {
@@ -372,10 +570,14 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     return next == upTo + 1;
   }
 
-  /** The pending join of this connection, or null when it is gone (then the member is dropped). */
-  private Sub joining(String connectionId, String memberId) {
+  /**
+   * The connection waiting for this join answer, or null when there is none (then the member is
+   * dropped). Watches the answering entity and takes its member list.
+   */
+  private Sub answered(
+      String connectionId, String memberId, ActorRef<?> from, Map<String, MemberInfo> view) {
     Sub sub = subs.get(connectionId);
-    if (sub == null || sub.phase != Phase.JOINING) {
+    if (sub == null || (sub.phase != Phase.JOINING && sub.phase != Phase.REJOINING)) {
       // the connection left or timed out meanwhile: the entity must not keep a ghost member
       if (sub == null) {
         entities.disconnect(session, memberId);
@@ -383,6 +585,14 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       return null;
     }
     timers.cancel(connectionId);
+    if (!from.equals(entity)) {
+      if (entity != null) {
+        getContext().unwatch(entity);
+      }
+      entity = from;
+      getContext().watchWith(from, new EntityStopped(from));
+    }
+    members.putAll(view);
     return sub;
   }
 

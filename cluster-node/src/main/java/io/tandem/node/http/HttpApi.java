@@ -11,6 +11,7 @@ import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.cluster.NodeHealth;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionSummary;
@@ -25,10 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -43,6 +41,7 @@ import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.CheckResult;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -59,7 +58,7 @@ public final class HttpApi extends AllDirectives {
   private final HttpSettings settings;
   private final TokenVerifier verifier;
   private final SessionEntities entities;
-  private final Supplier<CompletionStage<Boolean>> journalHealth;
+  private final NodeHealth health;
   private final Optional<DevTokens> devTokens;
   private final Duration devTokenMaxTtl;
   private final Clock clock;
@@ -70,7 +69,7 @@ public final class HttpApi extends AllDirectives {
       HttpSettings settings,
       TokenVerifier verifier,
       SessionEntities entities,
-      Supplier<CompletionStage<Boolean>> journalHealth,
+      NodeHealth health,
       Optional<DevTokens> devTokens,
       Duration devTokenMaxTtl,
       Clock clock,
@@ -79,7 +78,7 @@ public final class HttpApi extends AllDirectives {
     this.settings = settings;
     this.verifier = verifier;
     this.entities = entities;
-    this.journalHealth = journalHealth;
+    this.health = health;
     this.devTokens = devTokens;
     this.devTokenMaxTtl = devTokenMaxTtl;
     this.clock = clock;
@@ -88,7 +87,7 @@ public final class HttpApi extends AllDirectives {
 
   public Route route() {
     return concat(
-        path("healthz", () -> get(() -> complete(StatusCodes.OK, "ok"))),
+        path("healthz", () -> get(this::liveness)),
         path("readyz", () -> get(this::readiness)),
         pathPrefix(
             "v1",
@@ -130,17 +129,27 @@ public final class HttpApi extends AllDirectives {
 
   // ---------------------------------------------------------------- readiness
 
+  /**
+   * 200 when every readiness check passes (see {@link NodeHealth}); else 503 naming the failure.
+   */
   private Route readiness() {
-    boolean up = Cluster.get(system).selfMember().status().equals(MemberStatus.up());
-    if (!up) {
-      return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "not an Up cluster member");
-    }
+    return health(health.ready(), "ready");
+  }
+
+  private Route liveness() {
+    return health(health.alive(), "ok");
+  }
+
+  private Route health(CompletionStage<CheckResult> check, String okText) {
     return onSuccess(
-        journalHealth.get().exceptionally(e -> false),
-        ok ->
-            ok
-                ? complete(StatusCodes.OK, "ready")
-                : error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "journal not reachable"));
+        check.exceptionally(e -> new CheckResult(scala.util.Left.apply(e.toString()))),
+        result ->
+            result.isSuccess()
+                ? complete(StatusCodes.OK, okText)
+                : error(
+                    StatusCodes.SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    result.failure().orElse("a health check failed")));
   }
 
   // ---------------------------------------------------------------- sessions

@@ -258,7 +258,8 @@ public final class RecordingEntity
         state::changesAfter,
         persistenceId().id(),
         members.view(),
-        () -> view(state));
+        () -> view(state),
+        ctx.getSelf());
   }
 
   private ReplyEffect<Event, RecordingState> onLeave(RecordingState state, Leave cmd) {

@@ -1,5 +1,6 @@
 package io.tandem.node.room;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -115,19 +116,37 @@ public final class RoomEntity
   /** The member's connection closed: like {@link Leave}, without a reply. */
   public record Disconnect(String memberId) implements Command {}
 
-  /** Apply doc edits atomically, as one change. */
-  public record Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo)
-      implements Command {}
+  /**
+   * Apply doc edits atomically, as one change. With an idempotency {@code key} (or null), a change
+   * the room already applied under the same key and principal is answered with its seq instead.
+   */
+  public record Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo, String key)
+      implements Command {
+    public Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo) {
+      this(memberId, ops, replyTo, null);
+    }
+  }
 
-  /** An action on a shared object. */
+  /** An action on a shared object; {@code key} as for {@link Edit}. */
   public record ChangeObject(
       String memberId,
       ObjectAction action,
       String id,
       String asset,
       Transform transform,
-      ActorRef<SessionReply> replyTo)
-      implements Command {}
+      ActorRef<SessionReply> replyTo,
+      String key)
+      implements Command {
+    public ChangeObject(
+        String memberId,
+        ObjectAction action,
+        String id,
+        String asset,
+        Transform transform,
+        ActorRef<SessionReply> replyTo) {
+      this(memberId, action, id, asset, transform, replyTo, null);
+    }
+  }
 
   /** Replace the member's presence; ephemeral, announced at the next tick. */
   public record SetPresence(String memberId, JsonNode presence) implements Command {}
@@ -184,18 +203,36 @@ public final class RoomEntity
   /** The room came into being; {@code epoch} names its history. Not a durable change (no seq). */
   public record Created(String epoch, long ts) implements Event {}
 
-  /** Doc edits applied as one change. */
-  public record DocEdited(long seq, String by, long ts, List<DocEdit> ops)
+  /** Doc edits applied as one change; {@code key}: its idempotency key, or null. */
+  public record DocEdited(long seq, String by, long ts, List<DocEdit> ops, String key)
       implements Event, ChangeEvent {
+    @JsonCreator
+    public DocEdited {}
+
+    public DocEdited(long seq, String by, long ts, List<DocEdit> ops) {
+      this(seq, by, ts, ops, null);
+    }
+
     @Override
     public RoomChange change() {
       return new RoomChange(seq, by, ts, ops, null);
     }
   }
 
-  /** Shared objects changed as one change; a null value means removed. */
-  public record ObjectsChanged(long seq, String by, long ts, Map<String, ObjectView> objects)
+  /**
+   * Shared objects changed as one change; a null value means removed. {@code key}: the idempotency
+   * key of the action, or null (always null for holds that ended by leave or expiry).
+   */
+  public record ObjectsChanged(
+      long seq, String by, long ts, Map<String, ObjectView> objects, String key)
       implements Event, ChangeEvent {
+    @JsonCreator
+    public ObjectsChanged {}
+
+    public ObjectsChanged(long seq, String by, long ts, Map<String, ObjectView> objects) {
+      this(seq, by, ts, objects, null);
+    }
+
     @Override
     public RoomChange change() {
       return new RoomChange(seq, by, ts, null, objects);
@@ -302,7 +339,8 @@ public final class RoomEntity
         state::changesAfter,
         persistenceId().id(),
         members.view(),
-        () -> view(state));
+        () -> view(state),
+        ctx.getSelf());
   }
 
   private ReplyEffect<Event, RoomState> onLeave(RoomState state, Leave cmd) {
@@ -376,8 +414,9 @@ public final class RoomEntity
           change instanceof Edit e ? decideEdit(s, e) : decideObject(s, (ChangeObject) change);
       ActorRef<SessionReply> replyTo =
           change instanceof Edit e ? e.replyTo() : ((ChangeObject) change).replyTo();
-      if (decision instanceof SessionReply.Rejected refused) {
-        replyTo.tell(refused);
+      if (decision instanceof SessionReply reply) {
+        // refused, or a retry of a change already applied (answered with its seq)
+        replyTo.tell(reply);
       } else {
         Event event = (Event) decision;
         s = applyEvent(s, event);
@@ -417,6 +456,10 @@ public final class RoomEntity
     if (refused != null) {
       return refused;
     }
+    SessionReply.Accepted applied = alreadyApplied(state, cmd.memberId(), cmd.key());
+    if (applied != null) {
+      return applied;
+    }
     if (cmd.ops().isEmpty() || cmd.ops().size() > settings.maxOpsPerFrame()) {
       return new SessionReply.Rejected(
           ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops");
@@ -426,15 +469,36 @@ public final class RoomEntity
       return new SessionReply.Rejected(
           ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes");
     }
-    return new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops());
+    return new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops(), cmd.key());
+  }
+
+  /** The answer to a retry of a change applied under the same key, or null. */
+  private static SessionReply.Accepted alreadyApplied(
+      RoomState state, String memberId, String key) {
+    if (key == null) {
+      return null;
+    }
+    Long seq = state.keys().find(KeyLog.scoped(principalOf(memberId), key));
+    return seq == null ? null : new SessionReply.Accepted(seq);
+  }
+
+  /** The principal part of a member id ({@code <principal>/<connection>}). */
+  static String principalOf(String memberId) {
+    int slash = memberId.lastIndexOf('/');
+    return slash < 0 ? memberId : memberId.substring(0, slash);
   }
 
   /** The event of an object action, or why it is refused. */
   private Object decideObject(RoomState state, ChangeObject cmd) {
     SessionReply.Rejected refused = checkEditor(cmd.memberId());
-    if (refused == null) {
-      refused = checkObjectAction(state, cmd);
+    if (refused != null) {
+      return refused;
     }
+    SessionReply.Accepted applied = alreadyApplied(state, cmd.memberId(), cmd.key());
+    if (applied != null) {
+      return applied;
+    }
+    refused = checkObjectAction(state, cmd);
     if (refused != null) {
       return refused;
     }
@@ -456,7 +520,11 @@ public final class RoomEntity
     Map<String, ObjectView> changed = new HashMap<>();
     changed.put(cmd.id(), after);
     return new ObjectsChanged(
-        state.seq() + 1, cmd.memberId(), clock.millis(), Collections.unmodifiableMap(changed));
+        state.seq() + 1,
+        cmd.memberId(),
+        clock.millis(),
+        Collections.unmodifiableMap(changed),
+        cmd.key());
   }
 
   private SessionReply.Rejected checkObjectAction(RoomState state, ChangeObject cmd) {
@@ -664,7 +732,14 @@ public final class RoomEntity
     if (event instanceof Created c) {
       return state.created(c.epoch(), c.ts());
     }
-    return state.changed(toChange(event), settings.recentChanges());
+    String key =
+        event instanceof DocEdited d ? d.key() : event instanceof ObjectsChanged o ? o.key() : null;
+    RoomChange change = toChange(event);
+    return state.changed(
+        change,
+        settings.recentChanges(),
+        key == null ? null : KeyLog.scoped(principalOf(change.by()), key),
+        settings.idempotencyKeys());
   }
 
   /** The durable change an event records, or null for {@link Created}. */

@@ -15,7 +15,8 @@ public record RoomSettings(
     int snapshotEvery,
     int recentChanges,
     int maxChangesPerWrite,
-    Duration passivateAfter) {
+    Duration passivateAfter,
+    int idempotencyKeys) {
 
   public static RoomSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.room");
@@ -30,6 +31,7 @@ public record RoomSettings(
         c.getInt("snapshot-every"),
         c.getInt("recent-changes"),
         c.getInt("max-changes-per-write"),
-        c.getDuration("passivate-after"));
+        c.getDuration("passivate-after"),
+        c.getInt("idempotency-keys"));
   }
 }

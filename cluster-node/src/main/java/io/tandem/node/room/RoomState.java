@@ -21,11 +21,17 @@ public record RoomState(
     long seq,
     ObjectNode doc,
     Map<String, SharedObject> objects,
-    List<RoomChange> recent)
+    List<RoomChange> recent,
+    KeyLog keys)
     implements CborSerializable {
 
+  public RoomState {
+    // snapshots taken before idempotency keys existed have none
+    keys = keys == null ? KeyLog.EMPTY : keys;
+  }
+
   public static RoomState empty() {
-    return new RoomState(null, 0, 0, 0, DocTree.empty(), Map.of(), List.of());
+    return new RoomState(null, 0, 0, 0, DocTree.empty(), Map.of(), List.of(), KeyLog.EMPTY);
   }
 
   public boolean exists() {
@@ -33,11 +39,15 @@ public record RoomState(
   }
 
   public RoomState created(String epoch, long ts) {
-    return new RoomState(epoch, ts, ts, seq, doc, objects, recent);
+    return new RoomState(epoch, ts, ts, seq, doc, objects, recent, keys);
   }
 
-  /** The state after a durable change; {@code keepRecent} bounds the in-memory history. */
-  public RoomState changed(RoomChange change, int keepRecent) {
+  /**
+   * The state after a durable change; {@code keepRecent} bounds the in-memory history. A change
+   * with an idempotency key ({@code scopedKey}, or null) is remembered among about {@code
+   * keepKeys}.
+   */
+  public RoomState changed(RoomChange change, int keepRecent, String scopedKey, int keepKeys) {
     ObjectNode newDoc = change.ops() == null ? doc : DocTree.apply(doc, change.ops());
     Map<String, SharedObject> newObjects = objects;
     if (change.objects() != null) {
@@ -66,7 +76,8 @@ public record RoomState(
         change.seq(),
         newDoc,
         newObjects,
-        Collections.unmodifiableList(newRecent));
+        Collections.unmodifiableList(newRecent),
+        scopedKey == null ? keys : keys.with(scopedKey, change.seq(), keepKeys));
   }
 
   /** The changes after {@code since}, if memory still holds all of them; else null. */

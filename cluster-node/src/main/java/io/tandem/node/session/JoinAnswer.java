@@ -3,6 +3,7 @@ package io.tandem.node.session;
 import java.util.List;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * How every session entity answers an admitted join (protocol 4.1 and 5): with {@code since} from
@@ -18,6 +19,7 @@ public final class JoinAnswer {
 
   /**
    * @param changesAfter the changes after a seq from memory, or null when memory lacks some
+   * @param entity the answering entity (its hubs watch it)
    */
   public static Subscriber.Message answer(
       Request join,
@@ -26,7 +28,8 @@ public final class JoinAnswer {
       LongFunction<List<? extends SessionUpdate>> changesAfter,
       String persistenceId,
       java.util.Map<String, MemberInfo> members,
-      Supplier<SessionView> snapshot) {
+      Supplier<SessionView> snapshot,
+      ActorRef<?> entity) {
     if (join.since() != null && epoch.equals(join.epoch()) && join.since() <= seq) {
       List<? extends SessionUpdate> missed = changesAfter.apply(join.since());
       if (missed != null) {
@@ -37,7 +40,8 @@ public final class JoinAnswer {
             join.since(),
             epoch,
             members,
-            List.copyOf(missed));
+            List.copyOf(missed),
+            entity);
       }
       return new Subscriber.ResumeFromJournal(
           join.connectionId(),
@@ -47,9 +51,10 @@ public final class JoinAnswer {
           join.since(),
           seq,
           epoch,
-          members);
+          members,
+          entity);
     }
     return new Subscriber.Admitted(
-        join.connectionId(), join.ref(), join.memberId(), snapshot.get());
+        join.connectionId(), join.ref(), join.memberId(), snapshot.get(), entity);
   }
 }

@@ -30,6 +30,14 @@ public final class SessionEntities {
     return sharding.entityRefFor(RecordingEntity.ENTITY_KEY, session.name());
   }
 
+  /** The persistence id of the session's entity (its journal). */
+  public static String persistenceId(SessionId session) {
+    return switch (session.kind()) {
+      case ROOM -> RoomEntity.persistenceId(session.name()).id();
+      case RECORDING -> RecordingEntity.persistenceId(session.name()).id();
+    };
+  }
+
   /** Sends a join; the entity answers {@code hub}. */
   public void join(
       SessionId session,

@@ -6,6 +6,7 @@ import io.tandem.persistence.CborSerializable;
 import io.tandem.protocol.ErrorCode;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What an entity sends to a node that has subscribers to its session (the node's session hub).
@@ -28,8 +29,13 @@ public final class Subscriber {
   })
   public interface Message extends CborSerializable {}
 
-  /** A join was accepted: the connection gets this full snapshot before any later update. */
-  public record Admitted(String connectionId, Long ref, String memberId, SessionView view)
+  /**
+   * A join was accepted: the connection gets this full snapshot before any later update. Every join
+   * answer names the {@code entity} incarnation that gave it: the hub watches it, and joins its
+   * connections again (resuming from what they saw) when it stops, wherever it restarts.
+   */
+  public record Admitted(
+      String connectionId, Long ref, String memberId, SessionView view, ActorRef<?> entity)
       implements Message {}
 
   /**
@@ -42,8 +48,14 @@ public final class Subscriber {
       long since,
       String epoch,
       Map<String, MemberInfo> members,
-      List<SessionUpdate> changes)
-      implements Message {}
+      List<SessionUpdate> changes,
+      ActorRef<?> entity)
+      implements Message {
+    /** The session's seq when this answer was given. */
+    public long seq() {
+      return changes.isEmpty() ? since : changes.get(changes.size() - 1).seq();
+    }
+  }
 
   /**
    * A join with {@code since} was accepted but the missed changes {@code (since, upTo]} are no
@@ -57,7 +69,8 @@ public final class Subscriber {
       long since,
       long upTo,
       String epoch,
-      Map<String, MemberInfo> members)
+      Map<String, MemberInfo> members,
+      ActorRef<?> entity)
       implements Message {}
 
   /** A join was refused. */

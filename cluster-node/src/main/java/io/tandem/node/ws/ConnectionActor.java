@@ -90,7 +90,7 @@ import org.apache.pekko.stream.javadsl.Sink;
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
   /** What the actor accepts. Node-local: never serialized. */
-  public interface Command {}
+  public interface Command extends org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   /** The inbound stream started. */
   public record StreamInit(ActorRef<Ack> ackTo) implements Command {}
@@ -115,7 +115,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   /** Acknowledgement to the inbound stream. */
-  public enum Ack {
+  public enum Ack implements org.apache.pekko.actor.NoSerializationVerificationNeeded {
     INSTANCE
   }
 
@@ -564,7 +564,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       edits.add(
           o instanceof DocOp.Set s ? DocEdit.set(s.path(), s.value()) : DocEdit.del(o.path()));
     }
-    askRoom(op, replyTo -> new RoomEntity.Edit(joined.memberId(), List.copyOf(edits), replyTo));
+    askRoom(
+        op,
+        replyTo -> new RoomEntity.Edit(joined.memberId(), List.copyOf(edits), replyTo, op.key()));
   }
 
   private void onObject(ObjectAction action) {
@@ -579,7 +581,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         action,
         replyTo ->
             new RoomEntity.ChangeObject(
-                joined.memberId(), kind, action.id(), action.asset(), transform, replyTo));
+                joined.memberId(),
+                kind,
+                action.id(),
+                action.asset(),
+                transform,
+                replyTo,
+                action.key()));
   }
 
   private void onPresence(Presence presence) {

@@ -53,7 +53,8 @@ class RoomEntityTest {
           5, // snapshot every
           4, // recent changes
           8, // changes per write
-          Duration.ofHours(1));
+          Duration.ofHours(1),
+          300); // idempotency keys: two chunks of KeyLog.CHUNK
 
   private final ActorTestKit testKit =
       ActorTestKit.create(
@@ -343,6 +344,62 @@ class RoomEntityTest {
     assertEquals(before.epoch(), after.epoch());
     assertEquals(before.doc(), after.doc());
     assertEquals(before.objects(), after.objects());
+  }
+
+  @Test
+  void aRetriedChangeWithTheSameKeyIsAppliedOnceEvenAcrossARestartAndAnotherConnection() {
+    join("alice/1", "editor", null, null);
+    join("bob/2", "editor", null, null);
+    SessionReply first = keyedEdit("alice/1", "k1", DocEdit.set("n", IntNode.valueOf(1)));
+    assertEquals(new SessionReply.Accepted(1L), first);
+    assertEquals(
+        new SessionReply.Accepted(2L),
+        keyedEdit("alice/1", "k2", DocEdit.set("m", IntNode.valueOf(5))));
+    // the same key from bob is bob's own change
+    assertEquals(
+        new SessionReply.Accepted(3L),
+        keyedEdit("bob/2", "k1", DocEdit.set("n", IntNode.valueOf(3))));
+    room.restart();
+    join("alice/9", "editor", null, null);
+    // alice retries her first change from a new connection: answered with its seq, not applied
+    assertEquals(first, keyedEdit("alice/9", "k1", DocEdit.set("n", IntNode.valueOf(1))));
+    assertEquals(3, room.getState().seq());
+    assertEquals(3, room.getState().doc().get("n").asInt(), "bob's later write still wins");
+    SessionReply grab =
+        room.<SessionReply>runCommand(
+                r ->
+                    new RoomEntity.ChangeObject(
+                        "alice/9", RoomEntity.ObjectAction.SPAWN, "cube", "c.glb", at(1), r, "k3"))
+            .reply();
+    assertEquals(new SessionReply.Accepted(4L), grab);
+    SessionReply again =
+        room.<SessionReply>runCommand(
+                r ->
+                    new RoomEntity.ChangeObject(
+                        "alice/9", RoomEntity.ObjectAction.SPAWN, "cube", "c.glb", at(1), r, "k3"))
+            .reply();
+    assertEquals(grab, again, "a retried spawn is not a conflict: it was applied once");
+  }
+
+  @Test
+  void onlyTheMostRecentKeysAreRemembered() {
+    join("alice/1", "editor", null, null);
+    // the bound is 300: the oldest keys leave memory once a few chunks are full
+    for (int i = 0; i < 800; i++) {
+      keyedEdit("alice/1", "k" + i, DocEdit.set("n", IntNode.valueOf(i)));
+    }
+    assertTrue(room.getState().keys().size() <= 300 + KeyLog.CHUNK, "the key log is bounded");
+    assertEquals(new SessionReply.Accepted(800L), keyedEdit("alice/1", "k799", DocEdit.del("n")));
+    assertEquals(
+        new SessionReply.Accepted(801L),
+        keyedEdit("alice/1", "k0", DocEdit.set("n", IntNode.valueOf(0))),
+        "a forgotten key is a new change");
+  }
+
+  private SessionReply keyedEdit(String member, String key, DocEdit... ops) {
+    return room.<SessionReply>runCommand(
+            replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo, key))
+        .reply();
   }
 
   @Test

@@ -45,6 +45,9 @@ public final class TestNode implements AutoCloseable {
                         "pekko.cluster.seed-nodes = []",
                         "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
                         "pekko.coordinated-shutdown.exit-jvm = off",
+                        // every message between actors goes through its serializer, as across nodes
+                        "pekko.actor.serialize-messages = on",
+                        "tandem.cluster.management = off",
                         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
                         "tandem.http.port = 0",
                         "tandem.auth.hs256-secret = \"" + SECRET + "\"")))

@@ -211,6 +211,24 @@ public final class WsClient implements AutoCloseable {
     return replyTo(f);
   }
 
+  /** Sends {@code op} with one set and an idempotency key; returns the reply (ok or error). */
+  public JsonNode set(String session, String path, Object value, String key) {
+    ObjectNode f = setFrame(session, path, value, key);
+    send(f);
+    return replyTo(f);
+  }
+
+  /** An {@code op} frame with one set and, unless null, an idempotency key (not sent). */
+  public ObjectNode setFrame(String session, String path, Object value, String key) {
+    ObjectNode p = payload();
+    ObjectNode op = p.putArray("ops").addObject().put("op", "set").put("path", path);
+    op.set("value", JSON.valueToTree(value));
+    if (key != null) {
+      p.put("key", key);
+    }
+    return frame("op", session, p);
+  }
+
   /** The direct reply to {@code request}: the next frame carrying its ref. */
   public JsonNode replyTo(ObjectNode request) {
     long ref = request.get("ref").asLong();

@@ -115,6 +115,30 @@ class RoomWebSocketTest {
   }
 
   @Test
+  void aRetriedOpWithItsKeyIsAppliedOnceFromAnyConnection() {
+    String room = room();
+    try (WsClient a = editor("alice");
+        WsClient b = editor("bob")) {
+      a.join(room, "editor");
+      b.join(room, "viewer");
+      JsonNode first = a.set(room, "n", 1, "alice-op-1");
+      assertEquals(1, first.at("/payload/seq").asLong(), first.toString());
+      a.close();
+      try (WsClient again = editor("alice")) {
+        again.join(room, "editor");
+        JsonNode retry = again.set(room, "n", 1, "alice-op-1");
+        assertEquals("ok", retry.path("type").asText(), retry.toString());
+        assertEquals(1, retry.at("/payload/seq").asLong(), "answered with the first seq");
+        assertEquals(2, again.set(room, "n", 2, "alice-op-2").at("/payload/seq").asLong());
+      }
+      List<String> seen = deltas(b, 2);
+      assertEquals(List.of("1:alice:1", "2:alice:2"), seen, "the retry made no second change");
+      JsonNode bad = b.set(room, "n", 3, "");
+      assertEquals("bad_frame", bad.at("/payload/code").asText(), bad.toString());
+    }
+  }
+
+  @Test
   void aFrameSentRightAfterTheSnapshotFindsTheMember() {
     for (int i = 0; i < 20; i++) {
       String room = room();

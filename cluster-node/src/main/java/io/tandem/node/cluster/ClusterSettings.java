@@ -1,0 +1,43 @@
+package io.tandem.node.cluster;
+
+import com.typesafe.config.Config;
+import java.util.Locale;
+
+/**
+ * How a node finds and serves its cluster, read once from {@code tandem.cluster}.
+ *
+ * @param bootstrap how the node joins: {@code OFF} joins the configured seed nodes (or itself when
+ *     there are none), {@code CONFIG} and {@code KUBERNETES} run Pekko Cluster Bootstrap with
+ *     config or Kubernetes API discovery
+ * @param management whether this node serves Pekko Management's HTTP routes (health checks, cluster
+ *     membership and shards, bootstrap's contact points); bootstrap needs it
+ * @param rejoinAttempts how often a hub retries joining a connection again after the session's
+ *     entity stopped (each try waits for the ask timeout)
+ */
+public record ClusterSettings(Bootstrap bootstrap, boolean management, int rejoinAttempts) {
+
+  /** How a node joins the cluster. */
+  public enum Bootstrap {
+    OFF,
+    CONFIG,
+    KUBERNETES
+  }
+
+  public static ClusterSettings fromConfig(Config root) {
+    Config c = root.getConfig("tandem.cluster");
+    String mode = c.getString("bootstrap").trim().toUpperCase(Locale.ROOT);
+    Bootstrap bootstrap =
+        switch (mode) {
+          case "", "OFF", "FALSE", "NONE" -> Bootstrap.OFF;
+          case "CONFIG" -> Bootstrap.CONFIG;
+          case "KUBERNETES", "KUBERNETES-API" -> Bootstrap.KUBERNETES;
+          default ->
+              throw new IllegalArgumentException(
+                  "tandem.cluster.bootstrap must be off, config or kubernetes, not " + mode);
+        };
+    return new ClusterSettings(
+        bootstrap,
+        c.getBoolean("management") || bootstrap != Bootstrap.OFF,
+        c.getInt("rejoin-attempts"));
+  }
+}
