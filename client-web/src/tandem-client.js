@@ -208,6 +208,15 @@ export function getPath(doc, path) {
  * rejoins it with `since`), and emits `snapshot`, `delta`, `presence`, `events`, `ended`,
  * `resync`, `poses`, `change` (any durable change, after it was applied), `members`, `error`.
  */
+/** Errors after which a change with an idempotency key is sent again. */
+const RETRYABLE = new Set(['unavailable', 'connection_lost', 'timeout', 'disconnected']);
+
+/** A fresh idempotency key: random, 128 bits where crypto is there. */
+function newKey(random) {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  return Array.from({ length: 4 }, () => Math.floor(random() * 2 ** 32).toString(16)).join('-');
+}
+
 export class Session extends Emitter {
   constructor(client, id, options) {
     super();
@@ -240,9 +249,15 @@ export class Session extends Emitter {
     return this.state?.objects ?? {};
   }
 
-  /** Sends doc ops as one atomic change; resolves with the `ok` payload (`{seq}`). */
-  op(ops) {
-    return this.client.request('op', this.id, { ops });
+  /**
+   * Sends doc ops as one atomic change; resolves with the `ok` payload (`{seq}`). The change
+   * carries an idempotency key: if its answer is lost (connection dropped, node failed, or
+   * `unavailable`), it is sent again with the same key once the session is back, and the server
+   * applies it at most once. `options.key` sets the key; `options.retries` (default the client's
+   * `changeRetries`, 5) bounds the attempts.
+   */
+  op(ops, options = {}) {
+    return this.#change('op', { ops }, options);
   }
 
   set(path, value) {
@@ -253,9 +268,44 @@ export class Session extends Emitter {
     return this.op([{ op: 'del', path }]);
   }
 
-  /** `action` is spawn, grab, move, release or remove; `rest` holds `asset`, `transform`. */
+  /**
+   * `action` is spawn, grab, move, release or remove; `rest` holds `asset`, `transform` (and
+   * optionally `key`). Retried like {@link op}.
+   */
   object(action, id, rest = {}) {
-    return this.client.request('object', this.id, { action, id, ...rest });
+    const { key, retries, ...fields } = rest;
+    return this.#change('object', { action, id, ...fields }, { key, retries });
+  }
+
+  async #change(type, payload, { key, retries } = {}) {
+    const body = { ...payload, key: key ?? newKey(this.client.random) };
+    const limit = retries ?? this.client.changeRetries;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.client.request(type, this.id, body);
+      } catch (e) {
+        if (!RETRYABLE.has(e.code) || attempt >= limit || this.left) throw e;
+        await this.#back(attempt);
+      }
+    }
+  }
+
+  /** Resolves once the session is joined again (after a reconnect), or after a short backoff. */
+  #back(attempt) {
+    const delay = Math.min(2000, 100 * 2 ** attempt) * (0.5 + this.client.random());
+    return new Promise((resolve) => {
+      let stopWaiting = () => {};
+      const done = () => {
+        clearTimeout(timer);
+        stopWaiting();
+        resolve();
+      };
+      // still joined: the server asked us to retry (`unavailable`); else wait for the rejoin
+      const timer = setTimeout(() => {
+        if (this.joined) done();
+      }, delay);
+      if (!this.joined) stopWaiting = this.once('snapshot', done);
+    });
   }
 
   /**
@@ -458,6 +508,7 @@ export class TandemClient extends Emitter {
         ? false
         : { initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5, maxAttempts: Infinity, ...options.reconnect };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10000;
+    this.changeRetries = options.changeRetries ?? 5;
     this.heartbeatOverride = options.heartbeatMs;
     this.random = options.random ?? Math.random;
 

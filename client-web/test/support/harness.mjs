@@ -52,12 +52,14 @@ export async function waitFor(check, { timeoutMs = 10000, intervalMs = 20, what 
 /**
  * A TCP proxy to the node. `cut()` destroys every proxied connection (the client sees the
  * server side go away, close 1006); `block()` makes new connections fail at once until
- * `unblock()`, so that a client has to back off and retry.
+ * `unblock()`, so that a client has to back off and retry. `mute()` swallows what the node sends
+ * (requests still arrive, their answers are lost) until the next `cut()`.
  */
 export async function startProxy(targetHttpUrl = nodeUrl()) {
   const target = new URL(targetHttpUrl);
   const sockets = new Set();
   let blocked = false;
+  let muted = false;
   let accepted = 0;
   let refused = 0;
   const server = net.createServer((client) => {
@@ -78,7 +80,9 @@ export async function startProxy(targetHttpUrl = nodeUrl()) {
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.on('data', (d) => {
+      if (!muted) client.write(d);
+    });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = server.address().port;
@@ -94,7 +98,12 @@ export async function startProxy(targetHttpUrl = nodeUrl()) {
     get refused() {
       return refused;
     },
+    /** Swallows everything the node sends until the next `cut()` (answers get lost). */
+    mute() {
+      muted = true;
+    },
     cut() {
+      muted = false;
       const n = sockets.size;
       for (const { client, upstream } of sockets) {
         client.destroy();

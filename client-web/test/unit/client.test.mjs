@@ -120,6 +120,26 @@ test('a cut connection reconnects with growing, jittered delays and resumes with
   assert.equal(reader.stats.reconnects, 1);
 });
 
+test('a change whose answer was lost is sent again with its key after the resume and applied once', async () => {
+  const room = uniqueRoom('retry');
+  const p = await proxy();
+  const observer = await client('observer');
+  const o = await observer.join(room, { role: 'viewer' });
+  const writer = await client('writer', { urls: [p.wsUrl] });
+  const w = await writer.join(room, { role: 'editor' });
+  assert.equal((await w.set('n', 1)).seq, 1);
+  p.mute();
+  const second = w.set('n', 2); // reaches the node; its ok is swallowed
+  await waitFor(() => o.seq === 2, { what: 'the node applied the change' });
+  p.cut(); // the writer never got its ok: it reconnects, resumes and sends it again
+  const ok = await second;
+  assert.equal(ok.seq, 2, 'answered with the seq of the first application');
+  assert.equal((await w.set('n', 3)).seq, 3, 'the retry took no seq of its own');
+  await waitFor(() => o.seq === 3, { what: 'the observer at seq 3' });
+  assert.equal(o.doc.n, 3);
+  assert.equal(writer.stats.reconnects, 1);
+});
+
 test('reconnects go to the next URL of the list when a node is down', async () => {
   const room = uniqueRoom('urls');
   const dead = `ws://127.0.0.1:${await deadPort()}/v1/ws`;

@@ -176,6 +176,7 @@ public final class Main {
             verifier,
             entities,
             new NodeHealth(system),
+            registry::openConnections,
             devTokens,
             settings.auth().devTokenMaxTtl(),
             clock,

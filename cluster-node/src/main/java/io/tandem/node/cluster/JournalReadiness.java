@@ -9,24 +9,40 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
 
 /**
- * A Pekko Management readiness check: the journal answers one cheap CQL query on the persistence
- * plugin's own session. Not ready while Cassandra is unreachable, since no change could be made
- * durable. Listed in {@code pekko.management.health-checks.readiness-checks}.
+ * A Pekko Management readiness check: the journal's Cassandra answers one cheap CQL query (on a
+ * session configured like the persistence plugin's). Not ready while Cassandra is unreachable,
+ * since no change could be made durable. Listed in {@code
+ * pekko.management.health-checks.readiness-checks}.
  */
 public final class JournalReadiness implements Supplier<CompletionStage<Boolean>> {
-  private final CassandraSession session;
+  private final ActorSystem system;
+  private volatile CassandraSession session;
 
   public JournalReadiness(ActorSystem system) {
-    this.session =
-        CassandraSessionRegistry.get(system)
-            .sessionFor(CassandraSessionSettings.create("pekko.persistence.cassandra"));
+    this.system = system;
   }
 
   @Override
   public CompletionStage<Boolean> get() {
-    return session
+    return session()
         .selectOne("SELECT release_version FROM system.local")
         .thenApply(Optional::isPresent)
         .exceptionally(e -> false);
+  }
+
+  /**
+   * A session of its own (config {@code tandem.journal-health}, the plugin's settings): the
+   * registry keeps the first session asked for under a config path, and under the plugin's path the
+   * plugin must be the first (its init creates the journal's tables in dev and tests).
+   */
+  private CassandraSession session() {
+    CassandraSession s = session;
+    if (s == null) {
+      s =
+          CassandraSessionRegistry.get(system)
+              .sessionFor(CassandraSessionSettings.create("tandem.journal-health"));
+      session = s;
+    }
+    return s;
   }
 }

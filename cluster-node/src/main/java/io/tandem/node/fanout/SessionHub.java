@@ -63,6 +63,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   /** The connection left the session or closed. */
   public record Unsubscribe(String connectionId) implements Local {}
 
+  /** The entity answered the connection as if it were not joined: join it again. */
+  public record Rejoin(String connectionId) implements Local {}
+
   /** The connection got {@code resync}: send it a fresh snapshot. */
   public record RequestRefresh(String connectionId) implements Local {}
 
@@ -192,6 +195,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessage(Subscriber.Updated.class, this::onUpdated)
         .onMessage(Subscriber.MembersChanged.class, this::onMembersChanged)
         .onMessage(EntityStopped.class, this::onEntityStopped)
+        .onMessage(Subscriber.Moving.class, this::onMoving)
+        .onMessage(Rejoin.class, this::onRejoin)
         .onMessageEquals(RetireConfirmed.INSTANCE, Behaviors::stopped)
         .build();
   }
@@ -513,12 +518,21 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       return this;
     }
     entity = null;
-    membersBeforeRejoin = Map.copyOf(members);
-    members.clear();
     getContext()
         .getLog()
         .info("{} stopped where it ran; joining its {} connections again", session, subs.size());
+    rejoinAll(null);
+    return this;
+  }
+
+  /** Joins every connection but {@code except} again, each resuming from what it got. */
+  private void rejoinAll(String except) {
+    membersBeforeRejoin = Map.copyOf(members);
+    members.clear();
     for (Sub sub : subs.values()) {
+      if (sub.request.connectionId().equals(except)) {
+        continue;
+      }
       sub.rejoins = 0;
       sub.buffered = null;
       if (sub.phase == Phase.JOINING) {
@@ -531,6 +545,25 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         sub.phase = Phase.REJOINING;
         sendJoin(sub, sub.delivered, epoch());
       }
+    }
+  }
+
+  /** The entity is stopping to move to another node: rejoin now rather than at its Terminated. */
+  private Behavior<Subscriber.Message> onMoving(Subscriber.Moving msg) {
+    return onEntityStopped(new EntityStopped(msg.entity()));
+  }
+
+  private Behavior<Subscriber.Message> onRejoin(Rejoin cmd) {
+    if (retiring) {
+      manager.tell(new HubManager.Route(session, cmd));
+      return this;
+    }
+    Sub sub = subs.get(cmd.connectionId());
+    if (sub != null && sub.phase == Phase.LIVE) {
+      sub.phase = Phase.REJOINING;
+      sub.rejoins = 0;
+      membersBeforeRejoin = Map.copyOf(members);
+      sendJoin(sub, sub.delivered, epoch());
     }
     return this;
   }
@@ -587,7 +620,10 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     timers.cancel(connectionId);
     if (!from.equals(entity)) {
       if (entity != null) {
+        // a new incarnation answered (the session moved while this join was on its way): the
+        // old one is stopping or gone, and the connections it held must join the new one
         getContext().unwatch(entity);
+        rejoinAll(connectionId);
       }
       entity = from;
       getContext().watchWith(from, new EntityStopped(from));

@@ -12,6 +12,7 @@ import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.NodeHealth;
+import io.tandem.node.fanout.FanoutStats;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionSummary;
@@ -59,6 +60,7 @@ public final class HttpApi extends AllDirectives {
   private final TokenVerifier verifier;
   private final SessionEntities entities;
   private final NodeHealth health;
+  private final java.util.function.IntSupplier connections;
   private final Optional<DevTokens> devTokens;
   private final Duration devTokenMaxTtl;
   private final Clock clock;
@@ -70,6 +72,7 @@ public final class HttpApi extends AllDirectives {
       TokenVerifier verifier,
       SessionEntities entities,
       NodeHealth health,
+      java.util.function.IntSupplier connections,
       Optional<DevTokens> devTokens,
       Duration devTokenMaxTtl,
       Clock clock,
@@ -79,6 +82,7 @@ public final class HttpApi extends AllDirectives {
     this.verifier = verifier;
     this.entities = entities;
     this.health = health;
+    this.connections = connections;
     this.devTokens = devTokens;
     this.devTokenMaxTtl = devTokenMaxTtl;
     this.clock = clock;
@@ -124,7 +128,44 @@ public final class HttpApi extends AllDirectives {
                                                                     export(
                                                                         p, raw, from, until,
                                                                         accept))))))),
+                    path("status", () -> get(() -> authenticated(this::status))),
                     path(segment("dev").slash("token"), () -> post(this::devToken)))));
+  }
+
+  // ---------------------------------------------------------------- status
+
+  /**
+   * This node and its cluster, for operators ({@code node:*:admin}): its address, uptime, the
+   * members with status and roles, open connections, and what its entities fanned out.
+   */
+  private Route status(Principal principal) {
+    if (!principal.grants().isAdmin()) {
+      return error(StatusCodes.FORBIDDEN, "forbidden", "needs the node:*:admin grant");
+    }
+    org.apache.pekko.cluster.Cluster cluster =
+        org.apache.pekko.cluster.Cluster.get(system.classicSystem());
+    ObjectNode body = JSON.createObjectNode();
+    body.put("node", cluster.selfAddress().toString());
+    body.put("uptimeMs", system.uptime() * 1000);
+    body.put("status", cluster.selfMember().status().toString());
+    ArrayNode members = body.putArray("members");
+    cluster
+        .state()
+        .getMembers()
+        .forEach(
+            m -> {
+              ObjectNode row = members.addObject();
+              row.put("address", m.address().toString());
+              row.put("status", m.status().toString());
+              m.getRoles().forEach(r -> row.withArray("roles").add(r));
+            });
+    body.put("unreachable", cluster.state().getUnreachable().size());
+    body.put("connections", connections.getAsInt());
+    FanoutStats fanout = FanoutStats.get(system);
+    body.putObject("fanout")
+        .put("changes", fanout.changes())
+        .put("hubMessages", fanout.hubMessages());
+    return json(StatusCodes.OK, body);
   }
 
   // ---------------------------------------------------------------- readiness

@@ -224,7 +224,12 @@ public final class RecordingEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
-        .onCommand(Stop.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .onCommand(
+            Stop.class,
+            (state, cmd) -> {
+              members.announceStopping();
+              return Effect().stop().thenNoReply();
+            })
         .build();
   }
 

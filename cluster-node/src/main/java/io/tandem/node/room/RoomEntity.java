@@ -37,11 +37,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * A collaboration room ({@code room:<name>}): one sharded, event-sourced actor per room.
@@ -254,6 +256,9 @@ public final class RoomEntity
   /** Ephemeral, actor-confined: members, their hubs, presence not yet announced. */
   private final SessionMembers<Command> members;
 
+  /** When this incarnation started (for the recovery time in the log). */
+  private final long startedAt;
+
   /** Edits and object actions waiting for the next flush, in arrival order. */
   private final List<Command> pending = new ArrayList<>();
 
@@ -273,12 +278,31 @@ public final class RoomEntity
     this.ctx = ctx;
     this.timers = timers;
     this.members = new SessionMembers<>(ctx, HubTerminated::new);
+    this.startedAt = System.nanoTime();
     scheduleIdleCheck();
   }
 
   @Override
   public RoomState emptyState() {
     return RoomState.empty();
+  }
+
+  @Override
+  public SignalHandler<RoomState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              if (state.exists()) {
+                ctx.getLog()
+                    .info(
+                        "{} recovered at seq {} in {} ms",
+                        sessionId,
+                        state.seq(),
+                        (System.nanoTime() - startedAt) / 1_000_000);
+              }
+            })
+        .build();
   }
 
   @Override
@@ -302,7 +326,12 @@ public final class RoomEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
-        .onCommand(Stop.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .onCommand(
+            Stop.class,
+            (state, cmd) -> {
+              members.announceStopping();
+              return Effect().stop().thenNoReply();
+            })
         .build();
   }
 

@@ -1,6 +1,7 @@
 package io.tandem.node.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.node.fanout.FanoutStats;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -32,11 +33,13 @@ public final class SessionMembers<C> {
   private final Map<String, Member> members = new LinkedHashMap<>();
   private final Map<ActorRef<Subscriber.Message>, Integer> hubs = new HashMap<>();
   private final Map<String, MemberInfo> pending = new LinkedHashMap<>();
+  private final FanoutStats stats;
 
   public SessionMembers(
       ActorContext<C> ctx, Function<ActorRef<Subscriber.Message>, C> onHubTerminated) {
     this.ctx = ctx;
     this.onHubTerminated = onHubTerminated;
+    this.stats = FanoutStats.get(ctx.getSystem());
   }
 
   public boolean contains(String memberId) {
@@ -119,6 +122,7 @@ public final class SessionMembers<C> {
     for (Object e : events) {
       if (e instanceof ChangeEvent c) {
         broadcast(new Subscriber.Updated(c.change()));
+        stats.published(hubs.size());
       }
     }
   }
@@ -143,6 +147,14 @@ public final class SessionMembers<C> {
     Map<String, MemberInfo> view = new LinkedHashMap<>();
     members.forEach((id, m) -> view.put(id, m.info()));
     return Collections.unmodifiableMap(view);
+  }
+
+  /**
+   * The entity stops (sharding hands its shard to another node, or it passivates): hubs that still
+   * have members join them again at once, wherever the session starts next.
+   */
+  public void announceStopping() {
+    broadcast(new Subscriber.Moving(ctx.getSelf()));
   }
 
   /** The cluster address ({@code host:port}) of the node an entity runs on. */

@@ -25,7 +25,8 @@ public final class Subscriber {
     @JsonSubTypes.Type(value = Refused.class, name = "refused"),
     @JsonSubTypes.Type(value = Updated.class, name = "updated"),
     @JsonSubTypes.Type(value = MembersChanged.class, name = "members"),
-    @JsonSubTypes.Type(value = Refreshed.class, name = "refreshed")
+    @JsonSubTypes.Type(value = Refreshed.class, name = "refreshed"),
+    @JsonSubTypes.Type(value = Moving.class, name = "moving")
   })
   public interface Message extends CborSerializable {}
 
@@ -82,6 +83,12 @@ public final class Subscriber {
 
   /** Presence, joins and leaves since the last tick; a {@code null} value means the member left. */
   public record MembersChanged(Map<String, MemberInfo> members) implements Message {}
+
+  /**
+   * The entity is stopping because its shard moves to another node (a rebalance or a node leaving):
+   * the hub joins its connections again at once, to wherever the session starts next.
+   */
+  public record Moving(ActorRef<?> entity) implements Message {}
 
   /** A fresh snapshot for one connection that fell behind (after {@code resync}). */
   public record Refreshed(String connectionId, SessionView view) implements Message {}

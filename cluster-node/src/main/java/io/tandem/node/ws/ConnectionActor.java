@@ -785,6 +785,19 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       if (msg.ref() != null) {
         outbox.reply(new Ok(msg.ref(), msg.session(), ok.seq()));
       }
+    } else if (msg.reply() instanceof SessionReply.Rejected no
+        && no.code() == ErrorCode.NOT_JOINED
+        && sessions.containsKey(msg.session())) {
+      // this connection is joined, but the entity that answered does not know it: the session
+      // moved to another node and our hub has not joined the new one yet. The hub joins again
+      // (resuming from what the client got); the client sends the change again with its key.
+      toHub(msg.session(), new SessionHub.Rejoin(connectionId));
+      outbox.reply(
+          new ErrorFrame(
+              msg.ref(),
+              msg.session().toString(),
+              ErrorCode.UNAVAILABLE,
+              msg.session() + " is moving to another node, retry"));
     } else if (msg.reply() instanceof SessionReply.Rejected no) {
       outbox.reply(new ErrorFrame(msg.ref(), msg.session().toString(), no.code(), no.message()));
     }

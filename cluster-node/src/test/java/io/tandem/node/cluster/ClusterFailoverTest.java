@@ -74,6 +74,11 @@ class ClusterFailoverTest {
     }
   }
 
+  /** Progress, with time, in the test's output file (target/surefire-reports/...-output.txt). */
+  private static void log(String what) {
+    System.out.println(java.time.LocalTime.now() + " " + what);
+  }
+
   private static NodeProcess.Ports freePorts() {
     int[] p = FreePorts.pick(3);
     return new NodeProcess.Ports(p[0], p[1], p[2]);
@@ -99,6 +104,7 @@ class ClusterFailoverTest {
       nodes.add(joinOneMore());
     }
     awaitMembers(nodes.size());
+    log("cluster of " + nodes.size() + " ready");
   }
 
   /** A new node that finds the running cluster through bootstrap and joins it. */
@@ -143,6 +149,7 @@ class ClusterFailoverTest {
     try {
       awaitEveryEditorAcked(editors, 15);
       NodeProcess host = hostOf(room);
+      log("killing " + host.name() + ", which runs " + room);
       host.kill();
       nodes.remove(host);
       awaitEveryEditorAcked(editors, editors.get(0).ackedCount() + 15);
@@ -163,6 +170,7 @@ class ClusterFailoverTest {
       WsClient watcher = WsClient.connect(host.wsUrl());
       watcher.hello(TOKEN);
       watcher.join(room, "viewer");
+      log("draining " + host.name() + ", which runs " + room);
       host.terminate();
       JsonNode bye = watcher.skipTo(f -> "bye".equals(f.path("type").asText()), RECOVERY);
       assertEquals("draining", bye.at("/payload/reason").asText());
@@ -197,28 +205,26 @@ class ClusterFailoverTest {
     List<ResumingEditor> editors = editorsOnEveryNode(edited);
     try {
       awaitEveryEditorAcked(editors, 10);
+      log("a fourth node joins");
       NodeProcess fourth = joinOneMore();
       nodes.add(fourth);
       awaitMembers(4);
+      String fourthAddress = fourth.ports().clusterAddress();
+      // sharding rebalances: some of the rooms move to the new node
       await()
           .atMost(RECOVERY)
           .pollInterval(Duration.ofSeconds(1))
-          .until(() -> shardsOn(fourth) > 0);
+          .until(() -> roomsOn(rooms, fourthAddress) > 0);
+      log(roomsOn(rooms, fourthAddress) + " of " + rooms.size() + " rooms moved to the new node");
       awaitEveryEditorAcked(editors, editors.get(0).ackedCount() + 10);
       finishAndVerify(edited, editors);
       // every room kept its state, wherever its shard went
-      String fourthAddress = fourth.ports().clusterAddress();
-      int movedToFourth = 0;
       for (int i = 0; i < rooms.size(); i++) {
-        JsonNode summary = summary(rooms.get(i));
-        assertEquals(1, summary.path("seq").asLong(), rooms.get(i));
-        if (fourthAddress.equals(summary.path("node").asText())) {
-          movedToFourth++;
-          JsonNode snap = snapshotOf(rooms.get(i));
-          assertEquals(i, snap.at("/payload/state/doc/state/n").asInt(), rooms.get(i));
-        }
+        assertEquals(1, summary(rooms.get(i)).path("seq").asLong(), rooms.get(i));
+        JsonNode snap = snapshotOf(rooms.get(i));
+        assertEquals(i, snap.at("/payload/state/doc/state/n").asInt(), rooms.get(i));
       }
-      assertTrue(movedToFourth > 0, "some rooms now live on the new node");
+      assertTrue(shardsOn(fourth) > 0, "the new node's region hosts shards");
     } finally {
       closeAll(editors);
     }
@@ -277,6 +283,16 @@ class ClusterFailoverTest {
     return JSON.readTree(r.body());
   }
 
+  private int roomsOn(List<String> rooms, String address) throws Exception {
+    int n = 0;
+    for (String room : rooms) {
+      if (address.equals(summary(room).path("node").asText())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private int shardsOn(NodeProcess node) throws Exception {
     JsonNode shards = JSON.readTree(node.management("/cluster/shards/room").body());
     return shards.path("regions").size();
@@ -295,6 +311,7 @@ class ClusterFailoverTest {
    * once; all clients saw the same change at each seq; the journal replays to the room's state.
    */
   private void finishAndVerify(String room, List<ResumingEditor> editors) throws Exception {
+    log("verifying " + room);
     editors.forEach(ResumingEditor::stopEditing);
     await().atMost(RECOVERY).until(() -> editors.stream().allMatch(ResumingEditor::idle));
     JsonNode snap = snapshotOf(room);

@@ -180,6 +180,8 @@ public final class ResumingEditor implements AutoCloseable {
         return false;
       }
       handleSnapshot(snap);
+      System.out.println(
+          java.time.LocalTime.now() + " " + name + " joined through " + url + " since " + lastSeq);
       client = c;
       connections.incrementAndGet();
       synchronized (this) {

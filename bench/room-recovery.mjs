@@ -1,0 +1,84 @@
+// Recovery of a big room after its node is killed. Fills a room with N changes (one editor,
+// pipelined), kills the node that hosts it with `deploy/local-cluster kill <i>`, and measures,
+// from a client on another node: the time from the kill until a new change is acknowledged (the
+// failure detector, the split brain resolver's stable-after, the shard's reallocation and the
+// entity's recovery, all included). The entity's own recovery time is in the surviving node's
+// log ("<room> recovered at seq N in T ms").
+// Needs Node's `ws` package and a running `deploy/local-cluster 3` (default ports).
+//   node bench/room-recovery.mjs <write token> [changes=100000] [window=256]
+import WebSocket from 'ws';
+import { execFileSync } from 'node:child_process';
+
+const [token, changesArg = '100000', windowArg = '256'] = process.argv.slice(2);
+const total = Number(changesArg);
+const window = Number(windowArg);
+const nodes = [1, 2, 3].map((i) => ({ i, http: `http://127.0.0.1:${8079 + i}`, cluster: `127.0.0.1:${25519 + i}` }));
+const room = `room:recovery-${Date.now()}`;
+const now = () => performance.now();
+
+function connect(httpUrl) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(httpUrl.replace(/^http/, 'ws') + '/v1/ws', 'tandem.v1.json');
+    let ref = 0;
+    const waiting = new Map();
+    ws.on('message', (d) => {
+      const f = JSON.parse(d);
+      if (f.ref && waiting.has(f.ref)) {
+        waiting.get(f.ref)(f);
+        waiting.delete(f.ref);
+      }
+    });
+    const req = (type, session, payload) =>
+      new Promise((r) => {
+        const id = ++ref;
+        waiting.set(id, r);
+        ws.send(JSON.stringify({ version: 1, type, ref: id, session, payload }));
+      });
+    ws.on('open', () => resolve({ ws, req }));
+    ws.on('error', reject);
+  });
+}
+
+const writer = await connect(nodes[0].http);
+await writer.req('hello', undefined, { token });
+await writer.req('join', room, { role: 'editor' });
+let sent = 0;
+let acked = 0;
+const t0 = now();
+await new Promise((done) => {
+  const next = () => {
+    while (sent < total && sent - acked < window) {
+      const n = ++sent;
+      writer.req('op', room, { ops: [{ op: 'set', path: `items.i${n % 1000}`, value: n }] }).then((f) => {
+        if (f.type !== 'ok') throw new Error('refused: ' + JSON.stringify(f.payload));
+        acked++;
+        if (acked === total) done();
+        else next();
+      });
+    }
+  };
+  next();
+});
+console.log(`${total} changes written in ${((now() - t0) / 1000).toFixed(1)} s`);
+writer.ws.close();
+
+const summary = await (await fetch(`${nodes[0].http}/v1/sessions/${room}`, { headers: { Authorization: 'Bearer ' + token } })).json();
+const host = nodes.find((n) => n.cluster === summary.node);
+const survivor = nodes.find((n) => n !== host);
+console.log(`${room} at seq ${summary.seq} runs on node ${host.i}; killing it`);
+const client = await connect(survivor.http);
+await client.req('hello', undefined, { token });
+const killedAt = now();
+execFileSync('deploy/local-cluster', ['kill', String(host.i)], { stdio: 'inherit' });
+// join and change until the room answers again (each try waits up to the node's ask timeout)
+let ok = null;
+while (!ok) {
+  const joined = await client.req('join', room, { role: 'editor' });
+  if (joined.type !== 'snapshot') continue;
+  const r = await client.req('op', room, { ops: [{ op: 'set', path: 'after.kill', value: true }] });
+  if (r.type === 'ok') ok = r;
+  else await client.req('leave', room, {});
+}
+console.log(`first change acknowledged ${((now() - killedAt) / 1000).toFixed(1)} s after the kill, at seq ${ok.payload.seq}`);
+console.log(`the surviving node's log has the entity's own recovery time: grep 'recovered at' data/local-cluster/logs/node-*.log`);
+client.ws.close();
