@@ -3,6 +3,7 @@ package io.tandem.persistence.blob;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +36,15 @@ public final class CassandraBlobStore implements BlobStore {
 
   /** The execution profile the plugin's journal uses (QUORUM reads and writes). */
   static final String PROFILE = "pekko-persistence-cassandra-profile";
+
+  /**
+   * Per statement: a chunk is up to a few hundred KiB, more than the driver's default 2 s allows on
+   * a busy small machine. Writes are idempotent, so a failed put is tried again up to {@value
+   * #ATTEMPTS} times in all.
+   */
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  static final int ATTEMPTS = 3;
 
   private final Supplier<CassandraSession> sessionSupplier;
   private volatile CassandraSession session;
@@ -98,14 +108,35 @@ public final class CassandraBlobStore implements BlobStore {
   @Override
   public CompletionStage<BlobRef> put(byte[] bytes) {
     return CompletableFuture.supplyAsync(() -> BlobRef.of(bytes), hashing)
+        .thenCompose(ref -> attempt(ref, bytes, 1));
+  }
+
+  private CompletionStage<BlobRef> attempt(BlobRef ref, byte[] bytes, int attempt) {
+    CompletionStage<BlobRef> once = putOnce(ref, bytes);
+    if (attempt >= ATTEMPTS) {
+      return once;
+    }
+    return once.handle(
+            (stored, failure) ->
+                failure == null
+                    ? CompletableFuture.completedFuture(stored)
+                    : attempt(ref, bytes, attempt + 1))
+        .thenCompose(stage -> stage);
+  }
+
+  private CompletionStage<BlobRef> putOnce(BlobRef ref, byte[] bytes) {
+    return CompletableFuture.completedFuture(ref)
         .thenCompose(
-            ref ->
+            r ->
                 statements()
                     .thenCompose(
                         s ->
                             session
                                 .selectOne(
-                                    s.head().bind(ref.hash()).setExecutionProfileName(PROFILE))
+                                    s.head()
+                                        .bind(ref.hash())
+                                        .setExecutionProfileName(PROFILE)
+                                        .setTimeout(TIMEOUT))
                                 .thenCompose(
                                     head ->
                                         isComplete(head)
@@ -118,7 +149,9 @@ public final class CassandraBlobStore implements BlobStore {
   public CompletionStage<Optional<byte[]>> get(BlobRef ref) {
     return statements()
         .thenCompose(
-            s -> session.selectAll(s.read().bind(ref.hash()).setExecutionProfileName(PROFILE)))
+            s ->
+                session.selectAll(
+                    s.read().bind(ref.hash()).setExecutionProfileName(PROFILE).setTimeout(TIMEOUT)))
         .thenApply(rows -> assemble(ref, rows));
   }
 
@@ -138,7 +171,10 @@ public final class CassandraBlobStore implements BlobStore {
       writes.add(
           session
               .executeWrite(
-                  s.writeChunk().bind(ref.hash(), i, data).setExecutionProfileName(PROFILE))
+                  s.writeChunk()
+                      .bind(ref.hash(), i, data)
+                      .setExecutionProfileName(PROFILE)
+                      .setTimeout(TIMEOUT))
               .toCompletableFuture());
     }
     return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
@@ -147,7 +183,8 @@ public final class CassandraBlobStore implements BlobStore {
                 session.executeWrite(
                     s.writeHead()
                         .bind(ref.hash(), (long) bytes.length, chunks)
-                        .setExecutionProfileName(PROFILE)));
+                        .setExecutionProfileName(PROFILE)
+                        .setTimeout(TIMEOUT)));
   }
 
   /** The payload from its rows (ordered by chunk), or empty when incomplete. */
