@@ -1,10 +1,14 @@
 package io.tandem.persistence;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.typesafe.config.ConfigFactory;
+import io.tandem.persistence.blob.BlobRef;
+import io.tandem.persistence.blob.BlobStore;
+import io.tandem.persistence.blob.Blobs;
 import io.tandem.persistence.testing.CassandraExtension;
 import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
@@ -14,6 +18,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,8 +30,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code cql/schema.cql} defines exactly the tables the plugin creates for itself, and the journal
- * runs on it with autocreation off.
+ * {@code cql/schema.cql} defines exactly the tables the plugin and the blob store create for
+ * themselves, and the journal and the blob store run on it with autocreation off.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(CassandraExtension.class)
@@ -34,7 +39,7 @@ class CassandraSchemaTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Set<String> TABLES =
-      Set.of("messages", "metadata", "all_persistence_ids", "snapshots");
+      Set.of("messages", "metadata", "all_persistence_ids", "snapshots", "blobs");
 
   private final CassandraTestConfig autocreated;
   private CassandraTestConfig scripted;
@@ -62,7 +67,8 @@ class CassandraSchemaTest {
 
   @Test
   void schemaCqlHasTheColumnsAndOptionsThePluginCreates() {
-    // the plugin creates its tables when the journal and the snapshot store are first used
+    // the plugin creates its tables when the journal and the snapshot store are first used, the
+    // blob store its table when it is first used
     writeSnapshotAndRecover(autocreated.settings(), "autocreated");
 
     assertEquals(TABLES, tables(autocreated.keyspace()).keySet());
@@ -78,7 +84,7 @@ class CassandraSchemaTest {
   @Test
   void statementsForAnotherKeyspaceRenameEveryTable() {
     List<String> statements = CassandraSchema.statements("other", "{'class': 'SimpleStrategy'}");
-    assertEquals(5, statements.size());
+    assertEquals(6, statements.size());
     assertEquals(
         "CREATE KEYSPACE IF NOT EXISTS other WITH replication = {'class': 'SimpleStrategy'}",
         statements.get(0));
@@ -109,6 +115,13 @@ class CassandraSchemaTest {
           reader.spawn(Counter.create(id, reader.<Long>createTestProbe().ref()));
       counter.tell(new Counter.Get(replies.ref()));
       assertEquals(new Counter.State(10, List.of(1, 2, 3, 4)), replies.receiveMessage(TIMEOUT));
+      BlobStore blobs = Blobs.get(reader.system());
+      byte[] payload = name.repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      BlobRef ref = blobs.put(payload).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      byte[] back = blobs.get(ref).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow();
+      assertArrayEquals(payload, back);
+    } catch (Exception e) {
+      throw new AssertionError("the blob store failed on " + name, e);
     } finally {
       reader.shutdownTestKit();
     }

@@ -1,7 +1,10 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.SessionUpdate;
+import io.tandem.persistence.blob.BlobStore;
+import io.tandem.persistence.blob.Blobs;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -11,7 +14,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * Reads a session's durable changes back from the journal (Pekko Persistence Query over the
- * Cassandra journal), for resumes the entity's memory can no longer answer.
+ * Cassandra journal), for resumes the entity's memory can no longer answer. Payloads in the blob
+ * store are read back into the changes.
  */
 public final class JournalReader {
   /** The Cassandra plugin's read journal. */
@@ -19,9 +23,11 @@ public final class JournalReader {
 
   private final ActorSystem<?> system;
   private final CurrentEventsByPersistenceIdQuery journal;
+  private final BlobStore blobs;
 
   public JournalReader(ActorSystem<?> system) {
     this.system = system;
+    this.blobs = Blobs.get(system);
     this.journal =
         PersistenceQuery.get(system.classicSystem())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, READ_JOURNAL);
@@ -41,6 +47,7 @@ public final class JournalReader {
         .takeWhile(c -> c.firstSeq() <= upTo)
         .filter(c -> c.seq() > since)
         .map(c -> c.after(since))
+        .mapAsync(RecordingPayloads.PARALLEL_READS, c -> RecordingPayloads.resolve(blobs, c))
         .runWith(Sink.seq(), system);
   }
 }

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.JournalReader;
+import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.SessionUpdate;
+import io.tandem.persistence.blob.BlobStore;
+import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
 import io.tandem.protocol.SessionId;
@@ -30,7 +33,8 @@ import org.apache.pekko.util.ByteString;
 /**
  * The durable history of a session as a byte stream (protocol 9, {@code /events}): one item per
  * durable change, {@code {seq, ts, frame}} as in {@code replay.events}, either as newline-delimited
- * JSON or as a CBOR sequence (RFC 8742). Streamed from the journal in constant memory.
+ * JSON or as a CBOR sequence (RFC 8742). Streamed from the journal in constant memory; payloads in
+ * the blob store are read a few items ahead and written out as bytes, as viewers saw them.
  *
  * <p>The export of an ended recording never changes, so its length can be known (one counting pass,
  * remembered) and it gets an ETag: that is what makes {@code Range} requests possible.
@@ -42,6 +46,7 @@ public final class SessionExport {
   private final ActorSystem<?> system;
   private final FrameCodec codec;
   private final CurrentEventsByPersistenceIdQuery journal;
+  private final BlobStore blobs;
   private final Map<String, Long> lengths =
       new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -53,6 +58,7 @@ public final class SessionExport {
   public SessionExport(ActorSystem<?> system, FrameCodec codec) {
     this.system = system;
     this.codec = codec;
+    this.blobs = Blobs.get(system);
     this.journal =
         PersistenceQuery.get(system.classicSystem())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, JournalReader.READ_JOURNAL);
@@ -68,7 +74,9 @@ public final class SessionExport {
         .map(e -> ((ChangeEvent) e).change())
         .takeWhile(u -> u.firstSeq() <= until)
         .filter(u -> u.seq() >= from)
-        .map(u -> encode(session, u.after(from - 1), encoding));
+        .map(u -> u.after(from - 1))
+        .mapAsync(RecordingPayloads.PARALLEL_READS, u -> RecordingPayloads.resolve(blobs, u))
+        .map(u -> encode(session, u, encoding));
   }
 
   /** The export's length in bytes, counted once and remembered under {@code key}. */

@@ -13,11 +13,18 @@ import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.CborSerializable;
+import io.tandem.persistence.blob.BlobRef;
+import io.tandem.persistence.blob.BlobStore;
+import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,13 +35,18 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * A live recording ({@code recording:<name>}): one sharded, event-sourced actor per recording.
@@ -44,7 +56,13 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * as one {@link Publish} and are persisted in one journal write. Viewers receive every batch once
  * per subscribed node (its hub); late joiners get the static batches, the latest checkpoint and
  * what follows it from the bounded live buffer ({@link RecordingState}). {@code end} closes the
- * recording; later publishes get {@code conflict}. Blocks on nothing.
+ * recording; later publishes get {@code conflict}.
+ *
+ * <p>Large payloads arrive already in the blob store (the publisher's connection stored them): the
+ * persisted event holds their {@link BlobRef}, and the state keeps their bytes in memory while a
+ * static or buffered batch references them, so viewers never wait for a read. After a recovery
+ * those bytes are read back from the blob store before anything else: commands are stashed until
+ * then. Blocks on nothing.
  */
 public final class RecordingEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -55,9 +73,12 @@ public final class RecordingEntity
 
   /** Registers recordings with Cluster Sharding on this node. */
   public static void init(ActorSystem<?> system, RecordingSettings settings, Clock clock) {
+    BlobStore blobs = Blobs.get(system);
     ClusterSharding.get(system)
         .init(
-            Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, clock))
+            Entity.of(
+                    ENTITY_KEY,
+                    ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, clock, blobs))
                 .withStopMessage(Stop.INSTANCE));
   }
 
@@ -66,11 +87,12 @@ public final class RecordingEntity
       String name,
       ActorRef<ClusterSharding.ShardCommand> shard,
       RecordingSettings settings,
-      Clock clock) {
+      Clock clock,
+      BlobStore blobs) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new RecordingEntity(name, shard, settings, clock, ctx, timers)));
+                timers -> new RecordingEntity(name, shard, settings, clock, blobs, ctx, timers)));
   }
 
   public static PersistenceId persistenceId(String name) {
@@ -97,9 +119,17 @@ public final class RecordingEntity
 
   public record Disconnect(String memberId) implements Command {}
 
-  /** One publish frame's content. {@code bytes} may be null. */
+  /**
+   * One publish frame's content. {@code bytes} may be null; {@code blob} is set when the bytes are
+   * already in the blob store (they still travel here, for viewers and the in-memory buffer).
+   */
   public record Publication(
-      List<JsonNode> events, boolean checkpoint, boolean isStatic, byte[] bytes, long size)
+      List<JsonNode> events,
+      boolean checkpoint,
+      boolean isStatic,
+      byte[] bytes,
+      BlobRef blob,
+      long size)
       implements CborSerializable {}
 
   /**
@@ -129,6 +159,18 @@ public final class RecordingEntity
   }
 
   public record HubTerminated(ActorRef<Subscriber.Message> hub) implements Command {}
+
+  /** Internal: blobs read back after a recovery; {@code absent} ones are not in the store. */
+  public record PayloadsLoaded(Map<String, byte[]> loaded, List<BlobRef> absent)
+      implements Command {}
+
+  /** Internal: reading them failed (the store is unreachable); tried again later. */
+  public record PayloadsFailed(String reason) implements Command {}
+
+  /** Internal: read the missing payloads again. */
+  public enum LoadPayloads implements Command {
+    INSTANCE
+  }
 
   // ---------------------------------------------------------------- events
 
@@ -166,12 +208,26 @@ public final class RecordingEntity
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final SessionMembers<Command> members;
+  private final BlobStore blobs;
+
+  /**
+   * Blob bytes of the publish being persisted, by hash, for the event handler to keep in memory
+   * (the event itself holds only the reference). Filled right before the persist, cleared after it.
+   */
+  private final Map<String, byte[]> arriving = new HashMap<>();
+
+  /** Reading blobs back after a recovery: every command waits in the stash until done. */
+  private boolean loadingPayloads;
+
+  private static final Duration RELOAD_AFTER = Duration.ofSeconds(2);
+  private static final int PARALLEL_READS = 4;
 
   private RecordingEntity(
       String name,
       ActorRef<ClusterSharding.ShardCommand> shard,
       RecordingSettings settings,
       Clock clock,
+      BlobStore blobs,
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers) {
     super(persistenceId(name));
@@ -179,6 +235,7 @@ public final class RecordingEntity
     this.shard = shard;
     this.settings = settings;
     this.clock = clock;
+    this.blobs = blobs;
     this.ctx = ctx;
     this.timers = timers;
     this.members = new SessionMembers<>(ctx, HubTerminated::new);
@@ -211,7 +268,63 @@ public final class RecordingEntity
   }
 
   @Override
+  public SignalHandler<RecordingState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+        .build();
+  }
+
+  private void onRecoveryCompleted(RecordingState state) {
+    if (!state.missingPayloads().isEmpty()) {
+      loadingPayloads = true;
+      loadPayloads(state.missingPayloads());
+    }
+  }
+
+  /** Reads blobs a few at a time; the outcome comes back as one command. */
+  private void loadPayloads(List<BlobRef> refs) {
+    ctx.pipeToSelf(
+        Source.from(refs)
+            .mapAsync(PARALLEL_READS, ref -> blobs.get(ref).thenApply(b -> Pair.create(ref, b)))
+            .runWith(Sink.seq(), ctx.getSystem()),
+        (read, failure) -> {
+          if (failure != null) {
+            return new PayloadsFailed(failure.toString());
+          }
+          Map<String, byte[]> loaded = new HashMap<>();
+          List<BlobRef> absent = new ArrayList<>();
+          for (Pair<BlobRef, Optional<byte[]>> p : read) {
+            if (p.second().isPresent()) {
+              loaded.put(p.first().hash(), p.second().get());
+            } else {
+              absent.add(p.first());
+            }
+          }
+          return new PayloadsLoaded(loaded, absent);
+        });
+  }
+
+  @Override
   public CommandHandlerWithReply<Command, Event, RecordingState> commandHandler() {
+    CommandHandlerWithReply<Command, Event, RecordingState> running = running();
+    return (state, cmd) -> loadingPayloads ? whileLoading(state, cmd) : running.apply(state, cmd);
+  }
+
+  /** After a recovery, until the payloads are back in memory: everything else waits. */
+  private ReplyEffect<Event, RecordingState> whileLoading(RecordingState state, Command cmd) {
+    if (cmd instanceof PayloadsLoaded loaded) {
+      return onPayloadsLoaded(state, loaded);
+    } else if (cmd instanceof PayloadsFailed failed) {
+      return onPayloadsFailed(state, failed);
+    } else if (cmd instanceof LoadPayloads load) {
+      return onLoadPayloads(state, load);
+    } else if (cmd instanceof Stop) {
+      return Effect().stop().thenNoReply();
+    }
+    return Effect().stash();
+  }
+
+  private CommandHandlerWithReply<Command, Event, RecordingState> running() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Join.class, this::onJoin)
@@ -230,7 +343,49 @@ public final class RecordingEntity
               members.announceStopping();
               return Effect().stop().thenNoReply();
             })
+        // late answers of a load that another one already completed
+        .onCommand(PayloadsLoaded.class, (state, cmd) -> Effect().noReply())
+        .onCommand(PayloadsFailed.class, (state, cmd) -> Effect().noReply())
+        .onCommand(LoadPayloads.class, (state, cmd) -> Effect().noReply())
         .build();
+  }
+
+  private ReplyEffect<Event, RecordingState> onPayloadsLoaded(
+      RecordingState state, PayloadsLoaded cmd) {
+    for (BlobRef ref : state.missingPayloads()) {
+      byte[] bytes = cmd.loaded().get(ref.hash());
+      if (bytes != null) {
+        state.payloadLoaded(ref, bytes);
+      }
+    }
+    if (!cmd.absent().isEmpty()) {
+      // never expected (a blob is written before its event); viewers get those batches without
+      // bytes
+      ctx.getLog()
+          .error(
+              "{}: {} blob(s) referenced by the journal are missing from the blob store, first {}",
+              sessionId,
+              cmd.absent().size(),
+              cmd.absent().get(0).hash());
+    }
+    loadingPayloads = false;
+    // the javadsl types unstashAll() as a plain Effect, though every effect Pekko makes is a
+    // ReplyEffect (internal.EffectImpl): unstashing replies nothing, as thenNoReply() would say
+    return (ReplyEffect<Event, RecordingState>) Effect().unstashAll();
+  }
+
+  private ReplyEffect<Event, RecordingState> onPayloadsFailed(
+      RecordingState state, PayloadsFailed cmd) {
+    ctx.getLog()
+        .warn("{}: reading blobs after recovery failed ({}), retrying", sessionId, cmd.reason());
+    timers.startSingleTimer(LoadPayloads.INSTANCE, RELOAD_AFTER);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, RecordingState> onLoadPayloads(
+      RecordingState state, LoadPayloads cmd) {
+    loadPayloads(state.missingPayloads());
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, RecordingState> onJoin(RecordingState state, Join cmd) {
@@ -297,6 +452,7 @@ public final class RecordingEntity
     long now = clock.millis();
     long next = state.seq() + 1;
     List<Event> events = new ArrayList<>(cmd.batches().size());
+    List<Published> live = new ArrayList<>(cmd.batches().size());
     List<Long> lastSeqs = new ArrayList<>(cmd.batches().size());
     for (Publication p : cmd.batches()) {
       RecordedBatch batch =
@@ -308,14 +464,23 @@ public final class RecordingEntity
               p.checkpoint(),
               p.isStatic(),
               p.bytes(),
+              p.blob(),
               p.size());
-      events.add(new Published(batch));
+      if (p.blob() != null && p.bytes() != null) {
+        arriving.put(p.blob().hash(), p.bytes());
+      }
+      events.add(new Published(batch.withoutBlobBytes()));
+      live.add(new Published(batch));
       lastSeqs.add(batch.seq());
       next = batch.seq() + 1;
     }
     return Effect()
         .persist(events)
-        .thenRun(s -> members.publishChanges(events))
+        .thenRun(
+            s -> {
+              arriving.clear();
+              members.publishChanges(live);
+            })
         .thenReply(cmd.replyTo(), s -> new SessionReply.Published(List.copyOf(lastSeqs)));
   }
 
@@ -420,7 +585,11 @@ public final class RecordingEntity
         .onEvent(
             Published.class,
             (state, e) -> {
-              state.published(e.batch(), settings.liveBufferBytes());
+              RecordedBatch b = e.batch();
+              state.published(
+                  b,
+                  settings.liveBufferBytes(),
+                  b.blob() == null ? null : arriving.get(b.blob().hash()));
               return state;
             })
         .onEvent(

@@ -2,6 +2,7 @@ package io.tandem.node.recording;
 
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.persistence.CborSerializable;
+import io.tandem.persistence.blob.BlobRef;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,13 @@ import java.util.List;
  * <p>The buffer is bounded by {@code liveBufferBytes}: past it, the oldest non-static batches
  * before the latest checkpoint leave memory (never the journal). Static batches never leave.
  * Changes from {@link #historyFrom()} on are all in memory.
+ *
+ * <p>Batches whose payload is in the blob store are kept without their bytes; a {@link
+ * PayloadCache} holds those bytes while a static batch or a buffered batch references them, and
+ * everything this state hands out (views, missed changes) carries them again. A batch counts its
+ * payload's size against the bound even when its bytes are shared with another batch, so the bound
+ * is an upper limit of the memory held. The cache is never part of a snapshot: after a recovery its
+ * bytes are {@link #missingPayloads() missing} until the entity read them.
  */
 public final class RecordingState {
   private String epoch;
@@ -32,6 +40,7 @@ public final class RecordingState {
   private long bufferBytes;
   private long droppedBytes;
   private long historyFrom = 1;
+  private final PayloadCache payloads = new PayloadCache();
 
   /** An immutable copy of the state, as snapshots store it. */
   public record Snapshot(
@@ -92,9 +101,16 @@ public final class RecordingState {
     this.lastActivity = ts;
   }
 
-  void published(RecordedBatch batch, long liveBufferBytes) {
+  /**
+   * Records a batch (as persisted: a blob without its bytes); {@code payload} is the blob's bytes
+   * when the entity has them (a fresh publish), null during recovery.
+   */
+  void published(RecordedBatch batch, long liveBufferBytes, byte[] payload) {
     seq = batch.seq();
     lastActivity = batch.ts();
+    if (batch.blob() != null) {
+      payloads.hold(batch.blob(), payload);
+    }
     if (batch.isStatic()) {
       statics.add(batch);
       return;
@@ -108,6 +124,9 @@ public final class RecordingState {
         && !buffer.isEmpty()
         && buffer.peekFirst().fromSeq() < latestCheckpointFrom) {
       RecordedBatch dropped = buffer.removeFirst();
+      if (dropped.blob() != null) {
+        payloads.release(dropped.blob());
+      }
       bufferBytes -= dropped.size();
       droppedBytes += dropped.size();
       historyFrom = dropped.seq() + 1;
@@ -125,10 +144,36 @@ public final class RecordingState {
     List<RecordedBatch> events = new ArrayList<>();
     for (RecordedBatch b : buffer) {
       if (b.fromSeq() >= latestCheckpointFrom) {
-        events.add(b);
+        events.add(resolve(b));
       }
     }
-    return new RecordingView(List.copyOf(statics), List.copyOf(events), ended != null);
+    List<RecordedBatch> staticBatches = new ArrayList<>(statics.size());
+    statics.forEach(b -> staticBatches.add(resolve(b)));
+    return new RecordingView(List.copyOf(staticBatches), List.copyOf(events), ended != null);
+  }
+
+  /** The blobs referenced from memory whose bytes are not there (after a recovery). */
+  public List<BlobRef> missingPayloads() {
+    return payloads.missing();
+  }
+
+  /** Bytes read from the blob store for a blob this state references. */
+  void payloadLoaded(BlobRef ref, byte[] bytes) {
+    payloads.fill(ref, bytes);
+  }
+
+  /** Distinct payload bytes held in memory for static and buffered batches. */
+  public long payloadBytes() {
+    return payloads.bytesHeld();
+  }
+
+  /** {@code b} carrying its blob's bytes when memory has them. */
+  private RecordedBatch resolve(RecordedBatch b) {
+    if (!b.needsBytes()) {
+      return b;
+    }
+    byte[] bytes = payloads.bytes(b.blob());
+    return bytes == null ? b : b.withBytes(bytes);
   }
 
   /** The changes after {@code since}, in seq order, if memory holds them all; else null. */
@@ -156,9 +201,9 @@ public final class RecordingState {
     return out;
   }
 
-  private static void addAfter(List<SessionUpdate> out, RecordedBatch b, long since) {
+  private void addAfter(List<SessionUpdate> out, RecordedBatch b, long since) {
     if (b.seq() > since) {
-      out.add(b.after(since));
+      out.add(resolve(b).after(since));
     }
   }
 
@@ -189,6 +234,16 @@ public final class RecordingState {
     state.droppedBytes = s.droppedBytes();
     state.historyFrom = s.historyFrom();
     s.buffer().forEach(b -> state.bufferBytes += b.size());
+    for (RecordedBatch b : s.statics()) {
+      if (b.blob() != null) {
+        state.payloads.hold(b.blob(), null);
+      }
+    }
+    for (RecordedBatch b : s.buffer()) {
+      if (b.blob() != null) {
+        state.payloads.hold(b.blob(), null);
+      }
+    }
     return state;
   }
 }

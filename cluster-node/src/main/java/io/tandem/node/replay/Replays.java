@@ -3,10 +3,14 @@ package io.tandem.node.replay;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutFrame;
+import io.tandem.node.recording.RecordedBatch;
 import io.tandem.node.recording.RecordingEntity;
+import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.SessionUpdate;
+import io.tandem.persistence.blob.BlobStore;
+import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
 import io.tandem.protocol.ReplayEnd;
@@ -46,15 +50,20 @@ public final class Replays {
 
   private static final Duration BATCH_WINDOW = Duration.ofMillis(20);
 
+  /** Payload bytes at most per {@code replay.events} frame (a single larger item goes alone). */
+  private static final long MAX_PAYLOAD_BYTES = 1 << 20;
+
   /** One replay's range and speed; {@code until} is already capped at the session's seq. */
   public record Request(SessionId session, long from, long until, double speed) {}
 
   private final ActorSystem<?> system;
   private final CurrentEventsByPersistenceIdQuery journal;
+  private final BlobStore blobs;
   private final Map<SessionId, ReplayPacer> lastPacers = new ConcurrentHashMap<>();
 
   public Replays(ActorSystem<?> system) {
     this.system = system;
+    this.blobs = Blobs.get(system);
     this.journal =
         PersistenceQuery.get(system.classicSystem())
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, JournalReader.READ_JOURNAL);
@@ -92,8 +101,11 @@ public final class Replays {
             .takeWhile(u -> u.firstSeq() <= request.until())
             .filter(u -> u.seq() >= request.from())
             .map(u -> u.after(request.from() - 1))
+            // payloads in the blob store are read a few items ahead of the pacer
+            .mapAsync(RecordingPayloads.PARALLEL_READS, u -> RecordingPayloads.resolve(blobs, u))
             .mapAsync(1, u -> pacer.await(u.ts()).thenApply(done -> u))
-            .groupedWithin(MAX_ITEMS, BATCH_WINDOW)
+            .groupedWeightedWithin(
+                MAX_PAYLOAD_BYTES, MAX_ITEMS, Replays::payloadBytes, BATCH_WINDOW)
             // the state is the last seq replayed; completion emits replay.end with it
             .statefulMap(
                 () -> nothingYet,
@@ -110,6 +122,10 @@ public final class Replays {
         .concat(items)
         .map(frame -> new OutFrame(frame).message(encoding, codec))
         .viaMat(KillSwitches.single(), Keep.right());
+  }
+
+  private static Long payloadBytes(SessionUpdate u) {
+    return u instanceof RecordedBatch b && b.bytes() != null ? (long) b.bytes().length : 0L;
   }
 
   /** The journal's persistence id of a session. */

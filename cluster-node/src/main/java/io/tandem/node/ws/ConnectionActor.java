@@ -11,6 +11,7 @@ import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.recording.RecordingEntity;
+import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.recording.RecordingSettings;
 import io.tandem.node.replay.ReplayPacer;
 import io.tandem.node.replay.Replays;
@@ -22,6 +23,7 @@ import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
+import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.DecodeResult;
@@ -59,6 +61,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -204,10 +207,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private record Joined(String memberId, Role role) {}
 
-  /** A publisher's frames waiting for the journal write in flight. */
+  /**
+   * A publisher's frames waiting for the journal write in flight, each with its batch, whose large
+   * payload is being stored meanwhile.
+   */
   private static final class PublishQueue {
     final String memberId;
     final ArrayDeque<io.tandem.protocol.Publish> waiting = new ArrayDeque<>();
+    final ArrayDeque<CompletionStage<RecordingEntity.Publication>> prepared = new ArrayDeque<>();
     boolean inFlight;
 
     PublishQueue(String memberId) {
@@ -216,6 +223,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private final Map<SessionId, PublishQueue> publishing = new HashMap<>();
+
+  private final RecordingPayloads payloads;
 
   /** Set while handling a frame whose ack must wait; the held ack. */
   private boolean holdAck;
@@ -256,6 +265,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.membershipAdapter =
         ctx.messageAdapter(SessionHub.Membership.class, MembershipChanged::new);
+    this.payloads =
+        new RecordingPayloads(Blobs.get(ctx.getSystem()), deps.recordings().blobThreshold());
     this.tokens = deps.ws().burstFrames();
     this.lastRefillNanos = System.nanoTime();
     this.lastInboundMillis = deps.clock().millis();
@@ -644,6 +655,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     PublishQueue queue =
         publishing.computeIfAbsent(publish.session(), s -> new PublishQueue(joined.memberId()));
     queue.waiting.add(publish);
+    queue.prepared.add(prepare(publish));
     if (!queue.inFlight) {
       sendPublishes(publish.session(), queue);
     } else if (queue.waiting.size() >= deps.recordings().maxQueuedPublishes()) {
@@ -651,26 +663,35 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
   }
 
+  /** Starts storing the frame's payload if it is large; the batch is ready when that is done. */
+  private CompletionStage<RecordingEntity.Publication> prepare(io.tandem.protocol.Publish f) {
+    byte[] bytes = f.bytes() == null ? null : f.bytes().bytes();
+    long size = jsonSize(f.events()) + (bytes == null ? 0 : bytes.length);
+    return payloads.publication(List.copyOf(f.events()), f.checkpoint(), f.isStatic(), bytes, size);
+  }
+
   private void sendPublishes(SessionId session, PublishQueue queue) {
     List<io.tandem.protocol.Publish> frames = new ArrayList<>(queue.waiting);
+    List<CompletableFuture<RecordingEntity.Publication>> prepared = new ArrayList<>();
+    queue.prepared.forEach(p -> prepared.add(p.toCompletableFuture()));
     queue.waiting.clear();
+    queue.prepared.clear();
     queue.inFlight = true;
-    List<RecordingEntity.Publication> batches = new ArrayList<>(frames.size());
-    for (io.tandem.protocol.Publish f : frames) {
-      byte[] bytes = f.bytes() == null ? null : f.bytes().bytes();
-      long size = jsonSize(f.events()) + (bytes == null ? 0 : bytes.length);
-      batches.add(
-          new RecordingEntity.Publication(
-              List.copyOf(f.events()), f.checkpoint(), f.isStatic(), bytes, size));
-    }
     String memberId = queue.memberId;
-    getContext()
-        .ask(
-            SessionReply.class,
-            deps.entities().recording(session),
-            deps.askTimeout(),
-            replyTo -> new RecordingEntity.Publish(memberId, List.copyOf(batches), replyTo),
-            (reply, error) -> new PublishReplied(session, frames, reply, error));
+    var recording = deps.entities().recording(session);
+    // the batches in frame order, once every payload is stored; then one write in the entity
+    CompletionStage<SessionReply> reply =
+        CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new))
+            .thenCompose(
+                stored -> {
+                  List<RecordingEntity.Publication> batches = new ArrayList<>(prepared.size());
+                  prepared.forEach(p -> batches.add(p.join()));
+                  return recording.ask(
+                      (ActorRef<SessionReply> replyTo) ->
+                          new RecordingEntity.Publish(memberId, List.copyOf(batches), replyTo),
+                      deps.askTimeout());
+                });
+    getContext().pipeToSelf(reply, (ok, error) -> new PublishReplied(session, frames, ok, error));
   }
 
   private Behavior<Command> onPublishReplied(PublishReplied msg) {

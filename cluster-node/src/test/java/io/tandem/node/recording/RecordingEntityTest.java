@@ -3,6 +3,8 @@ package io.tandem.node.recording;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +15,8 @@ import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.Subscriber;
+import io.tandem.persistence.blob.BlobRef;
+import io.tandem.persistence.testing.InMemoryBlobStore;
 import io.tandem.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +42,7 @@ class RecordingEntityTest {
 
   private static final RecordingSettings SETTINGS =
       new RecordingSettings(
-          BUFFER, 100, 1 << 20, 10, 8, Duration.ofHours(1), 7, Duration.ofHours(1));
+          BUFFER, 100, 1 << 20, 64, 10, 8, Duration.ofHours(1), 7, Duration.ofHours(1));
 
   private final ActorTestKit testKit =
       ActorTestKit.create(
@@ -53,14 +57,20 @@ class RecordingEntityTest {
           RecordingEntity.Command, RecordingEntity.Event, RecordingState>
       rec;
   private TestProbe<Subscriber.Message> hub;
+  private InMemoryBlobStore blobs;
 
   @BeforeEach
   void freshRecording() {
+    blobs = new InMemoryBlobStore();
     rec =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
             RecordingEntity.create(
-                "r-" + UUID.randomUUID(), null, SETTINGS, new ManualClock(1_700_000_000_000L)),
+                "r-" + UUID.randomUUID(),
+                null,
+                SETTINGS,
+                new ManualClock(1_700_000_000_000L),
+                blobs),
             EventSourcedBehaviorTestKit.enabledSerializationSettings()
                 .withVerifyState(false)
                 .withVerifyEquality(false));
@@ -97,7 +107,7 @@ class RecordingEntityTest {
     for (int i = 0; i < count; i++) {
       events.add(IntNode.valueOf(firstValue + i));
     }
-    return new RecordingEntity.Publication(events, checkpoint, isStatic, null, 100L * count);
+    return new RecordingEntity.Publication(events, checkpoint, isStatic, null, null, 100L * count);
   }
 
   private SessionReply publish(String member, RecordingEntity.Publication... batches) {
@@ -118,7 +128,7 @@ class RecordingEntityTest {
     assertEquals(2, result.events().size(), "one event per batch, persisted together");
     assertEquals(8, rec.getState().seq());
     RecordingEntity.Publication bytesOnly =
-        new RecordingEntity.Publication(List.of(), false, false, new byte[] {1, 2, 3}, 3);
+        new RecordingEntity.Publication(List.of(), false, false, new byte[] {1, 2, 3}, null, 3);
     assertEquals(new SessionReply.Published(List.of(9L)), publish("pub/1", bytesOnly));
   }
 
@@ -191,7 +201,7 @@ class RecordingEntityTest {
       publish(
           "pub/1",
           new RecordingEntity.Publication(
-              List.of(IntNode.valueOf(i)), i % 3 == 0, false, new byte[] {(byte) i}, 50));
+              List.of(IntNode.valueOf(i)), i % 3 == 0, false, new byte[] {(byte) i}, null, 50));
     }
     RecordingState before = rec.getState();
     RecordingState after = rec.restart().state();
@@ -207,5 +217,69 @@ class RecordingEntityTest {
       assertEquals(a.events().get(i).events(), b.events().get(i).events());
       assertArrayEquals(a.events().get(i).bytes(), b.events().get(i).bytes());
     }
+  }
+
+  /** A payload of {@code n} bytes from {@code seed}, as the connection stored it. */
+  private RecordingEntity.Publication blobBatch(int seed, int n, boolean checkpoint) {
+    byte[] bytes = new byte[n];
+    new java.util.Random(seed).nextBytes(bytes);
+    BlobRef ref = blobs.put(bytes).toCompletableFuture().join();
+    return new RecordingEntity.Publication(
+        List.of(IntNode.valueOf(seed)), checkpoint, false, bytes, ref, n + 10L);
+  }
+
+  @Test
+  void blobPayloadsArePersistedAsReferencesAndServedFromMemory() {
+    join("pub/1", "publisher", null, null);
+    RecordingEntity.Publication shard = blobBatch(1, 200, true);
+    var result =
+        rec.<SessionReply>runCommand(r -> new RecordingEntity.Publish("pub/1", List.of(shard), r));
+    RecordedBatch persisted = ((RecordingEntity.Published) result.events().get(0)).batch();
+    assertNull(persisted.bytes(), "the event holds only the reference");
+    assertEquals(shard.blob(), persisted.blob());
+    RecordedBatch live =
+        (RecordedBatch)
+            hub
+                .fishForMessage(
+                    Duration.ofSeconds(3),
+                    m ->
+                        m instanceof Subscriber.Updated
+                            ? FishingOutcomes.complete()
+                            : FishingOutcomes.continueAndIgnore())
+                .stream()
+                .map(m -> ((Subscriber.Updated) m).update())
+                .reduce((a, b) -> b)
+                .orElseThrow();
+    assertArrayEquals(shard.bytes(), live.bytes(), "live viewers get the bytes");
+    RecordingView view = rec.getState().view();
+    assertArrayEquals(shard.bytes(), view.events().get(0).bytes(), "late joiners get them too");
+    assertNull(rec.getState().toSnapshot().buffer().get(0).bytes(), "snapshots hold references");
+    assertEquals(0, blobs.reads(), "nothing was read back");
+    assertEquals(210, rec.getState().bufferBytes(), "the payload counts against the bound");
+  }
+
+  @Test
+  void afterARestartJoinsWaitUntilThePayloadsAreReadBack() {
+    join("pub/1", "publisher", null, null);
+    List<RecordingEntity.Publication> sent = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      // the same content three times: held once in memory
+      RecordingEntity.Publication p = blobBatch(i % 3, 300, i == 3);
+      sent.add(p);
+      publish("pub/1", p);
+    }
+    RecordingState after = rec.restart().state();
+    assertEquals(9, after.seq());
+    Subscriber.Admitted admitted =
+        assertInstanceOf(Subscriber.Admitted.class, join("view/2", "viewer", null, null));
+    RecordingView view = (RecordingView) admitted.view().state();
+    assertEquals(6, view.events().size(), "the checkpoint (4th batch) and what follows");
+    for (int i = 0; i < view.events().size(); i++) {
+      assertNotNull(
+          view.events().get(i).bytes(), "batch " + i + " has its bytes; reads " + blobs.reads());
+      assertArrayEquals(sent.get(3 + i).bytes(), view.events().get(i).bytes());
+    }
+    assertEquals(3, blobs.reads(), "each distinct blob read once");
+    assertEquals(900, rec.getState().payloadBytes(), "three distinct payloads in memory");
   }
 }
