@@ -1,5 +1,5 @@
-// Recovery of a big room after its node is killed. Fills a room with N changes (one editor,
-// pipelined), kills the node that hosts it with `deploy/local-cluster kill <i>`, and measures,
+// Recovery of a big room after its node is killed. Fills a room with N changes (16 editors,
+// pipelined, each under the per-connection rate limit), kills the node that hosts it with `deploy/local-cluster kill <i>`, and measures,
 // from a client on another node: the time from the kill until a new change is acknowledged (the
 // failure detector, the split brain resolver's stable-after, the shard's reallocation and the
 // entity's recovery, all included). The entity's own recovery time is in the surviving node's
@@ -39,28 +39,39 @@ function connect(httpUrl) {
   });
 }
 
-const writer = await connect(nodes[0].http);
-await writer.req('hello', undefined, { token });
-await writer.req('join', room, { role: 'editor' });
+// many writers, each under the per-connection rate limit (200 frames/s by default)
+const writers = [];
+for (let w = 0; w < 16; w++) {
+  const c = await connect(nodes[w % nodes.length].http);
+  await c.req('hello', undefined, { token });
+  await c.req('join', room, { role: 'editor' });
+  writers.push(c);
+}
+const perWriterRate = 180;
 let sent = 0;
-let acked = 0;
 const t0 = now();
-await new Promise((done) => {
-  const next = () => {
-    while (sent < total && sent - acked < window) {
+await Promise.all(
+  writers.map(async (c, w) => {
+    const inFlight = new Set();
+    let mine = 0;
+    const started = now();
+    while (sent < total) {
       const n = ++sent;
-      writer.req('op', room, { ops: [{ op: 'set', path: `items.i${n % 1000}`, value: n }] }).then((f) => {
+      mine++;
+      const due = started + (mine * 1000) / perWriterRate;
+      if (now() < due) await new Promise((r) => setTimeout(r, due - now()));
+      const p = c.req('op', room, { ops: [{ op: 'set', path: `items.w${w}`, value: n }] }).then((f) => {
         if (f.type !== 'ok') throw new Error('refused: ' + JSON.stringify(f.payload));
-        acked++;
-        if (acked === total) done();
-        else next();
+        inFlight.delete(p);
       });
+      inFlight.add(p);
+      if (inFlight.size >= window / writers.length) await Promise.race(inFlight);
     }
-  };
-  next();
-});
+    await Promise.all(inFlight);
+  }),
+);
 console.log(`${total} changes written in ${((now() - t0) / 1000).toFixed(1)} s`);
-writer.ws.close();
+writers.forEach((c) => c.ws.close());
 
 const summary = await (await fetch(`${nodes[0].http}/v1/sessions/${room}`, { headers: { Authorization: 'Bearer ' + token } })).json();
 const host = nodes.find((n) => n.cluster === summary.node);
