@@ -509,6 +509,7 @@ export class TandemClient extends Emitter {
         : { initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5, maxAttempts: Infinity, ...options.reconnect };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10000;
     this.changeRetries = options.changeRetries ?? 5;
+    this.drainSpreadMs = options.drainSpreadMs ?? 1000;
     this.heartbeatOverride = options.heartbeatMs;
     this.random = options.random ?? Math.random;
 
@@ -768,9 +769,14 @@ export class TandemClient extends Emitter {
       this.#settleConnected(err);
       return;
     }
-    // a draining node (1012) asks us to go elsewhere at once; other failures back off
+    // a draining node (1012) asks us to go elsewhere soon: within `drainSpreadMs` (random), so
+    // that the thousands of clients of one node do not all arrive at the others in the same
+    // instant; other failures back off
     this.urlIndex = (this.urlIndex + 1) % this.urls.length;
-    const delayMs = code === 1012 && this.attempt === 0 ? 0 : this.backoffDelay(this.attempt);
+    const delayMs =
+      code === 1012 && this.attempt === 0
+        ? Math.floor(this.random() * this.drainSpreadMs)
+        : this.backoffDelay(this.attempt);
     this.attempt++;
     this.nextReconnectAt = Date.now() + delayMs;
     this.#setState(States.RECONNECTING);
