@@ -5,7 +5,7 @@
 // Needs Node's `ws` package (npm i ws) and a running cluster, e.g. `deploy/local-cluster 3`.
 //   node bench/cluster-fanout.mjs <admin+write token> <http://node1,http://node2,http://node3>
 //        [opsPerSecond=50] [seconds=10] [viewersPerNode=5]
-import WebSocket from 'ws';
+import { connect } from './tandem-ws.mjs';
 
 const [token, nodesArg, rateArg = '50', secondsArg = '10', viewersArg = '5'] = process.argv.slice(2);
 const nodes = nodesArg.split(',');
@@ -14,30 +14,6 @@ const seconds = Number(secondsArg);
 const viewersPerNode = Number(viewersArg);
 const now = () => performance.timeOrigin + performance.now();
 
-function connect(httpUrl) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(httpUrl.replace(/^http/, 'ws') + '/v1/ws', 'tandem.v1.json');
-    let ref = 0;
-    const waiting = new Map();
-    const listeners = [];
-    ws.on('message', (d) => {
-      const f = JSON.parse(d);
-      if (f.ref && waiting.has(f.ref)) {
-        waiting.get(f.ref)(f);
-        waiting.delete(f.ref);
-      }
-      listeners.forEach((l) => l(f));
-    });
-    const req = (type, session, payload) =>
-      new Promise((r) => {
-        const id = ++ref;
-        waiting.set(id, r);
-        ws.send(JSON.stringify({ version: 1, type, ref: id, session, payload }));
-      });
-    ws.on('open', () => resolve({ ws, req, onFrame: (l) => listeners.push(l) }));
-    ws.on('error', reject);
-  });
-}
 
 async function status() {
   let changes = 0;

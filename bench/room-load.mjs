@@ -1,38 +1,17 @@
 // Many editors in one room, each sending ops without waiting for replies; measures how many
 // acknowledged changes per second the room takes. Needs Node's `ws` package (npm i ws).
 //   node bench/room-load.mjs <token> [editors=10] [opsPerEditor=200] [ws://127.0.0.1:8080/v1/ws]
-import WebSocket from 'ws';
+import { connect } from './tandem-ws.mjs';
 
 const [token, editorsArg = '10', opsArg = '200', url = 'ws://127.0.0.1:8080/v1/ws'] = process.argv.slice(2);
 const editors = Number(editorsArg);
 const opsPerEditor = Number(opsArg);
 const room = 'room:load-' + Date.now();
 
-function client() {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, 'tandem.v1.json');
-    let ref = 0;
-    const waiting = new Map();
-    ws.on('message', (d) => {
-      const f = JSON.parse(d);
-      if (f.ref && waiting.has(f.ref)) {
-        waiting.get(f.ref)(f);
-        waiting.delete(f.ref);
-      }
-    });
-    const req = (type, session, payload) =>
-      new Promise((r) => {
-        const id = ++ref;
-        waiting.set(id, r);
-        ws.send(JSON.stringify({ version: 1, type, ref: id, session, payload }));
-      });
-    ws.on('open', () => resolve({ ws, req }));
-  });
-}
 
 const clients = [];
 for (let i = 0; i < editors; i++) {
-  const c = await client();
+  const c = await connect(url);
   await c.req('hello', undefined, { token });
   await c.req('join', room, { role: 'editor' });
   clients.push(c);

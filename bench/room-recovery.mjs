@@ -1,12 +1,13 @@
 // Recovery of a big room after its node is killed. Fills a room with N changes (16 editors,
-// pipelined, each under the per-connection rate limit), kills the node that hosts it with `deploy/local-cluster kill <i>`, and measures,
-// from a client on another node: the time from the kill until a new change is acknowledged (the
-// failure detector, the split brain resolver's stable-after, the shard's reallocation and the
-// entity's recovery, all included). The entity's own recovery time is in the surviving node's
-// log ("<room> recovered at seq N in T ms").
-// Needs Node's `ws` package and a running `deploy/local-cluster 3` (default ports).
-//   node bench/room-recovery.mjs <write token> [changes=100000] [window=256]
-import WebSocket from 'ws';
+// pipelined, each under the per-connection rate limit), kills the node that hosts it with
+// `deploy/local-cluster kill <i>`, and measures, from a client on another node, the time from
+// the kill until a new change is acknowledged (the failure detector, the split brain resolver's
+// stable-after, the shard's reallocation and the entity's recovery, all included). The entity's
+// own recovery time is in the surviving node's log ("<room> recovered at seq N in T ms").
+// Needs a running `deploy/local-cluster 3` (default ports) and Node's `ws` package next to this
+// script and tandem-ws.mjs; run it from the repository root (it calls deploy/local-cluster):
+//   node /path/with/ws/room-recovery.mjs <write token> [changes=100000] [window=256]
+import { connect } from './tandem-ws.mjs';
 import { execFileSync } from 'node:child_process';
 
 const [token, changesArg = '100000', windowArg = '256'] = process.argv.slice(2);
@@ -16,28 +17,6 @@ const nodes = [1, 2, 3].map((i) => ({ i, http: `http://127.0.0.1:${8079 + i}`, c
 const room = `room:recovery-${Date.now()}`;
 const now = () => performance.now();
 
-function connect(httpUrl) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(httpUrl.replace(/^http/, 'ws') + '/v1/ws', 'tandem.v1.json');
-    let ref = 0;
-    const waiting = new Map();
-    ws.on('message', (d) => {
-      const f = JSON.parse(d);
-      if (f.ref && waiting.has(f.ref)) {
-        waiting.get(f.ref)(f);
-        waiting.delete(f.ref);
-      }
-    });
-    const req = (type, session, payload) =>
-      new Promise((r) => {
-        const id = ++ref;
-        waiting.set(id, r);
-        ws.send(JSON.stringify({ version: 1, type, ref: id, session, payload }));
-      });
-    ws.on('open', () => resolve({ ws, req }));
-    ws.on('error', reject);
-  });
-}
 
 // many writers, each under the per-connection rate limit (200 frames/s by default)
 const writers = [];

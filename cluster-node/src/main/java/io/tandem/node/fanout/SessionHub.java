@@ -202,9 +202,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onSubscribe(Subscribe cmd) {
-    if (retiring) {
-      // this hub is on its way out: the manager routes the command to a fresh hub
-      manager.tell(new HubManager.Route(session, cmd));
+    if (reroutedWhileRetiring(cmd)) {
       return this;
     }
     Sub previous = subs.put(cmd.connectionId(), new Sub(cmd));
@@ -233,8 +231,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onUnsubscribe(Unsubscribe cmd) {
-    if (retiring) {
-      manager.tell(new HubManager.Route(session, cmd));
+    if (reroutedWhileRetiring(cmd)) {
       return this;
     }
     subs.remove(cmd.connectionId());
@@ -243,8 +240,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onRequestRefresh(RequestRefresh cmd) {
-    if (retiring) {
-      manager.tell(new HubManager.Route(session, cmd));
+    if (reroutedWhileRetiring(cmd)) {
       return this;
     }
     Sub sub = subs.get(cmd.connectionId());
@@ -554,8 +550,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onRejoin(Rejoin cmd) {
-    if (retiring) {
-      manager.tell(new HubManager.Route(session, cmd));
+    if (reroutedWhileRetiring(cmd)) {
       return this;
     }
     Sub sub = subs.get(cmd.connectionId());
@@ -647,6 +642,17 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .outbox()
         .reply(new ErrorFrame(sub.request.ref(), session.toString(), code, message));
     sub.request.connection().tell(new JoinFailed(session));
+  }
+
+  /**
+   * A hub on its way out sends local commands back through the manager, which routes them to a
+   * fresh hub: none is lost to a stopping hub.
+   */
+  private boolean reroutedWhileRetiring(Local cmd) {
+    if (retiring) {
+      manager.tell(new HubManager.Route(session, cmd));
+    }
+    return retiring;
   }
 
   private Behavior<Subscriber.Message> retireIfIdle() {

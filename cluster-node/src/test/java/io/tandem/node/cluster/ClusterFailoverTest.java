@@ -324,7 +324,7 @@ class ClusterFailoverTest {
                 assertEquals(finalSeq, e.lastSeq(), e.name() + " caught up with the room");
               }
             });
-    Map<String, String> roomDoc = flatten(snap.at("/payload/state/doc"));
+    Map<String, String> roomDoc = ResumingEditor.flatten(snap.at("/payload/state/doc"));
 
     Map<String, Long> allAcked = new HashMap<>();
     for (ResumingEditor e : editors) {
@@ -373,18 +373,5 @@ class ClusterFailoverTest {
     assertEquals(roomDoc, replayed, "the journal replays to the room's state");
     writesPerPath.forEach((path, n) -> assertEquals(1, n, path + " was applied " + n + " times"));
     assertFalse(allAcked.isEmpty());
-  }
-
-  private static Map<String, String> flatten(JsonNode doc) {
-    Map<String, String> out = new HashMap<>();
-    doc.fields()
-        .forEachRemaining(
-            owner ->
-                owner
-                    .getValue()
-                    .fields()
-                    .forEachRemaining(
-                        k -> out.put(owner.getKey() + "." + k.getKey(), k.getValue().toString())));
-    return out;
   }
 }

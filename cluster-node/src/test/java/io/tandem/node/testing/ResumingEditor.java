@@ -232,16 +232,22 @@ public final class ResumingEditor implements AutoCloseable {
     }
     freshSnapshots++;
     doc.clear();
-    p.at("/state/doc")
-        .fields()
-        .forEachRemaining(
+    doc.putAll(flatten(p.at("/state/doc")));
+    lastSeq = p.path("seq").asLong();
+  }
+
+  /** A two-level doc ({@code owner.key}: value as JSON text), as these editors write it. */
+  public static Map<String, String> flatten(JsonNode doc) {
+    Map<String, String> out = new HashMap<>();
+    doc.properties()
+        .forEach(
             owner ->
                 owner
                     .getValue()
-                    .fields()
-                    .forEachRemaining(
-                        k -> doc.put(owner.getKey() + "." + k.getKey(), k.getValue().toString())));
-    lastSeq = p.path("seq").asLong();
+                    .properties()
+                    .forEach(
+                        k -> out.put(owner.getKey() + "." + k.getKey(), k.getValue().toString())));
+    return out;
   }
 
   /** Stops sending new ops; the one in flight is still completed (acknowledged or retried). */
