@@ -2,6 +2,7 @@ package io.tandem.node.cluster;
 
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
@@ -34,6 +35,11 @@ public final class ClusterStart {
       ClusterBootstrap.get(system.classicSystem()).start();
     } else if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    PodDeletionCost.Settings podCost =
+        PodDeletionCost.Settings.fromConfig(system.settings().config());
+    if (podCost != null) {
+      system.systemActorOf(PodDeletionCost.create(podCost), "pod-deletion-cost", Props.empty());
     }
   }
 }
