@@ -1,6 +1,7 @@
 // The pure logic of the recording pages, apart from the DOM and from rrweb so that Node's test
-// runner covers it: how rrweb events become `publish` batches (protocol 4.3), and how events
-// that arrive over the network are placed on this machine's clock for rrweb's live Replayer.
+// runner covers it: how rrweb events become `publish` batches (protocol 4.3), how events that
+// arrive over the network are placed on this machine's clock for rrweb's live Replayer, and how
+// a replayed recording becomes the event list rrweb-player plays.
 
 /** rrweb's event types that matter here (rrweb's `EventType`). */
 export const RrwebType = Object.freeze({ FULL_SNAPSHOT: 2, INCREMENTAL: 3, META: 4 });
@@ -155,19 +156,6 @@ export class Timeline {
     return events.map((e) => this.#place(e, e.timestamp + skew));
   }
 
-  /**
-   * Replayed events that arrived at `now`, paced by the server for `speed` (0: as fast as
-   * possible). The batch's newest event lands at `now`, the others before it at their recorded
-   * distance divided by the speed; with speed 0 all land at `now`.
-   */
-  paced(events, now, speed) {
-    const last = maxTimestamp(events);
-    return events.map((e) => {
-      const back = speed > 0 && Number.isFinite(last) ? (last - e.timestamp) / speed : 0;
-      return this.#place(e, now - back);
-    });
-  }
-
   /** Forgets the order and the clock estimate (a new Replayer). */
   reset() {
     this.#last = -Infinity;
@@ -205,4 +193,35 @@ export function isRrwebEvent(e) {
 /** Whether a snapshot state holds a full page to show (a checkpoint, or a full snapshot event). */
 export function hasFullSnapshot(events) {
   return events.some((e) => e.type === RrwebType.FULL_SNAPSHOT);
+}
+
+/**
+ * The rrweb events of a recording's replayed (or exported) items, `{seq, ts, frame}` in seq
+ * order, as one list for rrweb-player: the events of every `events` frame (checkpoints and
+ * static batches included), in order. Items at or below `afterSeq` are skipped (a replay
+ * restarted after a reconnect may repeat some); other frames (`ended`) and values that are not
+ * rrweb events are left out. Returns the events and the highest seq seen.
+ */
+export function rrwebEventsOf(items, afterSeq = 0) {
+  const events = [];
+  let seq = afterSeq;
+  for (const item of items) {
+    if (typeof item?.seq !== 'number' || item.seq <= seq) continue;
+    seq = item.seq;
+    if (item.frame?.type !== 'events') continue;
+    for (const e of item.frame.payload?.events ?? []) if (isRrwebEvent(e)) events.push(e);
+  }
+  return { events, seq };
+}
+
+/**
+ * The size of rrweb-player's screen for a recorded viewport (the latest Meta event's
+ * `{width, height}`) in a space of `maxWidth` x `maxHeight`: as large as fits, never larger
+ * than the recorded viewport, keeping its proportions (rrweb-player scales the page into it).
+ */
+export function playerSize(viewport, maxWidth, maxHeight) {
+  const w = Number(viewport?.width) > 0 ? Number(viewport.width) : 1024;
+  const h = Number(viewport?.height) > 0 ? Number(viewport.height) : 576;
+  const scale = Math.min(1, Math.max(1, maxWidth) / w, Math.max(1, maxHeight) / h);
+  return { width: Math.round(w * scale), height: Math.round(h * scale) };
 }

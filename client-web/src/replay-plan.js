@@ -1,30 +1,23 @@
-// Where a replay restarts when a person seeks (the replay page; pure, so Node tests cover it).
+// Where a room's replay restarts when a person seeks, and the speeds the replay page offers
+// (pure, so Node tests cover it).
 //
-// The server replays from any seq (`replay.seek{seq}`), but a state at seq n needs what came
-// before it: a room's doc needs every delta from 1, a recording's page needs the latest
-// checkpoint at or before n. So a seek restarts the stream at a point whose state the page can
-// build, and lets it run as fast as possible (speed 0) up to n before the chosen speed resumes.
+// The server replays from any seq (`replay.seek{seq}`), but a room's doc at seq n needs every
+// delta from 1. So a seek rebuilds what the page already holds and streams only what is missing,
+// as fast as possible (speed 0) up to n before the chosen speed resumes. Recordings do not need
+// this: the page loads the whole recording and rrweb-player seeks within it.
 
 /**
  * @param {object} p
- * @param {'room'|'recording'} p.kind
  * @param {number} p.target the seq to show
- * @param {number} p.seen the highest seq whose change the page holds (rooms keep every delta)
- * @param {number[]} p.checkpoints fromSeqs of the checkpoint batches seen so far (recordings)
+ * @param {number} p.seen the highest seq whose delta the page holds (it keeps every delta)
  * @returns {{from: number, keepUpTo: number, fastForwardTo: number|null}} restart the stream at
- *   `from`; rebuild the state from the changes held up to `keepUpTo` (rooms; 0: start empty);
- *   run at speed 0 until an item with seq >= `fastForwardTo` (null: no fast forward)
+ *   `from`; rebuild the doc from the deltas held up to `keepUpTo` (0: start empty); run at
+ *   speed 0 until an item with seq >= `fastForwardTo` (null: no fast forward)
  */
-export function seekPlan({ kind, target, seen = 0, checkpoints = [] }) {
+export function seekPlan({ target, seen = 0 }) {
   const n = Math.max(1, Math.floor(target));
-  if (kind === 'room') {
-    // every delta up to `seen` is held: rebuild locally, fetch only what is missing
-    if (n <= seen) return { from: n + 1, keepUpTo: n, fastForwardTo: null };
-    return { from: seen + 1, keepUpTo: seen, fastForwardTo: n };
-  }
-  let from = 1;
-  for (const c of checkpoints) if (c <= n && c > from) from = c;
-  return { from, keepUpTo: 0, fastForwardTo: n };
+  if (n <= seen) return { from: n + 1, keepUpTo: n, fastForwardTo: null };
+  return { from: seen + 1, keepUpTo: seen, fastForwardTo: n };
 }
 
 /** The speeds the replay page offers; 0 is "as fast as possible" (protocol 4.4). */
@@ -32,4 +25,19 @@ export const SPEEDS = Object.freeze([0.5, 1, 2, 4, 8, 0]);
 
 export function speedLabel(speed) {
   return speed === 0 ? 'Max' : `${speed}×`;
+}
+
+/**
+ * rrweb-player plays on its own clock: a speed is how many recorded milliseconds pass per real
+ * one, and it has no "as fast as possible". Its fastest option stands for it: at this speed a
+ * whole minute of recording passes in about four frames, so the page is at the end at once.
+ */
+export const PLAYER_MAX_SPEED = 1000;
+
+/** rrweb-player's speed buttons (labelled "0.5x" ... "8x"; the last one is relabelled "Max"). */
+export const PLAYER_SPEEDS = Object.freeze([0.5, 1, 2, 4, 8, PLAYER_MAX_SPEED]);
+
+/** The player speed for one of SPEEDS (a page address's `speed`). */
+export function playerSpeed(speed) {
+  return speed === 0 ? PLAYER_MAX_SPEED : speed;
 }

@@ -1,4 +1,4 @@
-// One rrweb Replayer in live mode inside a page's stage, for the watch and replay pages: events
+// One rrweb Replayer in live mode inside a page's stage, for the watch page: events
 // are added as they arrive (placed on this machine's clock by a Timeline first), the recorded
 // viewport is scaled to fit the stage, and the player says when everything added has been shown.
 

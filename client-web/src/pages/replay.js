@@ -1,16 +1,18 @@
-// The replay page: a persisted room or recording on a timeline, played by the server (protocol
-// 4.4) through the client library: `replay` starts it, `replay.pause`, `replay.resume`,
-// `replay.seek` and `replay.speed` control it. Rooms replay their doc, selection and time cursor
-// (read-only); recordings replay through rrweb's Replayer fed by the replayed `events` frames.
-// A seek restarts where the page can build the state (seekPlan): rooms from the deltas already
-// held (`replay.seek` while the replay runs), recordings from the latest checkpoint at or before
-// the target, replayed at speed 0 with `until` = the target (exact: speed 0 cannot be stopped in
-// time by a control), then on from there at the chosen speed.
-
+// The replay page: a persisted room or recording on a timeline.
+//
+// Rooms are played by the server (protocol 4.4) through the client library: `replay` starts it,
+// `replay.pause`, `replay.resume`, `replay.seek` and `replay.speed` control it, and the page
+// shows the doc, selection and time cursor (read-only). A seek restarts where the page can build
+// the doc (seekPlan): from the deltas already held, then `replay.seek` while the replay runs.
+//
+// Recordings play in rrweb-player: the page loads every event of the recording through a
+// `replay` at speed 0 (as fast as the page reads), then hands them to rrweb-player, whose
+// controller plays, pauses, seeks and changes the speed on this machine's clock.
+import RrwebPlayer from 'rrweb-player';
+import 'rrweb-player/dist/style.css';
 import { TandemClient, applyOps, getPath } from '../tandem-client.js';
-import { Timeline, isRrwebEvent } from '../recording.js';
-import { seekPlan, SPEEDS, speedLabel } from '../replay-plan.js';
-import { LivePlayer } from './player.js';
+import { rrwebEventsOf, playerSize, RrwebType } from '../recording.js';
+import { seekPlan, SPEEDS, speedLabel, playerSpeed, PLAYER_MAX_SPEED } from '../replay-plan.js';
 import { SERIES } from './series.js';
 import {
   adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
@@ -41,11 +43,164 @@ async function start() {
 
   const info = await sessionInfo();
   const wanted = Number(params.get('speed'));
+  const speed = SPEEDS.includes(wanted) && params.has('speed') ? wanted : 1;
+  const paused = params.get('autoplay') === '0';
+  const client = new TandemClient({
+    urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
+    token: me.token,
+    encoding: params.get('encoding') === 'cbor' ? 'cbor' : 'json',
+    client: { name: me.name, kind: 'browser' },
+  });
+  bindStatus(client);
+  client.on('error', (err) => {
+    if (err.code === 'unauthorized') {
+      forgetIdentity();
+      showFatal('Your token was refused or has expired.', `./?next=${encodeURIComponent(`replay.html?session=${id}`)}`);
+    }
+  });
+  if (kind === 'room') await replayRoom(client, info, { speed, paused });
+  else await replayRecording(client, info, { speed, paused });
+}
+
+// ==================================================================== recordings: rrweb-player
+
+/**
+ * Loads the recording up to the seq it had when the page opened (a `replay` at speed 0, picked
+ * up after a reconnect from the last item held), then plays it in rrweb-player at `speed`.
+ */
+async function replayRecording(client, info, { speed, paused }) {
+  $('transport').hidden = true; // rrweb-player draws its own controller
+  const state = {
+    last: info.seq,
+    loadedSeq: 0, // items up to here are loaded
+    events: [],
+    loading: true,
+    player: null,
+    playerState: null, // rrweb-player's: playing | paused
+    finished: false, // played to the end (rrweb's finish), until played or moved again
+    currentTime: 0, // ms into the recording
+    totalTime: 0,
+  };
+  // what browser tests read; harmless for people
+  window.tandem = {
+    state,
+    client,
+    get player() {
+      return state.player;
+    },
+    /** The replayed page: the document of rrweb-player's replayer iframe. */
+    get document() {
+      return state.player?.getReplayer().iframe?.contentDocument ?? null;
+    },
+  };
+
+  let done;
+  const loaded = new Promise((resolve, reject) => {
+    done = { resolve, reject };
+  });
+  const load = () => client.replay(id, { from: state.loadedSeq + 1, until: state.last, speed: 0 }).catch(done.reject);
+  client.on('replay.events', (f) => {
+    if (f.session !== id || !state.loading) return;
+    const { events, seq } = rrwebEventsOf(f.payload?.items ?? [], state.loadedSeq);
+    state.events.push(...events);
+    state.loadedSeq = seq;
+    renderBadge();
+  });
+  client.on('replay.end', (f) => {
+    if (f.session === id && state.loading) done.resolve();
+  });
+  // a lost connection ends the server's replay: go on from the last item loaded
+  client.on('open', ({ reconnect }) => {
+    if (reconnect && state.loading) load();
+  });
+
+  renderBadge();
+  await client.connect();
+  if (state.last > 0) {
+    load();
+    await loaded;
+  }
+  state.loading = false;
+
+  const events = state.events;
+  if (!events.some((e) => e.type === RrwebType.FULL_SNAPSHOT) || events.length < 2) {
+    renderBadge();
+    $('stage-empty').hidden = false;
+    return;
+  }
+  const stage = $('player');
+  stage.hidden = false;
+  const viewport = events.findLast((e) => e.type === RrwebType.META)?.data;
+  // as large as the page's main area allows; rrweb-player adds its 80 px controller below
+  const main = stage.parentElement;
+  const size = playerSize(viewport, main.clientWidth - 32, window.innerHeight - main.getBoundingClientRect().top - 80 - 40);
+  const player = new RrwebPlayer({
+    target: stage,
+    props: {
+      events,
+      width: size.width,
+      height: size.height,
+      autoPlay: false,
+      speed: playerSpeed(speed),
+      speedOption: [0.5, 1, 2, 4, 8, PLAYER_MAX_SPEED],
+      skipInactive: false,
+      showController: true,
+      // the Replayer's own options
+      mouseTail: false,
+      showWarning: false,
+      triggerFocus: false,
+    },
+  });
+  state.player = player;
+  state.totalTime = player.getMetaData().totalTime;
+  // the controller highlights its first speed until told otherwise
+  player.setSpeed(playerSpeed(speed));
+  for (const b of stage.querySelectorAll('.rr-controller__btns button')) {
+    if (b.textContent.trim() === `${PLAYER_MAX_SPEED}x`) {
+      b.textContent = 'Max';
+      b.title = 'As fast as possible';
+    }
+  }
+  player.addEventListener('ui-update-player-state', (s) => {
+    state.playerState = s.payload;
+    if (s.payload === 'playing') state.finished = false;
+    renderBadge();
+  });
+  player.addEventListener('ui-update-current-time', (t) => {
+    state.currentTime = t.payload;
+    // a seek back after the end (the last tick of the clock may land a hair before the end)
+    if (state.finished && t.payload + 100 < state.totalTime) {
+      state.finished = false;
+      renderBadge();
+    }
+  });
+  player.addEventListener('finish', () => {
+    state.finished = true;
+    renderBadge();
+  });
+  if (!paused) player.play();
+  renderBadge();
+
+  function renderBadge() {
+    let s;
+    if (state.loading) s = ['loading', state.last ? `Loading · change ${state.loadedSeq} of ${state.last}` : 'Loading…'];
+    else if (!state.player) s = ['empty', 'Nothing recorded'];
+    else if (state.finished) s = ['ended', 'Ended'];
+    else if (state.playerState === 'playing') s = ['playing', 'Playing'];
+    else s = ['paused', 'Paused'];
+    $('replay-state').dataset.state = s[0];
+    $('replay-state').textContent = s[1];
+  }
+}
+
+// ==================================================================== rooms: paced by the server
+
+async function replayRoom(client, info, { speed, paused }) {
   const state = {
     last: info.seq, // the replay ends here (the seq when the page opened)
     created: info.created,
-    speed: SPEEDS.includes(wanted) && params.has('speed') ? wanted : 1,
-    paused: params.get('autoplay') === '0',
+    speed,
+    paused,
     running: false, // a server replay is streaming (not ended)
     controls: null,
     accepting: false, // items belong to the current stream (not one replaced by a seek)
@@ -55,32 +210,13 @@ async function start() {
     seq: 0,
     ts: null,
     dragging: false,
-    // rooms
     doc: {},
     history: [],
-    // recordings
-    player: null,
-    timeline: new Timeline(),
-    checkpoints: new Set(),
-    recordingEnded: false,
   };
   const log = logInto($('log'), 200);
 
-  const client = new TandemClient({
-    urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
-    token: me.token,
-    encoding: params.get('encoding') === 'cbor' ? 'cbor' : 'json',
-    client: { name: me.name, kind: 'browser' },
-  });
   // what browser tests read; harmless for people
-  window.tandem = { state, client, get player() { return state.player; }, get doc() { return state.doc; } };
-  bindStatus(client);
-  client.on('error', (err) => {
-    if (err.code === 'unauthorized') {
-      forgetIdentity();
-      showFatal('Your token was refused or has expired.', `./?next=${encodeURIComponent(`replay.html?session=${id}`)}`);
-    }
-  });
+  window.tandem = { state, client, get doc() { return state.doc; } };
   client.on('replay.events', (f) => {
     if (f.session !== id || !state.accepting) return;
     for (const item of f.payload?.items ?? []) apply(item);
@@ -125,12 +261,7 @@ async function start() {
     seek(Number(slider.value)).catch(report);
   });
 
-  if (kind === 'room') {
-    $('room-view').hidden = false;
-  } else {
-    $('stage').hidden = false;
-    newPlayer();
-  }
+  $('room-view').hidden = false;
   await client.connect();
   if (state.last === 0) {
     state.finished = true;
@@ -200,7 +331,7 @@ async function start() {
 
   function apply(item) {
     const f = item.frame ?? {};
-    if (kind === 'room' && f.type === 'delta') {
+    if (f.type === 'delta') {
       if (item.seq <= state.seq) return;
       const p = f.payload ?? {};
       if (p.ops) state.doc = applyOps(state.doc, p.ops);
@@ -209,13 +340,6 @@ async function start() {
         ? [...new Set(p.ops.map((o) => o.path.split('.').slice(0, 2).join('.')))].join(', ')
         : Object.keys(p.objects ?? {}).join(', ');
       if (state.ff === null) log(`#${item.seq} ${String(p.by ?? '').split('/')[0]} changed ${what}`);
-    } else if (kind === 'recording' && f.type === 'events') {
-      const p = f.payload ?? {};
-      if (p.checkpoint) state.checkpoints.add(p.fromSeq);
-      const rr = (p.events ?? []).filter(isRrwebEvent);
-      if (rr.length) state.player.add(state.timeline.paced(rr, Date.now(), state.ff !== null ? 0 : state.speed));
-    } else if (f.type === 'ended') {
-      state.recordingEnded = true;
     }
     if (typeof item.seq === 'number') state.seq = Math.max(state.seq, item.seq);
     if (typeof item.ts === 'number') state.ts = item.ts;
@@ -241,20 +365,19 @@ async function start() {
     render();
   }
 
-  async function setSpeed(speed) {
-    state.speed = speed;
+  async function setSpeed(s) {
+    state.speed = s;
     render();
-    if (state.running && state.ff === null) await state.controls.speed(speed).catch(ignoreEnded);
+    if (state.running && state.ff === null) await state.controls.speed(s).catch(ignoreEnded);
   }
 
   async function seek(target) {
     const n = Math.min(Math.max(1, target), state.last);
-    const plan = seekPlan({ kind, target: n, seen: state.history.at(-1)?.seq ?? 0, checkpoints: [...state.checkpoints] });
+    const plan = seekPlan({ target: n, seen: state.history.at(-1)?.seq ?? 0 });
     // after the end, a seek shows that point and waits for play
     if (state.finished && !state.running) state.paused = true;
     state.accepting = false;
     resetTo(plan.keepUpTo);
-    if (kind === 'recording') state.seq = plan.from - 1;
     if (plan.from > state.last) {
       // the whole history is held and shown: nothing left to stream
       state.finished = true;
@@ -268,49 +391,32 @@ async function start() {
     render();
   }
 
-  /** Back to the state after change `upTo` (rooms, from the held deltas), or to an empty page. */
+  /** Back to the doc after change `upTo`, rebuilt from the held deltas. */
   function resetTo(upTo) {
-    if (kind === 'room') {
-      let doc = {};
-      for (const d of state.history) if (d.seq <= upTo) doc = applyOps(doc, d.ops);
-      state.doc = doc;
-      state.seq = upTo;
-      state.ts = state.history.find((d) => d.seq === upTo)?.ts ?? null;
-    } else {
-      newPlayer();
-      state.seq = 0;
-      state.ts = null;
-    }
-  }
-
-  function newPlayer() {
-    state.player?.destroy();
-    state.timeline.reset();
-    state.player = new LivePlayer($('stage'), { onCast: () => renderState() });
+    let doc = {};
+    for (const d of state.history) if (d.seq <= upTo) doc = applyOps(doc, d.ops);
+    state.doc = doc;
+    state.seq = upTo;
+    state.ts = state.history.find((d) => d.seq === upTo)?.ts ?? null;
   }
 
   // ------------------------------------------------------------------ rendering
 
   function render() {
-    renderState();
-    if (!state.dragging) slider.value = String(Math.max(1, state.seq));
-    const at = state.ts !== null && state.created ? ` · ${duration(state.ts - state.created)}` : '';
-    if (!state.dragging) $('position-text').textContent = `change ${state.seq} of ${state.last}${at}`;
-    for (const b of $('speeds').children) b.classList.toggle('on', Number(b.dataset.speed) === state.speed);
-    if (kind === 'room') renderRoom();
-  }
-
-  function renderState() {
-    const settled = kind !== 'recording' || !state.player || state.player.settled;
     let s;
     if (state.last === 0) s = ['empty', 'Nothing recorded'];
-    else if (state.finished && !state.running) s = settled ? ['ended', 'Ended'] : ['ending', 'Ending…'];
+    else if (state.finished && !state.running) s = ['ended', 'Ended'];
     else if (state.ff !== null) s = ['seeking', `Seeking to change ${state.ff}…`];
     else if (state.paused) s = ['paused', 'Paused'];
     else s = ['playing', `Playing · ${speedLabel(state.speed)}`];
     $('replay-state').dataset.state = s[0];
     $('replay-state').textContent = s[1];
     $('play').textContent = state.finished && !state.running ? 'Play again' : state.paused ? 'Play' : 'Pause';
+    if (!state.dragging) slider.value = String(Math.max(1, state.seq));
+    const at = state.ts !== null && state.created ? ` · ${duration(state.ts - state.created)}` : '';
+    if (!state.dragging) $('position-text').textContent = `change ${state.seq} of ${state.last}${at}`;
+    for (const b of $('speeds').children) b.classList.toggle('on', Number(b.dataset.speed) === state.speed);
+    renderRoom();
   }
 
   function renderRoom() {
@@ -337,7 +443,6 @@ async function start() {
 
   function report(err) {
     log(`Error: ${err.code ?? ''} ${err.message}`, 'error');
-    if (kind === 'recording') console.warn('tandem replay:', err.message);
   }
 }
 

@@ -1,11 +1,14 @@
 // Browser tests of the record, watch and replay pages, in Debian's chromium driven by
-// playwright-core, against a real node (TANDEM_URL; JUnit's BrowserRecordingTest starts it).
+// playwright-core, against two nodes of one cluster (TANDEM_URL and TANDEM_URL_2; JUnit's
+// BrowserRecordingTest starts them; without TANDEM_URL_2 everything runs on the one node).
 // Screenshots go to SCREENSHOTS_DIR. Prints one line per check ("ok - ..." / "not ok - ...") and
 // a closing "N passed, N failed"; exits non-zero when any check failed.
 //
-// One tab records the demo page with rrweb while a watch tab shows it live; a second watch tab
-// opened late (after checkpoints and more changes) shows the same page at once; after the end,
-// the replay page at 4x ends on the same page, and a room's replay ends on the room's final doc.
+// One tab records the demo page with rrweb on the first node while a watch tab on the second
+// node shows it live; a second watch tab opened late (after checkpoints and more changes, on the
+// second node) shows the same page at once; after the end, the replay page (second node) plays
+// the recording in rrweb-player and at 4x ends on the same page, and a room written through the
+// first node replays on the second to the room's final doc.
 
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +16,10 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { TandemClient } from '../../src/tandem-client.js';
-import { nodeUrl, wsUrlOf, devToken } from '../support/harness.mjs';
+import { nodeUrl, secondNodeUrl, wsUrlOf, devToken } from '../support/harness.mjs';
 
 const base = nodeUrl();
+const base2 = secondNodeUrl();
 const shots = process.env.SCREENSHOTS_DIR ?? join(process.cwd(), 'target', 'screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 mkdirSync(shots, { recursive: true });
@@ -58,9 +62,16 @@ const recName = `demo-${Date.now().toString(36)}`;
 const recording = `recording:${recName}`;
 const viewerToken = await devToken('walt', 'recording:*:read room:*:read');
 
-/** The demo area as a page shows it: read in the page (the recorder) or in its replayer iframe. */
-function demoState(inReplayer) {
-  const d = inReplayer ? window.tandem?.player?.document : document;
+/**
+ * The demo area as a page shows it: read in the page itself (the recorder), in the watch page's
+ * live replayer iframe, or in rrweb-player's replayer iframe (the replay page).
+ */
+function demoState(where) {
+  const d = where === 'page'
+    ? document
+    : where === 'rrweb-player'
+      ? document.querySelector('.rr-player .replayer-wrapper iframe')?.contentDocument
+      : window.tandem?.player?.document;
   const text = d?.querySelector('#demo-text');
   if (!text) return null;
   return {
@@ -72,23 +83,29 @@ function demoState(inReplayer) {
 }
 
 /** Waits until the page's replayer shows `expected`; resolves with how long it took. */
-async function waitForDemo(page, expected, timeout, what) {
+async function waitForDemo(page, expected, timeout, what, where = 'live') {
   const t0 = Date.now();
   try {
     await page.waitForFunction(
-      ([fn, want]) => JSON.stringify(new Function(`return (${fn})(true)`)()) === JSON.stringify(want),
-      [demoState.toString(), expected],
+      ([fn, want, w]) => JSON.stringify(new Function(`return (${fn})`)()(w)) === JSON.stringify(want),
+      [demoState.toString(), expected, where],
       { timeout, polling: 50 },
     );
   } catch (e) {
-    const shown = await page.evaluate((fn) => new Function(`return (${fn})(true)`)(), demoState.toString()).catch(() => 'unreadable');
+    const shown = await page.evaluate(([fn, w]) => new Function(`return (${fn})`)()(w), [demoState.toString(), where]).catch(() => 'unreadable');
     throw new Error(`${what}: not shown within ${timeout} ms; shows ${JSON.stringify(shown)?.slice(0, 300)}, expected ${JSON.stringify(expected)}`);
   }
   return Date.now() - t0;
 }
 
 async function recorderState(page) {
-  return page.evaluate((fn) => new Function(`return (${fn})(false)`)(), demoState.toString());
+  return page.evaluate((fn) => new Function(`return (${fn})`)()('page'), demoState.toString());
+}
+
+/** The node a page's header says it is connected to. */
+async function nodeOf(page) {
+  const text = await page.locator('#status[data-state="open"] #status-text').textContent({ timeout: 10000 });
+  return text.replace(/^Connected · /, '');
 }
 
 let rec;
@@ -112,10 +129,13 @@ try {
     console.log(`  recording: ${stats.events} events in ${stats.batches} batches so far`);
   });
 
-  await check('a live watch tab shows what the recorder types and clicks', async () => {
+  await check('a live watch tab on the other node shows what the recorder types and clicks', async () => {
     watch1 = await context.newPage();
-    await watch1.goto(`${base}/watch.html?recording=${recName}#token=${viewerToken}`);
+    await watch1.goto(`${base2}/watch.html?recording=${recName}#token=${viewerToken}`);
     await watch1.locator('#watch-state[data-state="live"]').waitFor({ timeout: 10000 });
+    const [recorderNode, watcherNode] = [await nodeOf(rec), await nodeOf(watch1)];
+    console.log(`  recording through ${recorderNode}, watching through ${watcherNode}`);
+    if (base2 !== base) assert(recorderNode !== watcherNode, 'the recorder and the watcher are on different nodes');
     await rec.locator('#demo-text').fill('hello from Rita');
     for (let i = 0; i < 3; i++) await rec.locator('#demo-counter').click();
     await rec.locator('#demo-note').fill('first note');
@@ -145,7 +165,7 @@ try {
     await waitForDemo(watch1, expected, 5000, 'the live watcher');
     const t0 = Date.now();
     watch2 = await context.newPage();
-    await watch2.goto(`${base}/watch.html?recording=${recName}#token=${viewerToken}`);
+    await watch2.goto(`${base2}/watch.html?recording=${recName}#token=${viewerToken}`);
     await waitForDemo(watch2, expected, 5000, 'the late watcher');
     const ms = Date.now() - t0;
     const view = await watch2.evaluate(() => ({ fromSeq: window.tandem.view.fromSeq, joinedAt: window.tandem.view.joinedAt, builds: window.tandem.view.builds }));
@@ -168,57 +188,63 @@ try {
   });
 
   let replay;
-  await check('the replay page at 4x ends on the same page', async () => {
+  const controller = () => replay.locator('.rr-player .rr-controller');
+  const speedButton = (label) => controller().locator('.rr-controller__btns button', { hasText: new RegExp(`^\\s*${label.replace('.', '\\.')}\\s*$`) });
+  const playButton = () => controller().locator('.rr-controller__btns button').first();
+  const currentTime = () => replay.evaluate(() => window.tandem.player.getReplayer().getCurrentTime());
+
+  await check('the replay page plays the recording in rrweb-player and at 4x ends on the same page', async () => {
     replay = await context.newPage();
-    await replay.goto(`${base}/replay.html?session=${encodeURIComponent(recording)}&speed=4#token=${viewerToken}`);
-    await replay.locator('#replay-state[data-state="playing"]').waitFor({ timeout: 10000 });
-    assert(await replay.locator('.speed.on[data-speed="4"]').isVisible(), '4x is chosen');
+    await replay.goto(`${base2}/replay.html?session=${encodeURIComponent(recording)}&speed=4#token=${viewerToken}`);
+    await replay.locator('#replay-state[data-state="playing"]').waitFor({ timeout: 20000 });
     const t0 = Date.now();
-    await replay.locator('#replay-state[data-state="ended"]').waitFor({ timeout: 60000 });
-    await waitForDemo(replay, finalDemo, 1000, 'the replay at 4x');
-    const at = await replay.evaluate(() => ({ seq: window.tandem.state.seq, last: window.tandem.state.last }));
-    assert(at.seq === at.last, `the replay reached the last change (${at.seq} of ${at.last})`);
-    console.log(`  replayed ${at.last} changes at 4x in ${Date.now() - t0} ms`);
+    await controller().waitFor({ timeout: 1000 });
+    assert((await controller().locator('.rr-controller__btns button.active').textContent()).trim() === '4x', '4x is chosen in rrweb-player');
+    assert(await speedButton('Max').isVisible(), 'rrweb-player offers Max');
+    for (const s of ['0.5x', '1x', '2x', '8x']) assert(await speedButton(s).isVisible(), `rrweb-player offers ${s}`);
+    const loaded = await replay.evaluate(() => ({ events: window.tandem.state.events.length, seq: window.tandem.state.loadedSeq, last: window.tandem.state.last, total: window.tandem.state.totalTime }));
+    assert(loaded.seq === loaded.last, `every change was loaded (${loaded.seq} of ${loaded.last})`);
+    await replay.locator('#replay-state[data-state="ended"]').waitFor({ timeout: 60000 + loaded.total });
+    const took = Date.now() - t0;
+    await waitForDemo(replay, finalDemo, 1000, 'the replay at 4x', 'rrweb-player');
+    // paced at 4x by rrweb-player's clock, not jumped to the end
+    assert(took >= loaded.total / 4 * 0.8, `${loaded.total} ms of recording played in ${took} ms at 4x`);
+    console.log(`  loaded ${loaded.events} events (${loaded.last} changes); ${loaded.total} ms of recording replayed at 4x in ${took} ms`);
     await replay.screenshot({ path: join(shots, 'replay-recording.png') });
   });
 
-  await check('pause holds the replay, play resumes it; a seek back at max speed replays to the same end', async () => {
-    // play again from the start at 1x
-    await replay.locator('.speed[data-speed="1"]').click();
-    await replay.locator('#play').click();
+  await check('rrweb-player pauses, plays on, seeks to the middle and at Max plays to the same end', async () => {
+    // at the end: play again from the start at 1x
+    await speedButton('1x').click();
+    await playButton().click();
     await replay.locator('#replay-state[data-state="playing"]').waitFor({ timeout: 5000 });
-    await replay.waitForFunction(() => window.tandem.state.seq >= 10, null, { timeout: 10000, polling: 50 });
-    await replay.locator('#play').click();
+    await replay.waitForFunction(() => window.tandem.player.getReplayer().getCurrentTime() > 300, null, { timeout: 10000, polling: 50 });
+    await playButton().click();
     await replay.locator('#replay-state[data-state="paused"]').waitFor({ timeout: 5000 });
-    // items the server sent before it paused arrive before a round trip's answer
-    await replay.evaluate(() => window.tandem.client.ping());
-    const held = await replay.evaluate(() => window.tandem.state.seq);
-    // at 1x the recorder's batches come every ~150 ms: a paused replay must not move
+    const held = await currentTime();
+    // a paused replay must not move
     const moved = await replay
-      .waitForFunction((s) => window.tandem.state.seq !== s, held, { timeout: 1500, polling: 50 })
+      .waitForFunction((t) => window.tandem.player.getReplayer().getCurrentTime() !== t, held, { timeout: 1000, polling: 50 })
       .then(() => true, () => false);
-    assert(!moved, `the paused replay moved on from change ${held}`);
-    await replay.locator('#play').click();
-    await replay.waitForFunction((s) => window.tandem.state.seq > s, held, { timeout: 3000, polling: 50 });
-    // paused again, at max speed, a seek to the middle restarts from a checkpoint before it,
-    // runs up to it and waits there; play runs on to the end
-    await replay.locator('#play').click();
+    assert(!moved, `the paused replay moved on from ${held} ms`);
+    await playButton().click();
+    await replay.waitForFunction((t) => window.tandem.player.getReplayer().getCurrentTime() > t + 100, held, { timeout: 5000, polling: 50 });
+    await playButton().click();
     await replay.locator('#replay-state[data-state="paused"]').waitFor({ timeout: 5000 });
-    await replay.locator('.speed[data-speed="0"]').click();
-    const last = await replay.evaluate(() => window.tandem.state.last);
-    const middle = Math.floor(last / 2);
-    await replay.locator('#position').fill(String(middle));
-    await replay.waitForFunction(
-      (m) => window.tandem.state.ff === null && window.tandem.state.paused && window.tandem.state.seq >= m,
-      middle,
-      { timeout: 10000, polling: 50 },
-    );
-    await replay.locator('#replay-state[data-state="paused"]').waitFor({ timeout: 1000 });
-    await replay.locator('#play').click();
-    await replay.locator('#replay-state[data-state="ended"]').waitFor({ timeout: 30000 });
-    await waitForDemo(replay, finalDemo, 1000, 'the replay after a seek');
-    const checkpoints = await replay.evaluate(() => window.tandem.state.checkpoints.size);
-    assert(checkpoints >= 2, `checkpoints were seen (${checkpoints})`);
+    // a click in the middle of the progress bar goes there and stays paused
+    const bar = await controller().locator('.rr-progress').boundingBox();
+    await replay.mouse.click(bar.x + bar.width / 2, bar.y + bar.height / 2);
+    const total = await replay.evaluate(() => window.tandem.state.totalTime);
+    await replay.waitForFunction((half) => Math.abs(window.tandem.player.getReplayer().getCurrentTime() - half) < 0.05 * half * 2, total / 2, { timeout: 5000, polling: 50 });
+    assert((await replay.locator('#replay-state').getAttribute('data-state')) === 'paused', 'a seek keeps the pause');
+    const middle = await replay.evaluate((fn) => new Function(`return (${fn})`)()('rrweb-player'), demoState.toString());
+    assert(middle !== null, 'the page at the middle is shown');
+    console.log(`  at the middle (${Math.round(total / 2)} ms): ${JSON.stringify(middle)}`);
+    // Max plays the rest at once
+    await speedButton('Max').click();
+    await playButton().click();
+    await replay.locator('#replay-state[data-state="ended"]').waitFor({ timeout: 10000 });
+    await waitForDemo(replay, finalDemo, 1000, 'the replay after a seek', 'rrweb-player');
   });
 
   const room = `replayed-${Date.now().toString(36)}`;
@@ -236,7 +262,7 @@ try {
     client.close();
 
     const page = await context.newPage();
-    await page.goto(`${base}/replay.html?session=room%3A${room}&speed=2#token=${viewerToken}`);
+    await page.goto(`${base2}/replay.html?session=room%3A${room}&speed=2#token=${viewerToken}`);
     await page.locator('#replay-state[data-state="ended"]').waitFor({ timeout: 20000 });
     const shown = await page.evaluate(() => ({
       doc: JSON.parse(document.getElementById('doc').textContent),
@@ -268,7 +294,7 @@ try {
 
   await check('the landing page links each session to its pages, and to a new recording', async () => {
     const page = await context.newPage();
-    await page.goto(`${base}/#token=${viewerToken}`);
+    await page.goto(`${base2}/#token=${viewerToken}`);
     const row = page.locator('#recording-list li', { hasText: recName });
     await row.waitFor({ timeout: 5000 });
     assert((await row.locator('.watch-link').getAttribute('href')) === `watch.html?recording=${recName}`, 'watch link');

@@ -1,10 +1,12 @@
-// Browser tests of the pages, in Debian's chromium driven by playwright-core, against a real
-// node (TANDEM_URL; JUnit's BrowserRoomTest starts it). Screenshots go to SCREENSHOTS_DIR.
+// Browser tests of the pages, in Debian's chromium driven by playwright-core, against two nodes
+// of one cluster (TANDEM_URL and TANDEM_URL_2; JUnit's BrowserRoomTest starts them; without
+// TANDEM_URL_2 everything runs on the one node). Alice's page is on the first node, Bob's on the
+// second, so what each sees of the other crossed the cluster. Screenshots go to SCREENSHOTS_DIR.
 // Prints one line per check ("ok - ..." / "not ok - ...") and a closing "N passed, N failed";
 // exits non-zero when any check failed.
 //
-// Connections are killed from the server side through a TCP proxy in front of the node: the
-// second person's page is loaded through the proxy, the proxy destroys the sockets (the
+// Connections are killed from the server side through a TCP proxy in front of the second node:
+// the second person's page is loaded through the proxy, the proxy destroys the sockets (the
 // browser sees the server go away) and refuses new ones for a while, so the page has to back
 // off, retry and resume.
 
@@ -12,9 +14,10 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { nodeUrl, startProxy, waitFor } from '../support/harness.mjs';
+import { nodeUrl, secondNodeUrl, startProxy, waitFor } from '../support/harness.mjs';
 
 const base = nodeUrl();
+const base2 = secondNodeUrl();
 const shots = process.env.SCREENSHOTS_DIR ?? join(process.cwd(), 'target', 'screenshots');
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 mkdirSync(shots, { recursive: true });
@@ -37,7 +40,7 @@ function assert(cond, message) {
 }
 
 const profile = mkdtempSync(join(tmpdir(), 'tandem-chromium-'));
-const proxy = await startProxy(base);
+const proxy = await startProxy(base2);
 const context = await chromium.launchPersistentContext(profile, {
   executablePath,
   headless: true,
@@ -74,7 +77,7 @@ try {
     assert(/Connected · \S+/.test(status), `status names the node: ${status}`);
   });
 
-  await check('a second person opens the room from the list on the landing page (through the proxy)', async () => {
+  await check('a second person opens the room from the list on the landing page (through the proxy, on the second node)', async () => {
     bob = await context.newPage();
     await bob.goto(`${proxy.url}/`);
     await bob.getByPlaceholder('Your name').fill('Bob');
@@ -85,6 +88,9 @@ try {
     await waitForStatus(bob, 'open');
     await bob.locator('#members li', { hasText: 'Alice' }).waitFor();
     await alice.locator('#members li', { hasText: 'Bob' }).waitFor();
+    const nodes = [await alice.locator('#status-text').textContent(), await bob.locator('#status-text').textContent()];
+    console.log(`  Alice: ${nodes[0]}; Bob: ${nodes[1]}`);
+    if (base2 !== base) assert(nodes[0] !== nodes[1], `Alice and Bob are on different nodes (${nodes.join(', ')})`);
   });
 
   await check('each sees the other\'s cursor within a second', async () => {

@@ -12,6 +12,14 @@ export function nodeUrl() {
   return url.replace(/\/$/, '');
 }
 
+/**
+ * A second node of the same cluster (TANDEM_URL_2, set by the browser tests' JUnit classes), so
+ * that pages of one test sit on different nodes; without it, the node under test.
+ */
+export function secondNodeUrl() {
+  return (process.env.TANDEM_URL_2 || nodeUrl()).replace(/\/$/, '');
+}
+
 export function wsUrlOf(httpUrl) {
   return httpUrl.replace(/^http/, 'ws') + '/v1/ws';
 }

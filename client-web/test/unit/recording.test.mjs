@@ -1,10 +1,11 @@
 // Unit tests of the recording pages' pure logic (no node needed): rrweb events into checkpoint
-// and events batches, events placed on the viewer's clock, and where a seek restarts a replay.
+// and events batches, events placed on the viewer's clock, a replayed recording made into
+// rrweb-player's event list, and where a seek restarts a room's replay.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventBatcher, Timeline, snapshotEvents, hasFullSnapshot, RrwebType } from '../../src/recording.js';
-import { seekPlan } from '../../src/replay-plan.js';
+import { EventBatcher, Timeline, snapshotEvents, hasFullSnapshot, rrwebEventsOf, playerSize, RrwebType } from '../../src/recording.js';
+import { seekPlan, SPEEDS, PLAYER_SPEEDS, PLAYER_MAX_SPEED, playerSpeed, speedLabel } from '../../src/replay-plan.js';
 
 /** Timers the test fires by hand. */
 function manualTimers() {
@@ -149,24 +150,36 @@ test('live events keep their spacing, shifted by the smallest lag seen (another 
   assert.deepEqual(third.map((e) => e.timestamp), [10220]);
 });
 
-test('replayed events land at their arrival, spread by the recorded distance over the speed', () => {
-  const tl = new Timeline();
-  assert.deepEqual(tl.paced([inc(1000), inc(1100), inc(1200)], 50000, 2).map((e) => e.timestamp), [49900, 49950, 50000]);
-  assert.deepEqual(tl.paced([inc(5000), inc(9000)], 50010, 0).map((e) => e.timestamp), [50010, 50010]);
-  // never before what was placed already
-  assert.deepEqual(tl.paced([inc(1), inc(2)], 40000, 1).map((e) => e.timestamp), [50010, 50010]);
-  tl.reset();
-  assert.deepEqual(tl.paced([inc(1), inc(2)], 40000, 1).map((e) => e.timestamp), [39999, 40000]);
-});
-
 test('a room seek rebuilds from held deltas and fetches only what is missing', () => {
-  assert.deepEqual(seekPlan({ kind: 'room', target: 5, seen: 12 }), { from: 6, keepUpTo: 5, fastForwardTo: null });
-  assert.deepEqual(seekPlan({ kind: 'room', target: 20, seen: 12 }), { from: 13, keepUpTo: 12, fastForwardTo: 20 });
-  assert.deepEqual(seekPlan({ kind: 'room', target: 0, seen: 0 }), { from: 1, keepUpTo: 0, fastForwardTo: 1 });
+  assert.deepEqual(seekPlan({ target: 5, seen: 12 }), { from: 6, keepUpTo: 5, fastForwardTo: null });
+  assert.deepEqual(seekPlan({ target: 20, seen: 12 }), { from: 13, keepUpTo: 12, fastForwardTo: 20 });
+  assert.deepEqual(seekPlan({ target: 0, seen: 0 }), { from: 1, keepUpTo: 0, fastForwardTo: 1 });
 });
 
-test('a recording seek restarts at the latest checkpoint at or before the target', () => {
-  assert.deepEqual(seekPlan({ kind: 'recording', target: 50, checkpoints: [1, 30, 45, 60] }), { from: 45, keepUpTo: 0, fastForwardTo: 50 });
-  assert.deepEqual(seekPlan({ kind: 'recording', target: 45, checkpoints: [1, 30, 45] }), { from: 45, keepUpTo: 0, fastForwardTo: 45 });
-  assert.deepEqual(seekPlan({ kind: 'recording', target: 10, checkpoints: [] }), { from: 1, keepUpTo: 0, fastForwardTo: 10 });
+test('a recording\'s replayed items become one list of rrweb events, repeats and other frames left out', () => {
+  const batch = (seq, events, extra = {}) => ({ seq, ts: 1, frame: { type: 'events', payload: { fromSeq: seq - events.length + 1, events, ...extra } } });
+  const items = [
+    batch(2, [meta(10), full(11)], { checkpoint: true }),
+    batch(4, [inc(12), { not: 'rrweb' }]),
+    batch(4, [inc(12), inc(13)]), // repeated after a reconnect
+    batch(5, [inc(14)]),
+    { seq: 6, ts: 2, frame: { type: 'ended', payload: { seq: 6 } } },
+  ];
+  const { events, seq } = rrwebEventsOf(items);
+  assert.deepEqual(events.map((e) => [e.type, e.timestamp]), [[4, 10], [2, 11], [3, 12], [3, 14]]);
+  assert.equal(seq, 6);
+  assert.deepEqual(rrwebEventsOf(items, 4).events.map((e) => e.timestamp), [14]);
+});
+
+test('rrweb-player gets the recorded viewport, scaled down (never up) to the space there is', () => {
+  assert.deepEqual(playerSize({ width: 1280, height: 800 }, 2000, 2000), { width: 1280, height: 800 });
+  assert.deepEqual(playerSize({ width: 1280, height: 800 }, 640, 2000), { width: 640, height: 400 });
+  assert.deepEqual(playerSize({ width: 1280, height: 800 }, 2000, 200), { width: 320, height: 200 });
+  assert.deepEqual(playerSize(undefined, 2000, 2000), { width: 1024, height: 576 });
+});
+
+test('the replay page\'s speeds map to rrweb-player\'s, Max to its fastest', () => {
+  assert.deepEqual(SPEEDS.map(playerSpeed), [...PLAYER_SPEEDS]);
+  assert.equal(playerSpeed(0), PLAYER_MAX_SPEED);
+  assert.equal(speedLabel(0), 'Max');
 });

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.tandem.node.testing.TestNode;
 import io.tandem.persistence.testing.CassandraExtension;
 import io.tandem.persistence.testing.CassandraTestConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,11 +19,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The pages in a real browser: Debian's chromium driven by playwright-core ({@code
- * client-web/test/browser/rooms.browser.mjs}) against a node wired as in production, in dev mode so
- * that the landing page can get tokens. Two pages in one room see each other's cursor and slider
- * moves within a second; a connection killed from the server side (a TCP proxy in front of the node
- * drops it and refuses reconnects for a while) comes back and resumes without a lost or doubled
- * change. Screenshots of every page go to {@code target/screenshots/}.
+ * client-web/test/browser/rooms.browser.mjs}) against two nodes of one cluster ({@link TwoNodes})
+ * wired as in production, in dev mode so that the landing page can get tokens. Two pages in one
+ * room, one on each node, see each other's cursor and slider moves within a second; a connection
+ * killed from the server side (a TCP proxy in front of the second node drops it and refuses
+ * reconnects for a while) comes back and resumes without a lost or doubled change. Screenshots of
+ * every page go to {@code target/screenshots/}.
  *
  * <p>Without {@code /usr/bin/chromium} the test is skipped, except under CI ({@code CI=true}),
  * where it fails.
@@ -33,16 +34,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BrowserRoomTest {
   static final Path CHROMIUM = Path.of(System.getProperty("tandem.chromium", "/usr/bin/chromium"));
 
-  private TestNode node;
+  private TwoNodes nodes;
 
   @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "tandem.dev-mode = true");
+  void startNodes(CassandraTestConfig cassandra) throws Exception {
+    nodes = TwoNodes.start(cassandra, "tandem.dev-mode = true");
   }
 
   @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  void stopNodes() throws Exception {
+    nodes.close();
   }
 
   @Test
@@ -57,10 +58,7 @@ class BrowserRoomTest {
     NodeScript.Result run =
         NodeScript.run(
             "browser-rooms",
-            Map.of(
-                "TANDEM_URL", node.httpUrl(),
-                "SCREENSHOTS_DIR", screenshots.toString(),
-                "CHROMIUM", CHROMIUM.toString()),
+            env(screenshots, CHROMIUM),
             Duration.ofMinutes(3),
             "test/browser/rooms.browser.mjs");
     assertEquals(0, run.exitCode(), "browser checks failed, see " + run.log());
@@ -68,5 +66,12 @@ class BrowserRoomTest {
     for (String page : new String[] {"landing-signin", "room-alice", "room-bob-reconnecting"}) {
       assertTrue(Files.size(screenshots.resolve(page + ".png")) > 0, page + ".png written");
     }
+  }
+
+  private Map<String, String> env(Path screenshots, Path chromium) {
+    Map<String, String> env = new HashMap<>(nodes.env());
+    env.put("SCREENSHOTS_DIR", screenshots.toString());
+    env.put("CHROMIUM", chromium.toString());
+    return env;
   }
 }

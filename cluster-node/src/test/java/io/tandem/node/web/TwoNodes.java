@@ -1,0 +1,79 @@
+package io.tandem.node.web;
+
+import static org.awaitility.Awaitility.await;
+
+import io.tandem.node.testing.TestNode;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * Two nodes of one cluster in this JVM, for the browser tests: the first forms the cluster, the
+ * second joins it through the first's Artery address as its seed. Both use the test class's
+ * Cassandra keyspace and the test secret, so a token from either works on both and a session lives
+ * on whichever node owns its shard, whatever node a page is connected to.
+ */
+final class TwoNodes implements AutoCloseable {
+  private final TestNode first;
+  private final TestNode second;
+
+  private TwoNodes(TestNode first, TestNode second) {
+    this.first = first;
+    this.second = second;
+  }
+
+  /** Starts both and waits until each sees the other as Up; {@code overrides} apply to both. */
+  static TwoNodes start(CassandraTestConfig cassandra, String overrides) throws Exception {
+    TestNode first = TestNode.start(cassandra, overrides);
+    TestNode second = null;
+    try {
+      String seed = Cluster.get(first.system()).selfMember().address().toString();
+      second =
+          TestNode.start(cassandra, overrides + "\npekko.cluster.seed-nodes = [\"" + seed + "\"]");
+      TestNode a = first;
+      TestNode b = second;
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> upMembers(a) == 2 && upMembers(b) == 2);
+      return new TwoNodes(first, second);
+    } catch (Exception | AssertionError e) {
+      if (second != null) second.close();
+      first.close();
+      throw e;
+    }
+  }
+
+  private static long upMembers(TestNode node) {
+    return StreamSupport.stream(
+            Cluster.get(node.system()).state().getMembers().spliterator(), false)
+        .filter(m -> m.status().equals(MemberStatus.up()))
+        .count();
+  }
+
+  TestNode first() {
+    return first;
+  }
+
+  TestNode second() {
+    return second;
+  }
+
+  /** The nodes for the browser scripts: {@code TANDEM_URL} (first), {@code TANDEM_URL_2}. */
+  Map<String, String> env() {
+    return Map.of("TANDEM_URL", first.httpUrl(), "TANDEM_URL_2", second.httpUrl());
+  }
+
+  /** The second leaves first, so the first never waits for an unreachable member. */
+  @Override
+  public void close() throws Exception {
+    try {
+      second.close();
+    } finally {
+      first.close();
+    }
+  }
+}
