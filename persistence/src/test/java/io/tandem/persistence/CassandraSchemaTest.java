@@ -41,16 +41,14 @@ class CassandraSchemaTest {
   private static final Set<String> TABLES =
       Set.of("messages", "metadata", "all_persistence_ids", "snapshots", "blobs");
 
-  private final CassandraTestConfig autocreated;
+  private CassandraTestConfig autocreated;
   private CassandraTestConfig scripted;
   private CqlSession cql;
 
-  CassandraSchemaTest(CassandraTestConfig cassandra) {
-    this.autocreated = cassandra;
-  }
-
   @BeforeAll
   void applySchemaCqlToAKeyspaceOfItsOwn() {
+    // a bare keyspace (the extension's own come with the tables of schema.cql)
+    autocreated = CassandraExtension.sharedConfig("autocreated");
     scripted = CassandraExtension.sharedConfig("schema_cql");
     cql = CqlSessions.open(scripted.contactPoint(), CassandraSettings.EMBEDDED_DATACENTER, TIMEOUT);
     for (String statement :

@@ -1,6 +1,8 @@
 package io.tandem.persistence.testing;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.tandem.persistence.CassandraSchema;
 import io.tandem.persistence.CassandraSettings;
 import io.tandem.persistence.CqlSessions;
 import io.tandem.persistence.EmbeddedCassandra;
@@ -64,7 +66,7 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
    * @param keyspaceHint a readable prefix of the keyspace name, such as the caller's name
    */
   public static CassandraTestConfig sharedConfig(String keyspaceHint) {
-    return Shared.get().newKeyspace(keyspaceHint);
+    return Shared.get().newKeyspace(keyspaceHint, false);
   }
 
   /**
@@ -100,7 +102,7 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
     Class<?> testClass = context.getRequiredTestClass();
     return root.getOrComputeIfAbsent(
         "keyspace:" + testClass.getName(),
-        key -> shared.newKeyspace(testClass.getSimpleName()),
+        key -> shared.newKeyspace(testClass.getSimpleName(), true),
         CassandraTestConfig.class);
   }
 
@@ -187,12 +189,28 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
       }
     }
 
-    synchronized CassandraTestConfig newKeyspace(String hint) {
+    /**
+     * A new keyspace; {@code withTables}: with the tables of {@code cql/schema.cql} too, created
+     * here with a generous timeout rather than by the plugin at the first write under the driver's
+     * 2 s request timeout, which a busy 2-core machine can miss (the tables are the same ones:
+     * {@code CassandraSchemaTest} checks it).
+     */
+    synchronized CassandraTestConfig newKeyspace(String hint, boolean withTables) {
       String keyspace = keyspaceName(hint);
-      admin.execute(
-          "CREATE KEYSPACE IF NOT EXISTS "
-              + keyspace
-              + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+      String replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
+      if (withTables) {
+        for (String statement : CassandraSchema.statements(keyspace, replication)) {
+          admin.execute(SimpleStatement.newInstance(statement).setTimeout(Duration.ofSeconds(60)));
+        }
+      } else {
+        admin.execute(
+            SimpleStatement.newInstance(
+                    "CREATE KEYSPACE IF NOT EXISTS "
+                        + keyspace
+                        + " WITH replication = "
+                        + replication)
+                .setTimeout(Duration.ofSeconds(60)));
+      }
       return new CassandraTestConfig(cassandra.contactPoint(), keyspace);
     }
 
