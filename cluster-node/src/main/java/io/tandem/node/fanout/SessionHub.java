@@ -318,10 +318,13 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
     epoch = msg.epoch();
     boolean firstJoin = sub.phase == Phase.JOINING;
-    if (firstJoin && msg.upTo() - msg.since() > settings.maxJournalResume()) {
+    long missed = msg.upTo() - (firstJoin ? msg.since() : sub.delivered);
+    if (missed > settings.maxJournalResume()) {
       // more missed changes than the connection may hold: a fresh snapshot is cheaper for both
-      sub.phase = Phase.REFRESHING;
-      entities.refresh(session, msg.connectionId(), getContext().getSelf());
+      if (!firstJoin) {
+        announceRejoin(sub, msg.members());
+      }
+      refreshInstead(sub);
       return this;
     }
     if (firstJoin) {
@@ -476,7 +479,14 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
   }
 
+  /**
+   * The connection gets a fresh snapshot instead of the changes it missed; a client that already
+   * has a view of the session is told first, with {@code resync} (protocol section 6).
+   */
   private void refreshInstead(Sub sub) {
+    if (sub.joinAnswered) {
+      sub.request.outbox().reply(new Resync(session));
+    }
     sub.phase = Phase.REFRESHING;
     sub.buffered = null;
     entities.refresh(session, sub.request.connectionId(), getContext().getSelf());
