@@ -6,7 +6,9 @@ import com.typesafe.config.ConfigValueFactory;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
+import io.tandem.node.cluster.JournalReadiness;
 import io.tandem.node.cluster.NodeHealth;
+import io.tandem.node.cluster.ShardRegions;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutboundStats;
@@ -14,6 +16,10 @@ import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.HttpApi;
 import io.tandem.node.http.SessionExport;
 import io.tandem.node.http.WebClient;
+import io.tandem.node.metrics.Metrics;
+import io.tandem.node.metrics.MetricsSettings;
+import io.tandem.node.metrics.NodeMetrics;
+import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
@@ -66,6 +72,8 @@ public final class Main {
 
   public static void main(String[] args) throws Exception {
     Config base = ConfigFactory.load();
+    // Kamon's agent instruments Pekko's classes as they load: before any actor system exists
+    boolean metrics = Metrics.start(base);
     CassandraSettings cassandra = CassandraSettings.fromConfig(base);
     if (cassandra.useEmbedded()) {
       EmbeddedCassandra embedded = EmbeddedCassandra.create(cassandra);
@@ -88,6 +96,16 @@ public final class Main {
     Config config =
         clusterOverrides(base).withFallback(cassandra.pekkoOverrides()).withFallback(base);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "tandem", config);
+    if (metrics) {
+      CoordinatedShutdown.get(system)
+          .addTask(
+              CoordinatedShutdown.PhaseActorSystemTerminate(),
+              "stop-metrics",
+              () -> {
+                Metrics.stop();
+                return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+              });
+    }
     Node node = init(system, settings, Clock.systemUTC());
     String url = "http://" + settings.http().host() + ":" + node.port();
     StringBuilder banner = new StringBuilder("\n\nTandem node ready at ").append(url).append('\n');
@@ -116,7 +134,25 @@ public final class Main {
             "  (HS256 secret generated for this run; set TANDEM_AUTH_HS256_SECRET to keep tokens across restarts)\n");
       }
     }
-    System.out.println(banner);
+    if (jsonLogs()) {
+      // stdout carries JSON lines only: the banner becomes one, without the dev token (get one
+      // with POST /v1/dev/token), since no log line may hold a token
+      log.info(
+          "Tandem node ready at {}, WebSocket ws://{}:{}/v1/ws",
+          url,
+          settings.http().host(),
+          node.port());
+    } else {
+      System.out.println(banner);
+    }
+  }
+
+  /** Whether logs are JSON lines (TANDEM_LOG_FORMAT=json or -Dtandem.log.format=json). */
+  static boolean jsonLogs() {
+    String format =
+        System.getProperty(
+            "tandem.log.format", System.getenv().getOrDefault("TANDEM_LOG_FORMAT", ""));
+    return "json".equalsIgnoreCase(format.trim());
   }
 
   /**
@@ -126,6 +162,7 @@ public final class Main {
    */
   public static Node init(ActorSystem<?> system, NodeSettings settings, Clock clock)
       throws Exception {
+    TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
     SessionEntities entities = new SessionEntities(system);
@@ -169,6 +206,11 @@ public final class Main {
             FrameCodec.create(settings.ws().maxFrameBytes()));
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
+    ShardRegions regions =
+        new ShardRegions(system, List.of(RoomEntity.ENTITY_KEY, RecordingEntity.ENTITY_KEY));
+    MetricsSettings metrics = MetricsSettings.fromConfig(system.settings().config());
+    org.apache.pekko.actor.Cancellable sampling =
+        NodeMetrics.start(system, regions, metrics.sampleInterval());
     HttpApi api =
         new HttpApi(
             system,
@@ -180,7 +222,9 @@ public final class Main {
             devTokens,
             settings.auth().devTokenMaxTtl(),
             clock,
-            new SessionExport(system, deps.codec()));
+            new SessionExport(system, deps.codec()),
+            regions,
+            new JournalReadiness(system.classicSystem()));
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
@@ -197,6 +241,13 @@ public final class Main {
         "drain-websockets",
         () -> {
           registry.drainAll();
+          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+        });
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "stop-metrics-sampling",
+        () -> {
+          sampling.cancel();
           return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(

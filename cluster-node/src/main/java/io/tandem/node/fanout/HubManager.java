@@ -1,5 +1,6 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.Subscriber;
 import io.tandem.protocol.SessionId;
@@ -72,6 +73,7 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
                       cmd.session(), entities, journal, settings, getContext().getSelf()),
                   "hub-" + (++spawned));
       hubs.put(cmd.session(), hub);
+      TandemMetrics.sessionsActive(cmd.session().kind().prefix()).increment();
     }
     hub.tell(cmd.command());
     return this;
@@ -80,6 +82,7 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
   private Behavior<Command> onRetire(Retire cmd) {
     if (cmd.hub().equals(hubs.get(cmd.session()))) {
       hubs.remove(cmd.session());
+      TandemMetrics.sessionsActive(cmd.session().kind().prefix()).decrement();
     }
     // the hub stops on this confirmation: whatever was routed to it before arrives first and is
     // sent back here, so no command is lost to a stopping hub

@@ -16,13 +16,27 @@ import org.apache.pekko.util.ByteString;
  */
 public final class OutFrame {
   private final ServerFrame frame;
+  private final long originMillis;
   private volatile Message json;
   private volatile Message cbor;
   private volatile int jsonSize;
   private volatile int cborSize;
 
   public OutFrame(ServerFrame frame) {
+    this(frame, 0);
+  }
+
+  /**
+   * @param originMillis when the change it carries happened (epoch millis, the entity's clock), for
+   *     the delivery latency metric; 0 when it carries none
+   */
+  public OutFrame(ServerFrame frame, long originMillis) {
     this.frame = frame;
+    this.originMillis = originMillis;
+  }
+
+  public long originMillis() {
+    return originMillis;
   }
 
   public ServerFrame frame() {

@@ -1,10 +1,12 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.metrics.TandemMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Node-wide counters of the outbound stages: what is waiting for slow readers, and what was
- * coalesced or dropped for resync. Thread-safe; read by status, metrics and tests.
+ * coalesced or dropped for resync. Thread-safe; read by status and tests, and mirrored into {@link
+ * TandemMetrics}.
  */
 public final class OutboundStats {
   private final LongAdder queuedDurableBytes = new LongAdder();
@@ -38,13 +40,16 @@ public final class OutboundStats {
 
   void dropped(long frames) {
     droppedDurableFrames.add(frames);
+    TandemMetrics.durableDropped(frames);
   }
 
   void resynced() {
     resyncs.increment();
+    TandemMetrics.resyncSent();
   }
 
   void coalesced(long entries) {
     presenceCoalesced.add(entries);
+    TandemMetrics.coalesced("presence", entries);
   }
 }

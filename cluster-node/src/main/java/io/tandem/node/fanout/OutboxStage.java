@@ -56,6 +56,11 @@ public final class OutboxStage
     void onResync(SessionId session);
   }
 
+  /** Told of every frame handed to the socket, with its encoded size; must not block. */
+  public interface SentFrames {
+    void sent(ServerFrame frame, int bytes);
+  }
+
   /** Bounds of one outbox. */
   public record Bounds(int maxDurableFrames, long maxDurableBytes, int maxReplies) {}
 
@@ -67,6 +72,7 @@ public final class OutboxStage
   private final Listener listener;
   private final AtomicReference<Pair<CloseCode, String>> closeSignal;
   private final OutboundStats stats;
+  private final SentFrames sent;
 
   /**
    * @param closeSignal set to the close code (and reason) just before the stage completes, for the
@@ -78,8 +84,10 @@ public final class OutboxStage
       Bounds bounds,
       Listener listener,
       AtomicReference<Pair<CloseCode, String>> closeSignal,
-      OutboundStats stats) {
+      OutboundStats stats,
+      SentFrames sent) {
     this.stats = stats;
+    this.sent = sent;
     this.encoding = encoding;
     this.codec = codec;
     this.bounds = bounds;
@@ -212,6 +220,7 @@ public final class OutboxStage
       } else if (offer instanceof Forget f) {
         forget(f.session());
       }
+      io.tandem.node.metrics.TandemMetrics.queueDepth(queue.size());
       if (isAvailable(out)) {
         pushNext();
       }
@@ -270,7 +279,7 @@ public final class OutboxStage
           SessionId session = stale.iterator().next();
           stale.remove(session);
           awaitingSnapshot.add(session);
-          push(out, new OutFrame(new Resync(session)).message(encoding, codec));
+          send(new OutFrame(new Resync(session)));
           stats.resynced();
           listener.onResync(session);
         }
@@ -278,22 +287,32 @@ public final class OutboxStage
       }
       if (next instanceof ReplyEntry r) {
         replies--;
-        push(out, new OutFrame(r.frame()).message(encoding, codec));
+        send(new OutFrame(r.frame()));
       } else if (next instanceof SnapshotEntry s) {
         stale.remove(s.session());
         awaitingSnapshot.remove(s.session());
-        push(out, s.frame().message(encoding, codec));
+        send(s.frame());
       } else if (next instanceof DurableEntry d) {
         durableFrames--;
         durableBytes -= d.bytes();
         stats.queued(-d.bytes());
-        push(out, d.frame().message(encoding, codec));
+        send(d.frame());
+        if (d.frame().originMillis() > 0) {
+          io.tandem.node.metrics.TandemMetrics.deliveredAfter(
+              (System.currentTimeMillis() - d.frame().originMillis()) * 1_000_000L);
+        }
       } else if (next instanceof MembersEntry m) {
         queuedMembers.remove(m.session);
-        push(out, new OutFrame(new PresenceChanged(m.session, m.members)).message(encoding, codec));
+        send(new OutFrame(new PresenceChanged(m.session, m.members)));
       } else if (next instanceof CloseEntry c) {
         closeNow(c.code(), c.reason());
       }
+    }
+
+    private void send(OutFrame frame) {
+      Message message = frame.message(encoding, codec);
+      sent.sent(frame.frame(), frame.size(encoding, codec));
+      push(out, message);
     }
 
     private void closeNow(CloseCode code, String reason) {

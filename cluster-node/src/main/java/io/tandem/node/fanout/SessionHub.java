@@ -427,7 +427,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       if (sub.phase == Phase.LIVE && u.firstSeq() == sub.delivered + 1) {
         // the common case: the next change, encoded once for every connection
         if (shared == null) {
-          shared = new OutFrame(Frames.update(session, u));
+          shared = new OutFrame(Frames.update(session, u), u.ts());
         }
         sub.request.outbox().durable(session, u.seq(), shared);
         sub.delivered = u.seq();

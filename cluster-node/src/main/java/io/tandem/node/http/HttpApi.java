@@ -11,7 +11,9 @@ import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.cluster.JournalReadiness;
 import io.tandem.node.cluster.NodeHealth;
+import io.tandem.node.cluster.ShardRegions;
 import io.tandem.node.fanout.FanoutStats;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.session.SessionEntities;
@@ -24,7 +26,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -65,6 +69,8 @@ public final class HttpApi extends AllDirectives {
   private final Duration devTokenMaxTtl;
   private final Clock clock;
   private final SessionExport export;
+  private final ShardRegions regions;
+  private final JournalReadiness journal;
 
   public HttpApi(
       ActorSystem<?> system,
@@ -76,7 +82,9 @@ public final class HttpApi extends AllDirectives {
       Optional<DevTokens> devTokens,
       Duration devTokenMaxTtl,
       Clock clock,
-      SessionExport export) {
+      SessionExport export,
+      ShardRegions regions,
+      JournalReadiness journal) {
     this.system = system;
     this.settings = settings;
     this.verifier = verifier;
@@ -87,6 +95,8 @@ public final class HttpApi extends AllDirectives {
     this.devTokenMaxTtl = devTokenMaxTtl;
     this.clock = clock;
     this.export = export;
+    this.regions = regions;
+    this.journal = journal;
   }
 
   public Route route() {
@@ -135,20 +145,53 @@ public final class HttpApi extends AllDirectives {
   // ---------------------------------------------------------------- status
 
   /**
-   * This node and its cluster, for operators ({@code node:*:admin}): its address, uptime, the
-   * members with status and roles, open connections, and what its entities fanned out.
+   * This node and its cluster, for operators ({@code node:*:admin}): its address, version and
+   * uptime, the members with status and roles, the shard regions with their shard and entity counts
+   * (here and per member), open connections, the journal's health, and what its entities fanned
+   * out. The shard and journal questions are asks with the ask timeout; a part that does not answer
+   * in time is reported as such, the rest still answers.
    */
   private Route status(Principal principal) {
     if (!principal.grants().isAdmin()) {
       return error(StatusCodes.FORBIDDEN, "forbidden", "needs the node:*:admin grant");
     }
+    Duration timeout = settings.askTimeout();
+    CompletableFuture<List<ShardRegions.Hosted>> local =
+        regions.local(timeout).toCompletableFuture().exceptionally(e -> null);
+    CompletableFuture<List<ShardRegions.ClusterWide>> clusterWide =
+        regions.cluster(timeout).toCompletableFuture().exceptionally(e -> null);
+    long journalStart = System.nanoTime();
+    CompletableFuture<Boolean> journalUp =
+        journal
+            .get()
+            .toCompletableFuture()
+            .completeOnTimeout(false, timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(e -> false);
+    CompletableFuture<Long> journalMs =
+        journalUp.thenApply(ok -> (System.nanoTime() - journalStart) / 1_000_000);
+    CompletableFuture<Void> all = CompletableFuture.allOf(local, clusterWide, journalMs);
+    return onSuccess(
+        all,
+        x ->
+            json(
+                StatusCodes.OK,
+                statusBody(local.join(), clusterWide.join(), journalUp.join(), journalMs.join())));
+  }
+
+  private ObjectNode statusBody(
+      List<ShardRegions.Hosted> local,
+      List<ShardRegions.ClusterWide> clusterWide,
+      boolean journalUp,
+      long journalMs) {
     org.apache.pekko.cluster.Cluster cluster =
         org.apache.pekko.cluster.Cluster.get(system.classicSystem());
     ObjectNode body = JSON.createObjectNode();
     body.put("node", cluster.selfAddress().toString());
+    body.put("version", version());
     body.put("uptimeMs", system.uptime() * 1000);
     body.put("status", cluster.selfMember().status().toString());
     ArrayNode members = body.putArray("members");
+    java.util.Set<org.apache.pekko.cluster.Member> unreachable = cluster.state().getUnreachable();
     cluster
         .state()
         .getMembers()
@@ -157,15 +200,55 @@ public final class HttpApi extends AllDirectives {
               ObjectNode row = members.addObject();
               row.put("address", m.address().toString());
               row.put("status", m.status().toString());
-              m.getRoles().forEach(r -> row.withArray("roles").add(r));
+              row.put("reachable", !unreachable.contains(m));
+              ArrayNode roles = row.putArray("roles");
+              m.getRoles().forEach(roles::add);
             });
-    body.put("unreachable", cluster.state().getUnreachable().size());
+    body.put("unreachable", unreachable.size());
+    if (cluster.state().getLeader() != null) {
+      body.put("leader", cluster.state().getLeader().toString());
+    }
     body.put("connections", connections.getAsInt());
+    ArrayNode shardRegions = body.putArray("shardRegions");
+    if (local == null || clusterWide == null) {
+      body.put("shardRegionsError", "the shard regions did not answer in time");
+    } else {
+      for (ShardRegions.Hosted h : local) {
+        ObjectNode row = shardRegions.addObject();
+        row.put("type", h.type());
+        row.put("shards", h.shards());
+        row.put("entities", h.entities());
+        ObjectNode byNode = row.putObject("cluster");
+        clusterWide.stream()
+            .filter(c -> c.type().equals(h.type()))
+            .findFirst()
+            .ifPresent(
+                c -> {
+                  c.byNode()
+                      .forEach(
+                          (address, counts) ->
+                              byNode
+                                  .putObject(address)
+                                  .put("shards", counts[0])
+                                  .put("entities", counts[1]));
+                  if (!c.failed().isEmpty() || c.error() != null) {
+                    row.put("clusterIncomplete", true);
+                  }
+                });
+      }
+    }
+    body.putObject("journal").put("healthy", journalUp).put("checkMs", journalMs);
     FanoutStats fanout = FanoutStats.get(system);
     body.putObject("fanout")
         .put("changes", fanout.changes())
         .put("hubMessages", fanout.hubMessages());
-    return json(StatusCodes.OK, body);
+    return body;
+  }
+
+  /** The node's version: the jar's Implementation-Version, "dev" when run from classes. */
+  static String version() {
+    String v = HttpApi.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
   }
 
   // ---------------------------------------------------------------- readiness

@@ -3,6 +3,7 @@ package io.tandem.node.recording;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
@@ -29,6 +30,7 @@ import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -210,6 +212,11 @@ public final class RecordingEntity
   private final SessionMembers<Command> members;
   private final BlobStore blobs;
 
+  /** For the recovery time metric, and the live buffer's share of the node's gauge. */
+  private final long startedAt = System.nanoTime();
+
+  private final LiveBufferMeter liveBuffer = new LiveBufferMeter();
+
   /**
    * Blob bytes of the publish being persisted, by hash, for the event handler to keep in memory
    * (the event itself holds only the reference). Filled right before the persist, cleared after it.
@@ -271,10 +278,13 @@ public final class RecordingEntity
   public SignalHandler<RecordingState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::onRecoveryCompleted)
+        .onSignal(PostStop.instance(), state -> liveBuffer.stopped())
         .build();
   }
 
   private void onRecoveryCompleted(RecordingState state) {
+    TandemMetrics.recovered("recording", System.nanoTime() - startedAt);
+    liveBuffer.update(state);
     if (!state.missingPayloads().isEmpty()) {
       loadingPayloads = true;
       loadPayloads(state.missingPayloads());
@@ -480,6 +490,7 @@ public final class RecordingEntity
             s -> {
               arriving.clear();
               members.publishChanges(live);
+              liveBuffer.update(s);
             })
         .thenReply(cmd.replyTo(), s -> new SessionReply.Published(List.copyOf(lastSeqs)));
   }

@@ -3,6 +3,7 @@ package io.tandem.node.replay;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutFrame;
+import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.recording.RecordedBatch;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.recording.RecordingPayloads;
@@ -120,7 +121,15 @@ public final class Replays {
                 last -> Optional.of((ServerFrame) new ReplayEnd(session, last)));
     return Source.single(first)
         .concat(items)
-        .map(frame -> new OutFrame(frame).message(encoding, codec))
+        .map(
+            frame -> {
+              OutFrame out = new OutFrame(frame);
+              if (frame instanceof ReplayEvents events) {
+                TandemMetrics.replayed(events.items().size());
+              }
+              TandemMetrics.frameSent(frame.type(), out.size(encoding, codec));
+              return out.message(encoding, codec);
+            })
         .viaMat(KillSwitches.single(), Keep.right());
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
@@ -293,6 +294,7 @@ public final class RoomEntity
         .onSignal(
             RecoveryCompleted.instance(),
             state -> {
+              TandemMetrics.recovered("room", System.nanoTime() - startedAt);
               if (state.exists()) {
                 ctx.getLog()
                     .info(

@@ -10,6 +10,7 @@ import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.SessionHub;
+import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.recording.RecordingSettings;
@@ -173,14 +174,32 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       Replays replays,
       FrameCodec codec) {}
 
-  /** The connection's outbound side: its outbox, and the merge point replays stream into. */
-  public record Outbound(Outbox outbox, Sink<Message, NotUsed> replays, Encoding encoding) {}
+  /**
+   * The connection's outbound side: its outbox, the merge point replays stream into, and its log
+   * (traffic counts, logging context).
+   */
+  public record Outbound(
+      Outbox outbox, Sink<Message, NotUsed> replays, Encoding encoding, ConnectionLog log) {}
 
   public static Behavior<Command> create(String connectionId, Outbound outbound, Deps deps) {
-    return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers -> new ConnectionActor(ctx, timers, connectionId, outbound, deps)));
+    // every line logged while handling a message carries the connection, principal and session
+    return Behaviors.withMdc(
+        Command.class,
+        msg -> outbound.log().mdc(sessionOf(msg)),
+        Behaviors.setup(
+            ctx ->
+                Behaviors.withTimers(
+                    timers -> new ConnectionActor(ctx, timers, connectionId, outbound, deps))));
+  }
+
+  private static String sessionOf(Command msg) {
+    if (msg instanceof Inbound in
+        && in.incoming() instanceof Decoded d
+        && d.result() instanceof DecodeResult.Decoded<ClientFrame> ok
+        && ok.frame() instanceof SessionFrame sf) {
+      return sf.session().toString();
+    }
+    return null;
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -325,6 +344,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         ackAfterHello = msg.ackTo();
         return this;
       }
+      TandemMetrics.helloFailed("not_hello");
       reply(frame, ErrorCode.UNAUTHORIZED, "send hello with a token first");
       return ack(msg.ackTo());
     }
@@ -386,6 +406,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       limitedSinceMillis = now;
     }
     lastLimitedMillis = now;
+    TandemMetrics.rateLimited();
     reply(
         frame,
         ErrorCode.RATE_LIMITED,
@@ -418,6 +439,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private Behavior<Command> onHelloChecked(HelloChecked msg) {
     helloPending = false;
     if (msg.principal() == null) {
+      TandemMetrics.helloFailed("token");
       outbox.reply(new ErrorFrame(msg.hello().ref(), null, ErrorCode.UNAUTHORIZED, msg.failure()));
       close(CloseCode.UNAUTHORIZED, "unauthorized");
     } else {
@@ -430,6 +452,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
           clientKind = msg.hello().client().kind().wire();
         }
       }
+      outbound.log().identified(principal.subject(), clientKind);
       timers.cancel(HelloTimeout.INSTANCE);
       long untilExpiry = principal.expiresAt().toEpochMilli() - deps.clock().millis();
       timers.startSingleTimer(TokenExpired.INSTANCE, Duration.ofMillis(Math.max(0, untilExpiry)));
@@ -849,6 +872,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onHelloTimeout() {
     if (principal == null && !closing) {
+      TandemMetrics.helloFailed("timeout");
       close(
           CloseCode.HELLO_TIMEOUT, "no hello within " + deps.ws().helloTimeout().toSeconds() + "s");
     }

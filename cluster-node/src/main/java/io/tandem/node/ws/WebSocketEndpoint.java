@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import io.tandem.node.auth.AuthException;
 import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.OutboxStage;
+import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
@@ -130,6 +131,7 @@ public final class WebSocketEndpoint extends AllDirectives {
 
   private HttpResponse accept(WebSocketUpgrade upgrade, Encoding encoding, String subprotocol) {
     String connectionId = newConnectionId();
+    ConnectionLog connectionLog = new ConnectionLog(connectionId, encoding);
     AtomicReference<Pair<CloseCode, String>> closeSignal = new AtomicReference<>();
     AtomicReference<ActorRef<ConnectionActor.Command>> actor = new AtomicReference<>();
     OutboxStage.Bounds bounds =
@@ -149,7 +151,8 @@ public final class WebSocketEndpoint extends AllDirectives {
               }
             },
             closeSignal,
-            stats);
+            stats,
+            connectionLog);
 
     // The outbox exists once the outbound source is materialized; the actor is spawned then, and
     // the inbound sink waits for it through a future (the first inbound frame arrives after).
@@ -173,7 +176,8 @@ public final class WebSocketEndpoint extends AllDirectives {
                   ActorRef<ConnectionActor.Command> ref =
                       spawn(
                           connectionId,
-                          new ConnectionActor.Outbound(pair.first(), pair.second(), encoding));
+                          new ConnectionActor.Outbound(
+                              pair.first(), pair.second(), encoding, connectionLog));
                   actor.set(ref);
                   spawned.complete(ref);
                   return NotUsed.getInstance();
@@ -181,12 +185,29 @@ public final class WebSocketEndpoint extends AllDirectives {
 
     Sink<Message, CompletionStage<NotUsed>> inbound =
         Flow.<Message>create()
-            .mapAsync(1, message -> read(message, spawned))
+            .mapAsync(1, message -> read(message, spawned, connectionLog))
             .toMat(
                 Sink.lazyCompletionStageSink(() -> spawned.thenApply(this::actorSink)),
                 (a, b) -> b);
 
-    Flow<Message, Message, NotUsed> handler = Flow.fromSinkAndSourceCoupled(inbound, outbound);
+    Flow<Message, Message, NotUsed> handler =
+        Flow.fromSinkAndSourceCoupled(inbound, outbound)
+            .watchTermination(
+                (notUsed, done) -> {
+                  connectionLog.opened();
+                  done.whenComplete(
+                      (ok, failure) -> {
+                        Pair<CloseCode, String> signal = closeSignal.get();
+                        if (signal != null) {
+                          connectionLog.closed(
+                              Integer.toString(signal.first().code()), signal.second());
+                        } else {
+                          connectionLog.closed(
+                              "client", failure == null ? "closed by the client" : "socket failed");
+                        }
+                      });
+                  return notUsed;
+                });
     return closeCodes.handle(upgrade, handler, subprotocol, closeSignal);
   }
 
@@ -216,34 +237,78 @@ public final class WebSocketEndpoint extends AllDirectives {
    * reading stops and the connection closes with 1009.
    */
   private CompletionStage<ConnectionActor.Incoming> read(
-      Message message, CompletableFuture<ActorRef<ConnectionActor.Command>> connection) {
+      Message message,
+      CompletableFuture<ActorRef<ConnectionActor.Command>> connection,
+      ConnectionLog connectionLog) {
     long max = deps.ws().maxFrameBytes();
     long closeAt = deps.ws().closeFrameBytes();
     if (message.isText()) {
       var text = message.asTextMessage();
       if (text.isStrict()) {
-        return CompletableFuture.completedFuture(decodeText(text.getStrictText()));
+        String strict = text.getStrictText();
+        return CompletableFuture.completedFuture(
+            counted(decodeText(strict), utf8Length(strict), connectionLog));
       }
       return text.getStreamedText()
           .map(s -> ByteString.fromString(s))
           .runWith(Collector.sink(max, closeAt, connection), system)
-          .thenApply(c -> c.result(bytes -> decodeText(bytes.utf8String())));
+          .thenApply(
+              c ->
+                  counted(
+                      c.result(bytes -> decodeText(bytes.utf8String())), c.total(), connectionLog));
     }
     var binary = message.asBinaryMessage();
     if (binary.isStrict()) {
+      ByteString data = binary.getStrictData();
       return CompletableFuture.completedFuture(
-          new ConnectionActor.Decoded(
-              codec.decodeClient(Encoding.CBOR, binary.getStrictData().toArray())));
+          counted(
+              new ConnectionActor.Decoded(codec.decodeClient(Encoding.CBOR, data.toArray())),
+              data.size(),
+              connectionLog));
     }
     return binary
         .getStreamedData()
         .runWith(Collector.sink(max, closeAt, connection), system)
         .thenApply(
             c ->
-                c.result(
-                    bytes ->
-                        new ConnectionActor.Decoded(
-                            codec.decodeClient(Encoding.CBOR, bytes.toArray()))));
+                counted(
+                    c.result(
+                        bytes ->
+                            new ConnectionActor.Decoded(
+                                codec.decodeClient(Encoding.CBOR, bytes.toArray()))),
+                    c.total(),
+                    connectionLog));
+  }
+
+  /** Counts an inbound frame by its type (or as invalid) and its size, for logs and metrics. */
+  private static ConnectionActor.Incoming counted(
+      ConnectionActor.Incoming incoming, long bytes, ConnectionLog connectionLog) {
+    if (incoming instanceof ConnectionActor.Decoded d
+        && d.result() instanceof io.tandem.protocol.DecodeResult.Decoded<ClientFrame> ok) {
+      connectionLog.received(ok.frame().type(), bytes);
+    } else {
+      connectionLog.received("invalid", bytes);
+    }
+    return incoming;
+  }
+
+  /** The UTF-8 size of a text message, without encoding it again. */
+  private static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   private ConnectionActor.Incoming decodeText(String text) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.tandem.node.Main;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.persistence.testing.CassandraTestConfig;
+import io.tandem.persistence.testing.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -41,12 +44,14 @@ public final class NodeProcess implements AutoCloseable {
   private final Ports ports;
   private final Process process;
   private final Path log;
+  private final int metricsPort;
 
-  private NodeProcess(String name, Ports ports, Process process, Path log) {
+  private NodeProcess(String name, Ports ports, Process process, Path log, int metricsPort) {
     this.name = name;
     this.ports = ports;
     this.process = process;
     this.log = log;
+    this.metricsPort = metricsPort;
   }
 
   /**
@@ -56,17 +61,31 @@ public final class NodeProcess implements AutoCloseable {
   public static NodeProcess launch(
       String name, CassandraTestConfig cassandra, Ports ports, Map<String, String> env)
       throws Exception {
+    return launch(name, cassandra, ports, env, List.of());
+  }
+
+  /**
+   * Starts a node without waiting for it, with extra JVM options ({@code -D...}). The Prometheus
+   * endpoint gets a free port unless {@code env} names one ({@code TANDEM_METRICS_PORT}).
+   */
+  public static NodeProcess launch(
+      String name,
+      CassandraTestConfig cassandra,
+      Ports ports,
+      Map<String, String> env,
+      List<String> jvmOptions)
+      throws Exception {
     Path log = Files.createDirectories(Path.of("target", "node-logs")).resolve(name + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            java,
-            "-Xmx256m",
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName());
+    List<String> command =
+        new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    int metricsPort =
+        env.containsKey("TANDEM_METRICS_PORT")
+            ? Integer.parseInt(env.get("TANDEM_METRICS_PORT"))
+            : FreePorts.pick(1)[0];
     Map<String, String> e = pb.environment();
     e.put("TANDEM_HTTP_PORT", Integer.toString(ports.http()));
     e.put("TANDEM_CLUSTER_PORT", Integer.toString(ports.cluster()));
@@ -75,9 +94,10 @@ public final class NodeProcess implements AutoCloseable {
     e.put("TANDEM_CASSANDRA_KEYSPACE", cassandra.keyspace());
     e.put("TANDEM_AUTH_HS256_SECRET", TestNode.SECRET);
     e.put("TANDEM_DEV_MODE", "false");
+    e.put("TANDEM_METRICS_PORT", Integer.toString(metricsPort));
     e.putAll(env);
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
-    return new NodeProcess(name, ports, pb.start(), log);
+    return new NodeProcess(name, ports, pb.start(), log, metricsPort);
   }
 
   /** Starts a node and waits until it is ready (a cluster member, its journal reachable). */
@@ -85,6 +105,19 @@ public final class NodeProcess implements AutoCloseable {
       String name, CassandraTestConfig cassandra, Ports ports, Map<String, String> env)
       throws Exception {
     NodeProcess node = launch(name, cassandra, ports, env);
+    node.awaitReady(Duration.ofSeconds(120));
+    return node;
+  }
+
+  /** Starts a node with extra JVM options and waits until it is ready. */
+  public static NodeProcess start(
+      String name,
+      CassandraTestConfig cassandra,
+      Ports ports,
+      Map<String, String> env,
+      List<String> jvmOptions)
+      throws Exception {
+    NodeProcess node = launch(name, cassandra, ports, env, jvmOptions);
     node.awaitReady(Duration.ofSeconds(120));
     return node;
   }
@@ -133,6 +166,15 @@ public final class NodeProcess implements AutoCloseable {
             .timeout(Duration.ofSeconds(5))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The node's Prometheus endpoint. */
+  public String metricsUrl() {
+    return "http://127.0.0.1:" + metricsPort + "/metrics";
+  }
+
+  public int metricsPort() {
+    return metricsPort;
   }
 
   public String name() {
