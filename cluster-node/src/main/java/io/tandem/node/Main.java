@@ -14,6 +14,7 @@ import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.HttpApi;
 import io.tandem.node.http.SessionExport;
 import io.tandem.node.http.WebClient;
+import io.tandem.node.participant.ParticipantEntity;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
@@ -128,6 +129,7 @@ public final class Main {
       throws Exception {
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
+    ParticipantEntity.init(system, settings.xr().participantGrace());
     SessionEntities entities = new SessionEntities(system);
     JournalReader journal = new JournalReader(system);
     Duration askTimeout = settings.http().askTimeout();
@@ -140,7 +142,8 @@ public final class Main {
                     askTimeout,
                     settings.ws().outboundMaxFrames(),
                     settings.ws().outboundMaxFrames(),
-                    settings.cluster().rejoinAttempts())),
+                    settings.cluster().rejoinAttempts(),
+                    settings.xr())),
             "hubs",
             org.apache.pekko.actor.typed.Props.empty());
 

@@ -2,6 +2,9 @@ package io.tandem.node.fanout;
 
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.MemberEntry;
+import io.tandem.protocol.ObjectState;
+import io.tandem.protocol.PoseData;
+import io.tandem.protocol.Quality;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
 import java.util.Map;
@@ -27,6 +30,16 @@ public interface Outbox {
 
   /** Presence of members (null entry: left); coalesced per member while waiting to be sent. */
   void members(SessionId session, Map<String, MemberEntry> members);
+
+  /**
+   * One tick of XR poses (and live object moves); coalesced per member and per object while waiting
+   * to be sent, so a slow reader gets only the newest of each, in one frame.
+   */
+  void poses(
+      SessionId session, long tick, Map<String, PoseData> poses, Map<String, ObjectState> objects);
+
+  /** A recommendation of the level of detail; a newer one replaces one still waiting. */
+  default void quality(Quality quality) {}
 
   /** Sends everything queued before it, then closes the socket with {@code code}. */
   void close(CloseCode code, String reason);

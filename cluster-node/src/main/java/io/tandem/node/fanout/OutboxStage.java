@@ -4,6 +4,9 @@ import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
 import io.tandem.protocol.MemberEntry;
+import io.tandem.protocol.ObjectState;
+import io.tandem.protocol.PoseData;
+import io.tandem.protocol.Poses;
 import io.tandem.protocol.PresenceChanged;
 import io.tandem.protocol.Resync;
 import io.tandem.protocol.ServerFrame;
@@ -37,6 +40,9 @@ import scala.Tuple2;
  *   <li>Presence coalesces: while a session's presence frame waits in the queue, newer entries are
  *       merged into it, so only the latest entry per member is ever sent and memory is bounded by
  *       the number of members.
+ *   <li>Poses coalesce the same way: while a session's {@code poses} frame waits, a newer tick
+ *       merges into it (the latest pose per member, the latest live state per object, the newest
+ *       tick number), so a reader that stops gets only the newest tick, never a backlog.
  *   <li>Durable frames wait within {@code maxDurableFrames} and {@code maxDurableBytes}. Past
  *       either, every queued durable frame is dropped, its sessions are marked stale and further
  *       durable frames for them are dropped; once the client has read everything still queued, it
@@ -110,6 +116,23 @@ public final class OutboxStage
     }
   }
 
+  private static final class PosesEntry implements Entry {
+    final SessionId session;
+    long tick;
+    final LinkedHashMap<String, PoseData> poses = new LinkedHashMap<>();
+    final LinkedHashMap<String, ObjectState> objects = new LinkedHashMap<>();
+
+    PosesEntry(SessionId session) {
+      this.session = session;
+    }
+  }
+
+  private record PosesOffer(
+      SessionId session,
+      long tick,
+      Map<String, PoseData> poses,
+      Map<String, ObjectState> objects) {}
+
   private record CloseEntry(CloseCode code, String reason) implements Entry {}
 
   private record Forget(SessionId session) {}
@@ -143,6 +166,15 @@ public final class OutboxStage
           }
 
           @Override
+          public void poses(
+              SessionId session,
+              long tick,
+              Map<String, PoseData> poses,
+              Map<String, ObjectState> objects) {
+            cb.invoke(new PosesOffer(session, tick, poses, objects));
+          }
+
+          @Override
           public void close(CloseCode code, String reason) {
             cb.invoke(new CloseEntry(code, reason));
           }
@@ -160,6 +192,7 @@ public final class OutboxStage
 
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private final Map<SessionId, MembersEntry> queuedMembers = new HashMap<>();
+    private final Map<SessionId, PosesEntry> queuedPoses = new HashMap<>();
 
     /** Sessions whose durable frames were dropped and that still need their resync. */
     private final Set<SessionId> stale = new LinkedHashSet<>();
@@ -207,6 +240,8 @@ public final class OutboxStage
           }
           entry.members.put(e.getKey(), e.getValue());
         }
+      } else if (offer instanceof PosesOffer p) {
+        offerPoses(p);
       } else if (offer instanceof CloseEntry c) {
         queue.add(c);
       } else if (offer instanceof Forget f) {
@@ -214,6 +249,26 @@ public final class OutboxStage
       }
       if (isAvailable(out)) {
         pushNext();
+      }
+    }
+
+    private void offerPoses(PosesOffer p) {
+      PosesEntry entry = queuedPoses.get(p.session());
+      if (entry == null) {
+        entry = new PosesEntry(p.session());
+        queuedPoses.put(p.session(), entry);
+        queue.add(entry);
+      } else {
+        stats.coalesced(1);
+      }
+      entry.tick = Math.max(entry.tick, p.tick());
+      for (Map.Entry<String, PoseData> e : p.poses().entrySet()) {
+        // re-inserted so that the frame lists members in the order of their latest change
+        entry.poses.remove(e.getKey());
+        entry.poses.put(e.getKey(), e.getValue());
+      }
+      if (p.objects() != null) {
+        entry.objects.putAll(p.objects());
       }
     }
 
@@ -248,6 +303,7 @@ public final class OutboxStage
       stale.remove(session);
       awaitingSnapshot.remove(session);
       queuedMembers.remove(session);
+      queuedPoses.remove(session);
       for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
         Entry e = it.next();
         if (e instanceof DurableEntry d && d.session().equals(session)) {
@@ -258,6 +314,8 @@ public final class OutboxStage
         } else if (e instanceof SnapshotEntry s && s.session().equals(session)) {
           it.remove();
         } else if (e instanceof MembersEntry m && m.session.equals(session)) {
+          it.remove();
+        } else if (e instanceof PosesEntry p && p.session.equals(session)) {
           it.remove();
         }
       }
@@ -291,6 +349,12 @@ public final class OutboxStage
       } else if (next instanceof MembersEntry m) {
         queuedMembers.remove(m.session);
         push(out, new OutFrame(new PresenceChanged(m.session, m.members)).message(encoding, codec));
+      } else if (next instanceof PosesEntry p) {
+        queuedPoses.remove(p.session);
+        push(
+            out,
+            new OutFrame(new Poses(p.session, p.tick, p.poses, p.objects))
+                .message(encoding, codec));
       } else if (next instanceof CloseEntry c) {
         closeNow(c.code(), c.reason());
       }

@@ -7,9 +7,11 @@ import io.tandem.node.auth.AuthException;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.SessionHub;
+import io.tandem.node.participant.ParticipantEntity;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.recording.RecordingSettings;
@@ -40,6 +42,7 @@ import io.tandem.protocol.Ok;
 import io.tandem.protocol.Op;
 import io.tandem.protocol.Ping;
 import io.tandem.protocol.Pong;
+import io.tandem.protocol.Pose;
 import io.tandem.protocol.Presence;
 import io.tandem.protocol.ProtocolError;
 import io.tandem.protocol.Replay;
@@ -134,8 +137,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private record HelloChecked(Hello hello, Principal principal, String failure)
       implements Command {}
 
-  private record EntityReplied(Long ref, SessionId session, SessionReply reply, Throwable error)
-      implements Command {}
+  private record EntityReplied(
+      Long ref, SessionId session, SessionReply reply, Throwable error, Runnable onAccepted)
+      implements Command {
+    EntityReplied(Long ref, SessionId session, SessionReply reply, Throwable error) {
+      this(ref, session, reply, error, null);
+    }
+  }
+
+  /** What this XR client's participant remembered from its previous connection. */
+  private record ParticipantAttached(ParticipantEntity.Remembered remembered) implements Command {}
 
   private record PublishReplied(
       SessionId session,
@@ -239,6 +250,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private String clientKind = "browser";
 
+  /** From hello's {@code client.device}: with kind xr, holds survive a reconnect (grace). */
+  private String clientDevice;
+
+  /** The participant of an XR client with a device id, or null. */
+  private EntityRef<ParticipantEntity.Command> participant;
+
+  private long lastPoseReport;
+
   /** Token bucket of the rate limit. */
   private double tokens;
 
@@ -287,6 +306,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(ReplayFinished.class, this::onReplayFinished)
         .onMessage(MembershipChanged.class, this::onMembershipChanged)
         .onMessage(ResyncNeeded.class, this::onResyncNeeded)
+        .onMessage(PoseDue.class, this::onPoseDue)
+        .onMessage(ParticipantAttached.class, this::onParticipantAttached)
         .onMessage(FrameTooLargeNow.class, msg -> tooLarge(msg.atLeastBytes()))
         .onMessageEquals(HelloTimeout.INSTANCE, this::onHelloTimeout)
         .onMessageEquals(HeartbeatCheck.INSTANCE, this::onHeartbeatCheck)
@@ -429,6 +450,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         if (msg.hello().client().kind() != null) {
           clientKind = msg.hello().client().kind().wire();
         }
+        clientDevice = msg.hello().client().device();
+        if (clientDevice != null && "xr".equals(clientKind)) {
+          attachParticipant();
+        }
       }
       timers.cancel(HelloTimeout.INSTANCE);
       long untilExpiry = principal.expiresAt().toEpochMilli() - deps.clock().millis();
@@ -469,6 +494,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       onObject(action);
     } else if (frame instanceof Presence presence) {
       onPresence(presence);
+    } else if (frame instanceof Pose pose) {
+      onPose(pose);
     } else if (frame instanceof io.tandem.protocol.Publish publish) {
       onPublish(publish);
     } else if (frame instanceof io.tandem.protocol.End end) {
@@ -530,7 +557,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return;
     }
     sessions.put(session, new Joined(memberId(), join.role()));
-    MemberInfo info = new MemberInfo(clientName(), clientKind(), join.role().wire(), presence);
+    MemberInfo info =
+        new MemberInfo(clientName(), clientKind(), join.role().wire(), presence, clientDevice);
     deps.hubs()
         .tell(
             new HubManager.Route(
@@ -599,8 +627,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     io.tandem.protocol.Transform t = action.transform();
     Transform transform = t == null ? null : new Transform(t.p(), t.q(), t.s());
     RoomEntity.ObjectAction kind = RoomEntity.ObjectAction.valueOf(action.action().name());
+    Runnable onAccepted = null;
+    if (participant != null && kind != RoomEntity.ObjectAction.MOVE) {
+      boolean held = kind == RoomEntity.ObjectAction.GRAB;
+      var p = participant;
+      String session = action.session().toString();
+      onAccepted =
+          () -> p.tell(new ParticipantEntity.Hold(connectionId, session, action.id(), held));
+    }
     askRoom(
         action,
+        onAccepted,
         replyTo ->
             new RoomEntity.ChangeObject(
                 joined.memberId(),
@@ -627,6 +664,79 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     deps.entities()
         .room(presence.session())
         .tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence()));
+  }
+
+  /** Time for the next pose of a session to go to its room. */
+  private record PoseDue(SessionId session) implements Command {}
+
+  /** The newest pose per session not sent to its room yet (a newer one replaces it). */
+  private final Map<SessionId, Pose> unsentPoses = new HashMap<>();
+
+  /**
+   * Poses are conflated here, before they cross the cluster: the first goes to the room at once,
+   * later ones at most once per room tick, always the newest (a 90 Hz headset in a 20 Hz room sends
+   * the room 20 poses a second). Never acknowledged.
+   */
+  private void onPose(Pose pose) {
+    Joined joined = editor(pose);
+    if (joined == null) {
+      return;
+    }
+    // recordings have no editors: editor() refused a pose for one already
+    SessionId session = pose.session();
+    PoseDue due = new PoseDue(session);
+    if (timers.isTimerActive(due)) {
+      unsentPoses.put(session, pose);
+    } else {
+      sendPose(joined, pose);
+      timers.startSingleTimer(due, due, deps.rooms().tickInterval());
+    }
+  }
+
+  /** An XR client with a device id: its participant outlives this connection. */
+  private void attachParticipant() {
+    participant =
+        ParticipantEntity.ref(getContext().getSystem(), principal.subject(), clientDevice);
+    getContext()
+        .ask(
+            ParticipantEntity.Remembered.class,
+            participant,
+            deps.askTimeout(),
+            replyTo -> new ParticipantEntity.Attach(connectionId, replyTo),
+            (remembered, error) -> new ParticipantAttached(remembered));
+  }
+
+  private Behavior<Command> onParticipantAttached(ParticipantAttached msg) {
+    ParticipantEntity.Remembered r = msg.remembered();
+    if (r != null && r.lod() != null && !closing) {
+      // a headset back from a struggling connection starts at the detail it was told last
+      outbox.quality(
+          new io.tandem.protocol.Quality(
+              r.lod(), "as on the previous connection", r.bytesPerSecond(), null));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPoseDue(PoseDue due) {
+    Pose pose = unsentPoses.remove(due.session());
+    Joined joined = sessions.get(due.session());
+    if (pose != null && joined != null && !closing) {
+      sendPose(joined, pose);
+      timers.startSingleTimer(due, due, deps.rooms().tickInterval());
+    }
+    return this;
+  }
+
+  private void sendPose(Joined joined, Pose pose) {
+    var memberPose = Frames.memberPose(pose.pose());
+    deps.entities()
+        .room(pose.session())
+        .tell(new RoomEntity.SetPose(joined.memberId(), memberPose));
+    long now = deps.clock().millis();
+    if (participant != null && now - lastPoseReport >= 1000) {
+      lastPoseReport = now;
+      participant.tell(new ParticipantEntity.Report(connectionId, memberPose, null, null));
+    }
   }
 
   // ------------------------------------------------------------------ recordings
@@ -782,6 +892,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private void askRoom(
       ClientFrame frame,
       java.util.function.Function<ActorRef<SessionReply>, RoomEntity.Command> command) {
+    askRoom(frame, null, command);
+  }
+
+  private void askRoom(
+      ClientFrame frame,
+      Runnable onAccepted,
+      java.util.function.Function<ActorRef<SessionReply>, RoomEntity.Command> command) {
     SessionId session = ((SessionFrame) frame).session();
     EntityRef<RoomEntity.Command> room = deps.entities().room(session);
     Long ref = frame.ref();
@@ -791,10 +908,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             room,
             deps.askTimeout(),
             command::apply,
-            (reply, error) -> new EntityReplied(ref, session, reply, error));
+            (reply, error) -> new EntityReplied(ref, session, reply, error, onAccepted));
   }
 
   private Behavior<Command> onEntityReplied(EntityReplied msg) {
+    if (msg.onAccepted() != null && msg.reply() instanceof SessionReply.Accepted) {
+      msg.onAccepted().run();
+    }
     if (msg.error() != null) {
       outbox.reply(
           new ErrorFrame(
@@ -989,6 +1109,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onStop() {
     replays.values().forEach(r -> r.kill().shutdown());
+    if (participant != null) {
+      participant.tell(new ParticipantEntity.Detach(connectionId));
+    }
     deps.registry().unregister(getContext().getSelf());
     leaveAll();
     return this;
@@ -1004,6 +1127,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void detach(SessionId session) {
     publishing.remove(session);
+    unsentPoses.remove(session);
     toHub(session, new SessionHub.Unsubscribe(connectionId));
     outbox.forget(session);
   }
