@@ -3,6 +3,7 @@ package io.tandem.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.tandem.node.asset.AssetEntity;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
@@ -11,6 +12,7 @@ import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
+import io.tandem.node.http.Assets;
 import io.tandem.node.http.HttpApi;
 import io.tandem.node.http.SessionExport;
 import io.tandem.node.http.WebClient;
@@ -130,6 +132,7 @@ public final class Main {
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
     ParticipantEntity.init(system, settings.xr().participantGrace());
+    AssetEntity.init(system, clock);
     SessionEntities entities = new SessionEntities(system);
     JournalReader journal = new JournalReader(system);
     Duration askTimeout = settings.http().askTimeout();
@@ -169,7 +172,8 @@ public final class Main {
             clock,
             registry,
             replays,
-            FrameCodec.create(settings.ws().maxFrameBytes()));
+            FrameCodec.create(settings.ws().maxFrameBytes()),
+            settings.xr());
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
     HttpApi api =
@@ -187,7 +191,12 @@ public final class Main {
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
-            .bind(api.concat(ws.route(), api.route(), new WebClient().route()))
+            .bind(
+                api.concat(
+                    ws.route(),
+                    api.route(),
+                    new Assets(system, verifier, askTimeout, settings.xr().maxAssetBytes()).route(),
+                    new WebClient().route()))
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());

@@ -1,5 +1,6 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.MemberEntry;
 import io.tandem.protocol.ObjectState;
@@ -8,6 +9,7 @@ import io.tandem.protocol.Quality;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The outbound side of one WebSocket connection, as its producers (the connection actor, session
@@ -38,8 +40,21 @@ public interface Outbox {
   void poses(
       SessionId session, long tick, Map<String, PoseData> poses, Map<String, ObjectState> objects);
 
-  /** A recommendation of the level of detail; a newer one replaces one still waiting. */
+  /**
+   * A recommendation of the level of detail, sent ahead of anything queued (a newer one replaces
+   * one still waiting); it also becomes the level the connection's own estimate starts from.
+   */
   default void quality(Quality quality) {}
+
+  /**
+   * Starts recommending levels of detail for this connection ({@code quality} frames) from its
+   * outbound queue delay and round trips, with {@code settings}' thresholds; every change is also
+   * handed to {@code onChange} (on the stream's thread: it must not block).
+   */
+  default void trackQuality(XrSettings settings, Consumer<Quality> onChange) {}
+
+  /** A round trip measured by a ping of the server: counts for the level of detail. */
+  default void roundTrip(long millis) {}
 
   /** Sends everything queued before it, then closes the socket with {@code code}. */
   void close(CloseCode code, String reason);

@@ -1,5 +1,6 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
@@ -8,6 +9,7 @@ import io.tandem.protocol.ObjectState;
 import io.tandem.protocol.PoseData;
 import io.tandem.protocol.Poses;
 import io.tandem.protocol.PresenceChanged;
+import io.tandem.protocol.Quality;
 import io.tandem.protocol.Resync;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
@@ -19,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
@@ -28,6 +31,7 @@ import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import scala.Tuple2;
 
 /**
@@ -43,6 +47,10 @@ import scala.Tuple2;
  *   <li>Poses coalesce the same way: while a session's {@code poses} frame waits, a newer tick
  *       merges into it (the latest pose per member, the latest live state per object, the newest
  *       tick number), so a reader that stops gets only the newest tick, never a backlog.
+ *   <li>For XR connections ({@link Outbox#trackQuality}) the stage recommends a level of detail:
+ *       when the head of its queue has waited longer than {@code lowerAfter}, or a round trip
+ *       exceeded {@code maxRttForHigh}, it sends {@code quality{lod:"low"}} ahead of everything
+ *       queued; after {@code raiseAfter} of keeping up it sends {@code quality{lod:"high"}}.
  *   <li>Durable frames wait within {@code maxDurableFrames} and {@code maxDurableBytes}. Past
  *       either, every queued durable frame is dropped, its sessions are marked stale and further
  *       durable frames for them are dropped; once the client has read everything still queued, it
@@ -135,6 +143,15 @@ public final class OutboxStage
 
   private record CloseEntry(CloseCode code, String reason) implements Entry {}
 
+  private record QualityEntry(Quality quality) implements Entry {}
+
+  private record TrackQuality(XrSettings settings, Consumer<Quality> onChange) {}
+
+  private record RoundTrip(long millis) {}
+
+  private static final String QUALITY_TIMER = "quality";
+  private static final long QUALITY_CHECK_MS = 100;
+
   private record Forget(SessionId session) {}
 
   private record MembersOffer(SessionId session, Map<String, MemberEntry> members) {}
@@ -175,6 +192,21 @@ public final class OutboxStage
           }
 
           @Override
+          public void quality(Quality quality) {
+            cb.invoke(new QualityEntry(quality));
+          }
+
+          @Override
+          public void trackQuality(XrSettings settings, Consumer<Quality> onChange) {
+            cb.invoke(new TrackQuality(settings, onChange));
+          }
+
+          @Override
+          public void roundTrip(long millis) {
+            cb.invoke(new RoundTrip(millis));
+          }
+
+          @Override
           public void close(CloseCode code, String reason) {
             cb.invoke(new CloseEntry(code, reason));
           }
@@ -187,7 +219,14 @@ public final class OutboxStage
     return Tuple2.apply(logic, outbox);
   }
 
-  private final class Logic extends GraphStageLogic {
+  private static long sizeOf(Message m) {
+    if (m.isText()) {
+      return m.asTextMessage().isStrict() ? m.asTextMessage().getStrictText().length() : 0;
+    }
+    return m.asBinaryMessage().isStrict() ? m.asBinaryMessage().getStrictData().size() : 0;
+  }
+
+  private final class Logic extends TimerGraphStageLogic {
     final AsyncCallback<Object> callback = createAsyncCallback(this::onOffer);
 
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
@@ -204,6 +243,17 @@ public final class OutboxStage
     private long durableBytes;
     private int replies;
 
+    // the level-of-detail estimate (XR connections only)
+    private XrSettings quality;
+    private Consumer<Quality> onQualityChange;
+    private String lod = "high";
+    private long waitingSince = -1;
+    private long keptUpSince = -1;
+    private long lastRttMs;
+    private long bytesOut;
+    private long bytesAtLastCheck;
+    private double drainRate;
+
     Logic() {
       super(shape);
       setHandler(
@@ -217,7 +267,23 @@ public final class OutboxStage
     }
 
     private void onOffer(Object offer) {
-      if (offer instanceof ReplyEntry r) {
+      if (queue.isEmpty() && waitingSince < 0) {
+        waitingSince = System.nanoTime();
+      }
+      if (offer instanceof TrackQuality t) {
+        quality = t.settings();
+        onQualityChange = t.onChange();
+        scheduleAtFixedRate(
+            QUALITY_TIMER,
+            java.time.Duration.ofMillis(QUALITY_CHECK_MS),
+            java.time.Duration.ofMillis(QUALITY_CHECK_MS));
+      } else if (offer instanceof RoundTrip rt) {
+        lastRttMs = rt.millis();
+      } else if (offer instanceof QualityEntry q) {
+        lod = q.quality().lod();
+        keptUpSince = -1;
+        queueQuality(q.quality());
+      } else if (offer instanceof ReplyEntry r) {
         if (++replies > bounds.maxReplies()) {
           closeNow(CloseCode.RATE_LIMITED, "client does not read its replies");
           return;
@@ -250,6 +316,53 @@ public final class OutboxStage
       if (isAvailable(out)) {
         pushNext();
       }
+    }
+
+    @Override
+    public void onTimer(Object key) {
+      long now = System.nanoTime();
+      long delayMs = waitingSince < 0 || queue.isEmpty() ? 0 : (now - waitingSince) / 1_000_000;
+      double rate = (bytesOut - bytesAtLastCheck) * 1000.0 / QUALITY_CHECK_MS;
+      bytesAtLastCheck = bytesOut;
+      drainRate = drainRate == 0 ? rate : 0.8 * drainRate + 0.2 * rate;
+      long lowerMs = quality.lowerAfter().toMillis();
+      boolean slowRtt = lastRttMs > quality.maxRttForHigh().toMillis();
+      if (lod.equals("high")) {
+        if (delayMs > lowerMs || slowRtt) {
+          changeLod(
+              "low",
+              slowRtt
+                  ? "round trip " + lastRttMs + " ms"
+                  : "outbound queue waited " + delayMs + " ms",
+              delayMs);
+        }
+        return;
+      }
+      boolean keepingUp = delayMs < lowerMs / 5 && !slowRtt;
+      if (!keepingUp) {
+        keptUpSince = -1;
+      } else if (keptUpSince < 0) {
+        keptUpSince = now;
+      } else if (now - keptUpSince >= quality.raiseAfter().toNanos()) {
+        changeLod("high", "kept up for " + quality.raiseAfter().toMillis() + " ms", delayMs);
+      }
+    }
+
+    private void changeLod(String newLod, String reason, long delayMs) {
+      lod = newLod;
+      keptUpSince = -1;
+      Quality q = new Quality(newLod, reason, Math.round(drainRate), delayMs);
+      queueQuality(q);
+      onQualityChange.accept(q);
+      if (isAvailable(out)) {
+        pushNext();
+      }
+    }
+
+    /** The recommendation goes ahead of everything queued; an older one still waiting goes. */
+    private void queueQuality(Quality q) {
+      queue.removeIf(e -> e instanceof QualityEntry);
+      queue.addFirst(new QualityEntry(q));
     }
 
     private void offerPoses(PosesOffer p) {
@@ -323,12 +436,14 @@ public final class OutboxStage
 
     private void pushNext() {
       Entry next = queue.poll();
+      // whatever comes next starts waiting now
+      waitingSince = queue.isEmpty() ? -1 : System.nanoTime();
       if (next == null) {
         if (!stale.isEmpty()) {
           SessionId session = stale.iterator().next();
           stale.remove(session);
           awaitingSnapshot.add(session);
-          push(out, new OutFrame(new Resync(session)).message(encoding, codec));
+          send(new OutFrame(new Resync(session)).message(encoding, codec));
           stats.resynced();
           listener.onResync(session);
         }
@@ -336,28 +451,34 @@ public final class OutboxStage
       }
       if (next instanceof ReplyEntry r) {
         replies--;
-        push(out, new OutFrame(r.frame()).message(encoding, codec));
+        send(new OutFrame(r.frame()).message(encoding, codec));
       } else if (next instanceof SnapshotEntry s) {
         stale.remove(s.session());
         awaitingSnapshot.remove(s.session());
-        push(out, s.frame().message(encoding, codec));
+        send(s.frame().message(encoding, codec));
       } else if (next instanceof DurableEntry d) {
         durableFrames--;
         durableBytes -= d.bytes();
         stats.queued(-d.bytes());
-        push(out, d.frame().message(encoding, codec));
+        send(d.frame().message(encoding, codec));
       } else if (next instanceof MembersEntry m) {
         queuedMembers.remove(m.session);
-        push(out, new OutFrame(new PresenceChanged(m.session, m.members)).message(encoding, codec));
+        send(new OutFrame(new PresenceChanged(m.session, m.members)).message(encoding, codec));
       } else if (next instanceof PosesEntry p) {
         queuedPoses.remove(p.session);
-        push(
-            out,
+        send(
             new OutFrame(new Poses(p.session, p.tick, p.poses, p.objects))
                 .message(encoding, codec));
+      } else if (next instanceof QualityEntry q) {
+        send(new OutFrame(q.quality()).message(encoding, codec));
       } else if (next instanceof CloseEntry c) {
         closeNow(c.code(), c.reason());
       }
+    }
+
+    private void send(Message message) {
+      bytesOut += sizeOf(message);
+      push(out, message);
     }
 
     private void closeNow(CloseCode code, String reason) {

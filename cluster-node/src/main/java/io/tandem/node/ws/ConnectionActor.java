@@ -25,6 +25,7 @@ import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
+import io.tandem.node.xr.XrSettings;
 import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
@@ -182,7 +183,37 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       Clock clock,
       ConnectionRegistry registry,
       Replays replays,
-      FrameCodec codec) {}
+      FrameCodec codec,
+      XrSettings xr) {
+    public Deps(
+        WsSettings ws,
+        RoomSettings rooms,
+        RecordingSettings recordings,
+        TokenVerifier verifier,
+        SessionEntities entities,
+        ActorRef<HubManager.Command> hubs,
+        String nodeName,
+        Duration askTimeout,
+        Clock clock,
+        ConnectionRegistry registry,
+        Replays replays,
+        FrameCodec codec) {
+      this(
+          ws,
+          rooms,
+          recordings,
+          verifier,
+          entities,
+          hubs,
+          nodeName,
+          askTimeout,
+          clock,
+          registry,
+          replays,
+          codec,
+          XrSettings.DEFAULTS);
+    }
+  }
 
   /** The connection's outbound side: its outbox, and the merge point replays stream into. */
   public record Outbound(Outbox outbox, Sink<Message, NotUsed> replays, Encoding encoding) {}
@@ -308,6 +339,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(ResyncNeeded.class, this::onResyncNeeded)
         .onMessage(PoseDue.class, this::onPoseDue)
         .onMessage(ParticipantAttached.class, this::onParticipantAttached)
+        .onMessage(QualityChanged.class, this::onQualityChanged)
+        .onMessageEquals(PingDue.INSTANCE, this::onPingDue)
         .onMessage(FrameTooLargeNow.class, msg -> tooLarge(msg.atLeastBytes()))
         .onMessageEquals(HelloTimeout.INSTANCE, this::onHelloTimeout)
         .onMessageEquals(HeartbeatCheck.INSTANCE, this::onHeartbeatCheck)
@@ -451,6 +484,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
           clientKind = msg.hello().client().kind().wire();
         }
         clientDevice = msg.hello().client().device();
+        if ("xr".equals(clientKind)) {
+          startQualityTracking();
+        }
         if (clientDevice != null && "xr".equals(clientKind)) {
           attachParticipant();
         }
@@ -480,8 +516,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private void handle(ClientFrame frame) {
     if (frame instanceof Ping ping) {
       outbox.reply(new Pong(ping.ref(), ping.t(), deps.clock().millis()));
-    } else if (frame instanceof Pong) {
-      // an answer to a ping of ours: nothing to do beyond having seen a frame
+    } else if (frame instanceof Pong pong) {
+      // an answer to a ping of ours: its round trip counts for the level of detail
+      onPong(pong);
     } else if (frame instanceof Hello) {
       reply(frame, ErrorCode.CONFLICT, "hello was already accepted on this connection");
     } else if (frame instanceof Join join) {
@@ -691,6 +728,54 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       sendPose(joined, pose);
       timers.startSingleTimer(due, due, deps.rooms().tickInterval());
     }
+  }
+
+  /** The level of detail the outbound stage recommended last changed. */
+  private record QualityChanged(io.tandem.protocol.Quality quality) implements Command {}
+
+  private enum PingDue implements Command {
+    INSTANCE
+  }
+
+  /** The {@code t} of the server's ping waiting for its pong (ms of the node's clock), or -1. */
+  private double pingSentAt = -1;
+
+  /**
+   * XR clients are told which level of detail to load: the outbound stage watches the queue delay
+   * and the drain rate, and this actor pings the client every few heartbeats' worth of seconds for
+   * its round trip.
+   */
+  private void startQualityTracking() {
+    ActorRef<Command> self = getContext().getSelf();
+    outbox.trackQuality(deps.xr(), q -> self.tell(new QualityChanged(q)));
+    timers.startTimerWithFixedDelay(PingDue.INSTANCE, Duration.ofSeconds(2));
+  }
+
+  private Behavior<Command> onPingDue() {
+    if (!closing) {
+      pingSentAt = deps.clock().millis();
+      outbox.reply(new Ping(null, JsonNodeFactory.instance.numberNode(pingSentAt)));
+    }
+    return this;
+  }
+
+  private void onPong(Pong pong) {
+    if (pingSentAt >= 0
+        && pong.t() != null
+        && pong.t().isNumber()
+        && pong.t().asDouble() == pingSentAt) {
+      outbox.roundTrip(Math.round(deps.clock().millis() - pingSentAt));
+      pingSentAt = -1;
+    }
+  }
+
+  private Behavior<Command> onQualityChanged(QualityChanged msg) {
+    if (participant != null) {
+      participant.tell(
+          new ParticipantEntity.Report(
+              connectionId, null, msg.quality().lod(), msg.quality().bytesPerSecond()));
+    }
+    return this;
   }
 
   /** An XR client with a device id: its participant outlives this connection. */

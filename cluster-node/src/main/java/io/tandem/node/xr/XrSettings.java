@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param raiseAfter the LOD is raised again after the connection kept up for this long
  * @param maxRttForHigh a ping round trip above this also lowers the LOD
  * @param participantGrace how long a participant's state outlives its last connection
+ * @param maxAssetBytes the largest asset accepted by {@code PUT /v1/assets/{id}}
  */
 public record XrSettings(
     boolean interest,
@@ -24,7 +25,8 @@ public record XrSettings(
     Duration lowerAfter,
     Duration raiseAfter,
     Duration maxRttForHigh,
-    Duration participantGrace) {
+    Duration participantGrace,
+    long maxAssetBytes) {
 
   /** The defaults of {@code tandem.conf}, for code that is wired without a config. */
   public static final XrSettings DEFAULTS =
@@ -36,7 +38,8 @@ public record XrSettings(
           Duration.ofMillis(500),
           Duration.ofSeconds(5),
           Duration.ofMillis(400),
-          Duration.ofSeconds(15));
+          Duration.ofSeconds(15),
+          16 << 20);
 
   public XrSettings {
     reducedEvery = Math.max(1, reducedEvery);
@@ -52,7 +55,8 @@ public record XrSettings(
         c.getDuration("lower-lod-after"),
         c.getDuration("raise-lod-after"),
         c.getDuration("max-rtt-for-high"),
-        c.getDuration("participant-grace"));
+        c.getDuration("participant-grace"),
+        c.getBytes("max-asset-bytes"));
   }
 
   /** The same settings with interest management on or off (benchmarks compare both). */
@@ -65,6 +69,7 @@ public record XrSettings(
         lowerAfter,
         raiseAfter,
         maxRttForHigh,
-        participantGrace);
+        participantGrace,
+        maxAssetBytes);
   }
 }
