@@ -74,8 +74,8 @@ public final class XrBench {
       }
     }
     long base = BASE;
-    ScheduledExecutorService senders = Executors.newScheduledThreadPool(2);
-    int threads = 2;
+    int threads = 4;
+    ScheduledExecutorService senders = Executors.newScheduledThreadPool(threads);
     for (int k = 0; k < threads; k++) {
       int from = k;
       senders.scheduleAtFixedRate(
@@ -210,27 +210,25 @@ public final class XrBench {
       double qy = Math.sin(yaw / 2);
       double qw = Math.cos(yaw / 2);
       double t = (System.nanoTime() - BASE) / 1e6;
-      String pose =
-          String.format(
-              Locale.ROOT,
-              "{\"version\":1,\"type\":\"pose\",\"session\":\"%s\",\"payload\":{\"t\":%.3f,"
-                  + "\"head\":{\"p\":[%.3f,1.6,%.3f],\"q\":[0,%.4f,0,%.4f]},"
-                  + "\"left\":{\"p\":[%.3f,1.1,%.3f],\"q\":[0,0,0,1]},"
-                  + "\"right\":{\"p\":[%.3f,1.1,%.3f],\"q\":[0,0,0,1]}}}",
-              room,
-              t,
-              x,
-              z,
-              qy,
-              qw,
-              x - 0.3,
-              z,
-              x + 0.3,
-              z);
+      // built by hand: String.format would make the generator the bottleneck
+      StringBuilder b = new StringBuilder(300);
+      b.append("{\"version\":1,\"type\":\"pose\",\"session\":\"").append(room);
+      b.append("\",\"payload\":{\"t\":").append(round(t, 1000));
+      b.append(",\"head\":{\"p\":[").append(round(x, 1000)).append(",1.6,").append(round(z, 1000));
+      b.append("],\"q\":[0,").append(round(qy, 10000)).append(",0,").append(round(qw, 10000));
+      b.append("]},\"left\":{\"p\":[").append(round(x - 0.3, 1000)).append(",1.1,");
+      b.append(round(z, 1000)).append("],\"q\":[0,0,0,1]},\"right\":{\"p\":[");
+      b.append(round(x + 0.3, 1000)).append(",1.1,").append(round(z, 1000));
+      b.append("],\"q\":[0,0,0,1]}}}");
+      String pose = b.toString();
       boolean sent = trySend(pose);
       if (measuring) {
         (sent ? SENT : SKIPPED).incrementAndGet();
       }
+    }
+
+    private static double round(double v, double scale) {
+      return Math.round(v * scale) / scale;
     }
 
     @Override
