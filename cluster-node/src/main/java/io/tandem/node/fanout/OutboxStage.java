@@ -267,9 +267,7 @@ public final class OutboxStage
     }
 
     private void onOffer(Object offer) {
-      if (queue.isEmpty() && waitingSince < 0) {
-        waitingSince = System.nanoTime();
-      }
+      boolean wasEmpty = queue.isEmpty();
       if (offer instanceof TrackQuality t) {
         quality = t.settings();
         onQualityChange = t.onChange();
@@ -312,6 +310,10 @@ public final class OutboxStage
         queue.add(c);
       } else if (offer instanceof Forget f) {
         forget(f.session());
+      }
+      if (wasEmpty && !queue.isEmpty()) {
+        // the queue's head starts waiting now
+        waitingSince = System.nanoTime();
       }
       if (isAvailable(out)) {
         pushNext();
