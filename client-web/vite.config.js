@@ -17,6 +17,7 @@ export default defineConfig({
         record: 'record.html',
         watch: 'watch.html',
         replay: 'replay.html',
+        xr: 'xr.html',
       },
     },
   },

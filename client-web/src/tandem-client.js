@@ -15,6 +15,8 @@ export const SUBPROTOCOLS = Object.freeze({ json: 'tandem.v1.json', cbor: 'tande
 export const SERVER_FRAME_TYPES = Object.freeze([
   'welcome', 'snapshot', 'delta', 'presence', 'poses', 'events', 'ended', 'resync',
   'ok', 'error', 'pong', 'ping', 'bye', 'replay.events', 'replay.end',
+  // Tandem addition: the level of detail to load (XR clients)
+  'quality',
 ]);
 
 /** Close codes of section 3 after which reconnecting with the same token cannot help. */
@@ -319,7 +321,7 @@ export class Session extends Emitter {
     }
   }
 
-  /** XR pose (not served yet: the server answers `error{unavailable}`). */
+  /** XR pose `{t, head, left, right}`; never acknowledged, delivered to others as `poses`. */
   pose(pose) {
     this.client.send('pose', this.id, pose);
   }

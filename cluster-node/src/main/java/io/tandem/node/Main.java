@@ -3,6 +3,7 @@ package io.tandem.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.tandem.node.asset.AssetEntity;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
@@ -13,6 +14,7 @@ import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
+import io.tandem.node.http.Assets;
 import io.tandem.node.http.HttpApi;
 import io.tandem.node.http.SessionExport;
 import io.tandem.node.http.WebClient;
@@ -20,6 +22,7 @@ import io.tandem.node.metrics.Metrics;
 import io.tandem.node.metrics.MetricsSettings;
 import io.tandem.node.metrics.NodeMetrics;
 import io.tandem.node.metrics.TandemMetrics;
+import io.tandem.node.participant.ParticipantEntity;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
@@ -165,6 +168,8 @@ public final class Main {
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
+    ParticipantEntity.init(system, settings.xr().participantGrace());
+    AssetEntity.init(system, clock);
     SessionEntities entities = new SessionEntities(system);
     JournalReader journal = new JournalReader(system);
     Duration askTimeout = settings.http().askTimeout();
@@ -177,7 +182,8 @@ public final class Main {
                     askTimeout,
                     settings.ws().outboundMaxFrames(),
                     settings.ws().outboundMaxFrames(),
-                    settings.cluster().rejoinAttempts())),
+                    settings.cluster().rejoinAttempts(),
+                    settings.xr())),
             "hubs",
             org.apache.pekko.actor.typed.Props.empty());
 
@@ -203,7 +209,8 @@ public final class Main {
             clock,
             registry,
             replays,
-            FrameCodec.create(settings.ws().maxFrameBytes()));
+            FrameCodec.create(settings.ws().maxFrameBytes()),
+            settings.xr());
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
     ShardRegions regions =
@@ -228,7 +235,12 @@ public final class Main {
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
-            .bind(api.concat(ws.route(), api.route(), new WebClient().route()))
+            .bind(
+                api.concat(
+                    ws.route(),
+                    api.route(),
+                    new Assets(system, verifier, askTimeout, settings.xr().maxAssetBytes()).route(),
+                    new WebClient().route()))
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());

@@ -17,7 +17,8 @@ public record NodeSettings(
     RecordingSettings recordings,
     ClusterSettings cluster,
     boolean devMode,
-    String nodeName) {
+    String nodeName,
+    io.tandem.node.xr.XrSettings xr) {
 
   public static NodeSettings fromConfig(Config root) {
     return new NodeSettings(
@@ -28,10 +29,11 @@ public record NodeSettings(
         RecordingSettings.fromConfig(root),
         ClusterSettings.fromConfig(root),
         root.getBoolean("tandem.dev-mode"),
-        root.getString("tandem.node-name"));
+        root.getString("tandem.node-name"),
+        io.tandem.node.xr.XrSettings.fromConfig(root));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
-    return new NodeSettings(http, newAuth, ws, rooms, recordings, cluster, devMode, nodeName);
+    return new NodeSettings(http, newAuth, ws, rooms, recordings, cluster, devMode, nodeName, xr);
   }
 }

@@ -146,6 +146,26 @@ final class FrameMappings {
         (e, p) -> new Bye(p.optString("reason")),
         f -> putOpt(empty(), "reason", f.reason()));
     add(FrameType.RESYNC, Resync.class, (e, p) -> new Resync(e.session()), f -> empty());
+    add(
+        FrameType.QUALITY,
+        Quality.class,
+        (e, p) ->
+            new Quality(
+                p.reqString("lod"),
+                p.optString("reason"),
+                p.optLong("bytesPerSecond", 0),
+                p.optLong("queueDelayMs", 0)),
+        f -> {
+          ObjectNode o = empty().put("lod", f.lod());
+          putOpt(o, "reason", f.reason());
+          if (f.bytesPerSecond() != null) {
+            o.put("bytesPerSecond", f.bytesPerSecond());
+          }
+          if (f.queueDelayMs() != null) {
+            o.put("queueDelayMs", f.queueDelayMs());
+          }
+          return o;
+        });
 
     for (FrameType t : FrameType.values()) {
       Mapping<?> m = TABLE.get(t);
@@ -364,15 +384,25 @@ final class FrameMappings {
               kind == null
                   ? ClientKind.BROWSER
                   : ClientKind.fromWire(kind)
-                      .orElseThrow(() -> c.bad("kind", "must be browser, xr, producer or bot")));
+                      .orElseThrow(() -> c.bad("kind", "must be browser, xr, producer or bot")),
+              device(c));
     }
     return new Hello(e.ref(), token, client);
+  }
+
+  private static String device(Fields c) {
+    String device = c.optString("device");
+    if (device != null && !device.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw c.bad("device", "must match [A-Za-z0-9._-]{1,64}");
+    }
+    return device;
   }
 
   private static ObjectNode writeHello(Hello f) {
     ObjectNode p = empty().put("token", f.token());
     ObjectNode client = p.putObject("client");
     putOpt(client, "name", f.client().name());
+    putOpt(client, "device", f.client().device());
     client.put("kind", f.client().kind().wire());
     return p;
   }
@@ -604,13 +634,28 @@ final class FrameMappings {
       }
       byMember.put(m.getKey(), readPoseData(new Fields(pose, poses.where(m.getKey()))));
     }
-    return new Poses(e.session(), tick, byMember);
+    Map<String, ObjectState> states = null;
+    Fields objects = p.optChild("objects");
+    if (objects != null) {
+      states = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> o : objects.node().properties()) {
+        if (!(o.getValue() instanceof ObjectNode state)) {
+          throw objects.bad(o.getKey(), "must be an object");
+        }
+        states.put(o.getKey(), readObjectState(new Fields(state, objects.where(o.getKey()))));
+      }
+    }
+    return new Poses(e.session(), tick, byMember, states);
   }
 
   private static ObjectNode writePoses(Poses f) {
     ObjectNode p = empty().put("tick", f.tick());
     ObjectNode poses = p.putObject("poses");
     f.poses().forEach((member, pose) -> poses.set(member, writePoseData(pose)));
+    if (f.objects() != null) {
+      ObjectNode objects = p.putObject("objects");
+      f.objects().forEach((id, state) -> objects.set(id, writeObjectState(state)));
+    }
     return p;
   }
 

@@ -60,6 +60,8 @@ import java.util.Optional;
  *       <td>{@link ErrorFrame}</td></tr>
  *   <tr><td>bye</td><td>server</td><td>-</td><td>-</td><td>{@link Bye}</td></tr>
  *   <tr><td>resync</td><td>server</td><td>required</td><td>-</td><td>{@link Resync}</td></tr>
+ *   <tr><td>quality</td><td>server</td><td>-</td><td>-</td><td>{@link Quality} (Tandem
+ *       addition)</td></tr>
  * </table>
  */
 public enum FrameType {
@@ -120,7 +122,9 @@ public enum FrameType {
   /** {@link Bye}. */
   BYE("bye", SERVER_TO_CLIENT, NONE, false, Bye.class),
   /** {@link Resync}. */
-  RESYNC("resync", SERVER_TO_CLIENT, REQUIRED, false, Resync.class);
+  RESYNC("resync", SERVER_TO_CLIENT, REQUIRED, false, Resync.class),
+  /** {@link Quality} (Tandem addition). */
+  QUALITY("quality", SERVER_TO_CLIENT, NONE, false, Quality.class);
 
   /** Who sends a frame type. */
   public enum Direction {

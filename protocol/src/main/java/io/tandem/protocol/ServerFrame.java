@@ -15,5 +15,6 @@ public sealed interface ServerFrame extends Frame
         ErrorFrame,
         Bye,
         Resync,
+        Quality,
         Ping,
         Pong {}

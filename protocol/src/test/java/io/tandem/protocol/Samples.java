@@ -41,6 +41,7 @@ final class Samples {
     return List.of(
         new Hello(1L, "tok.en.jwt", new ClientInfo("Ada", ClientKind.XR)),
         new Hello(null, "t", null),
+        new Hello(2L, "t", new ClientInfo("Quest", ClientKind.XR, "quest-3.a1")),
         new Join(2L, ROOM, Role.EDITOR, 41L, "e-1", json("{\"cursor\":[1,2],\"name\":\"Ada\"}")),
         new Join(null, REC, null, null, null, null),
         new Leave(3L, ROOM),
@@ -149,6 +150,14 @@ final class Samples {
         new PresenceChanged(ROOM, changed),
         new PresenceChanged(ROOM, Map.of()),
         new Poses(ROOM, 123_456, poses),
+        new Poses(
+            ROOM,
+            9,
+            poses,
+            Map.of(
+                "cube",
+                new ObjectState(
+                    null, new Transform(List.of(1.0, 2.0, 3.0), null, null), "alice/c1"))),
         events,
         new Events(REC, 6, List.of(), true, true, null),
         new Ended(REC, 77),
@@ -173,6 +182,8 @@ final class Samples {
         new Bye(Bye.DRAINING),
         new Bye(null),
         new Resync(ROOM),
+        new Quality("low", "outbound queue delay 900 ms", 12_000L, 900L),
+        new Quality("high", null, null, null),
         new Ping(7L, NODES.numberNode(1.5)),
         new Pong(8L, NODES.numberNode(2), 1_700_000_000_000L));
   }

@@ -8,8 +8,10 @@ import io.tandem.node.recording.RecordedBatch;
 import io.tandem.node.recording.RecordingEnded;
 import io.tandem.node.recording.RecordingView;
 import io.tandem.node.room.DocEdit;
+import io.tandem.node.room.MemberPose;
 import io.tandem.node.room.ObjectView;
 import io.tandem.node.room.RoomChange;
+import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomView;
 import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
@@ -23,6 +25,9 @@ import io.tandem.protocol.Ended;
 import io.tandem.protocol.Events;
 import io.tandem.protocol.MemberEntry;
 import io.tandem.protocol.ObjectState;
+import io.tandem.protocol.PoseData;
+import io.tandem.protocol.PoseNode;
+import io.tandem.protocol.Poses;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
 import io.tandem.protocol.Snapshot;
@@ -143,7 +148,33 @@ public final class Frames {
     return ops;
   }
 
-  private static Map<String, ObjectState> objectStates(Map<String, ObjectView> objects) {
+  /** A member's pose as the wire carries it. */
+  public static PoseData pose(MemberPose p) {
+    return new PoseData(p.t(), poseNode(p.head()), poseNode(p.left()), poseNode(p.right()));
+  }
+
+  private static PoseNode poseNode(MemberPose.Part part) {
+    return part == null ? null : new PoseNode(part.p(), part.q());
+  }
+
+  /** A pose from the wire as rooms keep it. */
+  public static MemberPose memberPose(PoseData d) {
+    return new MemberPose(d.t(), part(d.head()), part(d.left()), part(d.right()));
+  }
+
+  private static MemberPose.Part part(PoseNode n) {
+    return n == null ? null : new MemberPose.Part(n.p(), n.q());
+  }
+
+  /** A recorded tick as live members saw it (without interest management: everyone's poses). */
+  public static Poses poses(SessionId session, RoomEntity.PosesRecorded r) {
+    Map<String, PoseData> out = new LinkedHashMap<>();
+    r.poses().forEach((id, p) -> out.put(id, pose(p)));
+    return new Poses(
+        session, r.tick(), out, r.objects() == null ? null : objectStates(r.objects()));
+  }
+
+  public static Map<String, ObjectState> objectStates(Map<String, ObjectView> objects) {
     Map<String, ObjectState> out = new LinkedHashMap<>();
     objects.forEach((id, o) -> out.put(id, o == null ? null : objectState(o)));
     return out;

@@ -52,4 +52,9 @@ public final class OutboundStats {
     presenceCoalesced.add(entries);
     TandemMetrics.coalesced("presence", entries);
   }
+
+  /** Waiting {@code poses} frames merged into one (the older ticks superseded). */
+  void posesCoalesced(long entries) {
+    TandemMetrics.coalesced("pose", entries);
+  }
 }

@@ -1,10 +1,15 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.MemberEntry;
+import io.tandem.protocol.ObjectState;
+import io.tandem.protocol.PoseData;
+import io.tandem.protocol.Quality;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The outbound side of one WebSocket connection, as its producers (the connection actor, session
@@ -27,6 +32,29 @@ public interface Outbox {
 
   /** Presence of members (null entry: left); coalesced per member while waiting to be sent. */
   void members(SessionId session, Map<String, MemberEntry> members);
+
+  /**
+   * One tick of XR poses (and live object moves); coalesced per member and per object while waiting
+   * to be sent, so a slow reader gets only the newest of each, in one frame.
+   */
+  void poses(
+      SessionId session, long tick, Map<String, PoseData> poses, Map<String, ObjectState> objects);
+
+  /**
+   * A recommendation of the level of detail, sent ahead of anything queued (a newer one replaces
+   * one still waiting); it also becomes the level the connection's own estimate starts from.
+   */
+  default void quality(Quality quality) {}
+
+  /**
+   * Starts recommending levels of detail for this connection ({@code quality} frames) from its
+   * outbound queue delay and round trips, with {@code settings}' thresholds; every change is also
+   * handed to {@code onChange} (on the stream's thread: it must not block).
+   */
+  default void trackQuality(XrSettings settings, Consumer<Quality> onChange) {}
+
+  /** A round trip measured by a ping of the server: counts for the level of detail. */
+  default void roundTrip(long millis) {}
 
   /** Sends everything queued before it, then closes the socket with {@code code}. */
   void close(CloseCode code, String reason);

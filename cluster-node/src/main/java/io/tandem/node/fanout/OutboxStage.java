@@ -1,10 +1,15 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
 import io.tandem.protocol.MemberEntry;
+import io.tandem.protocol.ObjectState;
+import io.tandem.protocol.PoseData;
+import io.tandem.protocol.Poses;
 import io.tandem.protocol.PresenceChanged;
+import io.tandem.protocol.Quality;
 import io.tandem.protocol.Resync;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
@@ -16,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
@@ -25,6 +31,7 @@ import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
 import scala.Tuple2;
 
 /**
@@ -37,6 +44,13 @@ import scala.Tuple2;
  *   <li>Presence coalesces: while a session's presence frame waits in the queue, newer entries are
  *       merged into it, so only the latest entry per member is ever sent and memory is bounded by
  *       the number of members.
+ *   <li>Poses coalesce the same way: while a session's {@code poses} frame waits, a newer tick
+ *       merges into it (the latest pose per member, the latest live state per object, the newest
+ *       tick number), so a reader that stops gets only the newest tick, never a backlog.
+ *   <li>For XR connections ({@link Outbox#trackQuality}) the stage recommends a level of detail:
+ *       when the head of its queue has waited longer than {@code lowerAfter}, or a round trip
+ *       exceeded {@code maxRttForHigh}, it sends {@code quality{lod:"low"}} ahead of everything
+ *       queued; after {@code raiseAfter} of keeping up it sends {@code quality{lod:"high"}}.
  *   <li>Durable frames wait within {@code maxDurableFrames} and {@code maxDurableBytes}. Past
  *       either, every queued durable frame is dropped, its sessions are marked stale and further
  *       durable frames for them are dropped; once the client has read everything still queued, it
@@ -118,7 +132,33 @@ public final class OutboxStage
     }
   }
 
+  private static final class PosesEntry implements Entry {
+    final SessionId session;
+    long tick;
+    final LinkedHashMap<String, PoseData> poses = new LinkedHashMap<>();
+    final LinkedHashMap<String, ObjectState> objects = new LinkedHashMap<>();
+
+    PosesEntry(SessionId session) {
+      this.session = session;
+    }
+  }
+
+  private record PosesOffer(
+      SessionId session,
+      long tick,
+      Map<String, PoseData> poses,
+      Map<String, ObjectState> objects) {}
+
   private record CloseEntry(CloseCode code, String reason) implements Entry {}
+
+  private record QualityEntry(Quality quality) implements Entry {}
+
+  private record TrackQuality(XrSettings settings, Consumer<Quality> onChange) {}
+
+  private record RoundTrip(long millis) {}
+
+  private static final String QUALITY_TIMER = "quality";
+  private static final long QUALITY_CHECK_MS = 100;
 
   private record Forget(SessionId session) {}
 
@@ -151,6 +191,30 @@ public final class OutboxStage
           }
 
           @Override
+          public void poses(
+              SessionId session,
+              long tick,
+              Map<String, PoseData> poses,
+              Map<String, ObjectState> objects) {
+            cb.invoke(new PosesOffer(session, tick, poses, objects));
+          }
+
+          @Override
+          public void quality(Quality quality) {
+            cb.invoke(new QualityEntry(quality));
+          }
+
+          @Override
+          public void trackQuality(XrSettings settings, Consumer<Quality> onChange) {
+            cb.invoke(new TrackQuality(settings, onChange));
+          }
+
+          @Override
+          public void roundTrip(long millis) {
+            cb.invoke(new RoundTrip(millis));
+          }
+
+          @Override
           public void close(CloseCode code, String reason) {
             cb.invoke(new CloseEntry(code, reason));
           }
@@ -163,11 +227,19 @@ public final class OutboxStage
     return Tuple2.apply(logic, outbox);
   }
 
-  private final class Logic extends GraphStageLogic {
+  private static long sizeOf(Message m) {
+    if (m.isText()) {
+      return m.asTextMessage().isStrict() ? m.asTextMessage().getStrictText().length() : 0;
+    }
+    return m.asBinaryMessage().isStrict() ? m.asBinaryMessage().getStrictData().size() : 0;
+  }
+
+  private final class Logic extends TimerGraphStageLogic {
     final AsyncCallback<Object> callback = createAsyncCallback(this::onOffer);
 
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private final Map<SessionId, MembersEntry> queuedMembers = new HashMap<>();
+    private final Map<SessionId, PosesEntry> queuedPoses = new HashMap<>();
 
     /** Sessions whose durable frames were dropped and that still need their resync. */
     private final Set<SessionId> stale = new LinkedHashSet<>();
@@ -178,6 +250,17 @@ public final class OutboxStage
     private int durableFrames;
     private long durableBytes;
     private int replies;
+
+    // the level-of-detail estimate (XR connections only)
+    private XrSettings quality;
+    private Consumer<Quality> onQualityChange;
+    private String lod = "high";
+    private long waitingSince = -1;
+    private long keptUpSince = -1;
+    private long lastRttMs;
+    private long bytesOut;
+    private long bytesAtLastCheck;
+    private double drainRate;
 
     Logic() {
       super(shape);
@@ -192,7 +275,21 @@ public final class OutboxStage
     }
 
     private void onOffer(Object offer) {
-      if (offer instanceof ReplyEntry r) {
+      boolean wasEmpty = queue.isEmpty();
+      if (offer instanceof TrackQuality t) {
+        quality = t.settings();
+        onQualityChange = t.onChange();
+        scheduleAtFixedRate(
+            QUALITY_TIMER,
+            java.time.Duration.ofMillis(QUALITY_CHECK_MS),
+            java.time.Duration.ofMillis(QUALITY_CHECK_MS));
+      } else if (offer instanceof RoundTrip rt) {
+        lastRttMs = rt.millis();
+      } else if (offer instanceof QualityEntry q) {
+        lod = q.quality().lod();
+        keptUpSince = -1;
+        queueQuality(q.quality());
+      } else if (offer instanceof ReplyEntry r) {
         if (++replies > bounds.maxReplies()) {
           closeNow(CloseCode.RATE_LIMITED, "client does not read its replies");
           return;
@@ -215,14 +312,87 @@ public final class OutboxStage
           }
           entry.members.put(e.getKey(), e.getValue());
         }
+      } else if (offer instanceof PosesOffer p) {
+        offerPoses(p);
       } else if (offer instanceof CloseEntry c) {
         queue.add(c);
       } else if (offer instanceof Forget f) {
         forget(f.session());
       }
       io.tandem.node.metrics.TandemMetrics.queueDepth(queue.size());
+      if (wasEmpty && !queue.isEmpty()) {
+        // the queue's head starts waiting now
+        waitingSince = System.nanoTime();
+      }
       if (isAvailable(out)) {
         pushNext();
+      }
+    }
+
+    @Override
+    public void onTimer(Object key) {
+      long now = System.nanoTime();
+      long delayMs = waitingSince < 0 || queue.isEmpty() ? 0 : (now - waitingSince) / 1_000_000;
+      double rate = (bytesOut - bytesAtLastCheck) * 1000.0 / QUALITY_CHECK_MS;
+      bytesAtLastCheck = bytesOut;
+      drainRate = drainRate == 0 ? rate : 0.8 * drainRate + 0.2 * rate;
+      long lowerMs = quality.lowerAfter().toMillis();
+      boolean slowRtt = lastRttMs > quality.maxRttForHigh().toMillis();
+      if (lod.equals("high")) {
+        if (delayMs > lowerMs || slowRtt) {
+          changeLod(
+              "low",
+              slowRtt
+                  ? "round trip " + lastRttMs + " ms"
+                  : "outbound queue waited " + delayMs + " ms",
+              delayMs);
+        }
+        return;
+      }
+      boolean keepingUp = delayMs < lowerMs / 5 && !slowRtt;
+      if (!keepingUp) {
+        keptUpSince = -1;
+      } else if (keptUpSince < 0) {
+        keptUpSince = now;
+      } else if (now - keptUpSince >= quality.raiseAfter().toNanos()) {
+        changeLod("high", "kept up for " + quality.raiseAfter().toMillis() + " ms", delayMs);
+      }
+    }
+
+    private void changeLod(String newLod, String reason, long delayMs) {
+      lod = newLod;
+      keptUpSince = -1;
+      Quality q = new Quality(newLod, reason, Math.round(drainRate), delayMs);
+      queueQuality(q);
+      onQualityChange.accept(q);
+      if (isAvailable(out)) {
+        pushNext();
+      }
+    }
+
+    /** The recommendation goes ahead of everything queued; an older one still waiting goes. */
+    private void queueQuality(Quality q) {
+      queue.removeIf(e -> e instanceof QualityEntry);
+      queue.addFirst(new QualityEntry(q));
+    }
+
+    private void offerPoses(PosesOffer p) {
+      PosesEntry entry = queuedPoses.get(p.session());
+      if (entry == null) {
+        entry = new PosesEntry(p.session());
+        queuedPoses.put(p.session(), entry);
+        queue.add(entry);
+      } else {
+        stats.posesCoalesced(1);
+      }
+      entry.tick = Math.max(entry.tick, p.tick());
+      for (Map.Entry<String, PoseData> e : p.poses().entrySet()) {
+        // re-inserted so that the frame lists members in the order of their latest change
+        entry.poses.remove(e.getKey());
+        entry.poses.put(e.getKey(), e.getValue());
+      }
+      if (p.objects() != null) {
+        entry.objects.putAll(p.objects());
       }
     }
 
@@ -257,6 +427,7 @@ public final class OutboxStage
       stale.remove(session);
       awaitingSnapshot.remove(session);
       queuedMembers.remove(session);
+      queuedPoses.remove(session);
       for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
         Entry e = it.next();
         if (e instanceof DurableEntry d && d.session().equals(session)) {
@@ -268,12 +439,16 @@ public final class OutboxStage
           it.remove();
         } else if (e instanceof MembersEntry m && m.session.equals(session)) {
           it.remove();
+        } else if (e instanceof PosesEntry p && p.session.equals(session)) {
+          it.remove();
         }
       }
     }
 
     private void pushNext() {
       Entry next = queue.poll();
+      // whatever comes next starts waiting now
+      waitingSince = queue.isEmpty() ? -1 : System.nanoTime();
       if (next == null) {
         if (!stale.isEmpty()) {
           SessionId session = stale.iterator().next();
@@ -304,6 +479,11 @@ public final class OutboxStage
       } else if (next instanceof MembersEntry m) {
         queuedMembers.remove(m.session);
         send(new OutFrame(new PresenceChanged(m.session, m.members)));
+      } else if (next instanceof PosesEntry p) {
+        queuedPoses.remove(p.session);
+        send(new OutFrame(new Poses(p.session, p.tick, p.poses, p.objects)));
+      } else if (next instanceof QualityEntry q) {
+        send(new OutFrame(q.quality()));
       } else if (next instanceof CloseEntry c) {
         closeNow(c.code(), c.reason());
       }
@@ -312,6 +492,7 @@ public final class OutboxStage
     private void send(OutFrame frame) {
       Message message = frame.message(encoding, codec);
       sent.sent(frame.frame(), frame.size(encoding, codec));
+      bytesOut += sizeOf(message);
       push(out, message);
     }
 

@@ -1,18 +1,26 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.room.MemberPose;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.Subscriber;
+import io.tandem.node.xr.Interest;
+import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.ErrorFrame;
+import io.tandem.protocol.ObjectState;
+import io.tandem.protocol.PoseData;
 import io.tandem.protocol.Resync;
 import io.tandem.protocol.SessionId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -95,7 +103,16 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
    *     waits {@code joinTimeout}) before the client gets {@code unavailable}
    */
   public record Settings(
-      Duration joinTimeout, int maxJournalResume, int maxCatchUpBuffer, int rejoinAttempts) {}
+      Duration joinTimeout,
+      int maxJournalResume,
+      int maxCatchUpBuffer,
+      int rejoinAttempts,
+      XrSettings xr) {
+    public Settings(
+        Duration joinTimeout, int maxJournalResume, int maxCatchUpBuffer, int rejoinAttempts) {
+      this(joinTimeout, maxJournalResume, maxCatchUpBuffer, rejoinAttempts, XrSettings.DEFAULTS);
+    }
+  }
 
   private enum Phase {
     /** The first join is on its way. */
@@ -120,6 +137,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     long delivered = -1;
 
     int rejoins;
+
+    /** Members whose newer pose this receiver has not got yet (outside its interest). */
+    final Set<String> deferredPoses = new LinkedHashSet<>();
 
     Sub(Subscribe request) {
       this.request = request;
@@ -162,6 +182,11 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   /** The session's epoch, from the last join answer. */
   private String epoch;
 
+  /** The latest pose of every member of the session that sent one (for interest management). */
+  private final Map<String, MemberPose> poses = new HashMap<>();
+
+  private final Interest interest;
+
   private SessionHub(
       ActorContext<Subscriber.Message> ctx,
       TimerScheduler<Subscriber.Message> timers,
@@ -177,6 +202,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     this.journal = journal;
     this.settings = settings;
     this.manager = manager;
+    this.interest = new Interest(settings.xr());
   }
 
   @Override
@@ -194,6 +220,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessage(Subscriber.Refreshed.class, this::onRefreshed)
         .onMessage(Subscriber.Updated.class, this::onUpdated)
         .onMessage(Subscriber.MembersChanged.class, this::onMembersChanged)
+        .onMessage(Subscriber.PosesTicked.class, this::onPosesTicked)
         .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessage(Subscriber.Moving.class, this::onMoving)
         .onMessage(Rejoin.class, this::onRejoin)
@@ -492,11 +519,65 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     entities.refresh(session, sub.request.connectionId(), getContext().getSelf());
   }
 
+  /**
+   * One room tick of poses: each live connection gets one {@code poses} frame with the others'
+   * changed poses. With interest management, members outside a receiver's interest (far and out of
+   * its view cone) wait and go out every {@code reducedEvery} ticks, with their latest pose. Each
+   * pose is converted to its wire form once per tick, whatever the number of receivers.
+   */
+  private Behavior<Subscriber.Message> onPosesTicked(Subscriber.PosesTicked msg) {
+    poses.putAll(msg.poses());
+    Map<String, PoseData> wire = new HashMap<>();
+    msg.poses().forEach((id, p) -> wire.put(id, Frames.pose(p)));
+    Map<String, ObjectState> objects =
+        msg.objects() == null || msg.objects().isEmpty()
+            ? null
+            : Frames.objectStates(msg.objects());
+    XrSettings xr = settings.xr();
+    boolean everyone = !xr.interest() || msg.tick() % xr.reducedEvery() == 0;
+    for (Sub sub : subs.values()) {
+      if (sub.phase != Phase.LIVE && sub.phase != Phase.CATCHING_UP) {
+        continue;
+      }
+      String self = sub.request.memberId();
+      Map<String, PoseData> out = new LinkedHashMap<>();
+      if (!xr.interest()) {
+        msg.poses().keySet().forEach(id -> addPose(out, id, self, wire));
+      } else {
+        sub.deferredPoses.addAll(msg.poses().keySet());
+        sub.deferredPoses.remove(self);
+        MemberPose me = poses.get(self);
+        for (var it = sub.deferredPoses.iterator(); it.hasNext(); ) {
+          String id = it.next();
+          MemberPose theirs = poses.get(id);
+          if (theirs == null) {
+            it.remove();
+          } else if (everyone || interest.of(me, theirs)) {
+            it.remove();
+            addPose(out, id, self, wire);
+          }
+        }
+      }
+      if (!out.isEmpty() || objects != null) {
+        sub.request.outbox().poses(session, msg.tick(), out, objects);
+      }
+    }
+    return this;
+  }
+
+  private void addPose(
+      Map<String, PoseData> out, String id, String self, Map<String, PoseData> wire) {
+    if (!id.equals(self)) {
+      out.put(id, wire.computeIfAbsent(id, k -> Frames.pose(poses.get(k))));
+    }
+  }
+
   private Behavior<Subscriber.Message> onMembersChanged(Subscriber.MembersChanged msg) {
     msg.members()
         .forEach(
             (id, info) -> {
               if (info == null) {
+                poses.remove(id);
                 members.remove(id);
               } else {
                 members.put(id, info);

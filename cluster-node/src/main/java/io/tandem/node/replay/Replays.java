@@ -97,14 +97,24 @@ public final class Replays {
         journal
             .currentEventsByPersistenceId(persistenceId(session), 0L, Long.MAX_VALUE)
             .map(env -> env.event())
-            .filter(e -> e instanceof ChangeEvent)
-            .map(e -> ((ChangeEvent) e).change())
-            .takeWhile(u -> u.firstSeq() <= request.until())
-            .filter(u -> u.seq() >= request.from())
-            .map(u -> u.after(request.from() - 1))
+            // durable changes, and the recorded ticks of XR motion between them
+            .filter(e -> e instanceof ChangeEvent || e instanceof RoomEntity.PosesRecorded)
+            .map(e -> e instanceof ChangeEvent c ? (Object) c.change() : e)
+            .takeWhile(o -> !(o instanceof SessionUpdate u) || u.firstSeq() <= request.until())
+            .filter(
+                o ->
+                    o instanceof SessionUpdate u
+                        ? u.seq() >= request.from()
+                        : ((RoomEntity.PosesRecorded) o).afterSeq() >= request.from() - 1)
+            .map(o -> o instanceof SessionUpdate u ? u.after(request.from() - 1) : o)
             // payloads in the blob store are read a few items ahead of the pacer
-            .mapAsync(RecordingPayloads.PARALLEL_READS, u -> RecordingPayloads.resolve(blobs, u))
-            .mapAsync(1, u -> pacer.await(u.ts()).thenApply(done -> u))
+            .mapAsync(
+                RecordingPayloads.PARALLEL_READS,
+                o ->
+                    o instanceof SessionUpdate u
+                        ? RecordingPayloads.resolve(blobs, u).thenApply(r -> (Object) r)
+                        : java.util.concurrent.CompletableFuture.completedFuture(o))
+            .mapAsync(1, o -> pacer.await(tsOf(o)).thenApply(done -> o))
             .groupedWeightedWithin(
                 MAX_PAYLOAD_BYTES, MAX_ITEMS, Replays::payloadBytes, BATCH_WINDOW)
             // the state is the last seq replayed; completion emits replay.end with it
@@ -112,10 +122,16 @@ public final class Replays {
                 () -> nothingYet,
                 (last, group) -> {
                   List<ReplayItem> out = new ArrayList<>(group.size());
-                  for (SessionUpdate u : group) {
-                    out.add(new ReplayItem(u.seq(), u.ts(), Frames.update(session, u)));
+                  long newLast = last;
+                  for (Object o : group) {
+                    if (o instanceof SessionUpdate u) {
+                      out.add(new ReplayItem(u.seq(), u.ts(), Frames.update(session, u)));
+                      newLast = u.seq();
+                    } else {
+                      RoomEntity.PosesRecorded r = (RoomEntity.PosesRecorded) o;
+                      out.add(new ReplayItem(null, r.ts(), Frames.poses(session, r)));
+                    }
                   }
-                  long newLast = group.get(group.size() - 1).seq();
                   return Pair.create(newLast, (ServerFrame) new ReplayEvents(session, out));
                 },
                 last -> Optional.of((ServerFrame) new ReplayEnd(session, last)));
@@ -133,7 +149,11 @@ public final class Replays {
         .viaMat(KillSwitches.single(), Keep.right());
   }
 
-  private static Long payloadBytes(SessionUpdate u) {
+  private static long tsOf(Object o) {
+    return o instanceof SessionUpdate u ? u.ts() : ((RoomEntity.PosesRecorded) o).ts();
+  }
+
+  private static Long payloadBytes(Object u) {
     return u instanceof RecordedBatch b && b.bytes() != null ? (long) b.bytes().length : 0L;
   }
 

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -154,6 +155,12 @@ public final class RoomEntity
   /** Replace the member's presence; ephemeral, announced at the next tick. */
   public record SetPresence(String memberId, JsonNode presence) implements Command {}
 
+  /**
+   * The member's latest XR pose (its connection sends at most one per tick): ephemeral, sent to
+   * subscribers at the next tick and recorded with that tick for replay.
+   */
+  public record SetPose(String memberId, MemberPose pose) implements Command {}
+
   /** A connection fell behind: send it a fresh snapshot through its hub. */
   public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
 
@@ -199,7 +206,8 @@ public final class RoomEntity
   @JsonSubTypes({
     @JsonSubTypes.Type(value = Created.class, name = "created"),
     @JsonSubTypes.Type(value = DocEdited.class, name = "doc-edited"),
-    @JsonSubTypes.Type(value = ObjectsChanged.class, name = "objects-changed")
+    @JsonSubTypes.Type(value = ObjectsChanged.class, name = "objects-changed"),
+    @JsonSubTypes.Type(value = PosesRecorded.class, name = "poses-recorded")
   })
   public interface Event extends CborSerializable {}
 
@@ -242,6 +250,19 @@ public final class RoomEntity
     }
   }
 
+  /**
+   * One room tick of XR motion, recorded for replay: the poses that changed during the tick and the
+   * live transforms of held objects that moved. Not a durable change (no seq, never in resumes);
+   * {@code afterSeq} is the room's seq when it was recorded.
+   */
+  public record PosesRecorded(
+      long afterSeq,
+      long tick,
+      long ts,
+      Map<String, MemberPose> poses,
+      Map<String, ObjectView> objects)
+      implements Event {}
+
   // ---------------------------------------------------------------- the actor
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -262,6 +283,37 @@ public final class RoomEntity
 
   /** Edits and object actions waiting for the next flush, in arrival order. */
   private final List<Command> pending = new ArrayList<>();
+
+  /** XR motion, ephemeral and actor-confined: the latest pose of every member that sent one. */
+  private final Map<String, MemberPose> poses = new HashMap<>();
+
+  /** Poses that changed since the last tick, in arrival order. */
+  private final Map<String, MemberPose> changedPoses = new LinkedHashMap<>();
+
+  /**
+   * Held objects moved by XR clients since their last durable change: their live view. Moves are
+   * ephemeral (sent at the tick); the hold's end persists the final transform.
+   */
+  private final Map<String, ObjectView> liveObjects = new HashMap<>();
+
+  /** Live objects that moved since the last tick. */
+  private final Map<String, ObjectView> movedObjects = new LinkedHashMap<>();
+
+  /** When each live object last moved (renews its hold). */
+  private final Map<String, Long> movedAt = new HashMap<>();
+
+  /** Recorded ticks waiting for their write ({@code posesPerWrite} ticks go together). */
+  private final List<Event> unwrittenTicks = new ArrayList<>();
+
+  /**
+   * Holds of XR members that disconnected, kept for the grace period: participant key ({@code
+   * principal/device}) to what is kept. A reconnect of the same participant takes them back.
+   */
+  private final Map<String, Parked> parked = new HashMap<>();
+
+  private record Parked(String memberId, long until, MemberPose pose) {}
+
+  private long tick;
 
   private RoomEntity(
       String roomName,
@@ -322,6 +374,7 @@ public final class RoomEntity
         .onCommand(Edit.class, this::onEdit)
         .onCommand(ChangeObject.class, this::onChangeObject)
         .onCommand(SetPresence.class, this::onSetPresence)
+        .onCommand(SetPose.class, this::onSetPose)
         .onCommand(Refresh.class, this::onRefresh)
         .onCommand(GetSummary.class, this::onGetSummary)
         .onCommand(FlushChanges.class, this::onFlushChanges)
@@ -332,6 +385,11 @@ public final class RoomEntity
             Stop.class,
             (state, cmd) -> {
               members.announceStopping();
+              if (!unwrittenTicks.isEmpty()) {
+                // the recorded motion goes to the journal before the room stops
+                List<Event> ticks = takeUnwrittenTicks();
+                return Effect().persist(ticks).thenStop().thenNoReply();
+              }
               return Effect().stop().thenNoReply();
             })
         .build();
@@ -354,7 +412,51 @@ public final class RoomEntity
       Created created = new Created(UUID.randomUUID().toString(), clock.millis());
       return Effect().persist(created).thenReply(cmd.hub(), s -> admit(s, cmd));
     }
+    Parked back =
+        cmd.info() == null ? null : parked.remove(participantKey(cmd.memberId(), cmd.info()));
+    if (back != null) {
+      // an XR client came back within the grace period: its holds and its avatar are its again
+      if (back.pose() != null) {
+        poses.put(cmd.memberId(), back.pose());
+        changedPoses.put(cmd.memberId(), back.pose());
+      }
+      List<Event> handedOver = handOverHolds(state, back.memberId(), cmd.memberId());
+      if (!handedOver.isEmpty()) {
+        return Effect()
+            .persist(handedOver)
+            .thenRun(s -> members.publishChanges(handedOver))
+            .thenReply(cmd.hub(), s -> admit(s, cmd));
+      }
+    }
     return Effect().reply(cmd.hub(), admit(state, cmd));
+  }
+
+  /**
+   * The participant an XR member is ({@code principal/device}), or null for members that named no
+   * device (they never keep holds across a disconnect).
+   */
+  static String participantKey(String memberId, MemberInfo info) {
+    if (info.device() == null || !"xr".equals(info.kind())) {
+      return null;
+    }
+    return principalOf(memberId) + "/" + info.device();
+  }
+
+  /** Changes that move every hold of {@code from} to {@code to}, keeping live transforms. */
+  private List<Event> handOverHolds(RoomState state, String from, String to) {
+    List<Event> events = new ArrayList<>();
+    long seq = state.seq();
+    long now = clock.millis();
+    for (String id : state.objects().keySet()) {
+      ObjectView v = currentView(state, id);
+      if (from.equals(v.heldBy())) {
+        forgetLive(id);
+        events.add(
+            new ObjectsChanged(
+                ++seq, to, now, Map.of(id, new ObjectView(v.asset(), v.transform(), to))));
+      }
+    }
+    return events;
   }
 
   /** Adds the member and answers its hub; the caller sends the answer. */
@@ -378,7 +480,7 @@ public final class RoomEntity
     if (!members.contains(cmd.memberId())) {
       return Effect().reply(cmd.replyTo(), notJoined());
     }
-    List<Event> released = removeMember(state, cmd.memberId());
+    List<Event> released = removeMember(state, cmd.memberId(), false);
     if (released.isEmpty()) {
       return Effect().reply(cmd.replyTo(), new SessionReply.Accepted(null));
     }
@@ -392,14 +494,14 @@ public final class RoomEntity
     if (!members.contains(cmd.memberId())) {
       return Effect().noReply();
     }
-    return persistAndPublish(removeMember(state, cmd.memberId()));
+    return persistAndPublish(removeMember(state, cmd.memberId(), true));
   }
 
   private ReplyEffect<Event, RoomState> onHubTerminated(RoomState state, HubTerminated cmd) {
     List<Event> released = new ArrayList<>();
     RoomState s = state;
     for (String memberId : members.membersOf(cmd.hub())) {
-      List<Event> mine = removeMember(s, memberId);
+      List<Event> mine = removeMember(s, memberId, true);
       for (Event e : mine) {
         s = applyEvent(s, e);
       }
@@ -434,6 +536,9 @@ public final class RoomEntity
   }
 
   /** Decides the queued changes in order and persists the accepted ones in one write. */
+  /** An accepted move of a held object by an XR client: ephemeral, sent at the tick. */
+  private record LiveMove(String id, ObjectView view) {}
+
   private ReplyEffect<Event, RoomState> onFlushChanges(RoomState state, FlushChanges cmd) {
     List<Event> events = new ArrayList<>();
     List<ActorRef<SessionReply>> acceptedBy = new ArrayList<>();
@@ -448,8 +553,16 @@ public final class RoomEntity
       if (decision instanceof SessionReply reply) {
         // refused, or a retry of a change already applied (answered with its seq)
         replyTo.tell(reply);
+      } else if (decision instanceof LiveMove move) {
+        liveObjects.put(move.id(), move.view());
+        movedObjects.put(move.id(), move.view());
+        movedAt.put(move.id(), clock.millis());
+        replyTo.tell(new SessionReply.Accepted(null));
       } else {
         Event event = (Event) decision;
+        if (event instanceof ObjectsChanged changed) {
+          changed.objects().keySet().forEach(this::forgetLive);
+        }
         s = applyEvent(s, event);
         events.add(event);
         acceptedBy.add(replyTo);
@@ -460,8 +573,11 @@ public final class RoomEntity
       flushLater();
       return Effect().noReply();
     }
+    // recorded motion first, so that the journal keeps the order things happened in
+    List<Event> toWrite = takeUnwrittenTicks();
+    toWrite.addAll(events);
     return Effect()
-        .persist(events)
+        .persist(toWrite)
         .thenRun(
             after -> {
               members.publishChanges(events);
@@ -533,21 +649,22 @@ public final class RoomEntity
     if (refused != null) {
       return refused;
     }
-    SharedObject current = state.objects().get(cmd.id());
+    ObjectView current = currentView(state, cmd.id());
     ObjectView after =
         switch (cmd.action()) {
           case SPAWN ->
               new ObjectView(cmd.asset(), Transform.IDENTITY.merge(cmd.transform()), null);
           case GRAB, MOVE ->
               new ObjectView(
-                  current.view().asset(),
-                  current.view().transform().merge(cmd.transform()),
-                  cmd.memberId());
+                  current.asset(), current.transform().merge(cmd.transform()), cmd.memberId());
           case RELEASE ->
-              new ObjectView(
-                  current.view().asset(), current.view().transform().merge(cmd.transform()), null);
+              new ObjectView(current.asset(), current.transform().merge(cmd.transform()), null);
           case REMOVE -> null;
         };
+    if (cmd.action() == ObjectAction.MOVE && isXr(cmd.memberId())) {
+      // moves at pose rate are not durable changes: the release persists the final transform
+      return new LiveMove(cmd.id(), after);
+    }
     Map<String, ObjectView> changed = new HashMap<>();
     changed.put(cmd.id(), after);
     return new ObjectsChanged(
@@ -556,6 +673,28 @@ public final class RoomEntity
         clock.millis(),
         Collections.unmodifiableMap(changed),
         cmd.key());
+  }
+
+  private boolean isXr(String memberId) {
+    SessionMembers.Member m = members.get(memberId);
+    return m != null && "xr".equals(m.info().kind());
+  }
+
+  /** An object as it is now: its live view while an XR client moves it, else its durable one. */
+  private ObjectView currentView(RoomState state, String id) {
+    ObjectView live = liveObjects.get(id);
+    if (live != null) {
+      return live;
+    }
+    SharedObject o = state.objects().get(id);
+    return o == null ? null : o.view();
+  }
+
+  /** The object had a durable change: its live view is no longer ahead of it. */
+  private void forgetLive(String id) {
+    liveObjects.remove(id);
+    movedObjects.remove(id);
+    movedAt.remove(id);
   }
 
   private SessionReply.Rejected checkObjectAction(RoomState state, ChangeObject cmd) {
@@ -609,6 +748,14 @@ public final class RoomEntity
     return Effect().noReply();
   }
 
+  private ReplyEffect<Event, RoomState> onSetPose(RoomState state, SetPose cmd) {
+    if (members.contains(cmd.memberId())) {
+      poses.put(cmd.memberId(), cmd.pose());
+      changedPoses.put(cmd.memberId(), cmd.pose());
+    }
+    return Effect().noReply();
+  }
+
   private ReplyEffect<Event, RoomState> onRefresh(RoomState state, Refresh cmd) {
     return Effect().reply(cmd.hub(), new Subscriber.Refreshed(cmd.connectionId(), view(state)));
   }
@@ -632,25 +779,76 @@ public final class RoomEntity
 
   private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {
     members.takeAnnouncements().ifPresent(members::broadcast);
-    if (members.isEmpty()) {
+    if (members.isEmpty() && parked.isEmpty()) {
       timers.cancel(Tick.INSTANCE);
     }
     long now = clock.millis();
+    recordMotion(state, now);
+    // holds that ended: no move for the hold timeout, or a grace period that ran out
+    Map<String, String> ended = new LinkedHashMap<>();
     long timeout = settings.holdTimeout().toMillis();
-    List<Event> expired = new ArrayList<>();
-    long seq = state.seq();
     for (Map.Entry<String, SharedObject> e : state.objects().entrySet()) {
-      ObjectView v = e.getValue().view();
-      if (v.heldBy() != null && now - e.getValue().touchedAt() >= timeout) {
-        expired.add(
-            new ObjectsChanged(
-                ++seq,
-                v.heldBy(),
-                now,
-                Map.of(e.getKey(), new ObjectView(v.asset(), v.transform(), null))));
+      ObjectView v = currentView(state, e.getKey());
+      long touched = Math.max(e.getValue().touchedAt(), movedAt.getOrDefault(e.getKey(), 0L));
+      if (v.heldBy() != null && now - touched >= timeout) {
+        ended.put(e.getKey(), v.heldBy());
       }
     }
-    return persistAndPublish(expired);
+    for (var it = parked.values().iterator(); it.hasNext(); ) {
+      Parked p = it.next();
+      if (now >= p.until()) {
+        it.remove();
+        for (String id : state.objects().keySet()) {
+          if (p.memberId().equals(currentView(state, id).heldBy())) {
+            ended.put(id, p.memberId());
+          }
+        }
+      }
+    }
+    List<Event> toWrite = new ArrayList<>();
+    long seq = state.seq();
+    for (Map.Entry<String, String> e : ended.entrySet()) {
+      ObjectView v = currentView(state, e.getKey());
+      forgetLive(e.getKey());
+      toWrite.add(
+          new ObjectsChanged(
+              ++seq,
+              e.getValue(),
+              now,
+              Map.of(e.getKey(), new ObjectView(v.asset(), v.transform(), null))));
+    }
+    if (!toWrite.isEmpty() || unwrittenTicks.size() >= settings.posesPerWrite()) {
+      List<Event> ticks = takeUnwrittenTicks();
+      ticks.addAll(toWrite);
+      toWrite = ticks;
+    }
+    return persistAndPublish(toWrite);
+  }
+
+  /**
+   * Sends the poses and live object moves of this tick once to every hub (each receiver gets one
+   * {@code poses} frame from its hub) and records them for the journal. Nothing when nothing moved.
+   */
+  private void recordMotion(RoomState state, long now) {
+    if (changedPoses.isEmpty() && movedObjects.isEmpty()) {
+      return;
+    }
+    tick++;
+    Map<String, MemberPose> tickPoses =
+        Collections.unmodifiableMap(new LinkedHashMap<>(changedPoses));
+    Map<String, ObjectView> tickObjects =
+        Collections.unmodifiableMap(new LinkedHashMap<>(movedObjects));
+    changedPoses.clear();
+    movedObjects.clear();
+    members.broadcast(new Subscriber.PosesTicked(tick, now, tickPoses, tickObjects));
+    unwrittenTicks.add(new PosesRecorded(state.seq(), tick, now, tickPoses, tickObjects));
+  }
+
+  /** The recorded ticks not written yet (a fresh, mutable list); forgets them. */
+  private List<Event> takeUnwrittenTicks() {
+    List<Event> out = new ArrayList<>(unwrittenTicks);
+    unwrittenTicks.clear();
+    return out;
   }
 
   private ReplyEffect<Event, RoomState> onIdleCheck(RoomState state, IdleCheck cmd) {
@@ -669,28 +867,43 @@ public final class RoomEntity
     return Effect().persist(events).thenRun(s -> members.publishChanges(events)).thenNoReply();
   }
 
-  /** Removes a member: announces it left and returns the events that release its holds. */
-  private List<Event> removeMember(RoomState state, String memberId) {
-    if (members.remove(memberId) == null) {
+  /**
+   * Removes a member: announces it left and returns the events that release its holds. An XR member
+   * that disconnected ({@code mayPark}) with a device id keeps its holds for the grace period
+   * instead.
+   */
+  private List<Event> removeMember(RoomState state, String memberId, boolean mayPark) {
+    SessionMembers.Member gone = members.remove(memberId);
+    if (gone == null) {
       return List.of();
     }
+    MemberPose lastPose = poses.remove(memberId);
+    changedPoses.remove(memberId);
     startTicking();
     if (members.isEmpty()) {
       scheduleIdleCheck();
     }
+    List<String> held = new ArrayList<>();
+    for (String id : state.objects().keySet()) {
+      if (memberId.equals(currentView(state, id).heldBy())) {
+        held.add(id);
+      }
+    }
+    String key = participantKey(memberId, gone.info());
+    if (mayPark && key != null && settings.holdGrace().toMillis() > 0) {
+      parked.put(
+          key, new Parked(memberId, clock.millis() + settings.holdGrace().toMillis(), lastPose));
+      return List.of();
+    }
     List<Event> events = new ArrayList<>();
     long seq = state.seq();
     long now = clock.millis();
-    for (Map.Entry<String, SharedObject> e : state.objects().entrySet()) {
-      ObjectView v = e.getValue().view();
-      if (memberId.equals(v.heldBy())) {
-        events.add(
-            new ObjectsChanged(
-                ++seq,
-                memberId,
-                now,
-                Map.of(e.getKey(), new ObjectView(v.asset(), v.transform(), null))));
-      }
+    for (String id : held) {
+      ObjectView v = currentView(state, id);
+      forgetLive(id);
+      events.add(
+          new ObjectsChanged(
+              ++seq, memberId, now, Map.of(id, new ObjectView(v.asset(), v.transform(), null))));
     }
     return events;
   }
@@ -726,7 +939,15 @@ public final class RoomEntity
   }
 
   private SessionView view(RoomState state) {
-    return new SessionView(state.seq(), state.epoch(), state.view(), members.view());
+    RoomView durable = state.view();
+    RoomView now = durable;
+    if (!liveObjects.isEmpty()) {
+      // a late joiner sees held objects where their holders have them now
+      Map<String, ObjectView> objects = new LinkedHashMap<>(durable.objects());
+      liveObjects.forEach((id, v) -> objects.computeIfPresent(id, (k, old) -> v));
+      now = new RoomView(durable.doc(), Collections.unmodifiableMap(objects));
+    }
+    return new SessionView(state.seq(), state.epoch(), now, members.view());
   }
 
   private static int jsonSize(JsonNode node) {
@@ -763,6 +984,10 @@ public final class RoomEntity
   private RoomState applyEvent(RoomState state, Event event) {
     if (event instanceof Created c) {
       return state.created(c.epoch(), c.ts());
+    }
+    if (event instanceof PosesRecorded) {
+      // recorded for replay only: the durable state does not change
+      return state;
     }
     String key =
         event instanceof DocEdited d ? d.key() : event instanceof ObjectsChanged o ? o.key() : null;

@@ -16,7 +16,69 @@ public record RoomSettings(
     int recentChanges,
     int maxChangesPerWrite,
     Duration passivateAfter,
-    int idempotencyKeys) {
+    int idempotencyKeys,
+    int posesPerWrite,
+    Duration holdGrace) {
+
+  /** The fastest room tick: 90 Hz, the top refresh rate of today's headsets. */
+  public static final Duration MIN_TICK = Duration.ofNanos(1_000_000_000L / 90);
+
+  public RoomSettings {
+    if (tickInterval.compareTo(MIN_TICK) < 0) {
+      tickInterval = MIN_TICK;
+    }
+    posesPerWrite = Math.max(1, posesPerWrite);
+  }
+
+  /** Settings without the XR parts: poses written every 10 ticks, no grace for held objects. */
+  public RoomSettings(
+      int maxMembers,
+      int maxOpsPerFrame,
+      int maxDocBytes,
+      int maxPresenceBytes,
+      int maxObjects,
+      Duration holdTimeout,
+      Duration tickInterval,
+      int snapshotEvery,
+      int recentChanges,
+      int maxChangesPerWrite,
+      Duration passivateAfter,
+      int idempotencyKeys) {
+    this(
+        maxMembers,
+        maxOpsPerFrame,
+        maxDocBytes,
+        maxPresenceBytes,
+        maxObjects,
+        holdTimeout,
+        tickInterval,
+        snapshotEvery,
+        recentChanges,
+        maxChangesPerWrite,
+        passivateAfter,
+        idempotencyKeys,
+        10,
+        Duration.ZERO);
+  }
+
+  /** The same settings with {@code tickInterval}, {@code posesPerWrite} and {@code holdGrace}. */
+  public RoomSettings withXr(Duration tick, int posesPerWrite, Duration holdGrace) {
+    return new RoomSettings(
+        maxMembers,
+        maxOpsPerFrame,
+        maxDocBytes,
+        maxPresenceBytes,
+        maxObjects,
+        holdTimeout,
+        tick,
+        snapshotEvery,
+        recentChanges,
+        maxChangesPerWrite,
+        passivateAfter,
+        idempotencyKeys,
+        posesPerWrite,
+        holdGrace);
+  }
 
   public static RoomSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.room");
@@ -32,6 +94,8 @@ public record RoomSettings(
         c.getInt("recent-changes"),
         c.getInt("max-changes-per-write"),
         c.getDuration("passivate-after"),
-        c.getInt("idempotency-keys"));
+        c.getInt("idempotency-keys"),
+        c.getInt("poses-per-write"),
+        c.getDuration("hold-grace"));
   }
 }

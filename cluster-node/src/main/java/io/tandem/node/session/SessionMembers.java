@@ -84,7 +84,7 @@ public final class SessionMembers<C> {
   public void setPresence(String memberId, JsonNode presence) {
     Member m = members.get(memberId);
     if (m != null) {
-      MemberInfo info = new MemberInfo(m.info().name(), m.info().kind(), m.info().role(), presence);
+      MemberInfo info = m.info().withPresence(presence);
       members.put(memberId, new Member(memberId, info, m.hub()));
       pending.put(memberId, info);
     }

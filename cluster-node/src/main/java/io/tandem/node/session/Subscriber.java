@@ -26,7 +26,8 @@ public final class Subscriber {
     @JsonSubTypes.Type(value = Updated.class, name = "updated"),
     @JsonSubTypes.Type(value = MembersChanged.class, name = "members"),
     @JsonSubTypes.Type(value = Refreshed.class, name = "refreshed"),
-    @JsonSubTypes.Type(value = Moving.class, name = "moving")
+    @JsonSubTypes.Type(value = Moving.class, name = "moving"),
+    @JsonSubTypes.Type(value = PosesTicked.class, name = "poses")
   })
   public interface Message extends CborSerializable {}
 
@@ -89,6 +90,17 @@ public final class Subscriber {
    * the hub joins its connections again at once, to wherever the session starts next.
    */
   public record Moving(ActorRef<?> entity) implements Message {}
+
+  /**
+   * One room tick of XR motion: the poses that changed and the live transforms of held objects that
+   * moved. Ephemeral; the hub turns it into one {@code poses} frame per receiver.
+   */
+  public record PosesTicked(
+      long tick,
+      long ts,
+      Map<String, io.tandem.node.room.MemberPose> poses,
+      Map<String, io.tandem.node.room.ObjectView> objects)
+      implements Message {}
 
   /** A fresh snapshot for one connection that fell behind (after {@code resync}). */
   public record Refreshed(String connectionId, SessionView view) implements Message {}

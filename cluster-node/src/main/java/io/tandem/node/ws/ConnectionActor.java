@@ -7,10 +7,12 @@ import io.tandem.node.auth.AuthException;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.metrics.TandemMetrics;
+import io.tandem.node.participant.ParticipantEntity;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.recording.RecordingSettings;
@@ -24,6 +26,7 @@ import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
+import io.tandem.node.xr.XrSettings;
 import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
@@ -41,6 +44,7 @@ import io.tandem.protocol.Ok;
 import io.tandem.protocol.Op;
 import io.tandem.protocol.Ping;
 import io.tandem.protocol.Pong;
+import io.tandem.protocol.Pose;
 import io.tandem.protocol.Presence;
 import io.tandem.protocol.ProtocolError;
 import io.tandem.protocol.Replay;
@@ -135,8 +139,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private record HelloChecked(Hello hello, Principal principal, String failure)
       implements Command {}
 
-  private record EntityReplied(Long ref, SessionId session, SessionReply reply, Throwable error)
-      implements Command {}
+  private record EntityReplied(
+      Long ref, SessionId session, SessionReply reply, Throwable error, Runnable onAccepted)
+      implements Command {
+    EntityReplied(Long ref, SessionId session, SessionReply reply, Throwable error) {
+      this(ref, session, reply, error, null);
+    }
+  }
+
+  /** What this XR client's participant remembered from its previous connection. */
+  private record ParticipantAttached(ParticipantEntity.Remembered remembered) implements Command {}
 
   private record PublishReplied(
       SessionId session,
@@ -172,7 +184,37 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       Clock clock,
       ConnectionRegistry registry,
       Replays replays,
-      FrameCodec codec) {}
+      FrameCodec codec,
+      XrSettings xr) {
+    public Deps(
+        WsSettings ws,
+        RoomSettings rooms,
+        RecordingSettings recordings,
+        TokenVerifier verifier,
+        SessionEntities entities,
+        ActorRef<HubManager.Command> hubs,
+        String nodeName,
+        Duration askTimeout,
+        Clock clock,
+        ConnectionRegistry registry,
+        Replays replays,
+        FrameCodec codec) {
+      this(
+          ws,
+          rooms,
+          recordings,
+          verifier,
+          entities,
+          hubs,
+          nodeName,
+          askTimeout,
+          clock,
+          registry,
+          replays,
+          codec,
+          XrSettings.DEFAULTS);
+    }
+  }
 
   /**
    * The connection's outbound side: its outbox, the merge point replays stream into, and its log
@@ -258,6 +300,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private String clientKind = "browser";
 
+  /** From hello's {@code client.device}: with kind xr, holds survive a reconnect (grace). */
+  private String clientDevice;
+
+  /** The participant of an XR client with a device id, or null. */
+  private EntityRef<ParticipantEntity.Command> participant;
+
+  private long lastPoseReport;
+
   /** Token bucket of the rate limit. */
   private double tokens;
 
@@ -306,6 +356,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(ReplayFinished.class, this::onReplayFinished)
         .onMessage(MembershipChanged.class, this::onMembershipChanged)
         .onMessage(ResyncNeeded.class, this::onResyncNeeded)
+        .onMessage(PoseDue.class, this::onPoseDue)
+        .onMessage(ParticipantAttached.class, this::onParticipantAttached)
+        .onMessage(QualityChanged.class, this::onQualityChanged)
+        .onMessageEquals(PingDue.INSTANCE, this::onPingDue)
         .onMessage(FrameTooLargeNow.class, msg -> tooLarge(msg.atLeastBytes()))
         .onMessageEquals(HelloTimeout.INSTANCE, this::onHelloTimeout)
         .onMessageEquals(HeartbeatCheck.INSTANCE, this::onHeartbeatCheck)
@@ -451,6 +505,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         if (msg.hello().client().kind() != null) {
           clientKind = msg.hello().client().kind().wire();
         }
+        clientDevice = msg.hello().client().device();
+        if ("xr".equals(clientKind)) {
+          startQualityTracking();
+        }
+        if (clientDevice != null && "xr".equals(clientKind)) {
+          attachParticipant();
+        }
       }
       outbound.log().identified(principal.subject(), clientKind);
       timers.cancel(HelloTimeout.INSTANCE);
@@ -478,8 +539,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private void handle(ClientFrame frame) {
     if (frame instanceof Ping ping) {
       outbox.reply(new Pong(ping.ref(), ping.t(), deps.clock().millis()));
-    } else if (frame instanceof Pong) {
-      // an answer to a ping of ours: nothing to do beyond having seen a frame
+    } else if (frame instanceof Pong pong) {
+      // an answer to a ping of ours: its round trip counts for the level of detail
+      onPong(pong);
     } else if (frame instanceof Hello) {
       reply(frame, ErrorCode.CONFLICT, "hello was already accepted on this connection");
     } else if (frame instanceof Join join) {
@@ -492,6 +554,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       onObject(action);
     } else if (frame instanceof Presence presence) {
       onPresence(presence);
+    } else if (frame instanceof Pose pose) {
+      onPose(pose);
     } else if (frame instanceof io.tandem.protocol.Publish publish) {
       onPublish(publish);
     } else if (frame instanceof io.tandem.protocol.End end) {
@@ -553,7 +617,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return;
     }
     sessions.put(session, new Joined(memberId(), join.role()));
-    MemberInfo info = new MemberInfo(clientName(), clientKind(), join.role().wire(), presence);
+    MemberInfo info =
+        new MemberInfo(clientName(), clientKind(), join.role().wire(), presence, clientDevice);
     deps.hubs()
         .tell(
             new HubManager.Route(
@@ -622,8 +687,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     io.tandem.protocol.Transform t = action.transform();
     Transform transform = t == null ? null : new Transform(t.p(), t.q(), t.s());
     RoomEntity.ObjectAction kind = RoomEntity.ObjectAction.valueOf(action.action().name());
+    Runnable onAccepted = null;
+    if (participant != null && kind != RoomEntity.ObjectAction.MOVE) {
+      boolean held = kind == RoomEntity.ObjectAction.GRAB;
+      var p = participant;
+      String session = action.session().toString();
+      onAccepted =
+          () -> p.tell(new ParticipantEntity.Hold(connectionId, session, action.id(), held));
+    }
     askRoom(
         action,
+        onAccepted,
         replyTo ->
             new RoomEntity.ChangeObject(
                 joined.memberId(),
@@ -650,6 +724,127 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     deps.entities()
         .room(presence.session())
         .tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence()));
+  }
+
+  /** Time for the next pose of a session to go to its room. */
+  private record PoseDue(SessionId session) implements Command {}
+
+  /** The newest pose per session not sent to its room yet (a newer one replaces it). */
+  private final Map<SessionId, Pose> unsentPoses = new HashMap<>();
+
+  /**
+   * Poses are conflated here, before they cross the cluster: the first goes to the room at once,
+   * later ones at most once per room tick, always the newest (a 90 Hz headset in a 20 Hz room sends
+   * the room 20 poses a second). Never acknowledged.
+   */
+  private void onPose(Pose pose) {
+    Joined joined = editor(pose);
+    if (joined == null) {
+      return;
+    }
+    // recordings have no editors: editor() refused a pose for one already
+    SessionId session = pose.session();
+    PoseDue due = new PoseDue(session);
+    if (timers.isTimerActive(due)) {
+      unsentPoses.put(session, pose);
+    } else {
+      sendPose(joined, pose);
+      timers.startSingleTimer(due, due, deps.rooms().tickInterval());
+    }
+  }
+
+  /** The level of detail the outbound stage recommended last changed. */
+  private record QualityChanged(io.tandem.protocol.Quality quality) implements Command {}
+
+  private enum PingDue implements Command {
+    INSTANCE
+  }
+
+  /** The {@code t} of the server's ping waiting for its pong (ms of the node's clock), or -1. */
+  private double pingSentAt = -1;
+
+  /**
+   * XR clients are told which level of detail to load: the outbound stage watches the queue delay
+   * and the drain rate, and this actor pings the client every few heartbeats' worth of seconds for
+   * its round trip.
+   */
+  private void startQualityTracking() {
+    ActorRef<Command> self = getContext().getSelf();
+    outbox.trackQuality(deps.xr(), q -> self.tell(new QualityChanged(q)));
+    timers.startTimerWithFixedDelay(PingDue.INSTANCE, Duration.ofSeconds(2));
+  }
+
+  private Behavior<Command> onPingDue() {
+    if (!closing) {
+      pingSentAt = deps.clock().millis();
+      outbox.reply(new Ping(null, JsonNodeFactory.instance.numberNode(pingSentAt)));
+    }
+    return this;
+  }
+
+  private void onPong(Pong pong) {
+    if (pingSentAt >= 0
+        && pong.t() != null
+        && pong.t().isNumber()
+        && pong.t().asDouble() == pingSentAt) {
+      outbox.roundTrip(Math.round(deps.clock().millis() - pingSentAt));
+      pingSentAt = -1;
+    }
+  }
+
+  private Behavior<Command> onQualityChanged(QualityChanged msg) {
+    if (participant != null) {
+      participant.tell(
+          new ParticipantEntity.Report(
+              connectionId, null, msg.quality().lod(), msg.quality().bytesPerSecond()));
+    }
+    return this;
+  }
+
+  /** An XR client with a device id: its participant outlives this connection. */
+  private void attachParticipant() {
+    participant =
+        ParticipantEntity.ref(getContext().getSystem(), principal.subject(), clientDevice);
+    getContext()
+        .ask(
+            ParticipantEntity.Remembered.class,
+            participant,
+            deps.askTimeout(),
+            replyTo -> new ParticipantEntity.Attach(connectionId, replyTo),
+            (remembered, error) -> new ParticipantAttached(remembered));
+  }
+
+  private Behavior<Command> onParticipantAttached(ParticipantAttached msg) {
+    ParticipantEntity.Remembered r = msg.remembered();
+    if (r != null && r.lod() != null && !closing) {
+      // a headset back from a struggling connection starts at the detail it was told last
+      outbox.quality(
+          new io.tandem.protocol.Quality(
+              r.lod(), "as on the previous connection", r.bytesPerSecond(), null));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPoseDue(PoseDue due) {
+    Pose pose = unsentPoses.remove(due.session());
+    Joined joined = sessions.get(due.session());
+    if (pose != null && joined != null && !closing) {
+      sendPose(joined, pose);
+      timers.startSingleTimer(due, due, deps.rooms().tickInterval());
+    }
+    return this;
+  }
+
+  private void sendPose(Joined joined, Pose pose) {
+    var memberPose = Frames.memberPose(pose.pose());
+    deps.entities()
+        .room(pose.session())
+        .tell(new RoomEntity.SetPose(joined.memberId(), memberPose));
+    long now = deps.clock().millis();
+    if (participant != null && now - lastPoseReport >= 1000) {
+      lastPoseReport = now;
+      participant.tell(new ParticipantEntity.Report(connectionId, memberPose, null, null));
+    }
   }
 
   // ------------------------------------------------------------------ recordings
@@ -805,6 +1000,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private void askRoom(
       ClientFrame frame,
       java.util.function.Function<ActorRef<SessionReply>, RoomEntity.Command> command) {
+    askRoom(frame, null, command);
+  }
+
+  private void askRoom(
+      ClientFrame frame,
+      Runnable onAccepted,
+      java.util.function.Function<ActorRef<SessionReply>, RoomEntity.Command> command) {
     SessionId session = ((SessionFrame) frame).session();
     EntityRef<RoomEntity.Command> room = deps.entities().room(session);
     Long ref = frame.ref();
@@ -814,10 +1016,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             room,
             deps.askTimeout(),
             command::apply,
-            (reply, error) -> new EntityReplied(ref, session, reply, error));
+            (reply, error) -> new EntityReplied(ref, session, reply, error, onAccepted));
   }
 
   private Behavior<Command> onEntityReplied(EntityReplied msg) {
+    if (msg.onAccepted() != null && msg.reply() instanceof SessionReply.Accepted) {
+      msg.onAccepted().run();
+    }
     if (msg.error() != null) {
       outbox.reply(
           new ErrorFrame(
@@ -1013,6 +1218,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onStop() {
     replays.values().forEach(r -> r.kill().shutdown());
+    if (participant != null) {
+      participant.tell(new ParticipantEntity.Detach(connectionId));
+    }
     deps.registry().unregister(getContext().getSelf());
     leaveAll();
     return this;
@@ -1028,6 +1236,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void detach(SessionId session) {
     publishing.remove(session);
+    unsentPoses.remove(session);
     toHub(session, new SessionHub.Unsubscribe(connectionId));
     outbox.forget(session);
   }

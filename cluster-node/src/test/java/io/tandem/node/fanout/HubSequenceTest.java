@@ -112,6 +112,13 @@ class HubSequenceTest {
     public void members(SessionId session, Map<String, MemberEntry> members) {}
 
     @Override
+    public void poses(
+        SessionId session,
+        long tick,
+        Map<String, io.tandem.protocol.PoseData> poses,
+        Map<String, io.tandem.protocol.ObjectState> objects) {}
+
+    @Override
     public void close(CloseCode code, String reason) {}
 
     @Override

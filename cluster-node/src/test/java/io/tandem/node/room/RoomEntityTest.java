@@ -61,7 +61,9 @@ class RoomEntityTest {
           "RoomEntityTest",
           ConfigFactory.parseString(
                   "pekko.actor.serialization-bindings {"
-                      + " \"io.tandem.persistence.CborSerializable\" = jackson-cbor }")
+                      + " \"io.tandem.persistence.CborSerializable\" = jackson-cbor }\n"
+                      // any free port: another node on this machine may hold the default
+                      + "pekko.remote.artery.canonical.port = 0")
               .withFallback(EventSourcedBehaviorTestKit.config())
               .withFallback(ConfigFactory.load()));
 

@@ -1,0 +1,328 @@
+// The XR page: a shared three.js scene for headsets (WebXR, with a VR button) and for browsers
+// without one (mouse and keyboard). Every member's avatar (head and hands) comes from `poses`,
+// shared objects from the room state, deltas and the live moves in `poses.objects`, loaded at the
+// level of detail the node recommends (`quality`). Grab, move and release with a controller's
+// trigger or with the mouse. `?emulate=quest3` installs the iwer WebXR emulator (tests, demos).
+
+import * as THREE from 'three';
+import { VRButton } from 'three/examples/jsm/webxr/VRButton.js';
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import { TandemClient } from '../tandem-client.js';
+import { adoptTokenFromHash, storedIdentity, wsUrl, colourFor, ROOM_NAME } from './common.js';
+
+const params = new URLSearchParams(location.search);
+const roomName = params.get('room') ?? '';
+adoptTokenFromHash();
+const me = storedIdentity();
+if (!ROOM_NAME.test(roomName)) {
+  document.getElementById('status-text').textContent = 'This address names no valid room.';
+} else if (!me) {
+  location.replace(`./?room=${encodeURIComponent(roomName)}&next=xr`);
+} else {
+  start().catch((e) => {
+    document.getElementById('status-text').textContent = `Failed: ${e.message}`;
+  });
+}
+
+/** A stable id of this browser or headset, so that a reconnect gets its holds back. */
+function deviceId() {
+  let id = localStorage.getItem('tandem.device');
+  if (!id) {
+    id = `dev-${Math.random().toString(36).slice(2, 12)}`;
+    localStorage.setItem('tandem.device', id);
+  }
+  return id;
+}
+
+async function start() {
+  let emulator = null;
+  if (params.get('emulate')) {
+    // the WebXR emulator, loaded only when asked for
+    const iwer = await import('iwer');
+    emulator = new iwer.XRDevice(iwer.metaQuest3);
+    // over the browser's own WebXR, which has no headset to offer here
+    emulator.installRuntime({ forceInstall: true });
+  }
+
+  // ---------------------------------------------------------------- scene
+  const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+  renderer.setSize(window.innerWidth, window.innerHeight);
+  renderer.xr.enabled = true;
+  document.getElementById('scene').appendChild(renderer.domElement);
+  document.body.appendChild(VRButton.createButton(renderer));
+
+  const scene = new THREE.Scene();
+  scene.background = new THREE.Color(0x0f172a);
+  scene.add(new THREE.HemisphereLight(0xffffff, 0x334155, 2.2));
+  const sun = new THREE.DirectionalLight(0xffffff, 1.5);
+  sun.position.set(2, 5, 3);
+  scene.add(sun);
+  scene.add(new THREE.GridHelper(20, 20, 0x475569, 0x1e293b));
+  const camera = new THREE.PerspectiveCamera(70, window.innerWidth / window.innerHeight, 0.05, 100);
+  camera.position.set(0, 1.6, 3);
+  const rig = new THREE.Group();
+  rig.add(camera);
+  scene.add(rig);
+  addEventListener('resize', () => {
+    camera.aspect = window.innerWidth / window.innerHeight;
+    camera.updateProjectionMatrix();
+    renderer.setSize(window.innerWidth, window.innerHeight);
+  });
+
+  // ---------------------------------------------------------------- connection
+  const client = new TandemClient({
+    urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
+    token: me.token,
+    client: { name: me.name, kind: 'xr', device: params.get('device') ?? deviceId() },
+  });
+  let lod = 'high';
+  client.on('open', () => (document.getElementById('status-text').textContent = `Connected · ${me.name}`));
+  client.on('quality', (frame) => {
+    lod = frame.payload.lod;
+    document.getElementById('lod').textContent = `lod ${lod}`;
+    for (const [id, o] of objects) loadModel(id, o.asset, true);
+  });
+
+  const session = await client.join(`room:${roomName}`, { role: 'editor' });
+
+  // ---------------------------------------------------------------- avatars
+  const avatars = new Map();
+  function avatarOf(member) {
+    let a = avatars.get(member);
+    if (!a) {
+      const colour = new THREE.Color(colourFor(member.split('/')[0]));
+      const mat = new THREE.MeshStandardMaterial({ color: colour });
+      const head = new THREE.Mesh(new THREE.BoxGeometry(0.22, 0.26, 0.24), mat);
+      const visor = new THREE.Mesh(
+        new THREE.BoxGeometry(0.18, 0.07, 0.02),
+        new THREE.MeshStandardMaterial({ color: 0x111827 }),
+      );
+      visor.position.set(0, 0.03, -0.125);
+      head.add(visor);
+      const left = new THREE.Mesh(new THREE.SphereGeometry(0.05, 12, 8), mat);
+      const right = left.clone();
+      left.visible = right.visible = false;
+      scene.add(head, left, right);
+      a = { head, left, right, t: null };
+      avatars.set(member, a);
+    }
+    return a;
+  }
+  const place = (obj, part) => {
+    if (!part) return;
+    if (part.p) obj.position.fromArray(part.p);
+    if (part.q) obj.quaternion.fromArray(part.q);
+    obj.visible = true;
+  };
+  session.on('poses', ({ poses, objects: moved }) => {
+    for (const [member, pose] of Object.entries(poses ?? {})) {
+      const a = avatarOf(member);
+      place(a.head, pose.head);
+      place(a.left, pose.left);
+      place(a.right, pose.right);
+      a.t = pose.t;
+    }
+    for (const [id, state] of Object.entries(moved ?? {})) applyObject(id, state);
+    document.getElementById('count').textContent = `${avatars.size} others`;
+  });
+  session.on('members', ({ members }) => {
+    for (const [member, a] of avatars) {
+      if (!members[member]) {
+        scene.remove(a.head, a.left, a.right);
+        avatars.delete(member);
+      }
+    }
+  });
+
+  // ---------------------------------------------------------------- shared objects
+  const objects = new Map(); // id -> { asset, group, heldBy, loadedLod }
+  const loader = new GLTFLoader();
+  loader.setRequestHeader({ Authorization: `Bearer ${me.token}` });
+  function loadModel(id, asset, relod = false) {
+    const o = objects.get(id);
+    if (!o || (relod && o.loadedLod === lod)) return;
+    const wanted = lod;
+    const fromNode = `/v1/assets/${encodeURIComponent(asset)}?lod=${wanted}`;
+    // assets not published on the node fall back to the bundled sample cube
+    const sample = `./samples/cube-${wanted}.glb`;
+    const use = (gltf) => {
+      if (objects.get(id) !== o) return;
+      o.group.clear();
+      o.group.add(gltf.scene);
+      o.loadedLod = wanted;
+    };
+    loader.load(fromNode, use, undefined, () => loader.load(sample, use));
+  }
+  function applyObject(id, state) {
+    if (state === null) {
+      const o = objects.get(id);
+      if (o) scene.remove(o.group);
+      objects.delete(id);
+      return;
+    }
+    let o = objects.get(id);
+    if (!o) {
+      const group = new THREE.Group();
+      group.userData.objectId = id;
+      scene.add(group);
+      o = { asset: state.asset ?? 'cube', group, heldBy: null, loadedLod: null };
+      objects.set(id, o);
+      loadModel(id, o.asset);
+    }
+    const t = state.transform ?? {};
+    if (t.p) o.group.position.fromArray(t.p);
+    if (t.q) o.group.quaternion.fromArray(t.q);
+    if (t.s) o.group.scale.fromArray(t.s);
+    o.heldBy = state.heldBy ?? null;
+  }
+  const fromSnapshot = () => {
+    for (const [id, state] of Object.entries(session.objects ?? {})) applyObject(id, state);
+  };
+  session.on('snapshot', fromSnapshot);
+  fromSnapshot();
+  session.on('delta', ({ objects: changed }) => {
+    for (const [id, state] of Object.entries(changed ?? {})) applyObject(id, state);
+  });
+
+  // ---------------------------------------------------------------- grab, move, release
+  let held = null; // { id, lastSent }
+  const toArr = (v) => v.toArray().map((x) => Math.round(x * 1000) / 1000);
+  async function grab(id) {
+    await session.object('grab', id);
+    held = { id, lastSent: 0 };
+  }
+  function moveHeld(p, q) {
+    if (!held) return;
+    const o = objects.get(held.id);
+    if (o) o.group.position.fromArray(p);
+    const now = performance.now();
+    if (now - held.lastSent < 1000 / 30) return; // the room's tick is what others see anyway
+    held.lastSent = now;
+    const transform = { p };
+    if (q) transform.q = q;
+    session.object('move', held.id, { transform }).catch(() => {});
+  }
+  async function release() {
+    if (!held) return;
+    const { id } = held;
+    held = null;
+    const o = objects.get(id);
+    await session.object('release', id, o ? { transform: { p: toArr(o.group.position) } } : {});
+  }
+  async function spawn(p = [0, 1.2, 0]) {
+    const id = `cube-${Math.random().toString(36).slice(2, 8)}`;
+    await session.object('spawn', id, { asset: 'cube', transform: { p } });
+    return id;
+  }
+  document.getElementById('spawn').onclick = () => spawn([camera.position.x, 1.2, camera.position.z - 1.5]);
+
+  // mouse and keyboard (no headset)
+  const raycaster = new THREE.Raycaster();
+  const pointer = new THREE.Vector2();
+  const dragPlane = new THREE.Plane();
+  let looking = null;
+  const keys = new Set();
+  addEventListener('keydown', (e) => keys.add(e.key.toLowerCase()));
+  addEventListener('keyup', (e) => keys.delete(e.key.toLowerCase()));
+  const canvas = renderer.domElement;
+  const pick = (e) => {
+    pointer.set((e.clientX / innerWidth) * 2 - 1, -(e.clientY / innerHeight) * 2 + 1);
+    raycaster.setFromCamera(pointer, camera);
+  };
+  canvas.addEventListener('pointerdown', (e) => {
+    pick(e);
+    const hit = raycaster.intersectObjects([...objects.values()].map((o) => o.group), true)[0];
+    if (hit) {
+      let g = hit.object;
+      while (g && !g.userData.objectId) g = g.parent;
+      dragPlane.setFromNormalAndCoplanarPoint(new THREE.Vector3(0, 1, 0), g.position);
+      grab(g.userData.objectId).catch(() => {});
+    } else {
+      looking = { x: e.clientX, y: e.clientY };
+    }
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (held) {
+      pick(e);
+      const p = new THREE.Vector3();
+      if (raycaster.ray.intersectPlane(dragPlane, p)) moveHeld(toArr(p));
+    } else if (looking) {
+      camera.rotation.order = 'YXZ';
+      camera.rotation.y -= (e.clientX - looking.x) * 0.005;
+      camera.rotation.x = Math.max(-1.2, Math.min(1.2, camera.rotation.x - (e.clientY - looking.y) * 0.005));
+      looking = { x: e.clientX, y: e.clientY };
+    }
+  });
+  addEventListener('pointerup', () => {
+    looking = null;
+    release().catch(() => {});
+  });
+
+  // controllers: the trigger grabs the nearest object within reach, the object follows the hand
+  const controllers = [0, 1].map((i) => {
+    const c = renderer.xr.getController(i);
+    rig.add(c);
+    c.addEventListener('selectstart', () => {
+      const hand = c.getWorldPosition(new THREE.Vector3());
+      let best = null;
+      for (const [id, o] of objects) {
+        const d = o.group.position.distanceTo(hand);
+        if (d < 0.4 && (!best || d < best.d)) best = { id, d };
+      }
+      if (best) grab(best.id).then(() => (held.hand = c)).catch(() => {});
+    });
+    c.addEventListener('selectend', () => release().catch(() => {}));
+    return c;
+  });
+
+  // ---------------------------------------------------------------- the frame loop
+  let lastPose = 0;
+  const head = new THREE.Vector3();
+  const headQ = new THREE.Quaternion();
+  const clock = new THREE.Clock();
+  renderer.setAnimationLoop(() => {
+    const dt = clock.getDelta();
+    if (!renderer.xr.isPresenting && keys.size) {
+      const forward = new THREE.Vector3(0, 0, -1).applyQuaternion(camera.quaternion).setY(0).normalize();
+      const right = new THREE.Vector3(-forward.z, 0, forward.x);
+      const v = 1.5 * dt;
+      if (keys.has('w')) camera.position.addScaledVector(forward, v);
+      if (keys.has('s')) camera.position.addScaledVector(forward, -v);
+      if (keys.has('d')) camera.position.addScaledVector(right, v);
+      if (keys.has('a')) camera.position.addScaledVector(right, -v);
+    }
+    const now = performance.now();
+    if (now - lastPose >= 1000 / 30 && session.joined) {
+      const viewer = renderer.xr.isPresenting
+        ? renderer.xr.getFrame()?.getViewerPose(renderer.xr.getReferenceSpace())
+        : null;
+      if (viewer) {
+        // the viewer's own pose: three's XR camera sits behind the eyes to cover both of them
+        const { position: vp, orientation: vo } = viewer.transform;
+        head.set(vp.x, vp.y, vp.z).applyMatrix4(rig.matrixWorld);
+        headQ.set(vo.x, vo.y, vo.z, vo.w).premultiply(rig.quaternion);
+      } else {
+        camera.getWorldPosition(head);
+        camera.getWorldQuaternion(headQ);
+      }
+      const pose = { t: Date.now(), head: { p: toArr(head), q: headQ.toArray().map((x) => Math.round(x * 1e4) / 1e4) } };
+      if (renderer.xr.isPresenting) {
+        pose.left = { p: toArr(controllers[0].getWorldPosition(new THREE.Vector3())) };
+        pose.right = { p: toArr(controllers[1].getWorldPosition(new THREE.Vector3())) };
+      }
+      session.pose(pose);
+      lastPose = now;
+      window.tandem && (window.tandem.lastPose = pose);
+    }
+    if (held?.hand) moveHeld(toArr(held.hand.getWorldPosition(new THREE.Vector3())));
+    renderer.render(scene, camera);
+  });
+
+  // what browser tests read and drive; harmless for people
+  window.tandem = {
+    client, session, avatars, objects, emulator, renderer, grab, moveHeld, release, spawn,
+    get lod() { return lod; },
+    get presenting() { return renderer.xr.isPresenting; },
+  };
+}

@@ -1,0 +1,241 @@
+package io.tandem.node.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.asset.AssetEntity;
+import io.tandem.node.auth.AuthException;
+import io.tandem.node.auth.Principal;
+import io.tandem.node.auth.Right;
+import io.tandem.node.auth.TokenVerifier;
+import io.tandem.persistence.blob.BlobStore;
+import io.tandem.persistence.blob.Blobs;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
+import org.apache.pekko.http.javadsl.model.headers.CacheControl;
+import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
+import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * 3D assets over HTTP (a Tandem addition): {@code PUT /v1/assets/{id}?lod=high|low} stores a GLB
+ * (or any model) once, content-addressed, in the blob store and makes it that level of the asset
+ * (needs {@code asset:<id>:publish}); {@code GET /v1/assets/{id}?lod=} serves it with a strong ETag
+ * (its SHA-256; 304 on {@code If-None-Match}) and byte ranges (206). A missing level falls back to
+ * the other one. Reading needs {@code asset:<id>:read} or a read grant on some room: whoever may be
+ * in a room may load what it shows. Hashing runs on the blocking dispatcher.
+ */
+public final class Assets extends AllDirectives {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  private static final ContentType GLB =
+      ContentTypes.create(
+          org.apache.pekko.http.javadsl.model.MediaTypes.customBinary(
+              "model", "gltf-binary", false));
+
+  private final ActorSystem<?> system;
+  private final TokenVerifier verifier;
+  private final BlobStore blobs;
+  private final Duration askTimeout;
+  private final long maxBytes;
+  private final Executor blocking;
+
+  public Assets(ActorSystem<?> system, TokenVerifier verifier, Duration askTimeout, long maxBytes) {
+    this.system = system;
+    this.verifier = verifier;
+    this.blobs = Blobs.get(system);
+    this.askTimeout = askTimeout;
+    this.maxBytes = maxBytes;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "v1",
+        () ->
+            path(
+                segment("assets").slash(segment()),
+                id ->
+                    parameterOptional(
+                        "lod",
+                        lod ->
+                            concat(
+                                put(() -> authenticated(p -> publish(p, id, lod))),
+                                get(() -> authenticated(p -> serve(p, id, lod)))))));
+  }
+
+  private Route publish(Principal principal, String id, Optional<String> lodParam) {
+    if (!ID.matcher(id).matches()) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "an asset id matches " + ID.pattern());
+    }
+    String lod = lodParam.orElse("high");
+    if (!lod.equals("high") && !lod.equals("low")) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "lod is high or low");
+    }
+    if (!principal.grants().allows("asset", id, Right.PUBLISH)) {
+      return error(StatusCodes.FORBIDDEN, "forbidden", "no publish grant for asset:" + id);
+    }
+    return withSizeLimit(
+        maxBytes,
+        () ->
+            extractRequestEntity(
+                entity ->
+                    onSuccess(
+                        entity.toStrict(askTimeout.toMillis(), system),
+                        strict -> {
+                          byte[] bytes = strict.getData().toArray();
+                          String type = strict.getContentType().toString();
+                          if (bytes.length == 0) {
+                            return error(StatusCodes.BAD_REQUEST, "bad_frame", "empty asset");
+                          }
+                          CompletionStage<AssetEntity.Version> stored =
+                              CompletableFuture.supplyAsync(() -> bytes, blocking)
+                                  .thenCompose(blobs::put)
+                                  .thenCompose(
+                                      ref ->
+                                          entity(id)
+                                              .ask(
+                                                  (org.apache.pekko.actor.typed.ActorRef<
+                                                              AssetEntity.Version>
+                                                          replyTo) ->
+                                                      new AssetEntity.Publish(
+                                                          lod, ref, type, replyTo),
+                                                  askTimeout));
+                          return onComplete(
+                              stored,
+                              result -> {
+                                if (result.isFailure()) {
+                                  return error(
+                                      StatusCodes.SERVICE_UNAVAILABLE,
+                                      "unavailable",
+                                      "the asset could not be stored, retry");
+                                }
+                                ObjectNode body = JSON.createObjectNode();
+                                body.put("asset", id);
+                                body.put("lod", lod);
+                                body.put("hash", result.get().ref().hash());
+                                body.put("size", result.get().ref().size());
+                                return complete(
+                                    HttpResponse.create()
+                                        .withStatus(StatusCodes.CREATED)
+                                        .withEntity(
+                                            ContentTypes.APPLICATION_JSON, body.toString()));
+                              });
+                        })));
+  }
+
+  private Route serve(Principal principal, String id, Optional<String> lodParam) {
+    if (!ID.matcher(id).matches()) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "an asset id matches " + ID.pattern());
+    }
+    if (!mayRead(principal, id)) {
+      return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for asset:" + id);
+    }
+    String wanted = lodParam.orElse("high");
+    CompletionStage<AssetEntity.State> state = entity(id).ask(AssetEntity.Get::new, askTimeout);
+    return onComplete(
+        state,
+        result -> {
+          if (result.isFailure()) {
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "retry");
+          }
+          AssetEntity.Version v = result.get().levels().get(wanted);
+          String served = wanted;
+          if (v == null) {
+            served = wanted.equals("high") ? "low" : "high";
+            v = result.get().levels().get(served);
+          }
+          if (v == null) {
+            return error(StatusCodes.NOT_FOUND, "not_found", "no asset " + id);
+          }
+          AssetEntity.Version version = v;
+          String lod = served;
+          EntityTag tag = EntityTag.create(version.ref().hash(), false);
+          return conditional(
+              tag,
+              () ->
+                  onSuccess(
+                      blobs.get(version.ref()),
+                      bytes -> {
+                        if (bytes.isEmpty()) {
+                          return error(StatusCodes.NOT_FOUND, "not_found", "asset bytes missing");
+                        }
+                        return withRangeSupport(
+                            () ->
+                                complete(
+                                    HttpResponse.create()
+                                        .addHeader(AcceptRanges.create(RangeUnits.BYTES))
+                                        .addHeader(CacheControl.create(CacheDirectives.NO_CACHE))
+                                        .addHeader(RawHeader.create("X-Tandem-Lod", lod))
+                                        .withEntity(
+                                            HttpEntities.create(
+                                                contentType(version),
+                                                ByteString.fromArrayUnsafe(bytes.get())))));
+                      }));
+        });
+  }
+
+  private static ContentType contentType(AssetEntity.Version v) {
+    return v.contentType().startsWith("model/gltf-binary")
+        ? GLB
+        : ContentTypes.APPLICATION_OCTET_STREAM;
+  }
+
+  private static boolean mayRead(Principal principal, String id) {
+    if (principal.grants().allows("asset", id, Right.READ)) {
+      return true;
+    }
+    return principal.grants().grants().stream()
+        .anyMatch(g -> g.kind().equals("room") && g.right().includes(Right.READ));
+  }
+
+  private EntityRef<AssetEntity.Command> entity(String id) {
+    return ClusterSharding.get(system).entityRefFor(AssetEntity.ENTITY_KEY, id);
+  }
+
+  private Route authenticated(Function<Principal, Route> inner) {
+    return optionalHeaderValueByName(
+        "Authorization",
+        header -> {
+          if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return error(StatusCodes.UNAUTHORIZED, "unauthorized", "Authorization: Bearer <token>");
+          }
+          try {
+            return inner.apply(verifier.verify(header.get().substring(7).trim()));
+          } catch (AuthException e) {
+            return error(StatusCodes.UNAUTHORIZED, "unauthorized", e.getMessage());
+          }
+        });
+  }
+
+  private Route error(StatusCode status, String code, String message) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("code", code);
+    body.put("message", message);
+    return complete(
+        HttpResponse.create()
+            .withStatus(status)
+            .withEntity(ContentTypes.APPLICATION_JSON, body.toString()));
+  }
+}

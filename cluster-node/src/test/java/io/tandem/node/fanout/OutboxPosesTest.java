@@ -1,0 +1,144 @@
+package io.tandem.node.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.tandem.protocol.Encoding;
+import io.tandem.protocol.FrameCodec;
+import io.tandem.protocol.PoseData;
+import io.tandem.protocol.PoseNode;
+import io.tandem.protocol.SessionId;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The outbound stage coalesces {@code poses} like presence: a reader that stops reading gets, when
+ * it reads again, one frame with the newest tick and the newest pose of every member, never the
+ * backlog of ticks. The reader here is an actor sink that reads only when the test acknowledges.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OutboxPosesTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SessionId ROOM = SessionId.parse("room:poses");
+
+  private final ActorTestKit kit =
+      ActorTestKit.create(
+          "OutboxPosesTest",
+          ConfigFactory.parseString("pekko.remote.artery.canonical.port = 0")
+              .withFallback(ConfigFactory.load()));
+
+  @AfterAll
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  sealed interface Read {}
+
+  record Init(org.apache.pekko.actor.typed.ActorRef<Ack> ack) implements Read {}
+
+  record Got(org.apache.pekko.actor.typed.ActorRef<Ack> ack, Message message) implements Read {}
+
+  record Done() implements Read {}
+
+  enum Ack {
+    INSTANCE
+  }
+
+  private static Map<String, PoseData> poses(int members, int tick) {
+    Map<String, PoseData> out = new LinkedHashMap<>();
+    for (int m = 0; m < members; m++) {
+      out.put(
+          "m" + m + "/c",
+          new PoseData(
+              (double) tick,
+              new PoseNode(List.of((double) m, 1.6, (double) tick), null),
+              null,
+              null));
+    }
+    return out;
+  }
+
+  private JsonNode json(Message m) throws Exception {
+    return JSON.readTree(m.asTextMessage().getStrictText());
+  }
+
+  @Test
+  void aReaderThatStopsGetsOnlyTheNewestTick() throws Exception {
+    TestProbe<Read> reader = kit.createTestProbe();
+    OutboundStats stats = new OutboundStats();
+    Outbox outbox =
+        Source.fromGraph(
+                new OutboxStage(
+                    Encoding.JSON,
+                    FrameCodec.create(1 << 20),
+                    new OutboxStage.Bounds(16, 1 << 20, 16),
+                    session -> {},
+                    new AtomicReference<Pair<io.tandem.protocol.CloseCode, String>>(),
+                    stats,
+                    (frame, bytes) -> {}))
+            .toMat(
+                ActorSink.actorRefWithBackpressure(
+                        reader.ref(),
+                        Got::new,
+                        Init::new,
+                        Ack.INSTANCE,
+                        new Done(),
+                        e -> new Done())
+                    // reads one element ahead at most, like a socket with a small buffer
+                    .withAttributes(org.apache.pekko.stream.Attributes.inputBuffer(1, 1)),
+                Keep.left())
+            .run(kit.system());
+    Init init = (Init) reader.receiveMessage();
+    init.ack().tell(Ack.INSTANCE);
+
+    // tick 1 goes out at once; the reader then stops reading
+    outbox.poses(ROOM, 1, poses(30, 1), null);
+    Got first = (Got) reader.receiveMessage(Duration.ofSeconds(3));
+    assertEquals(1, json(first.message()).at("/payload/tick").asLong());
+
+    // 90 more ticks while it does not read; member 29 stops moving after tick 50
+    for (int tick = 2; tick <= 91; tick++) {
+      Map<String, PoseData> p = poses(tick <= 50 ? 30 : 29, tick);
+      outbox.poses(ROOM, tick, p, null);
+    }
+    reader.expectNoMessage(Duration.ofMillis(100));
+    first.ack().tell(Ack.INSTANCE);
+
+    // the sink reads one element ahead (as a socket has a buffer): at most that one, then the
+    // merged newest tick
+    Got next = (Got) reader.receiveMessage(Duration.ofSeconds(3));
+    JsonNode frame = json(next.message());
+    int frames = 1;
+    while (frame.at("/payload/tick").asLong() != 91) {
+      next.ack().tell(Ack.INSTANCE);
+      next = (Got) reader.receiveMessage(Duration.ofSeconds(3));
+      frame = json(next.message());
+      frames++;
+    }
+    assertTrue(frames <= 2, frames + " frames for 90 waiting ticks");
+    assertEquals("poses", frame.path("type").asText());
+    JsonNode members = frame.at("/payload/poses");
+    assertEquals(30, members.size(), "one entry per member");
+    assertEquals(91, members.at("/m0~1c/t").asLong());
+    assertEquals(50, members.at("/m29~1c/t").asLong(), "a member that stopped: its latest pose");
+    next.ack().tell(Ack.INSTANCE);
+    reader.expectNoMessage(Duration.ofMillis(100));
+    assertTrue(stats.presenceCoalesced() >= 88, "the 90 waiting ticks were merged into one");
+  }
+}

@@ -1,0 +1,109 @@
+package io.tandem.node.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.tandem.node.testing.TestNode;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Assets with levels of detail: {@code PUT /v1/assets/{id}?lod=} into the blob store (publish
+ * grant), {@code GET} with a strong ETag (304) and byte ranges (206), a missing level served by the
+ * other one.
+ */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AssetsTest {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private TestNode node;
+
+  @BeforeAll
+  void startNode(CassandraTestConfig cassandra) throws Exception {
+    node = TestNode.start(cassandra, "");
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  private HttpResponse<byte[]> put(String id, String lod, byte[] body, String token)
+      throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(node.httpUrl() + "/v1/assets/" + id + "?lod=" + lod))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "model/gltf-binary")
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private HttpResponse<byte[]> get(String path, String token, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(node.httpUrl() + path))
+            .header("Authorization", "Bearer " + token);
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(b.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void publishedLevelsAreServedWithETagAndRanges() throws Exception {
+    String id = "chair-" + UUID.randomUUID().toString().substring(0, 8);
+    byte[] high = new byte[300_000];
+    new Random(1).nextBytes(high);
+    byte[] low = Arrays.copyOf(high, 20_000);
+    String viewer = node.token("v", "room:*:read");
+    String publisher = node.token("p", "asset:chair-*:publish");
+
+    assertEquals(403, put(id, "high", high, viewer).statusCode(), "publishing needs the grant");
+    assertEquals(404, get("/v1/assets/" + id, viewer).statusCode());
+    assertEquals(201, put(id, "high", high, publisher).statusCode());
+
+    // only high exists: a request for low gets high
+    HttpResponse<byte[]> fallback = get("/v1/assets/" + id + "?lod=low", viewer);
+    assertEquals(200, fallback.statusCode());
+    assertEquals("high", fallback.headers().firstValue("X-Tandem-Lod").orElseThrow());
+    assertEquals(201, put(id, "low", low, publisher).statusCode());
+
+    HttpResponse<byte[]> full = get("/v1/assets/" + id + "?lod=high", viewer);
+    assertEquals(200, full.statusCode());
+    assertArrayEquals(high, full.body());
+    assertEquals("model/gltf-binary", full.headers().firstValue("Content-Type").orElseThrow());
+    String etag = full.headers().firstValue("ETag").orElseThrow();
+    assertEquals("bytes", full.headers().firstValue("Accept-Ranges").orElseThrow());
+
+    assertEquals(
+        304, get("/v1/assets/" + id + "?lod=high", viewer, "If-None-Match", etag).statusCode());
+
+    HttpResponse<byte[]> part =
+        get("/v1/assets/" + id + "?lod=high", viewer, "Range", "bytes=1000-1999");
+    assertEquals(206, part.statusCode());
+    assertArrayEquals(Arrays.copyOfRange(high, 1000, 2000), part.body());
+    assertEquals(
+        "bytes 1000-1999/300000", part.headers().firstValue("Content-Range").orElseThrow());
+    assertEquals(
+        416, get("/v1/assets/" + id + "?lod=high", viewer, "Range", "bytes=400000-").statusCode());
+
+    HttpResponse<byte[]> small = get("/v1/assets/" + id + "?lod=low", viewer);
+    assertArrayEquals(low, small.body());
+    assertEquals("low", small.headers().firstValue("X-Tandem-Lod").orElseThrow());
+
+    assertEquals(401, get("/v1/assets/" + id, "not-a-token").statusCode());
+    assertEquals(403, get("/v1/assets/" + id, node.token("x", "recording:*:read")).statusCode());
+  }
+}

@@ -1,0 +1,77 @@
+package io.tandem.node.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.WsClient;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The level-of-detail recommendation ({@code quality}, a Tandem addition): an XR client that stops
+ * reading while its room is busy is told {@code low} (ahead of the backlog) when it reads again,
+ * and {@code high} once it has kept up for the raise delay.
+ */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class QualityTest {
+  private TestNode node;
+
+  @BeforeAll
+  void startNode(CassandraTestConfig cassandra) throws Exception {
+    node =
+        TestNode.start(
+            cassandra,
+            String.join(
+                "\n",
+                "tandem.xr.lower-lod-after = 300ms",
+                "tandem.xr.raise-lod-after = 1s",
+                "tandem.ws.max-frames-per-second = 100000",
+                "tandem.ws.burst-frames = 100000"));
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  @Test
+  void aHeadsetThatStopsReadingIsToldLowThenHighAfterItRecovers() {
+    String room = "room:quality-" + UUID.randomUUID().toString().substring(0, 8);
+    String token = node.token("h", "room:*:write");
+    try (WsClient writer = WsClient.connect(node.wsUrl());
+        WsClient headset = WsClient.connect(node.wsUrl())) {
+      writer.hello(token);
+      writer.join(room, "editor");
+      XrWebSocketTest.joinXr(headset, token, room, null);
+      headset.pause();
+      // enough traffic to fill the socket buffers and make the headset's queue wait
+      String filler = "x".repeat(8192);
+      for (int i = 1; i <= 1500; i++) {
+        ObjectNode p = WsClient.payload();
+        p.putArray("ops").addObject().put("op", "set").put("path", "blob").put("value", i + filler);
+        writer.send(writer.frame("op", room, p));
+      }
+      writer.set(room, "done", true); // waits for its ok: every change was applied
+      headset.resume();
+      JsonNode low =
+          headset.skipTo(f -> "quality".equals(f.path("type").asText()), Duration.ofSeconds(60));
+      assertEquals("low", low.at("/payload/lod").asText());
+      assertTrue(low.at("/payload/queueDelayMs").asLong() >= 300, low.at("/payload").toString());
+      // it reads on and keeps up: raised again after the raise delay
+      JsonNode high =
+          headset.skipTo(f -> "quality".equals(f.path("type").asText()), Duration.ofSeconds(30));
+      assertEquals("high", high.at("/payload/lod").asText());
+    }
+  }
+}
