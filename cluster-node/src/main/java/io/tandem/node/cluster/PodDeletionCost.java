@@ -25,7 +25,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -76,7 +75,7 @@ public final class PodDeletionCost {
 
   private sealed interface Command extends NoSerializationVerificationNeeded {}
 
-  private record MembersChanged() implements Command {}
+  private record MembersChanged(ClusterEvent.MemberEvent event) implements Command {}
 
   private record Patched(int cost, Throwable failure) implements Command {}
 
@@ -104,6 +103,7 @@ public final class PodDeletionCost {
     private int applied = -1;
     private int wanted = -1;
     private boolean inFlight;
+    private final List<Member> up = new ArrayList<>();
 
     Annotator(ActorContext<Command> ctx, TimerScheduler<Command> timers, Settings settings) {
       super(ctx);
@@ -115,22 +115,43 @@ public final class PodDeletionCost {
           .subscriptions()
           .tell(
               Subscribe.create(
-                  ctx.messageAdapter(ClusterEvent.MemberEvent.class, e -> new MembersChanged()),
+                  ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembersChanged::new),
                   ClusterEvent.MemberEvent.class));
     }
 
     @Override
     public Receive<Command> createReceive() {
       return newReceiveBuilder()
-          .onMessage(MembersChanged.class, m -> onMembersChanged())
+          .onMessage(MembersChanged.class, this::onMembersChanged)
           .onMessage(Patched.class, this::onPatched)
           .onMessageEquals(Retry.INSTANCE, this::patchIfNeeded)
           .build();
     }
 
-    private Behavior<Command> onMembersChanged() {
-      wanted = costOf(rank(cluster), settings.annotatedOldest());
+    /**
+     * Follows the Up members from the events themselves (the subscription starts with one event per
+     * current member): the cluster's state object may not show an event's change yet.
+     */
+    private Behavior<Command> onMembersChanged(MembersChanged m) {
+      Member member = m.event().member();
+      up.removeIf(x -> x.uniqueAddress().equals(member.uniqueAddress()));
+      if (m.event() instanceof ClusterEvent.MemberUp) {
+        up.add(member);
+      }
+      wanted = costOf(rank(), settings.annotatedOldest());
       return patchIfNeeded();
+    }
+
+    /** This node's place among the Up members, oldest first (0: the oldest). */
+    private int rank() {
+      List<Member> sorted = new ArrayList<>(up);
+      sorted.sort((a, b) -> a.isOlderThan(b) ? -1 : b.isOlderThan(a) ? 1 : 0);
+      for (int i = 0; i < sorted.size(); i++) {
+        if (sorted.get(i).uniqueAddress().equals(cluster.selfMember().uniqueAddress())) {
+          return i;
+        }
+      }
+      return Integer.MAX_VALUE; // not Up yet: no cost
     }
 
     private Behavior<Command> onPatched(Patched p) {
@@ -169,27 +190,6 @@ public final class PodDeletionCost {
                               : new IllegalStateException("Kubernetes API answered " + status)));
       return this;
     }
-  }
-
-  /** This node's place among the Up members, oldest first (0: the oldest). */
-  private static int rank(Cluster cluster) {
-    List<Member> up = new ArrayList<>();
-    cluster
-        .state()
-        .getMembers()
-        .forEach(
-            m -> {
-              if (m.status().equals(MemberStatus.up())) {
-                up.add(m);
-              }
-            });
-    up.sort((a, b) -> a.isOlderThan(b) ? -1 : b.isOlderThan(a) ? 1 : 0);
-    for (int i = 0; i < up.size(); i++) {
-      if (up.get(i).uniqueAddress().equals(cluster.selfMember().uniqueAddress())) {
-        return i;
-      }
-    }
-    return Integer.MAX_VALUE; // not Up yet: no cost
   }
 
   private static java.util.concurrent.CompletionStage<Integer> patch(

@@ -192,14 +192,20 @@ class ObservabilityTest {
     // frames out, by type, and errors by code
     assertEquals(3, after.delta(before, "tandem_frames_sent_total", "type", "welcome"));
     assertEquals(3, after.delta(before, "tandem_frames_sent_total", "type", "error"));
-    assertEquals(4, after.delta(before, "tandem_frames_sent_total", "type", "snapshot"));
-    assertEquals(1, after.delta(before, "tandem_frames_sent_total", "type", "resync"));
+    // the slow reader falls behind at least once; if the socket's buffers took the first
+    // snapshot while the flood went on, it falls behind again: each time one resync, one snapshot
+    double resyncs = after.delta(before, "tandem_frames_sent_total", "type", "resync");
+    assertTrue(resyncs >= 1, "the slow consumer got resync");
+    assertEquals(
+        3 + resyncs,
+        after.delta(before, "tandem_frames_sent_total", "type", "snapshot"),
+        "a snapshot per join, and one after each resync");
     assertEquals(1, after.delta(before, "tandem_errors_sent_total", "code", "unauthorized"));
     assertEquals(1, after.delta(before, "tandem_errors_sent_total", "code", "forbidden"));
     assertEquals(1, after.delta(before, "tandem_errors_sent_total", "code", "bad_frame"));
     assertEquals(0, after.delta(before, "tandem_errors_sent_total", "code", "rate_limited"));
     assertEquals(0, after.delta(before, "tandem_rate_limited_frames_total"));
-    assertEquals(1, after.delta(before, "tandem_resyncs_total"));
+    assertEquals(resyncs, after.delta(before, "tandem_resyncs_total"));
     assertTrue(after.delta(before, "tandem_outbound_dropped_frames_total") > 0);
     assertTrue(after.delta(before, "tandem_ws_received_bytes_total") > flood * 4096.0);
     assertTrue(after.delta(before, "tandem_ws_sent_bytes_total") > 0);
