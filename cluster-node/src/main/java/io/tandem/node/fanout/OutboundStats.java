@@ -13,6 +13,8 @@ public final class OutboundStats {
   private final LongAdder droppedDurableFrames = new LongAdder();
   private final LongAdder resyncs = new LongAdder();
   private final LongAdder presenceCoalesced = new LongAdder();
+  private final LongAdder posesCoalesced = new LongAdder();
+  private final LongAdder lodLowered = new LongAdder();
 
   /** Bytes of durable frames queued in all outboxes of this node right now. */
   public long queuedDurableBytes() {
@@ -32,6 +34,22 @@ public final class OutboundStats {
   /** Presence entries replaced by a newer one before they were sent. */
   public long presenceCoalesced() {
     return presenceCoalesced.sum();
+  }
+
+  /** Times a connection was told to lower its level of detail ({@code quality{lod:"low"}}). */
+  public long lodLowered() {
+    return lodLowered.sum();
+  }
+
+  void qualityChanged(String lod) {
+    if ("low".equals(lod)) {
+      lodLowered.increment();
+    }
+  }
+
+  /** Waiting {@code poses} frames merged into a newer one. */
+  public long posesCoalesced() {
+    return posesCoalesced.sum();
   }
 
   void queued(long bytes) {
@@ -55,6 +73,7 @@ public final class OutboundStats {
 
   /** Waiting {@code poses} frames merged into one (the older ticks superseded). */
   void posesCoalesced(long entries) {
+    posesCoalesced.add(entries);
     TandemMetrics.coalesced("pose", entries);
   }
 }

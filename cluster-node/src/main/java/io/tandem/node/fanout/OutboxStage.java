@@ -364,6 +364,7 @@ public final class OutboxStage
       keptUpSince = -1;
       Quality q = new Quality(newLod, reason, Math.round(drainRate), delayMs);
       queueQuality(q);
+      stats.qualityChanged(newLod);
       onQualityChange.accept(q);
       if (isAvailable(out)) {
         pushNext();

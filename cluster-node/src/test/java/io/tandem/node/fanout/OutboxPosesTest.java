@@ -139,6 +139,7 @@ class OutboxPosesTest {
     assertEquals(50, members.at("/m29~1c/t").asLong(), "a member that stopped: its latest pose");
     next.ack().tell(Ack.INSTANCE);
     reader.expectNoMessage(Duration.ofMillis(100));
-    assertTrue(stats.presenceCoalesced() >= 88, "the 90 waiting ticks were merged into one");
+    assertTrue(stats.posesCoalesced() >= 88, "the 90 waiting ticks were merged into one");
+    assertEquals(0, stats.presenceCoalesced(), "counted as poses, not presence");
   }
 }

@@ -1,5 +1,6 @@
 package io.tandem.node.ws;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,13 +56,27 @@ class QualityTest {
       writer.join(room, "editor");
       XrWebSocketTest.joinXr(headset, token, room, null);
       headset.pause();
-      // enough traffic to fill the socket buffers and make the headset's queue wait
+      // traffic until the headset's outbound queue has waited past the lowering delay: the
+      // socket's buffers fill first, then frames wait in the queue and the node decides `low`
+      long lowered = node.node().outbound().lodLowered();
       String filler = "x".repeat(8192);
-      for (int i = 1; i <= 1500; i++) {
-        ObjectNode p = WsClient.payload();
-        p.putArray("ops").addObject().put("op", "set").put("path", "blob").put("value", i + filler);
-        writer.send(writer.frame("op", room, p));
-      }
+      int[] sent = {0};
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                for (int i = 0; i < 50 && sent[0] < 20_000; i++) {
+                  ObjectNode p = WsClient.payload();
+                  p.putArray("ops")
+                      .addObject()
+                      .put("op", "set")
+                      .put("path", "blob")
+                      .put("value", ++sent[0] + filler);
+                  writer.send(writer.frame("op", room, p));
+                }
+                return node.node().outbound().lodLowered() > lowered;
+              });
       writer.set(room, "done", true); // waits for its ok: every change was applied
       headset.resume();
       JsonNode low =

@@ -107,7 +107,9 @@ class XrInterestTest {
       int firstOfRun = behindSeen.indexOf(true);
       assertTrue(firstOfRun >= 0 && firstOfRun <= 2, "restored at frame " + firstOfRun);
       long fullRate = behindSeen.subList(2, 30).stream().filter(x -> x).count();
-      assertTrue(fullRate >= 24, "full rate after the turn: " + behindSeen);
+      // at full rate it is in nearly every frame (a tick where its sender's pose had not changed
+      // yet leaves it out); at the reduced rate it would be in about 7 of these 28
+      assertTrue(fullRate >= 20, "full rate after the turn: " + behindSeen);
       Count turned = read(receiver, 40, frontId, behindId);
       assertTrue(turned.withFront() <= 14, "now the other one is reduced: " + turned);
       double full = (double) looking.bytes() / looking.frames();
