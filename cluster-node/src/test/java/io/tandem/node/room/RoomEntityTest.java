@@ -440,9 +440,24 @@ class RoomEntityTest {
           return ProcessingSuccess$.MODULE$;
         });
     try {
-      var room = testKit.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      // the room starts only when every command below was sent: they reach it together, the way
+      // commands pile up behind a journal write in a busy room (without the gate, a fast machine
+      // could apply the first ones one by one before the rest arrive)
+      var room =
+          testKit.spawn(
+              org.apache.pekko.actor.typed.javadsl.Behaviors.<RoomEntity.Command>withStash(
+                  100,
+                  stash ->
+                      org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(
+                          cmd -> {
+                            if (cmd == RoomEntity.IdleCheck.INSTANCE) {
+                              return stash.unstashAll(
+                                  RoomEntity.create(name, null, SETTINGS, clock));
+                            }
+                            stash.stash(cmd);
+                            return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+                          })));
       TestProbe<SessionReply> replies = testKit.createTestProbe();
-      // sent before the room recovered: all of them wait in its stash and arrive at once
       room.tell(
           new RoomEntity.Join(
               "a/1",
@@ -460,6 +475,7 @@ class RoomEntityTest {
             new RoomEntity.Edit(
                 "a/1", List.of(DocEdit.set("n", IntNode.valueOf(i))), replies.ref()));
       }
+      room.tell(RoomEntity.IdleCheck.INSTANCE); // open the gate
       java.util.Set<Long> seqs = new java.util.TreeSet<>();
       for (int i = 0; i < n; i++) {
         seqs.add(replies.expectMessageClass(SessionReply.Accepted.class).seq());
