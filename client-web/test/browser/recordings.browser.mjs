@@ -10,53 +10,21 @@
 // the recording in rrweb-player and at 4x ends on the same page, and a room written through the
 // first node replays on the second to the room's final doc.
 
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { TandemClient } from '../../src/tandem-client.js';
 import { nodeUrl, secondNodeUrl, wsUrlOf, devToken } from '../support/harness.mjs';
+import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 
 const base = nodeUrl();
 const base2 = secondNodeUrl();
-const shots = process.env.SCREENSHOTS_DIR ?? join(process.cwd(), 'target', 'screenshots');
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-mkdirSync(shots, { recursive: true });
-
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok - ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    results.push(false);
-    console.log(`not ok - ${name}\n  ${String(e.stack ?? e).split('\n').join('\n  ')}`);
-  }
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+const shots = screenshotsDir();
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-const profile = mkdtempSync(join(tmpdir(), 'tandem-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1280, height: 800 },
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
-const pageErrors = [];
-context.on('page', (page) => {
-  page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-});
+const browser = await launchChromium();
+const { context } = browser;
+const pageErrors = browser.pageErrors;
 
 const recName = `demo-${Date.now().toString(36)}`;
 const recording = `recording:${recName}`;
@@ -314,11 +282,7 @@ try {
     assert(pageErrors.length === 0, pageErrors.join('\n').slice(0, 2000));
   });
 } finally {
-  await context.close().catch(() => {});
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }
 
-const passed = results.filter(Boolean).length;
-const failed = results.length - passed;
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && results.length > 0 ? 0 : 1);
+finish();

@@ -10,50 +10,18 @@
 // browser sees the server go away) and refuses new ones for a while, so the page has to back
 // off, retry and resume.
 
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { nodeUrl, secondNodeUrl, startProxy, waitFor } from '../support/harness.mjs';
+import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 
 const base = nodeUrl();
 const base2 = secondNodeUrl();
-const shots = process.env.SCREENSHOTS_DIR ?? join(process.cwd(), 'target', 'screenshots');
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-mkdirSync(shots, { recursive: true });
+const shots = screenshotsDir();
 
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok - ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    results.push(false);
-    console.log(`not ok - ${name}\n  ${String(e.stack ?? e).split('\n').join('\n  ')}`);
-  }
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'tandem-chromium-'));
 const proxy = await startProxy(base2);
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1280, height: 800 },
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
-const consoleErrors = [];
-context.on('page', (page) => {
-  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-});
+const browser = await launchChromium();
+const { context } = browser;
+const consoleErrors = browser.pageErrors;
 
 const room = `demo-${Date.now().toString(36)}`;
 let alice;
@@ -222,16 +190,12 @@ try {
     assert(consoleErrors.length === 0, consoleErrors.join('\n'));
   });
 } finally {
-  await context.close().catch(() => {});
+  await browser.close();
   await proxy.close();
-  rmSync(profile, { recursive: true, force: true });
 }
 
 async function waitForStatus(page, state, timeout = 10000) {
   await page.locator(`#status[data-state="${state}"]`).waitFor({ timeout });
 }
 
-const passed = results.filter(Boolean).length;
-const failed = results.length - passed;
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && results.length > 0 ? 0 : 1);
+finish();

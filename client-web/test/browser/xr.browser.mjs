@@ -5,50 +5,18 @@
 // shared object, the other sees it move and stop. Screenshots go to SCREENSHOTS_DIR.
 // Prints "ok - ..." / "not ok - ..." per check and "N passed, N failed"; exits non-zero on failure.
 
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { devToken, nodeUrl, waitFor } from '../support/harness.mjs';
+import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 
 const base = nodeUrl();
-const shots = process.env.SCREENSHOTS_DIR ?? join(process.cwd(), 'target', 'screenshots');
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-mkdirSync(shots, { recursive: true });
-
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok - ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    results.push(false);
-    console.log(`not ok - ${name}\n  ${String(e.stack ?? e).split('\n').join('\n  ')}`);
-  }
-}
-
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+const shots = screenshotsDir();
 
 const near = (a, b, eps = 0.02) => a.length === b.length && a.every((x, i) => Math.abs(x - b[i]) <= eps);
 
-const profile = mkdtempSync(join(tmpdir(), 'tandem-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath,
-  headless: true,
-  viewport: { width: 1280, height: 800 },
-  args: [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  ],
-});
-const consoleErrors = [];
-context.on('page', (page) => {
-  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-});
+const browser = await launchChromium();
+const { context } = browser;
+const consoleErrors = browser.pageErrors;
 
 const room = `xr-${Date.now().toString(36)}`;
 let ann;
@@ -129,10 +97,7 @@ try {
     assert(consoleErrors.length === 0, consoleErrors.join('\n'));
   });
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await browser.close();
 }
 
-const passed = results.filter(Boolean).length;
-console.log(`${passed} passed, ${results.length - passed} failed`);
-process.exit(passed === results.length ? 0 : 1);
+finish();
