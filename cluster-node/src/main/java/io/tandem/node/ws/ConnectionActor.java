@@ -963,35 +963,34 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /** The member if it joined as publisher; otherwise replies not_joined or forbidden. */
   private Joined publisher(SessionFrame frame) {
-    Joined joined = sessions.get(frame.session());
-    if (joined == null) {
-      reply((ClientFrame) frame, ErrorCode.NOT_JOINED, "not joined to " + frame.session());
-      return null;
-    }
-    if (joined.role() != Role.PUBLISHER) {
-      reply(
-          (ClientFrame) frame,
-          ErrorCode.FORBIDDEN,
-          "joined as " + joined.role().wire() + "; publishing needs the publisher role");
-      return null;
-    }
-    return joined;
+    return joinedAs(frame, Role.PUBLISHER, "publishing");
   }
 
   /**
    * The member if it joined as editor; otherwise replies not_joined or forbidden and gives null.
    */
   private Joined editor(SessionFrame frame) {
+    return joinedAs(frame, Role.EDITOR, "editing");
+  }
+
+  /** The member if it joined with {@code role}; otherwise replies not_joined or forbidden. */
+  private Joined joinedAs(SessionFrame frame, Role role, String activity) {
     Joined joined = sessions.get(frame.session());
     if (joined == null) {
       reply((ClientFrame) frame, ErrorCode.NOT_JOINED, "not joined to " + frame.session());
       return null;
     }
-    if (joined.role() != Role.EDITOR) {
+    if (joined.role() != role) {
       reply(
           (ClientFrame) frame,
           ErrorCode.FORBIDDEN,
-          "joined as " + joined.role().wire() + "; editing needs the editor role");
+          "joined as "
+              + joined.role().wire()
+              + "; "
+              + activity
+              + " needs the "
+              + role.wire()
+              + " role");
       return null;
     }
     return joined;
