@@ -16,5 +16,6 @@ public sealed interface ClientFrame extends Frame
         ReplayResume,
         ReplaySeek,
         ReplaySpeed,
+        ChangeSettings,
         Ping,
         Pong {}

@@ -97,6 +97,11 @@ final class FrameMappings {
         ReplaySpeed.class,
         (e, p) -> new ReplaySpeed(e.ref(), e.session(), p.reqDouble("speed", 0)),
         f -> empty().put("speed", f.speed()));
+    add(
+        FrameType.CHANGE_SETTINGS,
+        ChangeSettings.class,
+        (e, p) -> new ChangeSettings(e.ref(), e.session(), readRoomSettings(p)),
+        f -> writeRoomSettings(f.settings()));
     // both directions
     add(
         FrameType.PING,
@@ -166,6 +171,11 @@ final class FrameMappings {
           }
           return o;
         });
+    add(
+        FrameType.SETTINGS_CHANGED,
+        SettingsChanged.class,
+        (e, p) -> new SettingsChanged(e.session(), readRoomSettings(p), p.optString("by")),
+        f -> putOpt(writeRoomSettings(f.settings()), "by", f.by()));
 
     for (FrameType t : FrameType.values()) {
       Mapping<?> m = TABLE.get(t);
@@ -544,6 +554,14 @@ final class FrameMappings {
     return p;
   }
 
+  private static RoomSettings readRoomSettings(Fields p) {
+    return new RoomSettings(p.reqInt("tickHz", 1));
+  }
+
+  private static ObjectNode writeRoomSettings(RoomSettings s) {
+    return empty().put("tickHz", s.tickHz());
+  }
+
   private static Snapshot readSnapshot(Envelope e, Fields p) {
     boolean recovered = p.optBool("recovered");
     JsonNode state = p.get("state");
@@ -559,6 +577,7 @@ final class FrameMappings {
       }
     }
     Fields members = p.optChild("members");
+    Fields settings = p.optChild("settings");
     return new Snapshot(
         e.ref(),
         e.session(),
@@ -566,7 +585,8 @@ final class FrameMappings {
         p.reqString("epoch"),
         state,
         members == null ? Map.of() : readMembers(members, false),
-        recovered);
+        recovered,
+        settings == null ? null : readRoomSettings(settings));
   }
 
   private static ObjectNode writeSnapshot(Snapshot f) {
@@ -577,6 +597,9 @@ final class FrameMappings {
       p.set("state", f.state());
     }
     p.set("members", writeMembers(f.members()));
+    if (f.settings() != null) {
+      p.set("settings", writeRoomSettings(f.settings()));
+    }
     return p.put("recovered", f.recovered());
   }
 

@@ -41,6 +41,8 @@ import java.util.Optional;
  *       <td>{@link ReplaySeek}</td></tr>
  *   <tr><td>replay.speed</td><td>client</td><td>required</td><td>yes</td>
  *       <td>{@link ReplaySpeed}</td></tr>
+ *   <tr><td>settings</td><td>client</td><td>required</td><td>yes</td>
+ *       <td>{@link ChangeSettings} (Tandem addition)</td></tr>
  *   <tr><td>ping</td><td>both</td><td>-</td><td>yes</td><td>{@link Ping}</td></tr>
  *   <tr><td>pong</td><td>both</td><td>-</td><td>yes</td><td>{@link Pong}</td></tr>
  *   <tr><td>welcome</td><td>server</td><td>-</td><td>yes</td><td>{@link Welcome}</td></tr>
@@ -62,6 +64,8 @@ import java.util.Optional;
  *   <tr><td>resync</td><td>server</td><td>required</td><td>-</td><td>{@link Resync}</td></tr>
  *   <tr><td>quality</td><td>server</td><td>-</td><td>-</td><td>{@link Quality} (Tandem
  *       addition)</td></tr>
+ *   <tr><td>settings</td><td>server</td><td>required</td><td>-</td>
+ *       <td>{@link SettingsChanged} (Tandem addition)</td></tr>
  * </table>
  */
 public enum FrameType {
@@ -93,6 +97,8 @@ public enum FrameType {
   REPLAY_SEEK("replay.seek", CLIENT_TO_SERVER, REQUIRED, true, ReplaySeek.class),
   /** {@link ReplaySpeed}. */
   REPLAY_SPEED("replay.speed", CLIENT_TO_SERVER, REQUIRED, true, ReplaySpeed.class),
+  /** {@link ChangeSettings}, wire type {@code settings} (Tandem addition). */
+  CHANGE_SETTINGS("settings", CLIENT_TO_SERVER, REQUIRED, true, ChangeSettings.class),
   /** {@link Ping}. */
   PING("ping", BOTH, NONE, true, Ping.class),
   /** {@link Pong}. */
@@ -124,7 +130,9 @@ public enum FrameType {
   /** {@link Resync}. */
   RESYNC("resync", SERVER_TO_CLIENT, REQUIRED, false, Resync.class),
   /** {@link Quality} (Tandem addition). */
-  QUALITY("quality", SERVER_TO_CLIENT, NONE, false, Quality.class);
+  QUALITY("quality", SERVER_TO_CLIENT, NONE, false, Quality.class),
+  /** {@link SettingsChanged}, wire type {@code settings} (Tandem addition). */
+  SETTINGS_CHANGED("settings", SERVER_TO_CLIENT, REQUIRED, false, SettingsChanged.class);
 
   /** Who sends a frame type. */
   public enum Direction {

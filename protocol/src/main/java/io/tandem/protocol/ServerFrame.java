@@ -16,5 +16,6 @@ public sealed interface ServerFrame extends Frame
         Bye,
         Resync,
         Quality,
+        SettingsChanged,
         Ping,
         Pong {}

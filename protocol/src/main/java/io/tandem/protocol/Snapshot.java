@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param state the state object when not recovered; null when recovered. Deep-copied; read-only.
  * @param members the members by member id; null becomes empty
  * @param recovered whether this is a resume
+ * @param settings a room's settings (a Tandem addition), or null (recordings)
  */
 public record Snapshot(
     Long ref,
@@ -25,7 +26,8 @@ public record Snapshot(
     String epoch,
     JsonNode state,
     Map<String, MemberEntry> members,
-    boolean recovered)
+    boolean recovered,
+    RoomSettings settings)
     implements ServerFrame, SessionFrame {
 
   /**
@@ -51,6 +53,18 @@ public record Snapshot(
       state = state.deepCopy();
     }
     members = Values.map(members, "members");
+  }
+
+  /** A snapshot without room settings (recordings, and clients that build one). */
+  public Snapshot(
+      Long ref,
+      SessionId session,
+      long seq,
+      String epoch,
+      JsonNode state,
+      Map<String, MemberEntry> members,
+      boolean recovered) {
+    this(ref, session, seq, epoch, state, members, recovered, null);
   }
 
   @Override

@@ -212,6 +212,10 @@ class MalformedFrameTest {
         "replay.seek|room:a|{}|seq",
         "replay.seek|room:a|{\"seq\":-5}|seq",
         "replay.speed|room:a|{}|speed",
+        "settings|room:a|{}|tickHz",
+        "settings|room:a|{\"tickHz\":0}|tickHz",
+        "settings|room:a|{\"tickHz\":\"fast\"}|tickHz",
+        "settings|room:a|{\"tickHz\":2.5}|tickHz",
         "ping|-|{\"t\":\"now\"}|t",
         "ping|-|{\"t\":1e400}|t",
         "pong|-|{\"t\":1,\"serverTime\":\"x\"}|serverTime"

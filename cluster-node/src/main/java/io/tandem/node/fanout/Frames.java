@@ -28,6 +28,7 @@ import io.tandem.protocol.ObjectState;
 import io.tandem.protocol.PoseData;
 import io.tandem.protocol.PoseNode;
 import io.tandem.protocol.Poses;
+import io.tandem.protocol.RoomSettings;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
 import io.tandem.protocol.Snapshot;
@@ -73,7 +74,8 @@ public final class Frames {
   }
 
   /** A full snapshot, the answer to a join or a refresh. */
-  public static Snapshot snapshot(Long ref, SessionId session, SessionView view) {
+  public static Snapshot snapshot(
+      Long ref, SessionId session, SessionView view, RoomSettings settings) {
     return new Snapshot(
         ref,
         session,
@@ -81,13 +83,19 @@ public final class Frames {
         view.epoch(),
         state(view.state()),
         members(view.members()),
-        false);
+        false,
+        settings);
   }
 
   /** The answer to a join that resumes at {@code since}: no state, the missed changes follow. */
   public static Snapshot resumed(
-      Long ref, SessionId session, long since, String epoch, Map<String, MemberInfo> members) {
-    return new Snapshot(ref, session, since, epoch, null, members(members), true);
+      Long ref,
+      SessionId session,
+      long since,
+      String epoch,
+      Map<String, MemberInfo> members,
+      RoomSettings settings) {
+    return new Snapshot(ref, session, since, epoch, null, members(members), true, settings);
   }
 
   public static Map<String, MemberEntry> members(Map<String, MemberInfo> members) {

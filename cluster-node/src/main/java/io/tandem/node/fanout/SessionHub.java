@@ -12,7 +12,9 @@ import io.tandem.protocol.ErrorFrame;
 import io.tandem.protocol.ObjectState;
 import io.tandem.protocol.PoseData;
 import io.tandem.protocol.Resync;
+import io.tandem.protocol.RoomSettings;
 import io.tandem.protocol.SessionId;
+import io.tandem.protocol.SettingsChanged;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,6 +95,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   /** The join failed; its error was already sent to the client. */
   public record JoinFailed(SessionId session) implements Membership {}
+
+  /** The room ticks at {@code tickHz}: the connection forwards poses to it at that rate. */
+  public record TickRate(SessionId session, int tickHz) implements Membership {}
 
   private record EntityStopped(ActorRef<?> entity) implements Local {}
 
@@ -179,6 +184,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
    */
   private Map<String, MemberInfo> membersBeforeRejoin = Map.of();
 
+  /** The room's settings as its entity last told this hub; null for recordings. */
+  private RoomSettings roomSettings;
+
   /** The session's epoch, from the last join answer. */
   private String epoch;
 
@@ -221,6 +229,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessage(Subscriber.Updated.class, this::onUpdated)
         .onMessage(Subscriber.MembersChanged.class, this::onMembersChanged)
         .onMessage(Subscriber.PosesTicked.class, this::onPosesTicked)
+        .onMessage(Subscriber.Settings.class, this::onSettings)
         .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessage(Subscriber.Moving.class, this::onMoving)
         .onMessage(Rejoin.class, this::onRejoin)
@@ -309,7 +318,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
     outbox.snapshot(
         session,
-        new OutFrame(Frames.snapshot(sub.joinAnswered ? null : msg.ref(), session, msg.view())));
+        new OutFrame(
+            Frames.snapshot(
+                sub.joinAnswered ? null : msg.ref(), session, msg.view(), roomSettings)));
     sub.delivered = msg.view().seq();
     goLive(sub);
     return this;
@@ -326,7 +337,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       outbox.snapshot(
           session,
           new OutFrame(
-              Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
+              Frames.resumed(
+                  msg.ref(), session, msg.since(), msg.epoch(), msg.members(), roomSettings)));
       sub.delivered = msg.since();
     } else {
       announceRejoin(sub, msg.members());
@@ -360,7 +372,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
           .snapshot(
               session,
               new OutFrame(
-                  Frames.resumed(msg.ref(), session, msg.since(), msg.epoch(), msg.members())));
+                  Frames.resumed(
+                      msg.ref(), session, msg.since(), msg.epoch(), msg.members(), roomSettings)));
       sub.delivered = msg.since();
     } else {
       announceRejoin(sub, msg.members());
@@ -440,7 +453,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       sub.request
           .outbox()
           .snapshot(
-              session, new OutFrame(Frames.snapshot(wasJoin ? ref : null, session, msg.view())));
+              session,
+              new OutFrame(
+                  Frames.snapshot(wasJoin ? ref : null, session, msg.view(), roomSettings)));
       sub.delivered = msg.view().seq();
       goLive(sub);
     }
@@ -715,7 +730,29 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       getContext().watchWith(from, new EntityStopped(from));
     }
     members.putAll(view);
+    if (roomSettings != null) {
+      sub.request.connection().tell(new TickRate(session, roomSettings.tickHz()));
+    }
     return sub;
+  }
+
+  /**
+   * The room's settings: before a join answer (kept for the snapshot), or changed by an editor
+   * (every member that has its snapshot is told, and its connection forwards poses at the new
+   * tick).
+   */
+  private Behavior<Subscriber.Message> onSettings(Subscriber.Settings msg) {
+    roomSettings = new RoomSettings(msg.tickHz());
+    if (msg.by() != null) {
+      SettingsChanged frame = new SettingsChanged(session, roomSettings, msg.by());
+      for (Sub sub : subs.values()) {
+        if (sub.phase != Phase.JOINING && sub.phase != Phase.REJOINING) {
+          sub.request.outbox().reply(frame);
+          sub.request.connection().tell(new TickRate(session, msg.tickHz()));
+        }
+      }
+    }
+    return this;
   }
 
   private void goLive(Sub sub) {

@@ -334,6 +334,9 @@ public final class HttpApi extends AllDirectives {
           body.put("created", sum.created());
           body.put("lastActivity", sum.lastActivity());
           body.put("node", sum.node());
+          if (sum.tickHz() != null) {
+            body.put("tickHz", sum.tickHz());
+          }
           if (sum.liveBufferBytes() != null) {
             body.put("liveBufferBytes", sum.liveBufferBytes());
             body.put("droppedBytes", sum.droppedBytes());

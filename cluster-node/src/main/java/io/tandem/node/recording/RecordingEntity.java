@@ -525,7 +525,8 @@ public final class RecordingEntity
                 state.bufferBytes(),
                 state.droppedBytes(),
                 state.isEnded(),
-                SessionMembers.nodeOf(ctx)));
+                SessionMembers.nodeOf(ctx),
+                null));
   }
 
   private ReplyEffect<Event, RecordingState> onTick(RecordingState state, Tick cmd) {

@@ -22,6 +22,7 @@ import io.tandem.protocol.SessionId;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -161,6 +162,13 @@ public final class RoomEntity
    */
   public record SetPose(String memberId, MemberPose pose) implements Command {}
 
+  /**
+   * An editor gives the room its own tick rate (a Tandem addition): persisted, announced to every
+   * member, and the tick (poses and presence batches) follows at once. Answered without a seq.
+   */
+  public record ChangeSettings(String memberId, int tickHz, ActorRef<SessionReply> replyTo)
+      implements Command {}
+
   /** A connection fell behind: send it a fresh snapshot through its hub. */
   public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
 
@@ -207,7 +215,10 @@ public final class RoomEntity
     @JsonSubTypes.Type(value = Created.class, name = "created"),
     @JsonSubTypes.Type(value = DocEdited.class, name = "doc-edited"),
     @JsonSubTypes.Type(value = ObjectsChanged.class, name = "objects-changed"),
-    @JsonSubTypes.Type(value = PosesRecorded.class, name = "poses-recorded")
+    @JsonSubTypes.Type(value = PosesRecorded.class, name = "poses-recorded"),
+    @JsonSubTypes.Type(value = TickRateSet.class, name = "tick-rate-set"),
+    @JsonSubTypes.Type(value = MemberParked.class, name = "member-parked"),
+    @JsonSubTypes.Type(value = ParkEnded.class, name = "park-ended")
   })
   public interface Event extends CborSerializable {}
 
@@ -263,6 +274,21 @@ public final class RoomEntity
       Map<String, ObjectView> objects)
       implements Event {}
 
+  /**
+   * An editor ({@code by}) gave the room its own tick rate. Not a durable change of the shared
+   * state (no seq): a setting of the room, kept across restarts and moves.
+   */
+  public record TickRateSet(int tickHz, String by, long ts) implements Event {}
+
+  /**
+   * An XR member of {@code participant} ({@code principal/device}) disconnected: its holds stay its
+   * own for the grace period. No seq: nothing others see changes until the grace period ends.
+   */
+  public record MemberParked(String participant, ParkedMember member) implements Event {}
+
+  /** The participant came back (its holds are handed over) or its grace period ended. */
+  public record ParkEnded(String participant) implements Event {}
+
   // ---------------------------------------------------------------- the actor
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -305,14 +331,6 @@ public final class RoomEntity
   /** Recorded ticks waiting for their write ({@code posesPerWrite} ticks go together). */
   private final List<Event> unwrittenTicks = new ArrayList<>();
 
-  /**
-   * Holds of XR members that disconnected, kept for the grace period: participant key ({@code
-   * principal/device}) to what is kept. A reconnect of the same participant takes them back.
-   */
-  private final Map<String, Parked> parked = new HashMap<>();
-
-  private record Parked(String memberId, long until, MemberPose pose) {}
-
   private long tick;
 
   private RoomEntity(
@@ -347,6 +365,10 @@ public final class RoomEntity
             RecoveryCompleted.instance(),
             state -> {
               TandemMetrics.recovered("room", System.nanoTime() - startedAt);
+              if (!state.parked().isEmpty()) {
+                // grace periods still run: the tick ends them, with or without members
+                startTicking(state);
+              }
               if (state.exists()) {
                 ctx.getLog()
                     .info(
@@ -375,6 +397,7 @@ public final class RoomEntity
         .onCommand(ChangeObject.class, this::onChangeObject)
         .onCommand(SetPresence.class, this::onSetPresence)
         .onCommand(SetPose.class, this::onSetPose)
+        .onCommand(ChangeSettings.class, this::onChangeSettings)
         .onCommand(Refresh.class, this::onRefresh)
         .onCommand(GetSummary.class, this::onGetSummary)
         .onCommand(FlushChanges.class, this::onFlushChanges)
@@ -412,8 +435,8 @@ public final class RoomEntity
       Created created = new Created(UUID.randomUUID().toString(), clock.millis());
       return Effect().persist(created).thenReply(cmd.hub(), s -> admit(s, cmd));
     }
-    Parked back =
-        cmd.info() == null ? null : parked.remove(participantKey(cmd.memberId(), cmd.info()));
+    String participant = cmd.info() == null ? null : participantKey(cmd.memberId(), cmd.info());
+    ParkedMember back = participant == null ? null : state.parked().get(participant);
     if (back != null) {
       // an XR client came back within the grace period: its holds and its avatar are its again
       if (back.pose() != null) {
@@ -421,12 +444,12 @@ public final class RoomEntity
         changedPoses.put(cmd.memberId(), back.pose());
       }
       List<Event> handedOver = handOverHolds(state, back.memberId(), cmd.memberId());
-      if (!handedOver.isEmpty()) {
-        return Effect()
-            .persist(handedOver)
-            .thenRun(s -> members.publishChanges(handedOver))
-            .thenReply(cmd.hub(), s -> admit(s, cmd));
-      }
+      List<Event> events = new ArrayList<>(handedOver);
+      events.add(new ParkEnded(participant));
+      return Effect()
+          .persist(events)
+          .thenRun(s -> members.publishChanges(handedOver))
+          .thenReply(cmd.hub(), s -> admit(s, cmd));
     }
     return Effect().reply(cmd.hub(), admit(state, cmd));
   }
@@ -463,7 +486,9 @@ public final class RoomEntity
   private Subscriber.Message admit(RoomState state, Join cmd) {
     members.add(cmd.memberId(), cmd.info(), cmd.hub());
     timers.cancel(IdleCheck.INSTANCE);
-    startTicking();
+    startTicking(state);
+    // the hub learns the room's tick rate before its answer (same sender, same receiver: in order)
+    cmd.hub().tell(new Subscriber.Settings(tickHz(state), null));
     return JoinAnswer.answer(
         new JoinAnswer.Request(
             cmd.memberId(), cmd.connectionId(), cmd.ref(), cmd.since(), cmd.epoch()),
@@ -756,6 +781,31 @@ public final class RoomEntity
     return Effect().noReply();
   }
 
+  private ReplyEffect<Event, RoomState> onChangeSettings(RoomState state, ChangeSettings cmd) {
+    SessionReply.Rejected refused = checkEditor(cmd.memberId());
+    if (refused == null && (cmd.tickHz() < 1 || cmd.tickHz() > settings.maxTickHz())) {
+      refused =
+          new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "a room ticks at 1 to " + settings.maxTickHz() + " Hz");
+    }
+    if (refused != null) {
+      return Effect().reply(cmd.replyTo(), refused);
+    }
+    if (cmd.tickHz() == state.tickHz()) {
+      return Effect().reply(cmd.replyTo(), new SessionReply.Accepted(null));
+    }
+    return Effect()
+        .persist(new TickRateSet(cmd.tickHz(), cmd.memberId(), clock.millis()))
+        .thenRun(
+            after -> {
+              // the next tick comes at the new rate
+              timers.cancel(Tick.INSTANCE);
+              startTicking(after);
+              members.broadcast(new Subscriber.Settings(tickHz(after), cmd.memberId()));
+            })
+        .thenReply(cmd.replyTo(), after -> new SessionReply.Accepted(null));
+  }
+
   private ReplyEffect<Event, RoomState> onRefresh(RoomState state, Refresh cmd) {
     return Effect().reply(cmd.hub(), new Subscriber.Refreshed(cmd.connectionId(), view(state)));
   }
@@ -774,12 +824,13 @@ public final class RoomEntity
                 null,
                 null,
                 null,
-                SessionMembers.nodeOf(ctx)));
+                SessionMembers.nodeOf(ctx),
+                tickHz(state)));
   }
 
   private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {
     members.takeAnnouncements().ifPresent(members::broadcast);
-    if (members.isEmpty() && parked.isEmpty()) {
+    if (members.isEmpty() && state.parked().isEmpty()) {
       timers.cancel(Tick.INSTANCE);
     }
     long now = clock.millis();
@@ -794,13 +845,13 @@ public final class RoomEntity
         ended.put(e.getKey(), v.heldBy());
       }
     }
-    for (var it = parked.values().iterator(); it.hasNext(); ) {
-      Parked p = it.next();
-      if (now >= p.until()) {
-        it.remove();
+    List<Event> parkingsEnded = new ArrayList<>();
+    for (Map.Entry<String, ParkedMember> p : state.parked().entrySet()) {
+      if (now >= p.getValue().until()) {
+        parkingsEnded.add(new ParkEnded(p.getKey()));
         for (String id : state.objects().keySet()) {
-          if (p.memberId().equals(currentView(state, id).heldBy())) {
-            ended.put(id, p.memberId());
+          if (p.getValue().memberId().equals(currentView(state, id).heldBy())) {
+            ended.put(id, p.getValue().memberId());
           }
         }
       }
@@ -817,6 +868,7 @@ public final class RoomEntity
               now,
               Map.of(e.getKey(), new ObjectView(v.asset(), v.transform(), null))));
     }
+    toWrite.addAll(parkingsEnded);
     if (!toWrite.isEmpty() || unwrittenTicks.size() >= settings.posesPerWrite()) {
       List<Event> ticks = takeUnwrittenTicks();
       ticks.addAll(toWrite);
@@ -853,7 +905,12 @@ public final class RoomEntity
 
   private ReplyEffect<Event, RoomState> onIdleCheck(RoomState state, IdleCheck cmd) {
     if (members.isEmpty() && shard != null) {
-      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+      if (state.parked().isEmpty()) {
+        shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+      } else {
+        // a grace period still runs: it ends at a tick of this incarnation
+        scheduleIdleCheck();
+      }
     }
     return Effect().noReply();
   }
@@ -879,7 +936,7 @@ public final class RoomEntity
     }
     MemberPose lastPose = poses.remove(memberId);
     changedPoses.remove(memberId);
-    startTicking();
+    startTicking(state);
     if (members.isEmpty()) {
       scheduleIdleCheck();
     }
@@ -891,9 +948,8 @@ public final class RoomEntity
     }
     String key = participantKey(memberId, gone.info());
     if (mayPark && key != null && settings.holdGrace().toMillis() > 0) {
-      parked.put(
-          key, new Parked(memberId, clock.millis() + settings.holdGrace().toMillis(), lastPose));
-      return List.of();
+      long until = clock.millis() + settings.holdGrace().toMillis();
+      return List.of(new MemberParked(key, new ParkedMember(memberId, until, lastPose)));
     }
     List<Event> events = new ArrayList<>();
     long seq = state.seq();
@@ -908,10 +964,19 @@ public final class RoomEntity
     return events;
   }
 
-  private void startTicking() {
+  private void startTicking(RoomState state) {
     if (!timers.isTimerActive(Tick.INSTANCE)) {
-      timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
+      timers.startTimerAtFixedRate(Tick.INSTANCE, tickInterval(state));
     }
+  }
+
+  /** The room's tick rate: its editors' choice, else the node's default. */
+  private int tickHz(RoomState state) {
+    return state.tickHz() > 0 ? state.tickHz() : settings.defaultTickHz();
+  }
+
+  private Duration tickInterval(RoomState state) {
+    return state.tickHz() > 0 ? RoomSettings.tickOf(state.tickHz()) : settings.tickInterval();
   }
 
   private void scheduleIdleCheck() {
@@ -988,6 +1053,15 @@ public final class RoomEntity
     if (event instanceof PosesRecorded) {
       // recorded for replay only: the durable state does not change
       return state;
+    }
+    if (event instanceof TickRateSet t) {
+      return state.withTickHz(t.tickHz());
+    }
+    if (event instanceof MemberParked p) {
+      return state.withParked(p.participant(), p.member());
+    }
+    if (event instanceof ParkEnded p) {
+      return state.withParked(p.participant(), null);
     }
     String key =
         event instanceof DocEdited d ? d.key() : event instanceof ObjectsChanged o ? o.key() : null;

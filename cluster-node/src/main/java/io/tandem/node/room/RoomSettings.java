@@ -3,7 +3,11 @@ package io.tandem.node.room;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** The limits and timings of rooms, read once from {@code tandem.room}. */
+/**
+ * The limits and timings of rooms, read once from {@code tandem.room}. {@code tickInterval} is the
+ * tick of rooms whose members never chose one ({@code settings{tickHz}}); {@code maxTickHz} bounds
+ * what they may choose.
+ */
 public record RoomSettings(
     int maxMembers,
     int maxOpsPerFrame,
@@ -18,16 +22,28 @@ public record RoomSettings(
     Duration passivateAfter,
     int idempotencyKeys,
     int posesPerWrite,
-    Duration holdGrace) {
+    Duration holdGrace,
+    int maxTickHz) {
 
   /** The fastest room tick: 90 Hz, the top refresh rate of today's headsets. */
-  public static final Duration MIN_TICK = Duration.ofNanos(1_000_000_000L / 90);
+  public static final Duration MIN_TICK = tickOf(io.tandem.protocol.RoomSettings.MAX_TICK_HZ);
 
   public RoomSettings {
     if (tickInterval.compareTo(MIN_TICK) < 0) {
       tickInterval = MIN_TICK;
     }
     posesPerWrite = Math.max(1, posesPerWrite);
+    maxTickHz = Math.max(1, Math.min(maxTickHz, io.tandem.protocol.RoomSettings.MAX_TICK_HZ));
+  }
+
+  /** The tick interval of a rate. */
+  public static Duration tickOf(int hz) {
+    return Duration.ofNanos(1_000_000_000L / hz);
+  }
+
+  /** The rate of the default tick, rounded to whole ticks a second (50 ms: 20). */
+  public int defaultTickHz() {
+    return (int) Math.max(1, Math.round(1_000_000_000.0 / tickInterval.toNanos()));
   }
 
   /** Settings without the XR parts: poses written every 10 ticks, no grace for held objects. */
@@ -58,7 +74,8 @@ public record RoomSettings(
         passivateAfter,
         idempotencyKeys,
         10,
-        Duration.ZERO);
+        Duration.ZERO,
+        io.tandem.protocol.RoomSettings.MAX_TICK_HZ);
   }
 
   /** The same settings with {@code tickInterval}, {@code posesPerWrite} and {@code holdGrace}. */
@@ -77,7 +94,8 @@ public record RoomSettings(
         passivateAfter,
         idempotencyKeys,
         posesPerWrite,
-        holdGrace);
+        holdGrace,
+        maxTickHz);
   }
 
   public static RoomSettings fromConfig(Config root) {
@@ -96,6 +114,7 @@ public record RoomSettings(
         c.getDuration("passivate-after"),
         c.getInt("idempotency-keys"),
         c.getInt("poses-per-write"),
-        c.getDuration("hold-grace"));
+        c.getDuration("hold-grace"),
+        c.getInt("max-tick-hz"));
   }
 }

@@ -12,7 +12,10 @@ import java.util.Map;
  * The durable state of a room: an immutable value, replaced (never changed) by each event.
  *
  * <p>{@code epoch} is null until the room was created. {@code recent} holds the last durable
- * changes (at most the configured number) so that resumes are answered from memory.
+ * changes (at most the configured number) so that resumes are answered from memory. {@code tickHz}
+ * is the tick rate the room's editors chose, 0 for the node's default. {@code parked} holds the XR
+ * members that disconnected within their hold grace period, by participant ({@code
+ * principal/device}).
  */
 public record RoomState(
     String epoch,
@@ -22,16 +25,20 @@ public record RoomState(
     ObjectNode doc,
     Map<String, SharedObject> objects,
     List<RoomChange> recent,
-    KeyLog keys)
+    KeyLog keys,
+    int tickHz,
+    Map<String, ParkedMember> parked)
     implements CborSerializable {
 
   public RoomState {
-    // snapshots taken before idempotency keys existed have none
+    // snapshots taken before idempotency keys (or parked members) existed have none
     keys = keys == null ? KeyLog.EMPTY : keys;
+    parked = parked == null ? Map.of() : parked;
   }
 
   public static RoomState empty() {
-    return new RoomState(null, 0, 0, 0, DocTree.empty(), Map.of(), List.of(), KeyLog.EMPTY);
+    return new RoomState(
+        null, 0, 0, 0, DocTree.empty(), Map.of(), List.of(), KeyLog.EMPTY, 0, Map.of());
   }
 
   public boolean exists() {
@@ -39,7 +46,33 @@ public record RoomState(
   }
 
   public RoomState created(String epoch, long ts) {
-    return new RoomState(epoch, ts, ts, seq, doc, objects, recent, keys);
+    return new RoomState(epoch, ts, ts, seq, doc, objects, recent, keys, tickHz, parked);
+  }
+
+  /** The state with the tick rate its editors chose (0: the node's default). */
+  public RoomState withTickHz(int hz) {
+    return new RoomState(epoch, created, lastActivity, seq, doc, objects, recent, keys, hz, parked);
+  }
+
+  /** The state with {@code participant} parked ({@code member} non-null) or no longer parked. */
+  public RoomState withParked(String participant, ParkedMember member) {
+    Map<String, ParkedMember> next = new LinkedHashMap<>(parked);
+    if (member == null) {
+      next.remove(participant);
+    } else {
+      next.put(participant, member);
+    }
+    return new RoomState(
+        epoch,
+        created,
+        lastActivity,
+        seq,
+        doc,
+        objects,
+        recent,
+        keys,
+        tickHz,
+        Collections.unmodifiableMap(next));
   }
 
   /**
@@ -77,7 +110,9 @@ public record RoomState(
         newDoc,
         newObjects,
         Collections.unmodifiableList(newRecent),
-        scopedKey == null ? keys : keys.with(scopedKey, change.seq(), keepKeys));
+        scopedKey == null ? keys : keys.with(scopedKey, change.seq(), keepKeys),
+        tickHz,
+        parked);
   }
 
   /** The changes after {@code since}, if memory still holds all of them; else null. */

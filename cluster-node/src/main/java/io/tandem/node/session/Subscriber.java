@@ -27,7 +27,8 @@ public final class Subscriber {
     @JsonSubTypes.Type(value = MembersChanged.class, name = "members"),
     @JsonSubTypes.Type(value = Refreshed.class, name = "refreshed"),
     @JsonSubTypes.Type(value = Moving.class, name = "moving"),
-    @JsonSubTypes.Type(value = PosesTicked.class, name = "poses")
+    @JsonSubTypes.Type(value = PosesTicked.class, name = "poses"),
+    @JsonSubTypes.Type(value = Settings.class, name = "settings")
   })
   public interface Message extends CborSerializable {}
 
@@ -101,6 +102,12 @@ public final class Subscriber {
       Map<String, io.tandem.node.room.MemberPose> poses,
       Map<String, io.tandem.node.room.ObjectView> objects)
       implements Message {}
+
+  /**
+   * A room's settings: sent to a hub just before its join answer ({@code by} null), and to every
+   * hub when an editor ({@code by}) changes them.
+   */
+  public record Settings(int tickHz, String by) implements Message {}
 
   /** A fresh snapshot for one connection that fell behind (after {@code resync}). */
   public record Refreshed(String connectionId, SessionView view) implements Message {}

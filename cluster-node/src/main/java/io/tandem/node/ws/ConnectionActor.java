@@ -28,6 +28,7 @@ import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.node.xr.XrSettings;
 import io.tandem.persistence.blob.Blobs;
+import io.tandem.protocol.ChangeSettings;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.DecodeResult;
@@ -556,6 +557,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       onPresence(presence);
     } else if (frame instanceof Pose pose) {
       onPose(pose);
+    } else if (frame instanceof ChangeSettings change) {
+      onChangeSettings(change);
     } else if (frame instanceof io.tandem.protocol.Publish publish) {
       onPublish(publish);
     } else if (frame instanceof io.tandem.protocol.End end) {
@@ -726,11 +729,29 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence()));
   }
 
+  private void onChangeSettings(ChangeSettings change) {
+    Joined joined = editor(change);
+    if (joined == null) {
+      return;
+    }
+    askRoom(
+        change,
+        replyTo ->
+            new RoomEntity.ChangeSettings(joined.memberId(), change.settings().tickHz(), replyTo));
+  }
+
   /** Time for the next pose of a session to go to its room. */
   private record PoseDue(SessionId session) implements Command {}
 
   /** The newest pose per session not sent to its room yet (a newer one replaces it). */
   private final Map<SessionId, Pose> unsentPoses = new HashMap<>();
+
+  /** The tick of each joined room as its hub last told (until then, the node's default). */
+  private final Map<SessionId, Duration> roomTicks = new HashMap<>();
+
+  private Duration roomTick(SessionId session) {
+    return roomTicks.getOrDefault(session, deps.rooms().tickInterval());
+  }
 
   /**
    * Poses are conflated here, before they cross the cluster: the first goes to the room at once,
@@ -749,7 +770,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       unsentPoses.put(session, pose);
     } else {
       sendPose(joined, pose);
-      timers.startSingleTimer(due, due, deps.rooms().tickInterval());
+      timers.startSingleTimer(due, due, roomTick(due.session()));
     }
   }
 
@@ -830,7 +851,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     Joined joined = sessions.get(due.session());
     if (pose != null && joined != null && !closing) {
       sendPose(joined, pose);
-      timers.startSingleTimer(due, due, deps.rooms().tickInterval());
+      timers.startSingleTimer(due, due, roomTick(due.session()));
     }
     return this;
   }
@@ -1056,6 +1077,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (msg.change() instanceof SessionHub.JoinFailed f) {
       // its error frame was already queued by the hub
       sessions.remove(f.session());
+    } else if (msg.change() instanceof SessionHub.TickRate t && sessions.containsKey(t.session())) {
+      // poses go to the room at its own tick from now on
+      roomTicks.put(t.session(), RoomSettings.tickOf(t.tickHz()));
     }
     return this;
   }
@@ -1236,6 +1260,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private void detach(SessionId session) {
     publishing.remove(session);
     unsentPoses.remove(session);
+    roomTicks.remove(session);
     toHub(session, new SessionHub.Unsubscribe(connectionId));
     outbox.forget(session);
   }

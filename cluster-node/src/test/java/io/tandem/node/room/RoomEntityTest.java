@@ -98,19 +98,21 @@ class RoomEntityTest {
     return hub.fishForMessage(
             Duration.ofSeconds(3),
             m ->
-                m instanceof Subscriber.MembersChanged || m instanceof Subscriber.Updated
+                m instanceof Subscriber.MembersChanged
+                        || m instanceof Subscriber.Updated
+                        || m instanceof Subscriber.Settings
                     ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
                         .continueAndIgnore()
                     : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete())
         .get(0);
   }
 
-  /** The next hub message that is not a presence batch. */
+  /** The next hub message that is not a presence batch (or the room's settings). */
   private Subscriber.Message nextNonPresence() {
     return hub.fishForMessage(
             Duration.ofSeconds(3),
             m ->
-                m instanceof Subscriber.MembersChanged
+                m instanceof Subscriber.MembersChanged || m instanceof Subscriber.Settings
                     ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
                         .continueAndIgnore()
                     : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete())

@@ -299,4 +299,147 @@ class RoomXrTest {
     assertEquals(1, result.events().size());
     assertNull(room.getState().objects().get("o").view().heldBy());
   }
+
+  private <T> T fish(Class<T> type) {
+    return hub
+        .fishForMessage(
+            Duration.ofSeconds(3),
+            m ->
+                type.isInstance(m)
+                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                    : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
+                        .continueAndIgnore())
+        .stream()
+        .filter(type::isInstance)
+        .map(type::cast)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private SessionReply changeTick(String member, int hz) {
+    return room.<SessionReply>runCommand(
+            replyTo -> new RoomEntity.ChangeSettings(member, hz, replyTo))
+        .reply();
+  }
+
+  @Test
+  void anEditorGivesTheRoomItsOwnTickRateWhichIsKeptAndAnnounced() {
+    room.runCommand(
+        new RoomEntity.Join(
+            "ann/1",
+            "c-ann/1",
+            new MemberInfo("ann", "xr", "editor", JSON.createObjectNode(), null),
+            1L,
+            null,
+            null,
+            hub.ref()));
+    // the hub learns the room's rate (the node's default here) before the join's answer
+    assertEquals(
+        new Subscriber.Settings(SETTINGS.defaultTickHz(), null),
+        hub.receiveMessage(Duration.ofSeconds(3)));
+    assertInstanceOf(Subscriber.Admitted.class, hub.receiveMessage(Duration.ofSeconds(3)));
+    join("viewer/2", "browser", null);
+    room.runCommand(
+        new RoomEntity.Join(
+            "vic/3",
+            "c-vic/3",
+            new MemberInfo("vic", "browser", "viewer", JSON.createObjectNode(), null),
+            1L,
+            null,
+            null,
+            hub.ref()));
+    fish(Subscriber.Admitted.class);
+
+    var changed =
+        room.<SessionReply>runCommand(
+            replyTo -> new RoomEntity.ChangeSettings("ann/1", 60, replyTo));
+    assertEquals(new SessionReply.Accepted(null), changed.reply(), "no seq: not a shared change");
+    assertEquals(
+        List.of(new RoomEntity.TickRateSet(60, "ann/1", clock.millis())), changed.events());
+    assertEquals(new Subscriber.Settings(60, "ann/1"), fish(Subscriber.Settings.class));
+    assertEquals(0, room.getState().seq());
+
+    // refused: over the node's maximum, below 1, and by a viewer; nothing changes
+    SessionReply tooFast = changeTick("ann/1", 91);
+    assertEquals(io.tandem.protocol.ErrorCode.TOO_BIG, ((SessionReply.Rejected) tooFast).code());
+    assertEquals(
+        io.tandem.protocol.ErrorCode.TOO_BIG,
+        ((SessionReply.Rejected) changeTick("ann/1", 0)).code());
+    assertEquals(
+        io.tandem.protocol.ErrorCode.FORBIDDEN,
+        ((SessionReply.Rejected) changeTick("vic/3", 30)).code());
+    assertEquals(
+        io.tandem.protocol.ErrorCode.NOT_JOINED,
+        ((SessionReply.Rejected) changeTick("nobody/9", 30)).code());
+    assertEquals(60, room.getState().tickHz());
+
+    // the same rate again is accepted and writes nothing
+    var again =
+        room.<SessionReply>runCommand(
+            replyTo -> new RoomEntity.ChangeSettings("ann/1", 60, replyTo));
+    assertTrue(again.events().isEmpty());
+
+    // kept in the journal: a new incarnation ticks at 60 Hz and tells joining hubs so
+    var restarted = room.restart();
+    assertEquals(60, restarted.state().tickHz());
+    TestProbe<Subscriber.Message> otherHub = testKit.createTestProbe();
+    room.runCommand(
+        new RoomEntity.Join(
+            "ann/4",
+            "c-ann/4",
+            new MemberInfo("ann", "xr", "editor", JSON.createObjectNode(), null),
+            1L,
+            null,
+            null,
+            otherHub.ref()));
+    assertEquals(new Subscriber.Settings(60, null), otherHub.receiveMessage(Duration.ofSeconds(3)));
+  }
+
+  @Test
+  void aRoomThatMovesDuringTheGracePeriodStillGivesTheHoldsBack() {
+    join("ann/1", "xr", "quest");
+    join("bob/2", "browser", null);
+    object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
+    object("ann/1", RoomEntity.ObjectAction.GRAB, "o", 0);
+    room.runCommand(new RoomEntity.SetPose("ann/1", poseAt(3, 1)));
+    room.runCommand(RoomEntity.Tick.INSTANCE);
+    long seq = room.getState().seq();
+    var parked = room.runCommand(new RoomEntity.Disconnect("ann/1"));
+    assertInstanceOf(RoomEntity.MemberParked.class, parked.events().get(0));
+
+    // the room stops and starts again elsewhere (its journal is all it keeps)
+    var restarted = room.restart();
+    assertEquals(
+        new ParkedMember("ann/1", clock.millis() + GRACE.toMillis(), poseAt(3, 1)),
+        restarted.state().parked().get("ann/quest"));
+    clock.advance(GRACE.minusSeconds(2));
+    room.runCommand(RoomEntity.Tick.INSTANCE);
+    assertEquals("ann/1", room.getState().objects().get("o").view().heldBy());
+
+    join("ann/3", "xr", "quest");
+    assertEquals(seq + 1, room.getState().seq(), "the hand-over is one durable change");
+    assertEquals("ann/3", room.getState().objects().get("o").view().heldBy());
+    assertTrue(room.getState().parked().isEmpty());
+    room.runCommand(RoomEntity.Tick.INSTANCE);
+    assertEquals(poseAt(3, 1), fish(Subscriber.PosesTicked.class).poses().get("ann/3"));
+  }
+
+  @Test
+  void aGracePeriodThatRunsOutAfterTheRoomMovedReleasesTheHolds() {
+    join("ann/1", "xr", "quest");
+    object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
+    object("ann/1", RoomEntity.ObjectAction.GRAB, "o", 0);
+    long seq = room.getState().seq();
+    room.runCommand(new RoomEntity.Disconnect("ann/1"));
+    room.restart();
+    clock.advance(GRACE);
+    var result = room.runCommand(RoomEntity.Tick.INSTANCE);
+    RoomEntity.ObjectsChanged released =
+        assertInstanceOf(RoomEntity.ObjectsChanged.class, result.events().get(0));
+    assertEquals("ann/1", released.by());
+    assertEquals(new RoomEntity.ParkEnded("ann/quest"), result.events().get(1));
+    assertEquals(seq + 1, room.getState().seq());
+    assertNull(room.getState().objects().get("o").view().heldBy());
+    assertTrue(room.restart().state().parked().isEmpty(), "the end of the grace is kept too");
+  }
 }
