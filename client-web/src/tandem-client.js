@@ -15,8 +15,8 @@ export const SUBPROTOCOLS = Object.freeze({ json: 'tandem.v1.json', cbor: 'tande
 export const SERVER_FRAME_TYPES = Object.freeze([
   'welcome', 'snapshot', 'delta', 'presence', 'poses', 'events', 'ended', 'resync',
   'ok', 'error', 'pong', 'ping', 'bye', 'replay.events', 'replay.end',
-  // Tandem addition: the level of detail to load (XR clients)
-  'quality',
+  // Tandem additions: the level of detail to load (XR clients), a room's settings (its tick rate)
+  'quality', 'settings',
 ]);
 
 /** Close codes of section 3 after which reconnecting with the same token cannot help. */
@@ -233,6 +233,8 @@ export class Session extends Emitter {
     this.left = false;
     this.recovered = false;
     this.myPresence = options.presence;
+    /** A room's settings (`{tickHz}`) from its snapshot and later `settings` frames; null otherwise. */
+    this.settings = null;
     /** Counters a caller (or a test) can read. */
     this.stats = { duplicatesDropped: 0, gaps: 0, resumes: 0, recoveredResumes: 0, snapshots: 0 };
   }
@@ -321,6 +323,20 @@ export class Session extends Emitter {
     }
   }
 
+  /**
+   * Gives the room its own tick rate (Tandem addition; needs the editor role): `poses` and
+   * `presence` batches at `tickHz` (1 to 90) a second. Resolves with the `ok` payload (no seq);
+   * every member then gets a `settings` event.
+   */
+  setTickRate(tickHz) {
+    return this.client.request('settings', this.id, { tickHz });
+  }
+
+  onSettings(frame) {
+    this.settings = { tickHz: frame.payload.tickHz };
+    this.emit('settings', { session: this, frame, ...frame.payload });
+  }
+
   /** XR pose `{t, head, left, right}`; never acknowledged, delivered to others as `poses`. */
   pose(pose) {
     this.client.send('pose', this.id, pose);
@@ -385,6 +401,7 @@ export class Session extends Emitter {
     this.epoch = p.epoch ?? this.epoch;
     this.resuming = false;
     this.members = { ...(p.members ?? {}) };
+    if (p.settings) this.settings = { ...p.settings };
     this.joined = true;
     this.emit('snapshot', { session: this, frame, recovered: !!p.recovered, resuming });
     this.emit('members', { session: this, members: this.members });
@@ -871,6 +888,9 @@ export class TandemClient extends Emitter {
         break;
       case 'presence':
         session?.onPresence(frame);
+        break;
+      case 'settings':
+        session?.onSettings(frame);
         break;
       case 'resync':
         // a fresh snapshot (no ref) follows; until then changes are held back by seq checks

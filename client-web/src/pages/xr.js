@@ -85,6 +85,12 @@ async function start() {
   });
 
   const session = await client.join(`room:${roomName}`, { role: 'editor' });
+  // `&hz=60` gives the room its own tick rate; poses then go out at least that often
+  const wantedHz = Number(params.get('hz'));
+  if (Number.isInteger(wantedHz) && wantedHz > 0 && session.settings?.tickHz !== wantedHz) {
+    await session.setTickRate(wantedHz).catch((e) => client.reportError(e));
+  }
+  const poseEveryMs = () => 1000 / Math.max(30, session.settings?.tickHz ?? 30);
 
   // ---------------------------------------------------------------- avatars
   const avatars = new Map();
@@ -197,7 +203,7 @@ async function start() {
     const o = objects.get(held.id);
     if (o) o.group.position.fromArray(p);
     const now = performance.now();
-    if (now - held.lastSent < 1000 / 30) return; // the room's tick is what others see anyway
+    if (now - held.lastSent < poseEveryMs()) return; // the room's tick is what others see anyway
     held.lastSent = now;
     const transform = { p };
     if (q) transform.q = q;
@@ -293,7 +299,7 @@ async function start() {
       if (keys.has('a')) camera.position.addScaledVector(right, -v);
     }
     const now = performance.now();
-    if (now - lastPose >= 1000 / 30 && session.joined) {
+    if (now - lastPose >= poseEveryMs() && session.joined) {
       const viewer = renderer.xr.isPresenting
         ? renderer.xr.getFrame()?.getViewerPose(renderer.xr.getReferenceSpace())
         : null;

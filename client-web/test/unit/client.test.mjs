@@ -235,3 +235,23 @@ test('retryNow skips the rest of a long backoff wait', async () => {
   assert.ok(Date.now() - t0 < 5000);
   assert.equal(c.state, States.OPEN);
 });
+
+test("a room's tick rate: an editor sets it, members are told, a late joiner's snapshot has it", async () => {
+  const room = uniqueRoom('hz');
+  const editor = await client('hz-editor');
+  const e = await editor.join(room, { role: 'editor' });
+  assert.equal(e.settings.tickHz, 20, "the node's default");
+  const watcher = await client('hz-viewer');
+  const v = await watcher.join(room, { role: 'viewer' });
+  const told = v.next('settings');
+  const ok = await e.setTickRate(45);
+  assert.equal(ok.seq, undefined, 'a setting takes no seq');
+  const event = await told;
+  assert.equal(event.tickHz, 45);
+  assert.equal(event.by.split('/')[0], 'hz-editor');
+  assert.deepEqual(v.settings, { tickHz: 45 });
+  await assert.rejects(v.setTickRate(30), (err) => err instanceof TandemError && err.code === 'forbidden');
+  await assert.rejects(e.setTickRate(500), (err) => err instanceof TandemError && err.code === 'too_big');
+  const late = await client('hz-late');
+  assert.deepEqual((await late.join(room, { role: 'viewer' })).settings, { tickHz: 45 });
+});

@@ -770,7 +770,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       unsentPoses.put(session, pose);
     } else {
       sendPose(joined, pose);
-      timers.startSingleTimer(due, due, roomTick(due.session()));
+      // at a fixed rate, not re-armed per send: the forwarded rate keeps up with the room's tick
+      timers.startTimerAtFixedRate(due, due, roomTick(session));
     }
   }
 
@@ -851,7 +852,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     Joined joined = sessions.get(due.session());
     if (pose != null && joined != null && !closing) {
       sendPose(joined, pose);
-      timers.startSingleTimer(due, due, roomTick(due.session()));
+    } else {
+      // no pose for a whole tick: the next one goes at once again
+      timers.cancel(due);
     }
     return this;
   }
@@ -1079,7 +1082,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       sessions.remove(f.session());
     } else if (msg.change() instanceof SessionHub.TickRate t && sessions.containsKey(t.session())) {
       // poses go to the room at its own tick from now on
-      roomTicks.put(t.session(), RoomSettings.tickOf(t.tickHz()));
+      Duration tick = RoomSettings.tickOf(t.tickHz());
+      if (!tick.equals(roomTicks.put(t.session(), tick))) {
+        PoseDue due = new PoseDue(t.session());
+        if (timers.isTimerActive(due)) {
+          timers.startTimerAtFixedRate(due, due, tick);
+        }
+      }
     }
     return this;
   }

@@ -310,4 +310,98 @@ class XrWebSocketTest {
       }
     }
   }
+
+  private static JsonNode settings(WsClient c, String room, Object tickHz) {
+    ObjectNode p = WsClient.payload();
+    p.set("tickHz", WsClient.JSON.valueToTree(tickHz));
+    ObjectNode f = c.frame("settings", room, p);
+    c.send(f);
+    return c.replyTo(f);
+  }
+
+  @Test
+  void aRoomTicksAtTheRateItsEditorChose() throws Exception {
+    String room = "room:xr-hz-" + UUID.randomUUID().toString().substring(0, 8);
+    String token = node.token("h", "room:*:write");
+    ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+    try (WsClient headset = WsClient.connect(node.wsUrl());
+        WsClient receiver = WsClient.connect(node.wsUrl());
+        WsClient viewer = WsClient.connect(node.wsUrl())) {
+      String headsetId = joinXr(headset, token, room, null);
+      JsonNode first = receiver.hello(token);
+      JsonNode snapshot = receiver.join(room, "editor");
+      assertEquals(20, snapshot.at("/payload/settings/tickHz").asInt(), "the node's default");
+      viewer.hello(token);
+      viewer.join(room, "viewer");
+
+      // bad input changes nothing
+      assertEquals("too_big", settings(headset, room, 91).at("/payload/code").asText());
+      assertEquals("bad_frame", settings(headset, room, 0).at("/payload/code").asText());
+      assertEquals("bad_frame", settings(headset, room, "fast").at("/payload/code").asText());
+      assertEquals("forbidden", settings(viewer, room, 60).at("/payload/code").asText());
+
+      JsonNode ok = settings(headset, room, 60);
+      assertEquals("ok", ok.path("type").asText());
+      assertFalse(ok.at("/payload").has("seq"), "a setting is not a change of the shared state");
+      JsonNode announced =
+          receiver.await(f -> "settings".equals(f.path("type").asText()), Duration.ofSeconds(5));
+      assertEquals(room, announced.path("session").asText());
+      assertEquals(60, announced.at("/payload/tickHz").asInt());
+      assertEquals(headsetId, announced.at("/payload/by").asText());
+      viewer.await(f -> "settings".equals(f.path("type").asText()), Duration.ofSeconds(5));
+      assertFalse(first.isMissingNode());
+
+      // a late joiner's snapshot has it, and so does the HTTP summary
+      try (WsClient late = WsClient.connect(node.wsUrl())) {
+        late.hello(token);
+        assertEquals(60, late.join(room, "viewer").at("/payload/settings/tickHz").asInt());
+      }
+      var http = java.net.http.HttpClient.newHttpClient();
+      var summary =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(node.httpUrl() + "/v1/sessions/" + room))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, summary.statusCode(), summary.body());
+      assertEquals(60, WsClient.JSON.readTree(summary.body()).path("tickHz").asInt());
+
+      // a 90 Hz headset: the receiver now gets far more than a 20 Hz room's frames a second
+      receiver.drain();
+      int rounds = 180; // 2 s at 90 Hz
+      AtomicInteger round = new AtomicInteger();
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+      ScheduledFuture<?> task =
+          sender.scheduleAtFixedRate(
+              () -> {
+                int k = round.incrementAndGet();
+                if (k > rounds) {
+                  done.countDown();
+                  return;
+                }
+                headset.send(pose(headset, room, k, 0, -k / 100.0, AHEAD));
+              },
+              0,
+              1_000_000 / 90,
+              TimeUnit.MICROSECONDS);
+      long started = System.nanoTime();
+      assertTrue(done.await(60, TimeUnit.SECONDS));
+      task.cancel(false);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      int frames = 0;
+      double latest = 0;
+      while (latest < rounds) {
+        JsonNode f =
+            receiver.await(x -> "poses".equals(x.path("type").asText()), Duration.ofSeconds(10));
+        frames++;
+        latest = f.at("/payload/poses/" + headsetId.replace("/", "~1") + "/t").asDouble();
+      }
+      double perSecond = frames / seconds;
+      assertTrue(perSecond > 30, "a 60 Hz room, frames per second " + perSecond);
+      assertTrue(perSecond <= 66, "never more than the tick, frames per second " + perSecond);
+    } finally {
+      sender.shutdownNow();
+    }
+  }
 }
