@@ -50,7 +50,7 @@ public final class XrBench {
     if (args.length < 5) {
       System.err.println(
           "usage: java bench/XrBench.java <ws-url> <token> <headsetsPerRoom> <rooms> <seconds>"
-              + " [hz=90] [nodePid]");
+              + " [hz=90] [nodePid] [roomTickHz: the room's own rate, via settings]");
       System.exit(2);
     }
     String url = args[0];
@@ -59,7 +59,8 @@ public final class XrBench {
     int rooms = Integer.parseInt(args[3]);
     int seconds = Integer.parseInt(args[4]);
     int hz = args.length > 5 ? Integer.parseInt(args[5]) : 90;
-    String pid = args.length > 6 ? args[6] : null;
+    String pid = args.length > 6 && !args[6].equals("-") ? args[6] : null;
+    int roomHz = args.length > 7 ? Integer.parseInt(args[7]) : 0;
     String run = Long.toString(System.nanoTime(), 36);
 
     List<Headset> headsets = new ArrayList<>();
@@ -70,6 +71,15 @@ public final class XrBench {
         }
         Headset h = new Headset("room:xrbench-" + run + "-" + r, i, perRoom);
         h.connect(url, token);
+        if (i == 0 && roomHz > 0) {
+          // the room's own tick rate (protocol addition `settings`); its ok is not waited for
+          h.send(
+              "{\"version\":1,\"type\":\"settings\",\"ref\":3,\"session\":\""
+                  + h.room
+                  + "\",\"payload\":{\"tickHz\":"
+                  + roomHz
+                  + "}}");
+        }
         headsets.add(h);
       }
     }
@@ -105,10 +115,11 @@ public final class XrBench {
     int receivers = headsets.size();
     System.out.printf(
         Locale.ROOT,
-        "%d rooms x %d headsets at %d Hz, %.1f s measured%n",
+        "%d rooms x %d headsets at %d Hz, room tick %s, %.1f s measured%n",
         rooms,
         perRoom,
         hz,
+        roomHz > 0 ? roomHz + " Hz" : "the node's default",
         elapsed);
     System.out.printf(
         Locale.ROOT,
