@@ -80,21 +80,21 @@ class RoomXrTest {
   }
 
   private void join(String member, String kind, String device) {
+    sendJoin(member, kind, "editor", device, hub);
+    fish(Subscriber.Admitted.class);
+  }
+
+  private void sendJoin(
+      String member, String kind, String role, String device, TestProbe<Subscriber.Message> to) {
     room.runCommand(
         new RoomEntity.Join(
             member,
             "c-" + member,
-            new MemberInfo(member, kind, "editor", JSON.createObjectNode(), device),
+            new MemberInfo(member, kind, role, JSON.createObjectNode(), device),
             1L,
             null,
             null,
-            hub.ref()));
-    hub.fishForMessage(
-        Duration.ofSeconds(3),
-        m ->
-            m instanceof Subscriber.Admitted
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+            to.ref()));
   }
 
   private static MemberPose poseAt(double x, double t) {
@@ -191,20 +191,7 @@ class RoomXrTest {
         "only the holder moves it");
     hub.receiveSeveralMessages(0, Duration.ofMillis(1));
     var tickResult = room.runCommand(RoomEntity.Tick.INSTANCE);
-    Subscriber.PosesTicked live =
-        hub
-            .fishForMessage(
-                Duration.ofSeconds(3),
-                m ->
-                    m instanceof Subscriber.PosesTicked
-                        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
-                            .continueAndIgnore())
-            .stream()
-            .filter(Subscriber.PosesTicked.class::isInstance)
-            .map(Subscriber.PosesTicked.class::cast)
-            .findFirst()
-            .orElseThrow();
+    Subscriber.PosesTicked live = fish(Subscriber.PosesTicked.class);
     assertEquals(List.of(9.0, 0.0, 0.0), live.objects().get("o").transform().p());
     assertEquals("a/1", live.objects().get("o").heldBy());
     assertTrue(tickResult.events().isEmpty(), "one recorded tick waits for the next write");
@@ -225,8 +212,11 @@ class RoomXrTest {
         List.of(9.0, 0.0, 0.0), restarted.state().objects().get("o").view().transform().p());
   }
 
-  @Test
-  void aHeadsetThatReconnectsWithinTheGracePeriodGetsItsHoldsBack() {
+  /**
+   * A headset (ann, device quest) holds object o, stands at x = 3, and disconnects; a browser (bob)
+   * stays. Returns the room's seq before the disconnect.
+   */
+  private long aHeadsetHoldingAnObjectDisconnects() {
     join("ann/1", "xr", "quest");
     join("bob/2", "browser", null);
     object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
@@ -234,8 +224,14 @@ class RoomXrTest {
     room.runCommand(new RoomEntity.SetPose("ann/1", poseAt(3, 1)));
     room.runCommand(RoomEntity.Tick.INSTANCE);
     long seq = room.getState().seq();
+    var parked = room.runCommand(new RoomEntity.Disconnect("ann/1"));
+    assertInstanceOf(RoomEntity.MemberParked.class, parked.events().get(0));
+    return seq;
+  }
 
-    room.runCommand(new RoomEntity.Disconnect("ann/1"));
+  @Test
+  void aHeadsetThatReconnectsWithinTheGracePeriodGetsItsHoldsBack() {
+    long seq = aHeadsetHoldingAnObjectDisconnects();
     clock.advance(GRACE.minusSeconds(1));
     room.runCommand(RoomEntity.Tick.INSTANCE);
     assertEquals(seq, room.getState().seq(), "nothing released within the grace period");
@@ -248,20 +244,7 @@ class RoomXrTest {
     assertEquals("ann/3", room.getState().objects().get("o").view().heldBy());
     // and its avatar is where it was, under its new member id, at the next tick
     room.runCommand(RoomEntity.Tick.INSTANCE);
-    Subscriber.PosesTicked back =
-        hub
-            .fishForMessage(
-                Duration.ofSeconds(3),
-                m ->
-                    m instanceof Subscriber.PosesTicked
-                        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
-                            .continueAndIgnore())
-            .stream()
-            .filter(Subscriber.PosesTicked.class::isInstance)
-            .map(Subscriber.PosesTicked.class::cast)
-            .findFirst()
-            .orElseThrow();
+    Subscriber.PosesTicked back = fish(Subscriber.PosesTicked.class);
     assertEquals(poseAt(3, 1), back.poses().get("ann/3"));
     // after the grace period nothing happens: the holds are the new member's
     clock.advance(GRACE.plusSeconds(5));
@@ -324,30 +307,14 @@ class RoomXrTest {
 
   @Test
   void anEditorGivesTheRoomItsOwnTickRateWhichIsKeptAndAnnounced() {
-    room.runCommand(
-        new RoomEntity.Join(
-            "ann/1",
-            "c-ann/1",
-            new MemberInfo("ann", "xr", "editor", JSON.createObjectNode(), null),
-            1L,
-            null,
-            null,
-            hub.ref()));
+    sendJoin("ann/1", "xr", "editor", null, hub);
     // the hub learns the room's rate (the node's default here) before the join's answer
     assertEquals(
         new Subscriber.Settings(SETTINGS.defaultTickHz(), null),
         hub.receiveMessage(Duration.ofSeconds(3)));
     assertInstanceOf(Subscriber.Admitted.class, hub.receiveMessage(Duration.ofSeconds(3)));
     join("viewer/2", "browser", null);
-    room.runCommand(
-        new RoomEntity.Join(
-            "vic/3",
-            "c-vic/3",
-            new MemberInfo("vic", "browser", "viewer", JSON.createObjectNode(), null),
-            1L,
-            null,
-            null,
-            hub.ref()));
+    sendJoin("vic/3", "browser", "viewer", null, hub);
     fish(Subscriber.Admitted.class);
 
     var changed =
@@ -383,29 +350,13 @@ class RoomXrTest {
     var restarted = room.restart();
     assertEquals(60, restarted.state().tickHz());
     TestProbe<Subscriber.Message> otherHub = testKit.createTestProbe();
-    room.runCommand(
-        new RoomEntity.Join(
-            "ann/4",
-            "c-ann/4",
-            new MemberInfo("ann", "xr", "editor", JSON.createObjectNode(), null),
-            1L,
-            null,
-            null,
-            otherHub.ref()));
+    sendJoin("ann/4", "xr", "editor", null, otherHub);
     assertEquals(new Subscriber.Settings(60, null), otherHub.receiveMessage(Duration.ofSeconds(3)));
   }
 
   @Test
   void aRoomThatMovesDuringTheGracePeriodStillGivesTheHoldsBack() {
-    join("ann/1", "xr", "quest");
-    join("bob/2", "browser", null);
-    object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
-    object("ann/1", RoomEntity.ObjectAction.GRAB, "o", 0);
-    room.runCommand(new RoomEntity.SetPose("ann/1", poseAt(3, 1)));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
-    long seq = room.getState().seq();
-    var parked = room.runCommand(new RoomEntity.Disconnect("ann/1"));
-    assertInstanceOf(RoomEntity.MemberParked.class, parked.events().get(0));
+    long seq = aHeadsetHoldingAnObjectDisconnects();
 
     // the room stops and starts again elsewhere (its journal is all it keeps)
     var restarted = room.restart();

@@ -17,12 +17,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,40 @@ class XrWebSocketTest {
 
   private static final double[] AHEAD = {0, 0, 0, 1};
 
+  /**
+   * Runs {@code round} for rounds 1 to {@code rounds} at 90 Hz on {@code sender}; returns the
+   * seconds it took. A failing round fails the test.
+   */
+  static double at90Hz(ScheduledExecutorService sender, int rounds, IntConsumer round)
+      throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(1);
+    ScheduledFuture<?> task =
+        sender.scheduleAtFixedRate(
+            () -> {
+              try {
+                int k = next.incrementAndGet();
+                if (k > rounds) {
+                  done.countDown();
+                  return;
+                }
+                round.accept(k);
+              } catch (Throwable e) {
+                failed.set(e);
+                done.countDown();
+              }
+            },
+            0,
+            1_000_000 / 90,
+            TimeUnit.MICROSECONDS);
+    long started = System.nanoTime();
+    assertTrue(done.await(60, TimeUnit.SECONDS));
+    task.cancel(false);
+    assertEquals(null, failed.get());
+    return (System.nanoTime() - started) / 1e9;
+  }
+
   @Test
   void thirtyHeadsetsAt90HzGetOneFramePerTickWithTheLatestPoses() throws Exception {
     String room = "room:xr-" + UUID.randomUUID().toString().substring(0, 8);
@@ -109,35 +145,16 @@ class XrWebSocketTest {
       WsClient receiver = clients.get(0);
       receiver.drain();
       int rounds = 270; // 3 s at 90 Hz
-      AtomicInteger round = new AtomicInteger();
-      AtomicReference<Throwable> failed = new AtomicReference<>();
-      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-      ScheduledFuture<?> task =
-          sender.scheduleAtFixedRate(
-              () -> {
-                try {
-                  int k = round.incrementAndGet();
-                  if (k > rounds) {
-                    done.countDown();
-                    return;
-                  }
-                  for (int i = 1; i < HEADSETS; i++) {
-                    WsClient c = clients.get(i);
-                    c.send(pose(c, room, k, i, -k / 100.0, AHEAD));
-                  }
-                } catch (Throwable e) {
-                  failed.set(e);
-                  done.countDown();
+      double seconds =
+          at90Hz(
+              sender,
+              rounds,
+              k -> {
+                for (int i = 1; i < HEADSETS; i++) {
+                  WsClient c = clients.get(i);
+                  c.send(pose(c, room, k, i, -k / 100.0, AHEAD));
                 }
-              },
-              0,
-              1_000_000 / 90,
-              TimeUnit.MICROSECONDS);
-      long started = System.nanoTime();
-      assertTrue(done.await(60, TimeUnit.SECONDS));
-      task.cancel(false);
-      double seconds = (System.nanoTime() - started) / 1e9;
-      assertEquals(null, failed.get());
+              });
 
       // read until every other headset's last pose arrived
       Map<String, Double> latest = new HashMap<>();
@@ -370,25 +387,8 @@ class XrWebSocketTest {
       // a 90 Hz headset: the receiver now gets far more than a 20 Hz room's frames a second
       receiver.drain();
       int rounds = 180; // 2 s at 90 Hz
-      AtomicInteger round = new AtomicInteger();
-      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-      ScheduledFuture<?> task =
-          sender.scheduleAtFixedRate(
-              () -> {
-                int k = round.incrementAndGet();
-                if (k > rounds) {
-                  done.countDown();
-                  return;
-                }
-                headset.send(pose(headset, room, k, 0, -k / 100.0, AHEAD));
-              },
-              0,
-              1_000_000 / 90,
-              TimeUnit.MICROSECONDS);
-      long started = System.nanoTime();
-      assertTrue(done.await(60, TimeUnit.SECONDS));
-      task.cancel(false);
-      double seconds = (System.nanoTime() - started) / 1e9;
+      double seconds =
+          at90Hz(sender, rounds, k -> headset.send(pose(headset, room, k, 0, -k / 100.0, AHEAD)));
       int frames = 0;
       double latest = 0;
       while (latest < rounds) {
