@@ -45,7 +45,8 @@ async function start() {
   }
 
   // ---------------------------------------------------------------- scene
-  const renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  // alpha: in AR the real room shows through where nothing is drawn
+  const renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true, preserveDrawingBuffer: true });
   renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
   renderer.setSize(window.innerWidth, window.innerHeight);
   renderer.xr.enabled = true;
@@ -58,7 +59,43 @@ async function start() {
   const sun = new THREE.DirectionalLight(0xffffff, 1.5);
   sun.position.set(2, 5, 3);
   scene.add(sun);
-  scene.add(new THREE.GridHelper(20, 20, 0x475569, 0x1e293b));
+  const grid = new THREE.GridHelper(20, 20, 0x475569, 0x1e293b);
+  scene.add(grid);
+  const background = scene.background;
+
+  // AR (passthrough), where the device offers it: the same shared scene over the real room, with
+  // no backdrop and no floor grid. three's VR button stays for immersive VR.
+  const arButton = document.createElement('button');
+  arButton.id = 'ar-button';
+  arButton.type = 'button';
+  arButton.hidden = true;
+  arButton.textContent = 'Enter AR';
+  document.getElementById('hud').appendChild(arButton);
+  navigator.xr
+    ?.isSessionSupported('immersive-ar')
+    .then((supported) => (arButton.hidden = !supported))
+    .catch(() => {});
+  arButton.addEventListener('click', async () => {
+    if (renderer.xr.isPresenting) {
+      await renderer.xr.getSession().end();
+      return;
+    }
+    const xrSession = await navigator.xr.requestSession('immersive-ar', {
+      optionalFeatures: ['local-floor', 'hand-tracking'],
+    });
+    await renderer.xr.setSession(xrSession);
+  });
+  renderer.xr.addEventListener('sessionstart', () => {
+    const ar = renderer.xr.getSession()?.environmentBlendMode !== 'opaque';
+    scene.background = ar ? null : background;
+    grid.visible = !ar;
+    if (ar) arButton.textContent = 'Exit AR';
+  });
+  renderer.xr.addEventListener('sessionend', () => {
+    scene.background = background;
+    grid.visible = true;
+    arButton.textContent = 'Enter AR';
+  });
   const camera = new THREE.PerspectiveCamera(70, window.innerWidth / window.innerHeight, 0.05, 100);
   camera.position.set(0, 1.6, 3);
   const rig = new THREE.Group();
@@ -327,8 +364,9 @@ async function start() {
 
   // what browser tests read and drive; harmless for people
   window.tandem = {
-    client, session, avatars, objects, emulator, renderer, grab, moveHeld, release, spawn,
+    client, session, avatars, objects, emulator, renderer, scene, grab, moveHeld, release, spawn,
     get lod() { return lod; },
     get presenting() { return renderer.xr.isPresenting; },
+    get blendMode() { return renderer.xr.getSession()?.environmentBlendMode ?? null; },
   };
 }

@@ -22,10 +22,10 @@ const room = `xr-${Date.now().toString(36)}`;
 let ann;
 let ben;
 
-async function openXr(name, device) {
+async function openXr(name, device, extra = '') {
   const token = await devToken(name, 'room:*:write');
   const page = await context.newPage();
-  await page.goto(`${base}/xr.html?room=${room}&emulate=quest3&device=${device}#token=${token}`);
+  await page.goto(`${base}/xr.html?room=${room}&emulate=quest3&device=${device}${extra}#token=${token}`);
   await waitFor(() => page.evaluate(() => !!window.tandem?.session?.joined), { what: `${name} joined`, timeoutMs: 20000 });
   return page;
 }
@@ -91,6 +91,31 @@ try {
         }, id),
       { what: 'ben sees it released where it stopped' },
     );
+  });
+
+  await check('a page opened with &hz=45 gives the room its own tick rate; the others are told', async () => {
+    const cal = await openXr('cal', 'quest-cal', '&hz=45');
+    for (const [name, page] of [['cal', cal], ['ben', ben]]) {
+      await waitFor(() => page.evaluate(() => window.tandem.session.settings?.tickHz === 45), {
+        what: `${name}'s session knows the room ticks at 45 Hz`,
+      });
+    }
+    await cal.close();
+  });
+
+  await check('ben enters AR (passthrough: no backdrop, no grid) and leaves it again', async () => {
+    const button = ben.locator('#ar-button');
+    await waitFor(async () => !(await button.isHidden()), { what: 'the AR button is offered' });
+    await button.click();
+    await waitFor(() => ben.evaluate(() => window.tandem.presenting), { what: 'ben is in an immersive session' });
+    const blend = await ben.evaluate(() => window.tandem.blendMode);
+    assert(blend === 'alpha-blend', `an AR session blends with the room (${blend})`);
+    await ben.screenshot({ path: join(shots, 'xr-ben-in-ar.png') });
+    // in a headset the system menu ends the session (the page's button is behind the view)
+    await ben.evaluate(() => window.tandem.renderer.xr.getSession().end());
+    await waitFor(() => ben.evaluate(() => !window.tandem.presenting), { what: 'ben left AR' });
+    const restored = await ben.evaluate(() => window.tandem.scene.background !== null);
+    assert(restored, 'the backdrop is back after AR');
   });
 
   await check('no page errors', async () => {
