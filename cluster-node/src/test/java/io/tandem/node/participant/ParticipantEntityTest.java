@@ -117,6 +117,11 @@ class ParticipantEntityTest {
         .get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
+  /** The last of {@code events}, or null (read the journal once, then look). */
+  private static Object last(List<Object> events) {
+    return events.isEmpty() ? null : events.get(events.size() - 1);
+  }
+
   private List<Class<?>> eventTypes(String id) throws Exception {
     return events(id).stream().<Class<?>>map(Object::getClass).toList();
   }
@@ -146,9 +151,7 @@ class ParticipantEntityTest {
   /** Detaches {@code connection} and waits until the detach is in the journal. */
   private void detach(ActorRef<ParticipantEntity.Command> p, String id, String connection) {
     p.tell(new ParticipantEntity.Detach(connection));
-    await()
-        .atMost(WAIT)
-        .until(() -> events(id).get(events(id).size() - 1) instanceof ParticipantEntity.Detached);
+    await().atMost(WAIT).until(() -> last(events(id)) instanceof ParticipantEntity.Detached);
   }
 
   @Test
@@ -230,9 +233,10 @@ class ParticipantEntityTest {
     clock.advance(GRACE.plusSeconds(1));
     ActorRef<ParticipantEntity.Command> second = incarnation(id, GRACE);
     assertTrue(attach(second, "c2").isEmpty());
+    List<Class<?>> types = eventTypes(id);
     assertEquals(
         List.of(ParticipantEntity.Forgotten.class, ParticipantEntity.Attached.class),
-        eventTypes(id).subList(eventTypes(id).size() - 2, eventTypes(id).size()));
+        types.subList(types.size() - 2, types.size()));
   }
 
   @Test
