@@ -168,7 +168,7 @@ public final class Main {
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
-    ParticipantEntity.init(system, settings.xr().participantGrace());
+    ParticipantEntity.init(system, settings.xr(), clock);
     AssetEntity.init(system, clock);
     SessionEntities entities = new SessionEntities(system);
     JournalReader journal = new JournalReader(system);

@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param raiseAfter the LOD is raised again after the connection kept up for this long
  * @param maxRttForHigh a ping round trip above this also lowers the LOD
  * @param participantGrace how long a participant's state outlives its last connection
+ * @param participantSnapshotEvery a participant snapshots its state every this many events
  * @param maxAssetBytes the largest asset accepted by {@code PUT /v1/assets/{id}}
  */
 public record XrSettings(
@@ -26,6 +27,7 @@ public record XrSettings(
     Duration raiseAfter,
     Duration maxRttForHigh,
     Duration participantGrace,
+    int participantSnapshotEvery,
     long maxAssetBytes) {
 
   /** The defaults of {@code tandem.conf}, for code that is wired without a config. */
@@ -39,10 +41,12 @@ public record XrSettings(
           Duration.ofSeconds(5),
           Duration.ofMillis(400),
           Duration.ofSeconds(15),
+          50,
           16 << 20);
 
   public XrSettings {
     reducedEvery = Math.max(1, reducedEvery);
+    participantSnapshotEvery = Math.max(1, participantSnapshotEvery);
   }
 
   public static XrSettings fromConfig(Config root) {
@@ -56,6 +60,7 @@ public record XrSettings(
         c.getDuration("raise-lod-after"),
         c.getDuration("max-rtt-for-high"),
         c.getDuration("participant-grace"),
+        c.getInt("participant-snapshot-every"),
         c.getBytes("max-asset-bytes"));
   }
 
@@ -70,6 +75,7 @@ public record XrSettings(
         raiseAfter,
         maxRttForHigh,
         participantGrace,
+        participantSnapshotEvery,
         maxAssetBytes);
   }
 }
