@@ -235,6 +235,12 @@ export class Session extends Emitter {
     this.myPresence = options.presence;
     /** A room's settings (`{tickHz}`) from its snapshot and later `settings` frames; null otherwise. */
     this.settings = null;
+    /**
+     * The node's per-room level-of-detail recommendation (XR clients, Tandem addition):
+     * `{ lod, objects: {<id>: 'high'|'low'}, order: [<id>...] }` with `order` the receiver's gaze
+     * order (closest to its centre first), or null before the first one.
+     */
+    this.detail = null;
     /** Counters a caller (or a test) can read. */
     this.stats = { duplicatesDropped: 0, gaps: 0, resumes: 0, recoveredResumes: 0, snapshots: 0 };
   }
@@ -246,6 +252,24 @@ export class Session extends Emitter {
   /** The room document (rooms only). */
   get doc() {
     return this.state?.doc ?? {};
+  }
+
+  /**
+   * The level of detail to load object `id` at: the per-room recommendation, else `fallback`
+   * (by default the connection's level, `client.lod`).
+   */
+  levelOf(id, fallback = this.client.lod) {
+    return this.detail?.objects?.[id] ?? fallback;
+  }
+
+  /** A per-room `quality` frame: which objects to load at high detail, in gaze order. */
+  onDetail(frame) {
+    const p = frame.payload ?? {};
+    const objects = p.objects ?? {};
+    // `order` keeps the gaze order; a JS object would put integer-like ids first
+    const order = Array.isArray(p.order) ? p.order.filter((id) => id in objects) : Object.keys(objects);
+    this.detail = { lod: p.lod, objects, order };
+    this.emit('detail', { session: this, frame, ...this.detail });
   }
 
   /** The shared objects (rooms only). */
@@ -503,7 +527,8 @@ export class Session extends Emitter {
  *   `random` (for tests; default `Math.random`).
  *
  * Events: every server frame type (`welcome`, `snapshot`, `delta`, `presence`, `poses`,
- * `events`, `ended`, `resync`, `ok`, `error`, `pong`, `bye`, `replay.events`, `replay.end`),
+ * `events`, `ended`, `resync`, `ok`, `error`, `pong`, `bye`, `replay.events`, `replay.end`,
+ * `quality`: both the connection's level and, with a `session`, a room's per-object levels),
  * plus `frame` (each decoded frame), `state` (`{state, previous}`), `open`, `close`
  * (`{code, reason, willReconnect}`), `reconnecting` (`{attempt, delayMs, url}`),
  * `resumed` (`{session, recovered}`), `rtt` (`{ms}`).
@@ -533,6 +558,8 @@ export class TandemClient extends Emitter {
     this.random = options.random ?? Math.random;
 
     this.state = States.IDLE;
+    /** The connection's level of detail from the last session-less `quality` (XR clients). */
+    this.lod = 'high';
     this.sessions = new Map();
     this.welcome = null;
     this.urlIndex = 0;
@@ -895,6 +922,11 @@ export class TandemClient extends Emitter {
       case 'resync':
         // a fresh snapshot (no ref) follows; until then changes are held back by seq checks
         session?.emit('resync', { session, frame });
+        break;
+      case 'quality':
+        // with a session: the room's per-object levels; without: the connection's level
+        if (frame.session) session?.onDetail(frame);
+        else if (frame.payload?.lod) this.lod = frame.payload.lod;
         break;
       case 'poses':
       case 'replay.events':

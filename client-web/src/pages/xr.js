@@ -1,7 +1,8 @@
 // The XR page: a shared three.js scene for headsets (WebXR, with a VR button) and for browsers
 // without one (mouse and keyboard). Every member's avatar (head and hands) comes from `poses`,
 // shared objects from the room state, deltas and the live moves in `poses.objects`, loaded at the
-// level of detail the node recommends (`quality`). Grab, move and release with a controller's
+// level of detail the node recommends: per object from the room's `quality` frame (objects near the
+// centre of the gaze first), else the connection's level. Grab, move and release with a controller's
 // trigger or with the mouse. `?emulate=quest3` installs the iwer WebXR emulator (tests, demos).
 
 import * as THREE from 'three';
@@ -114,11 +115,13 @@ async function start() {
     client: { name: me.name, kind: 'xr', device: params.get('device') ?? deviceId() },
   });
   let lod = 'high';
+  let levelChanged = () => {}; // set once the objects exist
   client.on('open', () => (document.getElementById('status-text').textContent = `Connected · ${me.name}`));
   client.on('quality', (frame) => {
+    if (frame.session) return; // a room's per-object levels: the session's `detail` event
     lod = frame.payload.lod;
     document.getElementById('lod').textContent = `lod ${lod}`;
-    for (const [id, o] of objects) loadModel(id, o.asset, true);
+    levelChanged();
   });
 
   const session = await client.join(`room:${roomName}`, { role: 'editor' });
@@ -128,6 +131,8 @@ async function start() {
     await session.setTickRate(wantedHz).catch((e) => client.reportError(e));
   }
   const poseEveryMs = () => 1000 / Math.max(30, session.settings?.tickHz ?? 30);
+  // the node's per-object recommendation: upgrade (or downgrade) in the order it gives, gaze first
+  session.on('detail', ({ order }) => schedule(order, true));
 
   // ---------------------------------------------------------------- avatars
   const avatars = new Map();
@@ -179,14 +184,41 @@ async function start() {
   });
 
   // ---------------------------------------------------------------- shared objects
-  const objects = new Map(); // id -> { asset, group, heldBy, loadedLod }
+  const objects = new Map(); // id -> { asset, group, heldBy, loadedLod, loadingLod }
   const loader = new GLTFLoader();
   loader.setRequestHeader({ Authorization: `Bearer ${me.token}` });
-  function loadModel(id, asset, relod = false) {
+  const wantedLod = (id) => session.levelOf(id, lod);
+  const needsLoad = (id) => {
     const o = objects.get(id);
-    if (!o || (relod && o.loadedLod === lod)) return;
-    const wanted = lod;
-    const fromNode = `/v1/assets/${encodeURIComponent(asset)}?lod=${wanted}`;
+    return !!o && o.loadedLod !== wantedLod(id) && o.loadingLod !== wantedLod(id);
+  };
+  levelChanged = () => schedule([...objects.keys()]);
+  // models load two at a time, in the order of `loads`: the recommendation's gaze order first
+  let loads = [];
+  let loading = 0;
+  function schedule(ids, first = false) {
+    const fresh = ids.filter((id) => needsLoad(id));
+    loads = first
+      ? [...fresh, ...loads.filter((id) => !fresh.includes(id))]
+      : [...loads, ...fresh.filter((id) => !loads.includes(id))];
+    pump();
+  }
+  function pump() {
+    while (loading < 2 && loads.length) {
+      const id = loads.shift();
+      if (!needsLoad(id)) continue;
+      loading++;
+      loadModel(id).finally(() => {
+        loading--;
+        pump();
+      });
+    }
+  }
+  function loadModel(id) {
+    const o = objects.get(id);
+    const wanted = wantedLod(id);
+    o.loadingLod = wanted;
+    const fromNode = `/v1/assets/${encodeURIComponent(o.asset)}?lod=${wanted}`;
     // assets not published on the node fall back to the bundled sample cube
     const sample = `./samples/cube-${wanted}.glb`;
     const use = (gltf) => {
@@ -195,7 +227,16 @@ async function start() {
       o.group.add(gltf.scene);
       o.loadedLod = wanted;
     };
-    loader.load(fromNode, use, undefined, () => loader.load(sample, use));
+    const load = (url) => new Promise((resolve, reject) => loader.load(url, resolve, undefined, reject));
+    return load(fromNode)
+      .catch(() => load(sample))
+      .then(use)
+      .catch(() => {})
+      .finally(() => {
+        if (o.loadingLod === wanted) o.loadingLod = null;
+        // the recommendation may have changed while this one loaded
+        if (needsLoad(id)) schedule([id]);
+      });
   }
   function applyObject(id, state) {
     if (state === null) {
@@ -209,9 +250,9 @@ async function start() {
       const group = new THREE.Group();
       group.userData.objectId = id;
       scene.add(group);
-      o = { asset: state.asset ?? 'cube', group, heldBy: null, loadedLod: null };
+      o = { asset: state.asset ?? 'cube', group, heldBy: null, loadedLod: null, loadingLod: null };
       objects.set(id, o);
-      loadModel(id, o.asset);
+      schedule([id]);
     }
     const t = state.transform ?? {};
     if (t.p) o.group.position.fromArray(t.p);
@@ -366,6 +407,7 @@ async function start() {
   window.tandem = {
     client, session, avatars, objects, emulator, renderer, scene, grab, moveHeld, release, spawn,
     get lod() { return lod; },
+    get detail() { return session.detail; },
     get presenting() { return renderer.xr.isPresenting; },
     get blendMode() { return renderer.xr.getSession()?.environmentBlendMode ?? null; },
   };

@@ -151,26 +151,7 @@ final class FrameMappings {
         (e, p) -> new Bye(p.optString("reason")),
         f -> putOpt(empty(), "reason", f.reason()));
     add(FrameType.RESYNC, Resync.class, (e, p) -> new Resync(e.session()), f -> empty());
-    add(
-        FrameType.QUALITY,
-        Quality.class,
-        (e, p) ->
-            new Quality(
-                p.reqString("lod"),
-                p.optString("reason"),
-                p.optLong("bytesPerSecond", 0),
-                p.optLong("queueDelayMs", 0)),
-        f -> {
-          ObjectNode o = empty().put("lod", f.lod());
-          putOpt(o, "reason", f.reason());
-          if (f.bytesPerSecond() != null) {
-            o.put("bytesPerSecond", f.bytesPerSecond());
-          }
-          if (f.queueDelayMs() != null) {
-            o.put("queueDelayMs", f.queueDelayMs());
-          }
-          return o;
-        });
+    add(FrameType.QUALITY, Quality.class, FrameMappings::readQuality, FrameMappings::writeQuality);
     add(
         FrameType.SETTINGS_CHANGED,
         SettingsChanged.class,
@@ -376,6 +357,9 @@ final class FrameMappings {
     }
     if (frame instanceof ErrorFrame error) {
       return error.session();
+    }
+    if (frame instanceof Quality q) {
+      return q.session() == null ? null : q.session().toString();
     }
     return null;
   }
@@ -645,6 +629,49 @@ final class FrameMappings {
     ObjectNode p = empty();
     p.set("members", writeMembers(f.members()));
     return p;
+  }
+
+  private static Quality readQuality(Envelope e, Fields p) {
+    Map<String, String> levels = null;
+    Fields objects = p.optChild("objects");
+    if (objects != null) {
+      if (e.session() == null) {
+        throw p.bad("objects", "needs a session");
+      }
+      levels = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> o : objects.node().properties()) {
+        if (!o.getValue().isTextual()) {
+          throw objects.bad(o.getKey(), "must be high or low");
+        }
+        levels.put(o.getKey(), o.getValue().textValue());
+      }
+    }
+    // `order` repeats the order of `objects` for readers that lose it; a map keeps it here
+    return new Quality(
+        p.reqString("lod"),
+        p.optString("reason"),
+        p.optLong("bytesPerSecond", 0),
+        p.optLong("queueDelayMs", 0),
+        e.session(),
+        levels);
+  }
+
+  private static ObjectNode writeQuality(Quality f) {
+    ObjectNode o = empty().put("lod", f.lod());
+    putOpt(o, "reason", f.reason());
+    putOpt(o, "bytesPerSecond", f.bytesPerSecond());
+    putOpt(o, "queueDelayMs", f.queueDelayMs());
+    if (f.objects() != null) {
+      ObjectNode objects = o.putObject("objects");
+      ArrayNode order = o.putArray("order");
+      f.objects()
+          .forEach(
+              (id, level) -> {
+                objects.put(id, level);
+                order.add(id);
+              });
+    }
+    return o;
   }
 
   private static Poses readPoses(Envelope e, Fields p) {

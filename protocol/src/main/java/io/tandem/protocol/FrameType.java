@@ -62,8 +62,8 @@ import java.util.Optional;
  *       <td>{@link ErrorFrame}</td></tr>
  *   <tr><td>bye</td><td>server</td><td>-</td><td>-</td><td>{@link Bye}</td></tr>
  *   <tr><td>resync</td><td>server</td><td>required</td><td>-</td><td>{@link Resync}</td></tr>
- *   <tr><td>quality</td><td>server</td><td>-</td><td>-</td><td>{@link Quality} (Tandem
- *       addition)</td></tr>
+ *   <tr><td>quality</td><td>server</td><td>optional (a room: per-room levels)</td><td>-</td>
+ *       <td>{@link Quality} (Tandem addition)</td></tr>
  *   <tr><td>settings</td><td>server</td><td>required</td><td>-</td>
  *       <td>{@link SettingsChanged} (Tandem addition)</td></tr>
  * </table>
@@ -130,7 +130,7 @@ public enum FrameType {
   /** {@link Resync}. */
   RESYNC("resync", SERVER_TO_CLIENT, REQUIRED, false, Resync.class),
   /** {@link Quality} (Tandem addition). */
-  QUALITY("quality", SERVER_TO_CLIENT, NONE, false, Quality.class),
+  QUALITY("quality", SERVER_TO_CLIENT, OPTIONAL, false, Quality.class),
   /** {@link SettingsChanged}, wire type {@code settings} (Tandem addition). */
   SETTINGS_CHANGED("settings", SERVER_TO_CLIENT, REQUIRED, false, SettingsChanged.class);
 
@@ -160,7 +160,7 @@ public enum FrameType {
     NONE,
     /** Always; missing is {@code bad_frame}, unparseable is {@code invalid_session}. */
     REQUIRED,
-    /** Maybe ({@code ok}); when present it must parse. */
+    /** Maybe ({@code ok}, {@code quality}); when present it must parse. */
     OPTIONAL,
     /** Maybe, as a raw string that need not parse ({@code error} echoes what it was sent). */
     ECHOED

@@ -198,7 +198,18 @@ final class Samples {
         new Quality("high", null, null, null),
         new SettingsChanged(ROOM, new RoomSettings(60), "ada/c1"),
         new SettingsChanged(ROOM, new RoomSettings(20), null),
+        Quality.forRoom(ROOM, "high", orderedLevels("chair", "high", "10", "high", "2", "low")),
+        Quality.forRoom(ROOM, "low", Map.of()),
         new Ping(7L, NODES.numberNode(1.5)),
         new Pong(8L, NODES.numberNode(2), 1_700_000_000_000L));
+  }
+
+  /** Object levels in the given order (id, level, id, level, ...). */
+  static Map<String, String> orderedLevels(String... idLevel) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < idLevel.length; i += 2) {
+      out.put(idLevel[i], idLevel[i + 1]);
+    }
+    return out;
   }
 }

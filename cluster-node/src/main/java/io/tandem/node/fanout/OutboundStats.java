@@ -47,6 +47,23 @@ public final class OutboundStats {
     }
   }
 
+  private final LongAdder roomQualitySent = new LongAdder();
+
+  /** Per-room {@code quality} frames (object levels of detail) handed to XR sockets. */
+  public long roomQualitySent() {
+    return roomQualitySent.sum();
+  }
+
+  void sentRoomQuality() {
+    roomQualitySent.increment();
+    TandemMetrics.objectLevelsSent();
+  }
+
+  /** A waiting per-room {@code quality} frame replaced by a newer recommendation. */
+  void roomQualityCoalesced() {
+    TandemMetrics.coalesced("quality", 1);
+  }
+
   /** Waiting {@code poses} frames merged into a newer one. */
   public long posesCoalesced() {
     return posesCoalesced.sum();

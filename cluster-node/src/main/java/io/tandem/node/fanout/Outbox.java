@@ -1,5 +1,6 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.xr.Gaze;
 import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.MemberEntry;
@@ -8,6 +9,7 @@ import io.tandem.protocol.PoseData;
 import io.tandem.protocol.Quality;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -52,6 +54,14 @@ public interface Outbox {
    * handed to {@code onChange} (on the stream's thread: it must not block).
    */
   default void trackQuality(XrSettings settings, Consumer<Quality> onChange) {}
+
+  /**
+   * The shared objects of a room in the order of this connection's gaze (see {@link Gaze#rank}),
+   * the newest replacing the previous: for a connection that {@link #trackQuality tracks quality},
+   * the stage turns it into the per-room recommendation ({@code quality} with the room's session),
+   * sent when an object's level changes, at most once per {@code lod-update-interval}.
+   */
+  default void focus(SessionId session, List<Gaze.Ranked> ranking) {}
 
   /** A round trip measured by a ping of the server: counts for the level of detail. */
   default void roundTrip(long millis) {}

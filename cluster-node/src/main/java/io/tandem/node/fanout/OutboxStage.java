@@ -1,5 +1,7 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.xr.DetailPlan;
+import io.tandem.node.xr.Gaze;
 import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,6 +54,12 @@ import scala.Tuple2;
  *       when the head of its queue has waited longer than {@code lowerAfter}, or a round trip
  *       exceeded {@code maxRttForHigh}, it sends {@code quality{lod:"low"}} ahead of everything
  *       queued; after {@code raiseAfter} of keeping up it sends {@code quality{lod:"high"}}.
+ *   <li>For those connections it also recommends, per room, which objects to load at high detail:
+ *       the hub hands it each room's objects in gaze order ({@link Outbox#focus}), a {@link
+ *       DetailPlan} per room applies the focus cone, ramp, budget and hysteresis to it under the
+ *       connection's level, and a {@code quality{lod, objects}} frame with the room's session is
+ *       queued when an object's level changes, at most once per {@code lodUpdateInterval} per room.
+ *       A newer one replaces one still waiting for the same room, like poses.
  *   <li>Durable frames wait within {@code maxDurableFrames} and {@code maxDurableBytes}. Past
  *       either, every queued durable frame is dropped, its sessions are marked stale and further
  *       durable frames for them are dropped; once the client has read everything still queued, it
@@ -157,6 +166,35 @@ public final class OutboxStage
 
   private record RoundTrip(long millis) {}
 
+  private record FocusOffer(SessionId session, List<Gaze.Ranked> ranking) {}
+
+  /** A per-room recommendation waiting in the queue; a newer one for its room replaces it. */
+  private static final class RoomQualityEntry implements Entry {
+    final SessionId session;
+    Quality quality;
+
+    RoomQualityEntry(SessionId session, Quality quality) {
+      this.session = session;
+      this.quality = quality;
+    }
+  }
+
+  /** The per-room recommendation of one room: its latest ranking and what was last queued. */
+  private static final class Focus {
+    final SessionId session;
+    final DetailPlan plan;
+    List<Gaze.Ranked> ranking = List.of();
+    Map<String, String> sent = Map.of();
+    long lastQueuedAt;
+    boolean queuedOnce;
+    boolean dirty;
+
+    Focus(SessionId session, DetailPlan plan) {
+      this.session = session;
+      this.plan = plan;
+    }
+  }
+
   private static final String QUALITY_TIMER = "quality";
   private static final long QUALITY_CHECK_MS = 100;
 
@@ -210,6 +248,11 @@ public final class OutboxStage
           }
 
           @Override
+          public void focus(SessionId session, List<Gaze.Ranked> ranking) {
+            cb.invoke(new FocusOffer(session, ranking));
+          }
+
+          @Override
           public void roundTrip(long millis) {
             cb.invoke(new RoundTrip(millis));
           }
@@ -240,6 +283,10 @@ public final class OutboxStage
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private final Map<SessionId, MembersEntry> queuedMembers = new HashMap<>();
     private final Map<SessionId, PosesEntry> queuedPoses = new HashMap<>();
+    private final Map<SessionId, RoomQualityEntry> queuedRoomQuality = new HashMap<>();
+
+    /** The per-room recommendations of the rooms the hubs ranked for this connection. */
+    private final Map<SessionId, Focus> focus = new LinkedHashMap<>();
 
     /** Sessions whose durable frames were dropped and that still need their resync. */
     private final Set<SessionId> stale = new LinkedHashSet<>();
@@ -285,10 +332,14 @@ public final class OutboxStage
             java.time.Duration.ofMillis(QUALITY_CHECK_MS));
       } else if (offer instanceof RoundTrip rt) {
         lastRttMs = rt.millis();
+      } else if (offer instanceof FocusOffer f) {
+        offerFocus(f);
       } else if (offer instanceof QualityEntry q) {
+        String before = lod;
         lod = q.quality().lod();
         keptUpSince = -1;
         queueQuality(q.quality());
+        levelChanged(before);
       } else if (offer instanceof ReplyEntry r) {
         if (++replies > bounds.maxReplies()) {
           closeNow(CloseCode.RATE_LIMITED, "client does not read its replies");
@@ -331,6 +382,21 @@ public final class OutboxStage
 
     @Override
     public void onTimer(Object key) {
+      checkLevel();
+      long now = System.nanoTime();
+      boolean wasEmpty = queue.isEmpty();
+      for (Focus f : focus.values()) {
+        refreshFocus(f, now);
+      }
+      if (wasEmpty && !queue.isEmpty()) {
+        waitingSince = now;
+      }
+      if (!queue.isEmpty() && isAvailable(out)) {
+        pushNext();
+      }
+    }
+
+    private void checkLevel() {
       long now = System.nanoTime();
       long delayMs = waitingSince < 0 || queue.isEmpty() ? 0 : (now - waitingSince) / 1_000_000;
       double rate = (bytesOut - bytesAtLastCheck) * 1000.0 / QUALITY_CHECK_MS;
@@ -360,14 +426,74 @@ public final class OutboxStage
     }
 
     private void changeLod(String newLod, String reason, long delayMs) {
+      String before = lod;
       lod = newLod;
       keptUpSince = -1;
       Quality q = new Quality(newLod, reason, Math.round(drainRate), delayMs);
       queueQuality(q);
       stats.qualityChanged(newLod);
       onQualityChange.accept(q);
+      levelChanged(before);
       if (isAvailable(out)) {
         pushNext();
+      }
+    }
+
+    /** Every room's recommendation follows the connection's level; a raise restarts the ramp. */
+    private void levelChanged(String before) {
+      if (lod.equals(before)) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (Focus f : focus.values()) {
+        if (lod.equals("high")) {
+          f.plan.restartRamp();
+        }
+        f.dirty = true;
+        refreshFocus(f, now);
+      }
+    }
+
+    private void offerFocus(FocusOffer offer) {
+      if (quality == null) {
+        // not an XR connection: it gets no recommendation
+        return;
+      }
+      Focus f = focus.computeIfAbsent(offer.session(), s -> new Focus(s, new DetailPlan(quality)));
+      f.ranking = offer.ranking();
+      f.dirty = true;
+      refreshFocus(f, System.nanoTime());
+    }
+
+    /**
+     * Plans a room again when its inputs changed or its ramp is still rising, and queues the result
+     * when an object's level changed; within {@code lodUpdateInterval} of the last one it waits for
+     * a later timer tick instead (then the latest inputs win).
+     */
+    private void refreshFocus(Focus f, long now) {
+      if (!f.dirty && !f.plan.ramping()) {
+        return;
+      }
+      if (f.queuedOnce && now - f.lastQueuedAt < quality.lodUpdateInterval().toNanos()) {
+        return;
+      }
+      Map<String, String> levels = f.plan.plan(lod, f.ranking, now);
+      f.dirty = false;
+      if (levels.equals(f.sent)) {
+        return;
+      }
+      f.sent = levels;
+      f.lastQueuedAt = now;
+      f.queuedOnce = true;
+      Quality q = Quality.forRoom(f.session, lod, levels);
+      RoomQualityEntry waiting = queuedRoomQuality.get(f.session);
+      if (waiting != null) {
+        waiting.quality = q;
+        stats.roomQualityCoalesced();
+      } else {
+        RoomQualityEntry entry = new RoomQualityEntry(f.session, q);
+        queuedRoomQuality.put(f.session, entry);
+        queue.add(entry);
       }
     }
 
@@ -429,6 +555,8 @@ public final class OutboxStage
       awaitingSnapshot.remove(session);
       queuedMembers.remove(session);
       queuedPoses.remove(session);
+      focus.remove(session);
+      queuedRoomQuality.remove(session);
       for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
         Entry e = it.next();
         if (e instanceof DurableEntry d && d.session().equals(session)) {
@@ -441,6 +569,8 @@ public final class OutboxStage
         } else if (e instanceof MembersEntry m && m.session.equals(session)) {
           it.remove();
         } else if (e instanceof PosesEntry p && p.session.equals(session)) {
+          it.remove();
+        } else if (e instanceof RoomQualityEntry q && q.session.equals(session)) {
           it.remove();
         }
       }
@@ -485,6 +615,10 @@ public final class OutboxStage
         send(new OutFrame(new Poses(p.session, p.tick, p.poses, p.objects)));
       } else if (next instanceof QualityEntry q) {
         send(new OutFrame(q.quality()));
+      } else if (next instanceof RoomQualityEntry q) {
+        queuedRoomQuality.remove(q.session);
+        stats.sentRoomQuality();
+        send(new OutFrame(q.quality));
       } else if (next instanceof CloseEntry c) {
         closeNow(c.code(), c.reason());
       }

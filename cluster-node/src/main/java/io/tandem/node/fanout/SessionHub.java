@@ -1,10 +1,15 @@
 package io.tandem.node.fanout;
 
 import io.tandem.node.room.MemberPose;
+import io.tandem.node.room.ObjectView;
+import io.tandem.node.room.RoomChange;
+import io.tandem.node.room.RoomView;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
+import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
+import io.tandem.node.xr.Gaze;
 import io.tandem.node.xr.Interest;
 import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.ErrorCode;
@@ -14,6 +19,7 @@ import io.tandem.protocol.PoseData;
 import io.tandem.protocol.Resync;
 import io.tandem.protocol.RoomSettings;
 import io.tandem.protocol.SessionId;
+import io.tandem.protocol.SessionKind;
 import io.tandem.protocol.SettingsChanged;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,6 +59,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * watches the entity incarnation that admitted its connections: when that one stops (its node
  * crashed or left, or its shard moved), the hub joins every connection again with {@code since} =
  * what it saw, so clients on this node keep their session without noticing more than a pause.
+ *
+ * <p>For the XR clients of a room it also ranks the room's shared objects by each one's gaze
+ * ({@link Gaze}) whenever that receiver's head pose changes or an object is spawned, moved or
+ * removed, and hands the ranking to the connection's outbox ({@link Outbox#focus}), which turns it
+ * into the per-room level-of-detail recommendation. Object positions come from the snapshots, the
+ * durable changes and the live moves the hub sees anyway; a hub that has not seen the room's
+ * objects (its first connection resumed) asks the entity for a view of its own.
  */
 public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
@@ -146,6 +160,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     /** Members whose newer pose this receiver has not got yet (outside its interest). */
     final Set<String> deferredPoses = new LinkedHashSet<>();
 
+    /** The head pose the objects were last ranked for (XR receivers in rooms). */
+    MemberPose.Part focusHead;
+
     Sub(Subscribe request) {
       this.request = request;
     }
@@ -194,6 +211,17 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private final Map<String, MemberPose> poses = new HashMap<>();
 
   private final Interest interest;
+
+  /** Where each shared object of the room is ({@code [x,y,z]}), to rank objects by gaze. */
+  private final Map<String, double[]> objectPositions = new HashMap<>();
+
+  /** The seq {@link #objectPositions} is current at; -1 while the hub has not seen the objects. */
+  private long objectsSeq = -1;
+
+  private boolean objectsRequested;
+
+  /** The connection id of the hub's own request for a view (object positions only). */
+  private static final String OBJECTS_VIEW = "#objects";
 
   private SessionHub(
       ActorContext<Subscriber.Message> ctx,
@@ -311,6 +339,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       return this;
     }
     epoch = msg.view().epoch();
+    takeObjects(msg.view());
     Outbox outbox = sub.request.outbox();
     if (sub.phase == Phase.REJOINING) {
       // the entity could not resume this connection (its history changed): start it over
@@ -344,8 +373,13 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       announceRejoin(sub, msg.members());
     }
     goLive(sub);
+    boolean objectsChanged = false;
     for (SessionUpdate u : msg.changes()) {
       deliver(sub, u);
+      objectsChanged |= trackObjects(u);
+    }
+    if (objectsChanged) {
+      focusAll();
     }
     return this;
   }
@@ -430,6 +464,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     for (SessionUpdate u : waiting) {
       deliver(sub, u);
     }
+    focus(sub);
     return this;
   }
 
@@ -445,6 +480,13 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onRefreshed(Subscriber.Refreshed msg) {
+    if (OBJECTS_VIEW.equals(msg.connectionId())) {
+      objectsRequested = false;
+      takeObjects(msg.view());
+      focusAll();
+      return this;
+    }
+    takeObjects(msg.view());
     Sub sub = subs.get(msg.connectionId());
     if (sub != null && sub.phase == Phase.REFRESHING) {
       // a join that turned into a refresh still owes the client the reply to its `ref`
@@ -476,6 +518,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       } else {
         deliver(sub, u);
       }
+    }
+    if (trackObjects(u)) {
+      focusAll();
     }
     return this;
   }
@@ -577,7 +622,105 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         sub.request.outbox().poses(session, msg.tick(), out, objects);
       }
     }
+    focusAfterTick(msg);
     return this;
+  }
+
+  // ---------------------------------------------------------------- objects by gaze
+
+  /** Whether this connection gets the per-room level-of-detail recommendation. */
+  private boolean ranksObjects(Sub sub) {
+    return session.kind() == SessionKind.ROOM && "xr".equals(sub.request.info().kind());
+  }
+
+  /** A snapshot of the room: its objects replace the hub's unless they are older. */
+  private void takeObjects(SessionView view) {
+    if (view.state() instanceof RoomView room && view.seq() >= objectsSeq) {
+      objectPositions.clear();
+      room.objects().forEach((id, o) -> objectPositions.put(id, positionOf(o)));
+      objectsSeq = view.seq();
+      objectsRequested = false;
+    }
+  }
+
+  /**
+   * Follows a durable change of the room's objects; true when one was spawned, moved or removed.
+   * After a gap the positions are forgotten until a fresh view arrives (asked for when an XR
+   * receiver needs them).
+   */
+  private boolean trackObjects(SessionUpdate u) {
+    if (!(u instanceof RoomChange change) || objectsSeq < 0 || u.seq() <= objectsSeq) {
+      return false;
+    }
+    if (u.firstSeq() > objectsSeq + 1) {
+      objectPositions.clear();
+      objectsSeq = -1;
+      focusAll();
+      return false;
+    }
+    objectsSeq = u.seq();
+    if (change.objects() == null || change.objects().isEmpty()) {
+      return false;
+    }
+    change
+        .objects()
+        .forEach(
+            (id, o) -> {
+              if (o == null) {
+                objectPositions.remove(id);
+              } else {
+                objectPositions.put(id, positionOf(o));
+              }
+            });
+    return true;
+  }
+
+  /** After a tick: live moves re-rank every XR receiver; otherwise only those whose head moved. */
+  private void focusAfterTick(Subscriber.PosesTicked msg) {
+    boolean moved = false;
+    if (objectsSeq >= 0 && msg.objects() != null) {
+      for (Map.Entry<String, ObjectView> e : msg.objects().entrySet()) {
+        if (e.getValue() != null && objectPositions.containsKey(e.getKey())) {
+          objectPositions.put(e.getKey(), positionOf(e.getValue()));
+          moved = true;
+        }
+      }
+    }
+    for (Sub sub : subs.values()) {
+      MemberPose mine = msg.poses().get(sub.request.memberId());
+      if (moved || (mine != null && !Objects.equals(mine.head(), sub.focusHead))) {
+        focus(sub);
+      }
+    }
+  }
+
+  private void focusAll() {
+    subs.values().forEach(this::focus);
+  }
+
+  /** Hands an XR receiver the room's objects in the order of its gaze. */
+  private void focus(Sub sub) {
+    if (!ranksObjects(sub) || (sub.phase != Phase.LIVE && sub.phase != Phase.CATCHING_UP)) {
+      return;
+    }
+    if (objectsSeq < 0) {
+      if (!objectsRequested) {
+        objectsRequested = true;
+        entities.refresh(session, OBJECTS_VIEW, getContext().getSelf());
+      }
+      return;
+    }
+    MemberPose me = poses.get(sub.request.memberId());
+    sub.focusHead = me == null ? null : me.head();
+    sub.request.outbox().focus(session, Gaze.rank(me, objectPositions));
+  }
+
+  private static double[] positionOf(ObjectView o) {
+    if (o.transform() == null || o.transform().p() == null || o.transform().p().size() < 3) {
+      return null;
+    }
+    var p = o.transform().p();
+    return new double[] {p.get(0), p.get(1), p.get(2)};
   }
 
   private void addPose(
@@ -620,6 +763,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       return this;
     }
     entity = null;
+    // a request for the room's objects may have been lost with it
+    objectsRequested = false;
     getContext()
         .getLog()
         .info("{} stopped where it ran; joining its {} connections again", session, subs.size());
@@ -758,6 +903,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private void goLive(Sub sub) {
     sub.phase = Phase.LIVE;
     markAnswered(sub);
+    focus(sub);
   }
 
   /** The join's reply (with its ref) went out; a later refresh is a plain snapshot. */

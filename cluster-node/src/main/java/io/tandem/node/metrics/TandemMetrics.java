@@ -47,6 +47,11 @@ public final class TandemMetrics {
   private static final kamon.metric.Metric.Counter COALESCED =
       Kamon.counter(
           "tandem.coalesced", "presence or pose entries replaced by a newer one before sending");
+  private static final Counter OBJECT_LEVELS =
+      Kamon.counter(
+              "tandem.xr.object.lod.updates",
+              "per-room quality frames (which objects to load at high detail) sent to XR clients")
+          .withoutTags();
   private static final Counter RESYNCS =
       Kamon.counter("tandem.resyncs", "resync frames sent to readers that fell behind")
           .withoutTags();
@@ -120,7 +125,7 @@ public final class TandemMetrics {
     for (String reason : new String[] {"token", "timeout", "not_hello"}) {
       HELLO_FAILURES.withTag("reason", reason);
     }
-    for (String kind : new String[] {"presence", "pose"}) {
+    for (String kind : new String[] {"presence", "pose", "quality"}) {
       COALESCED.withTag("kind", kind);
     }
     for (String kind : new String[] {"room", "recording"}) {
@@ -187,7 +192,14 @@ public final class TandemMetrics {
     cached(errors, code, c -> ERRORS.withTag("code", c.wire())).increment();
   }
 
-  /** {@code kind}: {@code presence} or {@code pose}. */
+  /** One per-room {@code quality} frame (object levels of detail) went to a socket. */
+  public static void objectLevelsSent() {
+    OBJECT_LEVELS.increment();
+  }
+
+  /**
+   * {@code kind}: {@code presence}, {@code pose} or {@code quality} (a per-room recommendation).
+   */
   public static void coalesced(String kind, long entries) {
     COALESCED.withTag("kind", kind).increment(entries);
   }

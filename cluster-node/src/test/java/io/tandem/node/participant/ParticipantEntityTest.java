@@ -344,17 +344,7 @@ class ParticipantEntityTest {
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(new Join(cluster.selfMember().address()));
     XrSettings settings =
-        new XrSettings(
-            false,
-            2.0,
-            110,
-            4,
-            Duration.ofMillis(500),
-            Duration.ofSeconds(5),
-            Duration.ofMillis(400),
-            Duration.ofMillis(300),
-            SNAPSHOT_EVERY,
-            1 << 20);
+        XrSettings.DEFAULTS.withParticipants(Duration.ofMillis(300), SNAPSHOT_EVERY);
     ParticipantEntity.init(kit.system(), settings, clock);
     String device = "quest-" + UUID.randomUUID();
     String id = ParticipantEntity.entityId("bob", device);

@@ -1,0 +1,80 @@
+package io.tandem.node.ws;
+
+import static io.tandem.node.ws.ObjectDetailTest.LOOK_AHEAD;
+import static io.tandem.node.ws.ObjectDetailTest.level;
+import static io.tandem.node.ws.ObjectDetailTest.roomQuality;
+import static io.tandem.node.ws.ObjectDetailTest.spawn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.WsClient;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The ramp after a join, with a budget of two: the object at the centre of the gaze is {@code high}
+ * first, the one to the side follows a raise step later. The step is long (3 s) so that the head
+ * pose, sent right after the join, is in well before the first step on a busy machine.
+ */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ObjectDetailRampTest {
+  private TestNode node;
+
+  @BeforeAll
+  void startNode(CassandraTestConfig cassandra) throws Exception {
+    node =
+        TestNode.start(
+            cassandra,
+            String.join(
+                "\n", "tandem.xr.high-detail-objects = 2", "tandem.xr.lod-raise-step = 3s"));
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  @Test
+  void theObjectAtTheGazeCentreIsHighBeforeTheOneToTheSide() {
+    String room = "room:ramp-" + UUID.randomUUID().toString().substring(0, 8);
+    String token = node.token("h", "room:*:write");
+    try (WsClient writer = WsClient.connect(node.wsUrl());
+        WsClient headset = WsClient.connect(node.wsUrl())) {
+      writer.hello(token);
+      writer.join(room, "editor");
+      spawn(writer, room, "z-centre", 0, -3);
+      spawn(writer, room, "a-side", 3, 0); // 90 degrees to the right, first in id order
+      XrWebSocketTest.joinXr(headset, token, room, null);
+      headset.send(XrWebSocketTest.pose(headset, room, 1, 0, 0, LOOK_AHEAD));
+
+      // the first recommendation with anything high has the centre only
+      JsonNode first =
+          headset
+              .await(
+                  roomQuality(
+                      room,
+                      p ->
+                          level(p, "z-centre").equals("high") || level(p, "a-side").equals("high")),
+                  Duration.ofSeconds(20))
+              .at("/payload");
+      assertEquals("high", level(first, "z-centre"), first.toString());
+      assertEquals("low", level(first, "a-side"), "the side waits for a raise step: " + first);
+      // then the other one follows, within the budget of two
+      JsonNode both =
+          headset
+              .await(
+                  roomQuality(room, p -> level(p, "a-side").equals("high")), Duration.ofSeconds(20))
+              .at("/payload");
+      assertEquals("high", level(both, "z-centre"), both.toString());
+    }
+  }
+}

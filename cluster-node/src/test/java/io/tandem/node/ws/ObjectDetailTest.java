@@ -1,0 +1,177 @@
+package io.tandem.node.ws;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.WsClient;
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The per-room level-of-detail recommendation end to end, with a budget of one high-detail object:
+ * the object an XR receiver looks at is {@code high} and the one behind it {@code low}, turning
+ * around swaps them, and a connection that stops reading gets every object {@code low}.
+ */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ObjectDetailTest {
+  private TestNode node;
+
+  @BeforeAll
+  void startNode(CassandraTestConfig cassandra) throws Exception {
+    node =
+        TestNode.start(
+            cassandra,
+            String.join(
+                "\n",
+                "tandem.xr.high-detail-objects = 1",
+                "tandem.xr.lower-lod-after = 1s",
+                // once lowered the connection stays low for this test's lifetime
+                "tandem.xr.raise-lod-after = 1h",
+                "tandem.ws.max-frames-per-second = 100000",
+                "tandem.ws.burst-frames = 100000"));
+  }
+
+  @AfterAll
+  void stopNode() throws Exception {
+    node.close();
+  }
+
+  static final double[] LOOK_AHEAD = {0, 0, 0, 1}; // along -Z
+  static final double[] LOOK_BACK = {0, 1, 0, 0}; // along +Z
+
+  /** Spawns {@code id} at {@code (x, 1.6, z)} and waits for its ok. */
+  static void spawn(WsClient c, String room, String id, double x, double z) {
+    ObjectNode p = WsClient.payload().put("action", "spawn").put("id", id).put("asset", "cube");
+    p.putObject("transform").putArray("p").add(x).add(1.6).add(z);
+    ObjectNode f = c.frame("object", room, p);
+    c.send(f);
+    assertEquals("ok", c.replyTo(f).path("type").asText());
+  }
+
+  /** A per-room recommendation for {@code room} that {@code wanted} accepts. */
+  static Predicate<JsonNode> roomQuality(String room, Predicate<JsonNode> wanted) {
+    return f ->
+        "quality".equals(f.path("type").asText())
+            && room.equals(f.path("session").asText())
+            && wanted.test(f.at("/payload"));
+  }
+
+  static String level(JsonNode payload, String id) {
+    return payload.path("objects").path(id).asText();
+  }
+
+  static List<String> order(JsonNode payload) {
+    List<String> out = new ArrayList<>();
+    payload.path("order").forEach(id -> out.add(id.asText()));
+    return out;
+  }
+
+  @Test
+  void theObjectInViewIsHighAndTurningAroundSwapsItWithTheOneBehind() {
+    String room = "room:detail-" + UUID.randomUUID().toString().substring(0, 8);
+    String token = node.token("h", "room:*:write");
+    try (WsClient writer = WsClient.connect(node.wsUrl());
+        WsClient headset = WsClient.connect(node.wsUrl())) {
+      writer.hello(token);
+      writer.join(room, "editor");
+      // ids whose order is the opposite of the gaze order: id order cannot pass for it
+      spawn(writer, room, "z-ahead", 0, -3);
+      spawn(writer, room, "a-behind", 0, 3);
+      XrWebSocketTest.joinXr(headset, token, room, null);
+      headset.send(XrWebSocketTest.pose(headset, room, 1, 0, 0, LOOK_AHEAD));
+
+      JsonNode looking =
+          headset
+              .await(
+                  roomQuality(
+                      room,
+                      p ->
+                          level(p, "z-ahead").equals("high") && level(p, "a-behind").equals("low")),
+                  Duration.ofSeconds(20))
+              .at("/payload");
+      assertEquals("high", looking.path("lod").asText());
+      assertEquals(List.of("z-ahead", "a-behind"), order(looking), "in gaze order");
+      assertEquals(2, looking.path("objects").size(), "every object of the room");
+
+      headset.send(XrWebSocketTest.pose(headset, room, 2, 0, 0, LOOK_BACK));
+      JsonNode turned =
+          headset
+              .await(
+                  roomQuality(room, p -> level(p, "a-behind").equals("high")),
+                  Duration.ofSeconds(20))
+              .at("/payload");
+      assertEquals("low", level(turned, "z-ahead"), "the budget is one: " + turned);
+      assertEquals(List.of("a-behind", "z-ahead"), order(turned));
+    }
+  }
+
+  @Test
+  void aConnectionThatStopsReadingGetsEveryObjectLow() {
+    String room = "room:detail-" + UUID.randomUUID().toString().substring(0, 8);
+    String token = node.token("h", "room:*:write");
+    try (WsClient writer = WsClient.connect(node.wsUrl());
+        WsClient headset = WsClient.connect(node.wsUrl())) {
+      writer.hello(token);
+      writer.join(room, "editor");
+      spawn(writer, room, "ahead", 0, -3);
+      spawn(writer, room, "behind", 0, 3);
+      XrWebSocketTest.joinXr(headset, token, room, null);
+      headset.send(XrWebSocketTest.pose(headset, room, 1, 0, 0, LOOK_AHEAD));
+      headset.skipTo(
+          roomQuality(room, p -> level(p, "ahead").equals("high")), Duration.ofSeconds(20));
+
+      headset.pause();
+      // traffic until the headset's outbound queue has waited past the lowering delay
+      long lowered = node.node().outbound().lodLowered();
+      String filler = "x".repeat(8192);
+      int[] sent = {0};
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                for (int i = 0; i < 50 && sent[0] < 20_000; i++) {
+                  ObjectNode p = WsClient.payload();
+                  p.putArray("ops")
+                      .addObject()
+                      .put("op", "set")
+                      .put("path", "blob")
+                      .put("value", ++sent[0] + filler);
+                  writer.send(writer.frame("op", room, p));
+                }
+                return node.node().outbound().lodLowered() > lowered;
+              });
+      writer.set(room, "done", true);
+      headset.resume();
+      JsonNode low =
+          headset.await(
+              f -> "quality".equals(f.path("type").asText()) && !f.has("session"),
+              Duration.ofSeconds(60));
+      assertEquals("low", low.at("/payload/lod").asText());
+      JsonNode allLow =
+          headset
+              .await(
+                  roomQuality(room, p -> p.path("lod").asText().equals("low")),
+                  Duration.ofSeconds(60))
+              .at("/payload");
+      assertEquals("low", level(allLow, "ahead"), allLow.toString());
+      assertEquals("low", level(allLow, "behind"), allLow.toString());
+      assertTrue(node.node().outbound().roomQualitySent() >= 2);
+    }
+  }
+}
