@@ -1,14 +1,14 @@
 package io.tandem.node.ws;
 
-import static io.tandem.node.ws.ObjectDetailTest.LOOK_AHEAD;
+import static io.tandem.node.ws.ObjectDetailTest.headsetAmong;
 import static io.tandem.node.ws.ObjectDetailTest.level;
 import static io.tandem.node.ws.ObjectDetailTest.roomQuality;
-import static io.tandem.node.ws.ObjectDetailTest.spawn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.testing.TestNode;
 import io.tandem.node.testing.WsClient;
+import io.tandem.node.ws.ObjectDetailTest.At;
 import io.tandem.persistence.testing.CassandraExtension;
 import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
@@ -49,12 +49,8 @@ class ObjectDetailRampTest {
     String token = node.token("h", "room:*:write");
     try (WsClient writer = WsClient.connect(node.wsUrl());
         WsClient headset = WsClient.connect(node.wsUrl())) {
-      writer.hello(token);
-      writer.join(room, "editor");
-      spawn(writer, room, "z-centre", 0, -3);
-      spawn(writer, room, "a-side", 3, 0); // 90 degrees to the right, first in id order
-      XrWebSocketTest.joinXr(headset, token, room, null);
-      headset.send(XrWebSocketTest.pose(headset, room, 1, 0, 0, LOOK_AHEAD));
+      // the side object is 90 degrees to the right, and first in id order
+      headsetAmong(writer, headset, token, room, new At("z-centre", 0, -3), new At("a-side", 3, 0));
 
       // the first recommendation with anything high has the centre only
       JsonNode first =

@@ -1,6 +1,5 @@
 package io.tandem.node.ws;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +62,24 @@ class ObjectDetailTest {
     assertEquals("ok", c.replyTo(f).path("type").asText());
   }
 
+  /** An object to spawn at {@code (x, 1.6, z)}. */
+  record At(String id, double x, double z) {}
+
+  /**
+   * {@code writer} joins {@code room} as editor and spawns {@code objects}; then {@code headset}
+   * joins as an XR client and looks ahead (along -Z) from the origin.
+   */
+  static void headsetAmong(
+      WsClient writer, WsClient headset, String token, String room, At... objects) {
+    writer.hello(token);
+    writer.join(room, "editor");
+    for (At o : objects) {
+      spawn(writer, room, o.id(), o.x(), o.z());
+    }
+    XrWebSocketTest.joinXr(headset, token, room, null);
+    headset.send(XrWebSocketTest.pose(headset, room, 1, 0, 0, LOOK_AHEAD));
+  }
+
   /** A per-room recommendation for {@code room} that {@code wanted} accepts. */
   static Predicate<JsonNode> roomQuality(String room, Predicate<JsonNode> wanted) {
     return f ->
@@ -87,13 +104,9 @@ class ObjectDetailTest {
     String token = node.token("h", "room:*:write");
     try (WsClient writer = WsClient.connect(node.wsUrl());
         WsClient headset = WsClient.connect(node.wsUrl())) {
-      writer.hello(token);
-      writer.join(room, "editor");
       // ids whose order is the opposite of the gaze order: id order cannot pass for it
-      spawn(writer, room, "z-ahead", 0, -3);
-      spawn(writer, room, "a-behind", 0, 3);
-      XrWebSocketTest.joinXr(headset, token, room, null);
-      headset.send(XrWebSocketTest.pose(headset, room, 1, 0, 0, LOOK_AHEAD));
+      headsetAmong(
+          writer, headset, token, room, new At("z-ahead", 0, -3), new At("a-behind", 0, 3));
 
       JsonNode looking =
           headset
@@ -126,37 +139,12 @@ class ObjectDetailTest {
     String token = node.token("h", "room:*:write");
     try (WsClient writer = WsClient.connect(node.wsUrl());
         WsClient headset = WsClient.connect(node.wsUrl())) {
-      writer.hello(token);
-      writer.join(room, "editor");
-      spawn(writer, room, "ahead", 0, -3);
-      spawn(writer, room, "behind", 0, 3);
-      XrWebSocketTest.joinXr(headset, token, room, null);
-      headset.send(XrWebSocketTest.pose(headset, room, 1, 0, 0, LOOK_AHEAD));
+      headsetAmong(writer, headset, token, room, new At("ahead", 0, -3), new At("behind", 0, 3));
       headset.skipTo(
           roomQuality(room, p -> level(p, "ahead").equals("high")), Duration.ofSeconds(20));
 
       headset.pause();
-      // traffic until the headset's outbound queue has waited past the lowering delay
-      long lowered = node.node().outbound().lodLowered();
-      String filler = "x".repeat(8192);
-      int[] sent = {0};
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(50))
-          .until(
-              () -> {
-                for (int i = 0; i < 50 && sent[0] < 20_000; i++) {
-                  ObjectNode p = WsClient.payload();
-                  p.putArray("ops")
-                      .addObject()
-                      .put("op", "set")
-                      .put("path", "blob")
-                      .put("value", ++sent[0] + filler);
-                  writer.send(writer.frame("op", room, p));
-                }
-                return node.node().outbound().lodLowered() > lowered;
-              });
-      writer.set(room, "done", true);
+      QualityTest.floodUntilLowered(node, writer, room);
       headset.resume();
       JsonNode low =
           headset.await(

@@ -56,28 +56,7 @@ class QualityTest {
       writer.join(room, "editor");
       XrWebSocketTest.joinXr(headset, token, room, null);
       headset.pause();
-      // traffic until the headset's outbound queue has waited past the lowering delay: the
-      // socket's buffers fill first, then frames wait in the queue and the node decides `low`
-      long lowered = node.node().outbound().lodLowered();
-      String filler = "x".repeat(8192);
-      int[] sent = {0};
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(50))
-          .until(
-              () -> {
-                for (int i = 0; i < 50 && sent[0] < 20_000; i++) {
-                  ObjectNode p = WsClient.payload();
-                  p.putArray("ops")
-                      .addObject()
-                      .put("op", "set")
-                      .put("path", "blob")
-                      .put("value", ++sent[0] + filler);
-                  writer.send(writer.frame("op", room, p));
-                }
-                return node.node().outbound().lodLowered() > lowered;
-              });
-      writer.set(room, "done", true); // waits for its ok: every change was applied
+      floodUntilLowered(node, writer, room);
       headset.resume();
       JsonNode low =
           headset.skipTo(f -> "quality".equals(f.path("type").asText()), Duration.ofSeconds(60));
@@ -88,5 +67,33 @@ class QualityTest {
           headset.skipTo(f -> "quality".equals(f.path("type").asText()), Duration.ofSeconds(30));
       assertEquals("high", high.at("/payload/lod").asText());
     }
+  }
+
+  /**
+   * Sends 8 KiB edits to {@code room} until the node lowered some connection's level of detail (a
+   * paused reader's outbound queue waited past the lowering delay: the socket's buffers fill first,
+   * then frames wait in the queue), then one more edit and its ok: every change was applied.
+   */
+  static void floodUntilLowered(TestNode node, WsClient writer, String room) {
+    long lowered = node.node().outbound().lodLowered();
+    String filler = "x".repeat(8192);
+    int[] sent = {0};
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              for (int i = 0; i < 50 && sent[0] < 20_000; i++) {
+                ObjectNode p = WsClient.payload();
+                p.putArray("ops")
+                    .addObject()
+                    .put("op", "set")
+                    .put("path", "blob")
+                    .put("value", ++sent[0] + filler);
+                writer.send(writer.frame("op", room, p));
+              }
+              return node.node().outbound().lodLowered() > lowered;
+            });
+    writer.set(room, "done", true);
   }
 }
