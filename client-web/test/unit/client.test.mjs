@@ -255,3 +255,20 @@ test("a room's tick rate: an editor sets it, members are told, a late joiner's s
   const late = await client('hz-late');
   assert.deepEqual((await late.join(room, { role: 'viewer' })).settings, { tickHz: 45 });
 });
+
+test('an XR client gets per-object levels of detail in the order of its gaze (session.detail, levelOf)', async () => {
+  const room = uniqueRoom('gaze');
+  const headset = await client('gaze-headset', { client: { name: 'gaze-headset', kind: 'xr' } });
+  const s = await headset.join(room, { role: 'editor' });
+  // ids in the opposite of the gaze order, so that id order cannot pass for it
+  await s.object('spawn', 'z-ahead', { asset: 'cube', transform: { p: [0, 1.6, -3] } });
+  await s.object('spawn', 'a-behind', { asset: 'cube', transform: { p: [0, 1.6, 3] } });
+  const first = s.next('detail', (e) => e.order[0] === 'z-ahead');
+  s.pose({ t: 1, head: { p: [0, 1.6, 0], q: [0, 0, 0, 1] } }); // looking along -Z
+  const detail = await first;
+  assert.deepEqual(detail.order, ['z-ahead', 'a-behind']);
+  assert.equal(s.levelOf('z-ahead'), 'high', 'the object at the centre of the gaze is high at once');
+  // the one behind follows a raise step later (the default budget is 8 objects)
+  await waitFor(() => s.levelOf('a-behind') === 'high', { what: 'the object behind raised to high' });
+  assert.equal(s.levelOf('unknown-object', 'low'), 'low', 'an object the node did not rank takes the fallback');
+});
