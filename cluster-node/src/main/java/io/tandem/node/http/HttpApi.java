@@ -132,12 +132,16 @@ public final class HttpApi extends AllDirectives {
                                                     parameterOptional(
                                                         "until",
                                                         until ->
-                                                            optionalHeaderValueByName(
-                                                                "Accept",
-                                                                accept ->
-                                                                    export(
-                                                                        p, raw, from, until,
-                                                                        accept))))))),
+                                                            parameterOptional(
+                                                                "poses",
+                                                                poses ->
+                                                                    optionalHeaderValueByName(
+                                                                        "Accept",
+                                                                        accept ->
+                                                                            export(
+                                                                                p, raw, from, until,
+                                                                                poses,
+                                                                                accept)))))))),
                     path("status", () -> get(() -> authenticated(this::status))),
                     path(segment("dev").slash("token"), () -> post(this::devToken)))));
   }
@@ -387,6 +391,7 @@ public final class HttpApi extends AllDirectives {
       String raw,
       Optional<String> fromParam,
       Optional<String> untilParam,
+      Optional<String> posesParam,
       Optional<String> accept) {
     long from;
     Long until;
@@ -396,6 +401,10 @@ public final class HttpApi extends AllDirectives {
     } catch (NumberFormatException e) {
       return error(StatusCodes.BAD_REQUEST, "bad_frame", "from and until are integers");
     }
+    if (posesParam.isPresent() && !posesParam.get().matches("true|false")) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "poses is true or false");
+    }
+    boolean poses = posesParam.map(Boolean::parseBoolean).orElse(false);
     Encoding encoding =
         accept.isPresent() && accept.get().contains("application/cbor-seq")
             ? Encoding.CBOR
@@ -410,13 +419,15 @@ public final class HttpApi extends AllDirectives {
             return complete(
                 HttpResponse.create()
                     .withEntity(
-                        HttpEntities.createChunked(type, export.bytes(s, from, last, encoding))));
+                        HttpEntities.createChunked(
+                            type, export.bytes(s, from, last, encoding, poses))));
           }
           // an ended recording never changes: a known length, an ETag, and byte ranges
-          String key = s + "|" + sum.epoch() + "|" + from + "|" + last + "|" + encoding;
+          String key =
+              s + "|" + sum.epoch() + "|" + from + "|" + last + "|" + encoding + "|" + poses;
           EntityTag tag = EntityTag.create(SessionExport.etag(key), false);
           return onSuccess(
-              export.length(key, s, from, last, encoding),
+              export.length(key, s, from, last, encoding, poses),
               length ->
                   conditional(
                       tag,
@@ -430,7 +441,8 @@ public final class HttpApi extends AllDirectives {
                                               HttpEntities.create(
                                                   type,
                                                   length,
-                                                  export.bytes(s, from, last, encoding)))))));
+                                                  export.bytes(
+                                                      s, from, last, encoding, poses)))))));
         });
   }
 

@@ -3,16 +3,13 @@ package io.tandem.node.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.JournalReader;
-import io.tandem.node.recording.RecordingPayloads;
-import io.tandem.node.replay.Replays;
-import io.tandem.node.session.ChangeEvent;
-import io.tandem.node.session.SessionUpdate;
+import io.tandem.node.replay.History;
 import io.tandem.persistence.blob.BlobStore;
 import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
+import io.tandem.protocol.ReplayItem;
 import io.tandem.protocol.SessionId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +30,9 @@ import org.apache.pekko.util.ByteString;
 /**
  * The durable history of a session as a byte stream (protocol 9, {@code /events}): one item per
  * durable change, {@code {seq, ts, frame}} as in {@code replay.events}, either as newline-delimited
- * JSON or as a CBOR sequence (RFC 8742). Streamed from the journal in constant memory; payloads in
+ * JSON or as a CBOR sequence (RFC 8742). On request ({@code poses=true}, a Tandem addition) a
+ * room's recorded ticks of XR motion come too, between the changes, as {@code {ts, frame}} items
+ * without {@code seq}, as in a replay. Streamed from the journal in constant memory; payloads in
  * the blob store are read a few items ahead and written out as bytes, as viewers saw them.
  *
  * <p>The export of an ended recording never changes, so its length can be known (one counting pass,
@@ -64,31 +63,26 @@ public final class SessionExport {
             .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, JournalReader.READ_JOURNAL);
   }
 
-  /** The items with {@code from <= seq <= until}, encoded, one chunk per item. */
+  /**
+   * The items with {@code from <= seq <= until} (and with {@code poses} the recorded ticks between
+   * them), encoded, one chunk per item.
+   */
   public Source<ByteString, NotUsed> bytes(
-      SessionId session, long from, long until, Encoding encoding) {
-    return journal
-        .currentEventsByPersistenceId(Replays.persistenceId(session), 0L, Long.MAX_VALUE)
-        .map(env -> env.event())
-        .filter(e -> e instanceof ChangeEvent)
-        .map(e -> ((ChangeEvent) e).change())
-        .takeWhile(u -> u.firstSeq() <= until)
-        .filter(u -> u.seq() >= from)
-        .map(u -> u.after(from - 1))
-        .mapAsync(RecordingPayloads.PARALLEL_READS, u -> RecordingPayloads.resolve(blobs, u))
-        .map(u -> encode(session, u, encoding));
+      SessionId session, long from, long until, Encoding encoding, boolean poses) {
+    return History.read(journal, blobs, session, from, until, poses)
+        .map(o -> encode(History.item(session, o), encoding));
   }
 
   /** The export's length in bytes, counted once and remembered under {@code key}. */
   public CompletionStage<Long> length(
-      String key, SessionId session, long from, long until, Encoding encoding) {
+      String key, SessionId session, long from, long until, Encoding encoding, boolean poses) {
     synchronized (lengths) {
       Long known = lengths.get(key);
       if (known != null) {
         return java.util.concurrent.CompletableFuture.completedFuture(known);
       }
     }
-    return bytes(session, from, until, encoding)
+    return bytes(session, from, until, encoding, poses)
         .runWith(Sink.fold(0L, (n, b) -> n + b.size()), system)
         .thenApply(
             n -> {
@@ -110,23 +104,24 @@ public final class SessionExport {
     }
   }
 
-  private ByteString encode(SessionId session, SessionUpdate u, Encoding encoding) {
-    byte[] frame = codec.encode(encoding, Frames.update(session, u));
+  private ByteString encode(ReplayItem it, Encoding encoding) {
+    byte[] frame = codec.encode(encoding, it.frame());
     try {
       if (encoding == Encoding.JSON) {
         String line =
-            "{\"seq\":"
-                + u.seq()
-                + ",\"ts\":"
-                + u.ts()
+            (it.seq() == null ? "{" : "{\"seq\":" + it.seq() + ",")
+                + "\"ts\":"
+                + it.ts()
                 + ",\"frame\":"
                 + new String(frame, StandardCharsets.UTF_8)
                 + "}\n";
         return ByteString.fromString(line);
       }
       ObjectNode item = CBOR.createObjectNode();
-      item.put("seq", u.seq());
-      item.put("ts", u.ts());
+      if (it.seq() != null) {
+        item.put("seq", it.seq());
+      }
+      item.put("ts", it.ts());
       JsonNode frameTree = CBOR.readTree(frame);
       item.set("frame", frameTree);
       return ByteString.fromArrayUnsafe(CBOR.writeValueAsBytes(item));

@@ -1,15 +1,11 @@
 package io.tandem.node.replay;
 
-import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutFrame;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.recording.RecordedBatch;
 import io.tandem.node.recording.RecordingEntity;
-import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.room.RoomEntity;
-import io.tandem.node.session.ChangeEvent;
-import io.tandem.node.session.SessionUpdate;
 import io.tandem.persistence.blob.BlobStore;
 import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.Encoding;
@@ -94,27 +90,8 @@ public final class Replays {
     long nothingYet = Math.min(request.from() - 1, request.until());
 
     Source<ServerFrame, ?> items =
-        journal
-            .currentEventsByPersistenceId(persistenceId(session), 0L, Long.MAX_VALUE)
-            .map(env -> env.event())
-            // durable changes, and the recorded ticks of XR motion between them
-            .filter(e -> e instanceof ChangeEvent || e instanceof RoomEntity.PosesRecorded)
-            .map(e -> e instanceof ChangeEvent c ? (Object) c.change() : e)
-            .takeWhile(o -> !(o instanceof SessionUpdate u) || u.firstSeq() <= request.until())
-            .filter(
-                o ->
-                    o instanceof SessionUpdate u
-                        ? u.seq() >= request.from()
-                        : ((RoomEntity.PosesRecorded) o).afterSeq() >= request.from() - 1)
-            .map(o -> o instanceof SessionUpdate u ? u.after(request.from() - 1) : o)
-            // payloads in the blob store are read a few items ahead of the pacer
-            .mapAsync(
-                RecordingPayloads.PARALLEL_READS,
-                o ->
-                    o instanceof SessionUpdate u
-                        ? RecordingPayloads.resolve(blobs, u).thenApply(r -> (Object) r)
-                        : java.util.concurrent.CompletableFuture.completedFuture(o))
-            .mapAsync(1, o -> pacer.await(tsOf(o)).thenApply(done -> o))
+        History.read(journal, blobs, session, request.from(), request.until(), true)
+            .mapAsync(1, o -> pacer.await(History.tsOf(o)).thenApply(done -> o))
             .groupedWeightedWithin(
                 MAX_PAYLOAD_BYTES, MAX_ITEMS, Replays::payloadBytes, BATCH_WINDOW)
             // the state is the last seq replayed; completion emits replay.end with it
@@ -124,12 +101,10 @@ public final class Replays {
                   List<ReplayItem> out = new ArrayList<>(group.size());
                   long newLast = last;
                   for (Object o : group) {
-                    if (o instanceof SessionUpdate u) {
-                      out.add(new ReplayItem(u.seq(), u.ts(), Frames.update(session, u)));
-                      newLast = u.seq();
-                    } else {
-                      RoomEntity.PosesRecorded r = (RoomEntity.PosesRecorded) o;
-                      out.add(new ReplayItem(null, r.ts(), Frames.poses(session, r)));
+                    ReplayItem item = History.item(session, o);
+                    out.add(item);
+                    if (item.seq() != null) {
+                      newLast = item.seq();
                     }
                   }
                   return Pair.create(newLast, (ServerFrame) new ReplayEvents(session, out));
@@ -147,10 +122,6 @@ public final class Replays {
               return out.message(encoding, codec);
             })
         .viaMat(KillSwitches.single(), Keep.right());
-  }
-
-  private static long tsOf(Object o) {
-    return o instanceof SessionUpdate u ? u.ts() : ((RoomEntity.PosesRecorded) o).ts();
   }
 
   private static Long payloadBytes(Object u) {

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -70,10 +71,15 @@ class ExportTest {
   }
 
   private HttpResponse<byte[]> get(String query, String... headers) throws Exception {
+    return export(recording, query, token, headers);
+  }
+
+  private HttpResponse<byte[]> export(
+      String session, String query, String bearer, String... headers) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(
-                URI.create(node.httpUrl() + "/v1/sessions/" + recording + "/events" + query))
-            .header("Authorization", "Bearer " + token);
+                URI.create(node.httpUrl() + "/v1/sessions/" + session + "/events" + query))
+            .header("Authorization", "Bearer " + bearer);
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -172,5 +178,63 @@ class ExportTest {
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(404, missing.statusCode());
+  }
+
+  private static List<JsonNode> lines(HttpResponse<byte[]> r) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      out.add(WsClient.JSON.readTree(line));
+    }
+    return out;
+  }
+
+  @Test
+  void aRoomsExportCarriesItsRecordedPosesOnlyWhenAsked() throws Exception {
+    String room = "room:export-xr-" + UUID.randomUUID().toString().substring(0, 8);
+    String writer = node.token("w", "room:*:write");
+    try (WsClient editor = WsClient.connect(node.wsUrl());
+        WsClient headset = WsClient.connect(node.wsUrl())) {
+      editor.hello(writer);
+      editor.join(room, "editor");
+      ObjectNode hello = WsClient.payload().put("token", writer);
+      hello.putObject("client").put("name", "headset").put("kind", "xr");
+      ObjectNode h = headset.frame("hello", null, hello);
+      headset.send(h);
+      headset.replyTo(h);
+      headset.join(room, "editor");
+      editor.set(room, "a", 1);
+      for (int i = 1; i <= 2; i++) {
+        ObjectNode pose = WsClient.payload().put("t", i);
+        pose.putObject("head").putArray("p").add(i).add(1.6).add(0);
+        ObjectNode f = headset.frame("pose", room, pose);
+        f.remove("ref");
+        headset.send(f);
+        // the tick that carries it reached the editor: it is recorded before the next change
+        double t = i;
+        editor.await(
+            x -> "poses".equals(x.path("type").asText()) && x.toString().contains("\"t\":" + t),
+            Duration.ofSeconds(10));
+        editor.set(room, "n" + i, i);
+      }
+    }
+    List<JsonNode> plain = lines(export(room, "", writer));
+    assertEquals(List.of(1L, 2L, 3L), plain.stream().map(n -> n.get("seq").asLong()).toList());
+
+    List<JsonNode> withPoses = lines(export(room, "?poses=true", writer));
+    assertEquals(
+        List.of("delta", "poses", "delta", "poses", "delta"),
+        withPoses.stream().map(n -> n.at("/frame/type").asText()).toList(),
+        "each recorded tick between the changes it came between");
+    assertTrue(!withPoses.get(1).has("seq"), "a tick has no seq");
+    assertTrue(withPoses.get(1).get("ts").asLong() >= withPoses.get(0).get("ts").asLong());
+    assertEquals(
+        2.0, withPoses.get(3).at("/frame/payload/poses").elements().next().path("t").asDouble());
+    // from=2: the ticks recorded after seq 1, then seqs 2 and 3
+    assertEquals(
+        List.of("poses", "delta", "poses", "delta"),
+        lines(export(room, "?from=2&poses=true", writer)).stream()
+            .map(n -> n.at("/frame/type").asText())
+            .toList());
+    assertEquals(400, export(room, "?poses=maybe", writer).statusCode());
   }
 }
