@@ -2,9 +2,12 @@ package io.tandem.node.fanout;
 
 import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.session.ChangeEvent;
+import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.persistence.blob.BlobStore;
 import io.tandem.persistence.blob.Blobs;
+import io.tandem.protocol.SessionId;
+import io.tandem.protocol.SessionKind;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -34,13 +37,13 @@ public final class JournalReader {
   }
 
   /**
-   * The changes with {@code since < seq <= upTo}, in order. A change's journal sequence number is
-   * never below its seq (non-change events only add to it), so reading from {@code since + 1} sees
-   * them all.
+   * The changes of {@code session} with {@code since < seq <= upTo}, in order, read from the first
+   * journal event that can hold one (see {@link #firstSequenceNr}).
    */
-  public CompletionStage<List<SessionUpdate>> changes(String persistenceId, long since, long upTo) {
+  public CompletionStage<List<SessionUpdate>> changes(SessionId session, long since, long upTo) {
     return journal
-        .currentEventsByPersistenceId(persistenceId, since + 1, Long.MAX_VALUE)
+        .currentEventsByPersistenceId(
+            SessionEntities.persistenceId(session), firstSequenceNr(session, since), Long.MAX_VALUE)
         .map(env -> env.event())
         .filter(e -> e instanceof ChangeEvent)
         .map(e -> ((ChangeEvent) e).change())
@@ -49,5 +52,16 @@ public final class JournalReader {
         .map(c -> c.after(since))
         .mapAsync(RecordingPayloads.PARALLEL_READS, c -> RecordingPayloads.resolve(blobs, c))
         .runWith(Sink.seq(), system);
+  }
+
+  /**
+   * The first journal sequence number that can hold a change after {@code since}. A room's journal
+   * event holds at most one change, and other events only add to the count, so the change with seq
+   * {@code s} is at sequence number {@code s} or later. A recording's event holds a whole published
+   * batch (five events take five seqs and one sequence number), so nothing bounds it from below:
+   * its journal is read from the start.
+   */
+  public static long firstSequenceNr(SessionId session, long since) {
+    return session.kind() == SessionKind.ROOM ? since + 1 : 0L;
   }
 }

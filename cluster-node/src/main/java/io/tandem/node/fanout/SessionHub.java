@@ -428,7 +428,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     long from = sub.delivered;
     getContext()
         .pipeToSelf(
-            journal.changes(SessionEntities.persistenceId(session), from, upTo),
+            journal.changes(session, from, upTo),
             (changes, failure) ->
                 new JournalRead(
                     connectionId,

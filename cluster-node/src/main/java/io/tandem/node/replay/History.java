@@ -1,6 +1,7 @@
 package io.tandem.node.replay;
 
 import io.tandem.node.fanout.Frames;
+import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.ChangeEvent;
@@ -32,7 +33,12 @@ public final class History {
       long until,
       boolean withPoses) {
     return journal
-        .currentEventsByPersistenceId(Replays.persistenceId(session), 0L, Long.MAX_VALUE)
+        // a room's change `from` and the ticks recorded after seq `from - 1` are both written after
+        // change `from - 1`, so at sequence number `from` or later
+        .currentEventsByPersistenceId(
+            Replays.persistenceId(session),
+            JournalReader.firstSequenceNr(session, from - 1),
+            Long.MAX_VALUE)
         .map(env -> env.event())
         .filter(
             e -> e instanceof ChangeEvent || (withPoses && e instanceof RoomEntity.PosesRecorded))

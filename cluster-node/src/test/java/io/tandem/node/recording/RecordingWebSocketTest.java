@@ -251,4 +251,47 @@ class RecordingWebSocketTest {
       }
     }
   }
+
+  @Test
+  void aViewerWhoseMissedBatchesLeftTheLiveBufferResumesFromTheJournal() {
+    String rec = recording();
+    String padding = "p".repeat(2048);
+    try (WsClient publisher = client("p")) {
+      publisher.join(rec, "publisher");
+      String epoch;
+      try (WsClient v = client("v")) {
+        epoch = v.join(rec, "viewer").at("/payload/epoch").asText();
+      }
+      // 40 batches of 5 events (200 seqs in 41 journal events), a checkpoint every 4 batches, 10
+      // KiB each: the 64 KiB live buffer keeps only the last few, so seqs 4 to 200 are in the
+      // journal alone, where one event holds five seqs
+      ObjectNode last = null;
+      for (int b = 0; b < 40; b++) {
+        last = publishFrame(publisher, rec, b * 5 + 1, 5, b % 4 == 0);
+        for (JsonNode e : last.at("/payload/events")) {
+          ((ObjectNode) e).put("pad", padding);
+        }
+        publisher.send(last);
+      }
+      assertEquals(200, publisher.replyTo(last).at("/payload/seq").asLong());
+      try (WsClient v = client("v")) {
+        JsonNode snap = v.join(rec, "viewer", 3L, epoch);
+        assertTrue(snap.at("/payload/recovered").asBoolean(), snap.toString());
+        List<Integer> seen = new ArrayList<>();
+        long lastSeq = 3;
+        while (lastSeq < 200) {
+          JsonNode events =
+              v.await(x -> x.path("type").asText().equals("events"), WAIT).get("payload");
+          assertEquals(lastSeq + 1, events.get("fromSeq").asLong(), "no gap, no repeat");
+          for (JsonNode e : events.get("events")) {
+            seen.add(e.get("n").asInt());
+          }
+          lastSeq = events.get("fromSeq").asLong() + events.get("events").size() - 1;
+        }
+        assertEquals(197, seen.size());
+        assertEquals(4, seen.get(0));
+        assertEquals(200, seen.get(196));
+      }
+    }
+  }
 }
