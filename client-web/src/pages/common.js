@@ -8,7 +8,7 @@ const TOKEN_KEY = 'tandem.token';
 const NAME_KEY = 'tandem.name';
 
 // rooms to edit, recordings to publish and watch, and the operator API (dev mode only)
-export const DEV_SCOPE = 'room:*:write recording:*:publish recording:*:read node:*:admin';
+export const DEV_SCOPE = 'room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin';
 
 /** Takes `#token=...` from the URL (and removes it from the address bar). */
 export function adoptTokenFromHash() {

@@ -221,15 +221,17 @@ async function start() {
     const fromNode = `/v1/assets/${encodeURIComponent(o.asset)}?lod=${wanted}`;
     // assets not published on the node fall back to the bundled sample cube
     const sample = `./samples/cube-${wanted}.glb`;
-    const use = (gltf) => {
+    const use = ({ gltf, from }) => {
       if (objects.get(id) !== o) return;
       o.group.clear();
       o.group.add(gltf.scene);
       o.loadedLod = wanted;
+      o.loadedFrom = from; // 'node' or 'sample'
     };
-    const load = (url) => new Promise((resolve, reject) => loader.load(url, resolve, undefined, reject));
-    return load(fromNode)
-      .catch(() => load(sample))
+    const load = (url, from) =>
+      new Promise((resolve, reject) => loader.load(url, (gltf) => resolve({ gltf, from }), undefined, reject));
+    return load(fromNode, 'node')
+      .catch(() => load(sample, 'sample'))
       .then(use)
       .catch(() => {})
       .finally(() => {
@@ -294,12 +296,43 @@ async function start() {
     const o = objects.get(id);
     await session.object('release', id, o ? { transform: { p: toArr(o.group.position) } } : {});
   }
-  async function spawn(p = [0, 1.2, 0]) {
-    const id = `cube-${Math.random().toString(36).slice(2, 8)}`;
-    await session.object('spawn', id, { asset: 'cube', transform: { p } });
+  async function spawn(p = [0, 1.2, 0], asset = 'cube') {
+    const id = `${asset === 'cube' ? 'cube' : 'model'}-${Math.random().toString(36).slice(2, 8)}`;
+    await session.object('spawn', id, { asset, transform: { p } });
     return id;
   }
-  document.getElementById('spawn').onclick = () => spawn([camera.position.x, 1.2, camera.position.z - 1.5]);
+  const inFront = () => [camera.position.x, 1.2, camera.position.z - 1.5];
+  document.getElementById('spawn').onclick = () => spawn(inFront());
+
+  /**
+   * Publishes a GLB as a new asset (`PUT /v1/assets/{id}`, needs `asset:<id>:publish`) and spawns
+   * an object of it in front of the viewer. Published at `high` only: the node serves it for `low`
+   * too until a low level is published. Resolves with the object id.
+   */
+  async function upload(file) {
+    const base = file.name.replace(/\.glb$/i, '').replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 80) || 'model';
+    const asset = `${base}-${Math.random().toString(36).slice(2, 8)}`;
+    const res = await fetch(`/v1/assets/${encodeURIComponent(asset)}?lod=high`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${me.token}`, 'Content-Type': 'model/gltf-binary' },
+      body: file,
+    });
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      throw new Error(`${res.status} ${body.message ?? res.statusText}`);
+    }
+    return spawn(inFront(), asset);
+  }
+  document.getElementById('upload').onchange = async (event) => {
+    const file = event.target.files?.[0];
+    event.target.value = '';
+    if (!file) return;
+    try {
+      await upload(file);
+    } catch (e) {
+      document.getElementById('status-text').textContent = `Upload failed: ${e.message}`;
+    }
+  };
 
   // mouse and keyboard (no headset)
   const raycaster = new THREE.Raycaster();
@@ -405,7 +438,7 @@ async function start() {
 
   // what browser tests read and drive; harmless for people
   window.tandem = {
-    client, session, avatars, objects, emulator, renderer, scene, grab, moveHeld, release, spawn,
+    client, session, avatars, objects, emulator, renderer, scene, grab, upload, moveHeld, release, spawn,
     get lod() { return lod; },
     get detail() { return session.detail; },
     get presenting() { return renderer.xr.isPresenting; },

@@ -6,6 +6,7 @@
 // Prints "ok - ..." / "not ok - ..." per check and "N passed, N failed"; exits non-zero on failure.
 
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { devToken, nodeUrl, waitFor } from '../support/harness.mjs';
 import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 
@@ -23,7 +24,7 @@ let ann;
 let ben;
 
 async function openXr(name, device, extra = '') {
-  const token = await devToken(name, 'room:*:write');
+  const token = await devToken(name, 'room:*:write asset:*:publish');
   const page = await context.newPage();
   await page.goto(`${base}/xr.html?room=${room}&emulate=quest3&device=${device}${extra}#token=${token}`);
   await waitFor(() => page.evaluate(() => !!window.tandem?.session?.joined), { what: `${name} joined`, timeoutMs: 20000 });
@@ -116,6 +117,23 @@ try {
     await waitFor(() => ben.evaluate(() => !window.tandem.presenting), { what: 'ben left AR' });
     const restored = await ben.evaluate(() => window.tandem.scene.background !== null);
     assert(restored, 'the backdrop is back after AR');
+  });
+
+  await check('ann uploads a GLB model; it is published on the node and ben loads it from there', async () => {
+    const glb = await readFile(new URL('../../public/samples/cube-high.glb', import.meta.url));
+    const [, id] = await Promise.all([
+      ann.locator('#upload').setInputFiles({ name: 'My Chair.glb', mimeType: 'model/gltf-binary', buffer: glb }),
+      waitFor(
+        () => ann.evaluate(() => [...window.tandem.objects.keys()].find((k) => k.startsWith('model-')) ?? null),
+        { what: "the uploaded model's object on ann's page" },
+      ),
+    ]);
+    const asset = await ann.evaluate((i) => window.tandem.objects.get(i).asset, id);
+    assert(/^My-Chair-[a-z0-9]+$/.test(asset), `the asset id comes from the file name (${asset})`);
+    await waitFor(() => ben.evaluate((i) => window.tandem.objects.get(i)?.loadedFrom === 'node', id), {
+      what: 'ben loaded the model from the node, not the bundled sample',
+    });
+    await ben.screenshot({ path: join(shots, 'xr-ben-sees-upload.png') });
   });
 
   await check('no page errors', async () => {
