@@ -124,7 +124,7 @@ public final class Main {
               .get()
               .mint(
                   "dev",
-                  "room:*:write recording:*:publish recording:*:read node:*:admin",
+                  "room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin",
                   Duration.ofHours(12),
                   Clock.systemUTC().instant());
       banner.append("  Dev token (12 h, all grants):\n").append(token).append('\n');
