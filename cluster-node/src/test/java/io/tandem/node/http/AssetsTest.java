@@ -3,9 +3,7 @@ package io.tandem.node.http;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tandem.node.testing.TestNode;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
+import io.tandem.node.testing.OneNodeTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,32 +11,15 @@ import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Assets with levels of detail: {@code PUT /v1/assets/{id}?lod=} into the blob store (publish
  * grant), {@code GET} with a strong ETag (304) and byte ranges (206), a missing level served by the
  * other one.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AssetsTest {
+class AssetsTest extends OneNodeTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private TestNode node;
-
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "");
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
-  }
 
   private HttpResponse<byte[]> put(String id, String lod, byte[] body, String token)
       throws Exception {

@@ -9,10 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,26 +20,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code GET /v1/sessions/{session}/events}: NDJSON, CBOR sequences, ETag and byte ranges. */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ExportTest {
+class ExportTest extends OneNodeTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final CBORMapper CBOR = new CBORMapper();
 
-  private TestNode node;
   private String recording;
   private String token;
 
   @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "");
+  void setUp() throws Exception {
     token = node.token("ops", "recording:*:read");
     recording = "recording:export-" + UUID.randomUUID().toString().substring(0, 8);
     try (WsClient p = WsClient.connect(node.wsUrl())) {
@@ -63,11 +54,6 @@ class ExportTest {
       p.send(end);
       assertEquals(121, p.replyTo(end).at("/payload/seq").asLong());
     }
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
   }
 
   private HttpResponse<byte[]> get(String query, String... headers) throws Exception {

@@ -5,38 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Protocol section 9 over real HTTP against a node in dev mode. */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HttpApiTest {
+class HttpApiTest extends OneNodeTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private TestNode node;
   private final String prefix = "h" + UUID.randomUUID().toString().substring(0, 6);
 
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "tandem.dev-mode = true");
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  HttpApiTest() {
+    super("tandem.dev-mode = true");
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {

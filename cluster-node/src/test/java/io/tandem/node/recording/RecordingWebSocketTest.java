@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,39 +17,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Live recordings end to end (protocol 4.3): a publisher and viewers on real WebSockets, the real
  * Cassandra journal.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RecordingWebSocketTest {
+class RecordingWebSocketTest extends OneNodeTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int BUFFER = 64 * 1024;
 
-  private TestNode node;
-
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node =
-        TestNode.start(
-            cassandra,
-            String.join(
-                "\n",
-                "tandem.recording.live-buffer-bytes = " + BUFFER,
-                "tandem.ws.max-frames-per-second = 100000",
-                "tandem.ws.burst-frames = 100000"));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  RecordingWebSocketTest() {
+    super(
+        "tandem.recording.live-buffer-bytes = " + BUFFER,
+        "tandem.ws.max-frames-per-second = 100000",
+        "tandem.ws.burst-frames = 100000");
   }
 
   private WsClient client(String sub) {

@@ -6,39 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import io.tandem.protocol.SessionId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Replay of persisted sessions (protocol 4.4) from the real Cassandra journal. */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ReplayTest {
+class ReplayTest extends OneNodeTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final int OPS = 30;
-
-  private TestNode node;
-
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "");
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
-  }
 
   /** A room with OPS acknowledged changes (n = 1..OPS); returns its session id. */
   private String roomWithHistory() {

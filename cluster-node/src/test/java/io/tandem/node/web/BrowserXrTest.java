@@ -4,18 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.tandem.node.testing.TestNode;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
+import io.tandem.node.testing.OneNodeTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The XR page in a real browser: Debian's chromium driven by playwright-core, with the iwer WebXR
@@ -24,19 +18,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * one is seen on the other. Screenshots go to {@code target/screenshots/}. Skipped without {@code
  * /usr/bin/chromium}, except under CI ({@code CI=true}), where it fails.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BrowserXrTest {
-  private TestNode node;
+class BrowserXrTest extends OneNodeTest {
 
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "tandem.dev-mode = true");
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  BrowserXrTest() {
+    super("tandem.dev-mode = true");
   }
 
   @Test

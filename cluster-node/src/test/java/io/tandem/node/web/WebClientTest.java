@@ -3,9 +3,7 @@ package io.tandem.node.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tandem.node.testing.TestNode;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
+import io.tandem.node.testing.OneNodeTest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,11 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The web client against a real node: the JavaScript library's own tests ({@code node --test
@@ -26,20 +20,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * URLs, resume, de-duplication by seq, presence) and the node serving the built pages with their
  * content types and cache headers.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WebClientTest {
+class WebClientTest extends OneNodeTest {
   private final HttpClient http = HttpClient.newHttpClient();
-  private TestNode node;
 
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "tandem.dev-mode = true");
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  WebClientTest() {
+    super("tandem.dev-mode = true");
   }
 
   @Test

@@ -8,48 +8,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Every connection limit, crossed on a node configured with small ones. */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConnectionLimitsTest {
+class ConnectionLimitsTest extends OneNodeTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private TestNode node;
-
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node =
-        TestNode.start(
-            cassandra,
-            String.join(
-                "\n",
-                "tandem.ws.hello-timeout = 1s",
-                "tandem.ws.heartbeat = 1s",
-                "tandem.ws.max-frames-per-second = 5",
-                "tandem.ws.burst-frames = 5",
-                "tandem.ws.rate-limit-close-after = 1500ms",
-                "tandem.ws.max-frame-bytes = 2048",
-                "tandem.ws.close-frame-bytes = 65536",
-                "tandem.ws.max-sessions-per-connection = 2",
-                "tandem.room.max-members = 2",
-                "tandem.room.max-presence-bytes = 64"));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  ConnectionLimitsTest() {
+    super(
+        "tandem.ws.hello-timeout = 1s",
+        "tandem.ws.heartbeat = 1s",
+        "tandem.ws.max-frames-per-second = 5",
+        "tandem.ws.burst-frames = 5",
+        "tandem.ws.rate-limit-close-after = 1500ms",
+        "tandem.ws.max-frame-bytes = 2048",
+        "tandem.ws.close-frame-bytes = 65536",
+        "tandem.ws.max-sessions-per-connection = 2",
+        "tandem.room.max-members = 2",
+        "tandem.room.max-presence-bytes = 64");
   }
 
   private static String room() {

@@ -6,41 +6,22 @@ import static io.tandem.node.ws.ObjectDetailTest.roomQuality;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
 import io.tandem.node.ws.ObjectDetailTest.At;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The ramp after a join, with a budget of two: the object at the centre of the gaze is {@code high}
  * first, the one to the side follows a raise step later. The step is long (3 s) so that the head
  * pose, sent right after the join, is in well before the first step on a busy machine.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ObjectDetailRampTest {
-  private TestNode node;
+class ObjectDetailRampTest extends OneNodeTest {
 
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node =
-        TestNode.start(
-            cassandra,
-            String.join(
-                "\n", "tandem.xr.high-detail-objects = 2", "tandem.xr.lod-raise-step = 3s"));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  ObjectDetailRampTest() {
+    super("tandem.xr.high-detail-objects = 2", "tandem.xr.lod-raise-step = 3s");
   }
 
   @Test

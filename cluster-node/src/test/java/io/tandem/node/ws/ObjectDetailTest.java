@@ -5,49 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The per-room level-of-detail recommendation end to end, with a budget of one high-detail object:
  * the object an XR receiver looks at is {@code high} and the one behind it {@code low}, turning
  * around swaps them, and a connection that stops reading gets every object {@code low}.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ObjectDetailTest {
-  private TestNode node;
+class ObjectDetailTest extends OneNodeTest {
 
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node =
-        TestNode.start(
-            cassandra,
-            String.join(
-                "\n",
-                "tandem.xr.high-detail-objects = 1",
-                "tandem.xr.lower-lod-after = 1s",
-                // once lowered the connection stays low for this test's lifetime
-                "tandem.xr.raise-lod-after = 1h",
-                "tandem.ws.max-frames-per-second = 100000",
-                "tandem.ws.burst-frames = 100000"));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  ObjectDetailTest() {
+    super(
+        "tandem.xr.high-detail-objects = 1",
+        "tandem.xr.lower-lod-after = 1s",
+        // once lowered the connection stays low for this test's lifetime
+        "tandem.xr.raise-lod-after = 1h",
+        "tandem.ws.max-frames-per-second = 100000",
+        "tandem.ws.burst-frames = 100000");
   }
 
   static final double[] LOOK_AHEAD = {0, 0, 0, 1}; // along -Z

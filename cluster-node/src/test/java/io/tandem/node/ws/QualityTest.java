@@ -6,44 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.TestNode;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The level-of-detail recommendation ({@code quality}, a Tandem addition): an XR client that stops
  * reading while its room is busy is told {@code low} (ahead of the backlog) when it reads again,
  * and {@code high} once it has kept up for the raise delay.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class QualityTest {
-  private TestNode node;
+class QualityTest extends OneNodeTest {
 
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node =
-        TestNode.start(
-            cassandra,
-            String.join(
-                "\n",
-                "tandem.xr.lower-lod-after = 300ms",
-                "tandem.xr.raise-lod-after = 1s",
-                "tandem.ws.max-frames-per-second = 100000",
-                "tandem.ws.burst-frames = 100000"));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  QualityTest() {
+    super(
+        "tandem.xr.lower-lod-after = 300ms",
+        "tandem.xr.raise-lod-after = 1s",
+        "tandem.ws.max-frames-per-second = 100000",
+        "tandem.ws.burst-frames = 100000");
   }
 
   @Test

@@ -6,40 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Rooms end to end: real WebSocket clients on loopback, a node wired as in production, the real
  * Cassandra. Each test uses its own room.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RoomWebSocketTest {
+class RoomWebSocketTest extends OneNodeTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private TestNode node;
-
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "tandem.room.recent-changes = 4");
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  RoomWebSocketTest() {
+    super("tandem.room.recent-changes = 4");
   }
 
   private static String room() {

@@ -6,47 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Protocol section 6: a client that stops reading does not slow the others down, the memory the
  * node holds for it stays within the outbound bound, and when it reads again it gets {@code resync}
  * and a fresh snapshot instead of the backlog.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SlowConsumerTest {
+class SlowConsumerTest extends OneNodeTest {
   private static final int MAX_BYTES = 512 * 1024;
   private static final int OPS = 3000;
 
-  private TestNode node;
-
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node =
-        TestNode.start(
-            cassandra,
-            String.join(
-                "\n",
-                "tandem.ws.outbound-max-frames = 1024",
-                "tandem.ws.outbound-max-bytes = " + MAX_BYTES,
-                "tandem.ws.max-frames-per-second = 100000",
-                "tandem.ws.burst-frames = 100000"));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  SlowConsumerTest() {
+    super(
+        "tandem.ws.outbound-max-frames = 1024",
+        "tandem.ws.outbound-max-bytes = " + MAX_BYTES,
+        "tandem.ws.max-frames-per-second = 100000",
+        "tandem.ws.burst-frames = 100000");
   }
 
   @Test

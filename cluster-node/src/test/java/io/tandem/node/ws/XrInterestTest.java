@@ -3,10 +3,8 @@ package io.tandem.node.ws;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Interest management end to end (defaults: 2 m radius, 110 degree view cone, a quarter of the rate
@@ -27,19 +21,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * every fourth; when it turns around, the one now in front is back at the full rate from the next
  * tick on.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class XrInterestTest {
-  private TestNode node;
+class XrInterestTest extends OneNodeTest {
 
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node = TestNode.start(cassandra, "tandem.xr.interest = true\ntandem.xr.reduced-every = 4");
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  XrInterestTest() {
+    super("tandem.xr.interest = true\ntandem.xr.reduced-every = 4");
   }
 
   private static final double[] AHEAD = {0, 0, 0, 1};

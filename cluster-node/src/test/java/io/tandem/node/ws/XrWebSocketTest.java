@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.testing.TestNode;
+import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
-import io.tandem.persistence.testing.CassandraExtension;
-import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,40 +23,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * XR over real WebSockets on a real node (Cassandra journal): 30 headsets sending poses at 90 Hz
  * into a 20 Hz room, live object moves, and poses in replay. Interest management is off here (every
  * receiver gets every changed pose at every tick); its own test is {@code InterestTest}.
  */
-@ExtendWith(CassandraExtension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class XrWebSocketTest {
+class XrWebSocketTest extends OneNodeTest {
   private static final int HEADSETS = 30;
 
-  private TestNode node;
-
-  @BeforeAll
-  void startNode(CassandraTestConfig cassandra) throws Exception {
-    node =
-        TestNode.start(
-            cassandra,
-            String.join(
-                "\n",
-                "tandem.xr.interest = false",
-                "tandem.room.tick-interval = 50ms",
-                "tandem.room.hold-grace = 1500ms",
-                "tandem.xr.participant-grace = 1500ms"));
-  }
-
-  @AfterAll
-  void stopNode() throws Exception {
-    node.close();
+  XrWebSocketTest() {
+    super(
+        "tandem.xr.interest = false",
+        "tandem.room.tick-interval = 50ms",
+        "tandem.room.hold-grace = 1500ms",
+        "tandem.xr.participant-grace = 1500ms");
   }
 
   /** Says hello as an XR client; returns its member id in {@code room} once joined as editor. */

@@ -1,0 +1,39 @@
+package io.tandem.node.testing;
+
+import io.tandem.persistence.testing.CassandraExtension;
+import io.tandem.persistence.testing.CassandraTestConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A test class with a node of its own: one in-JVM node on the class's own keyspace of the real test
+ * Cassandra, started before the class's tests and stopped after them. A subclass gives its config
+ * overrides (HOCON lines) to the constructor; its own {@code @BeforeAll} methods run after the node
+ * is up.
+ */
+@ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class OneNodeTest {
+  private final String config;
+
+  /** The class's node, up for its tests. */
+  protected TestNode node;
+
+  protected OneNodeTest(String... configLines) {
+    this.config = String.join("\n", configLines);
+  }
+
+  @BeforeAll
+  final void startNode(CassandraTestConfig cassandra) throws Exception {
+    node = TestNode.start(cassandra, config);
+  }
+
+  @AfterAll
+  final void stopNode() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+}
