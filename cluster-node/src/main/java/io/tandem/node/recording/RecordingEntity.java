@@ -5,8 +5,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
-import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionJoin;
+import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
@@ -115,7 +116,7 @@ public final class RecordingEntity
       Long since,
       String epoch,
       ActorRef<Subscriber.Message> hub)
-      implements Command {}
+      implements Command, SessionJoin {}
 
   public record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
 
@@ -204,11 +205,14 @@ public final class RecordingEntity
   // ---------------------------------------------------------------- the actor
 
   private final SessionId sessionId;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final RecordingSettings settings;
   private final Clock clock;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
+
+  /** Members, their hubs, the tick and idle timers: what every session kind does alike. */
+  private final SessionLifecycle<Command> lifecycle;
+
   private final SessionMembers<Command> members;
   private final BlobStore blobs;
 
@@ -239,14 +243,23 @@ public final class RecordingEntity
       TimerScheduler<Command> timers) {
     super(persistenceId(name));
     this.sessionId = SessionId.recording(name);
-    this.shard = shard;
     this.settings = settings;
     this.clock = clock;
     this.blobs = blobs;
     this.ctx = ctx;
     this.timers = timers;
-    this.members = new SessionMembers<>(ctx, HubTerminated::new);
-    timers.startSingleTimer(IdleCheck.INSTANCE, settings.passivateAfter());
+    this.lifecycle =
+        new SessionLifecycle<>(
+            sessionId,
+            ctx,
+            timers,
+            shard,
+            HubTerminated::new,
+            Tick.INSTANCE,
+            IdleCheck.INSTANCE,
+            settings.passivateAfter(),
+            settings.maxMembers());
+    this.members = lifecycle.members();
   }
 
   @Override
@@ -399,15 +412,9 @@ public final class RecordingEntity
   }
 
   private ReplyEffect<Event, RecordingState> onJoin(RecordingState state, Join cmd) {
-    if (!members.contains(cmd.memberId()) && members.size() >= settings.maxMembers()) {
-      return Effect()
-          .reply(
-              cmd.hub(),
-              new Subscriber.Refused(
-                  cmd.connectionId(),
-                  cmd.ref(),
-                  ErrorCode.CONFLICT,
-                  "recording is full (" + settings.maxMembers() + " members)"));
+    Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
+    if (full != null) {
+      return Effect().reply(cmd.hub(), full);
     }
     if (!state.exists()) {
       Created created = new Created(UUID.randomUUID().toString(), clock.millis());
@@ -417,27 +424,12 @@ public final class RecordingEntity
   }
 
   private Subscriber.Message admit(RecordingState state, Join cmd) {
-    members.add(cmd.memberId(), cmd.info(), cmd.hub());
-    timers.cancel(IdleCheck.INSTANCE);
-    startTicking();
-    return JoinAnswer.answer(
-        new JoinAnswer.Request(
-            cmd.memberId(), cmd.connectionId(), cmd.ref(), cmd.since(), cmd.epoch()),
-        state.epoch(),
-        state.seq(),
-        state::changesAfter,
-        persistenceId().id(),
-        members.view(),
-        () -> view(state),
-        ctx.getSelf());
+    return lifecycle.admit(cmd, state, settings.tickInterval(), () -> view(state));
   }
 
   private ReplyEffect<Event, RecordingState> onLeave(RecordingState state, Leave cmd) {
     if (!removeMember(cmd.memberId())) {
-      return Effect()
-          .reply(
-              cmd.replyTo(),
-              new SessionReply.Rejected(ErrorCode.NOT_JOINED, "not joined to " + sessionId));
+      return Effect().reply(cmd.replyTo(), lifecycle.notJoined());
     }
     return Effect().reply(cmd.replyTo(), new SessionReply.Accepted(null));
   }
@@ -515,45 +507,26 @@ public final class RecordingEntity
     return Effect()
         .reply(
             cmd.replyTo(),
-            new SessionSummary(
-                state.exists(),
-                state.seq(),
-                state.epoch(),
-                members.view(),
-                state.created(),
-                state.lastActivity(),
-                state.bufferBytes(),
-                state.droppedBytes(),
-                state.isEnded(),
-                SessionMembers.nodeOf(ctx),
-                null));
+            lifecycle.summary(
+                state, state.bufferBytes(), state.droppedBytes(), state.isEnded(), null));
   }
 
   private ReplyEffect<Event, RecordingState> onTick(RecordingState state, Tick cmd) {
-    members.takeAnnouncements().ifPresent(members::broadcast);
-    if (members.isEmpty()) {
-      timers.cancel(Tick.INSTANCE);
-    }
+    lifecycle.onTick(false);
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, RecordingState> onIdleCheck(RecordingState state, IdleCheck cmd) {
-    if (members.isEmpty() && shard != null) {
-      shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-    }
+    lifecycle.onIdleCheck(true);
     return Effect().noReply();
   }
 
   // ---------------------------------------------------------------- helpers
 
   private SessionReply.Rejected checkPublisher(RecordingState state, String memberId) {
-    SessionMembers.Member m = members.get(memberId);
-    if (m == null) {
-      return new SessionReply.Rejected(ErrorCode.NOT_JOINED, "not joined to " + sessionId);
-    }
-    if (!"publisher".equals(m.info().role())) {
-      return new SessionReply.Rejected(
-          ErrorCode.FORBIDDEN, "joined as " + m.info().role() + ", not publisher");
+    SessionReply.Rejected refused = lifecycle.checkRole(memberId, "publisher");
+    if (refused != null) {
+      return refused;
     }
     if (state.isEnded()) {
       return new SessionReply.Rejected(ErrorCode.CONFLICT, sessionId + " has ended");
@@ -562,24 +535,11 @@ public final class RecordingEntity
   }
 
   private boolean removeMember(String memberId) {
-    if (members.remove(memberId) == null) {
-      return false;
-    }
-    startTicking();
-    if (members.isEmpty()) {
-      timers.startSingleTimer(IdleCheck.INSTANCE, settings.passivateAfter());
-    }
-    return true;
-  }
-
-  private void startTicking() {
-    if (!timers.isTimerActive(Tick.INSTANCE)) {
-      timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
-    }
+    return lifecycle.remove(memberId, settings.tickInterval()) != null;
   }
 
   private SessionView view(RecordingState state) {
-    return new SessionView(state.seq(), state.epoch(), state.view(), members.view());
+    return lifecycle.view(state, state.view());
   }
 
   // ---------------------------------------------------------------- event handler

@@ -1,5 +1,6 @@
 package io.tandem.node.recording;
 
+import io.tandem.node.session.DurableSession;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.persistence.CborSerializable;
 import io.tandem.persistence.blob.BlobRef;
@@ -28,7 +29,7 @@ import java.util.List;
  * is an upper limit of the memory held. The cache is never part of a snapshot: after a recovery its
  * bytes are {@link #missingPayloads() missing} until the entity read them.
  */
-public final class RecordingState {
+public final class RecordingState implements DurableSession {
   private String epoch;
   private long created;
   private long lastActivity;

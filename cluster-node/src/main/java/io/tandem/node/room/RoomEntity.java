@@ -9,8 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
-import io.tandem.node.session.JoinAnswer;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionJoin;
+import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
@@ -113,7 +114,7 @@ public final class RoomEntity
       Long since,
       String epoch,
       ActorRef<Subscriber.Message> hub)
-      implements Command {}
+      implements Command, SessionJoin {}
 
   /** Leave the room; holds of the member are released. */
   public record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
@@ -295,11 +296,12 @@ public final class RoomEntity
 
   private final String roomName;
   private final SessionId sessionId;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final RoomSettings settings;
   private final Clock clock;
   private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+
+  /** Members, their hubs, the tick and idle timers: what every session kind does alike. */
+  private final SessionLifecycle<Command> lifecycle;
 
   /** Ephemeral, actor-confined: members, their hubs, presence not yet announced. */
   private final SessionMembers<Command> members;
@@ -343,14 +345,22 @@ public final class RoomEntity
     super(persistenceId(roomName));
     this.roomName = roomName;
     this.sessionId = SessionId.room(roomName);
-    this.shard = shard;
     this.settings = settings;
     this.clock = clock;
     this.ctx = ctx;
-    this.timers = timers;
-    this.members = new SessionMembers<>(ctx, HubTerminated::new);
+    this.lifecycle =
+        new SessionLifecycle<>(
+            sessionId,
+            ctx,
+            timers,
+            shard,
+            HubTerminated::new,
+            Tick.INSTANCE,
+            IdleCheck.INSTANCE,
+            settings.passivateAfter(),
+            settings.maxMembers());
+    this.members = lifecycle.members();
     this.startedAt = System.nanoTime();
-    scheduleIdleCheck();
   }
 
   @Override
@@ -367,7 +377,7 @@ public final class RoomEntity
               TandemMetrics.recovered("room", System.nanoTime() - startedAt);
               if (!state.parked().isEmpty()) {
                 // grace periods still run: the tick ends them, with or without members
-                startTicking(state);
+                lifecycle.startTicking(tickInterval(state));
               }
               if (state.exists()) {
                 ctx.getLog()
@@ -421,15 +431,9 @@ public final class RoomEntity
   // ------------------------------------------------------------ command handlers
 
   private ReplyEffect<Event, RoomState> onJoin(RoomState state, Join cmd) {
-    if (!members.contains(cmd.memberId()) && members.size() >= settings.maxMembers()) {
-      return Effect()
-          .reply(
-              cmd.hub(),
-              new Subscriber.Refused(
-                  cmd.connectionId(),
-                  cmd.ref(),
-                  ErrorCode.CONFLICT,
-                  "room is full (" + settings.maxMembers() + " members)"));
+    Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
+    if (full != null) {
+      return Effect().reply(cmd.hub(), full);
     }
     if (!state.exists()) {
       Created created = new Created(UUID.randomUUID().toString(), clock.millis());
@@ -484,26 +488,14 @@ public final class RoomEntity
 
   /** Adds the member and answers its hub; the caller sends the answer. */
   private Subscriber.Message admit(RoomState state, Join cmd) {
-    members.add(cmd.memberId(), cmd.info(), cmd.hub());
-    timers.cancel(IdleCheck.INSTANCE);
-    startTicking(state);
     // the hub learns the room's tick rate before its answer (same sender, same receiver: in order)
     cmd.hub().tell(new Subscriber.Settings(tickHz(state), null));
-    return JoinAnswer.answer(
-        new JoinAnswer.Request(
-            cmd.memberId(), cmd.connectionId(), cmd.ref(), cmd.since(), cmd.epoch()),
-        state.epoch(),
-        state.seq(),
-        state::changesAfter,
-        persistenceId().id(),
-        members.view(),
-        () -> view(state),
-        ctx.getSelf());
+    return lifecycle.admit(cmd, state, tickInterval(state), () -> view(state));
   }
 
   private ReplyEffect<Event, RoomState> onLeave(RoomState state, Leave cmd) {
     if (!members.contains(cmd.memberId())) {
-      return Effect().reply(cmd.replyTo(), notJoined());
+      return Effect().reply(cmd.replyTo(), lifecycle.notJoined());
     }
     List<Event> released = removeMember(state, cmd.memberId(), false);
     if (released.isEmpty()) {
@@ -799,8 +791,7 @@ public final class RoomEntity
         .thenRun(
             after -> {
               // the next tick comes at the new rate
-              timers.cancel(Tick.INSTANCE);
-              startTicking(after);
+              lifecycle.restartTicking(tickInterval(after));
               members.broadcast(new Subscriber.Settings(tickHz(after), cmd.memberId()));
             })
         .thenReply(cmd.replyTo(), after -> new SessionReply.Accepted(null));
@@ -811,28 +802,12 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onGetSummary(RoomState state, GetSummary cmd) {
-    return Effect()
-        .reply(
-            cmd.replyTo(),
-            new SessionSummary(
-                state.exists(),
-                state.seq(),
-                state.epoch(),
-                members.view(),
-                state.created(),
-                state.lastActivity(),
-                null,
-                null,
-                null,
-                SessionMembers.nodeOf(ctx),
-                tickHz(state)));
+    return Effect().reply(cmd.replyTo(), lifecycle.summary(state, null, null, null, tickHz(state)));
   }
 
   private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {
-    members.takeAnnouncements().ifPresent(members::broadcast);
-    if (members.isEmpty() && state.parked().isEmpty()) {
-      timers.cancel(Tick.INSTANCE);
-    }
+    // grace periods end at a tick, with or without members
+    lifecycle.onTick(!state.parked().isEmpty());
     long now = clock.millis();
     recordMotion(state, now);
     // holds that ended: no move for the hold timeout, or a grace period that ran out
@@ -904,14 +879,8 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onIdleCheck(RoomState state, IdleCheck cmd) {
-    if (members.isEmpty() && shard != null) {
-      if (state.parked().isEmpty()) {
-        shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-      } else {
-        // a grace period still runs: it ends at a tick of this incarnation
-        scheduleIdleCheck();
-      }
-    }
+    // while a grace period runs the room stays: it ends at a tick of this incarnation
+    lifecycle.onIdleCheck(state.parked().isEmpty());
     return Effect().noReply();
   }
 
@@ -930,16 +899,12 @@ public final class RoomEntity
    * instead.
    */
   private List<Event> removeMember(RoomState state, String memberId, boolean mayPark) {
-    SessionMembers.Member gone = members.remove(memberId);
+    SessionMembers.Member gone = lifecycle.remove(memberId, tickInterval(state));
     if (gone == null) {
       return List.of();
     }
     MemberPose lastPose = poses.remove(memberId);
     changedPoses.remove(memberId);
-    startTicking(state);
-    if (members.isEmpty()) {
-      scheduleIdleCheck();
-    }
     List<String> held = new ArrayList<>();
     for (String id : state.objects().keySet()) {
       if (memberId.equals(currentView(state, id).heldBy())) {
@@ -964,12 +929,6 @@ public final class RoomEntity
     return events;
   }
 
-  private void startTicking(RoomState state) {
-    if (!timers.isTimerActive(Tick.INSTANCE)) {
-      timers.startTimerAtFixedRate(Tick.INSTANCE, tickInterval(state));
-    }
-  }
-
   /** The room's tick rate: its editors' choice, else the node's default. */
   private int tickHz(RoomState state) {
     return state.tickHz() > 0 ? state.tickHz() : settings.defaultTickHz();
@@ -979,24 +938,8 @@ public final class RoomEntity
     return state.tickHz() > 0 ? RoomSettings.tickOf(state.tickHz()) : settings.tickInterval();
   }
 
-  private void scheduleIdleCheck() {
-    timers.startSingleTimer(IdleCheck.INSTANCE, settings.passivateAfter());
-  }
-
   private SessionReply.Rejected checkEditor(String memberId) {
-    SessionMembers.Member m = members.get(memberId);
-    if (m == null) {
-      return notJoined();
-    }
-    if (!"editor".equals(m.info().role())) {
-      return new SessionReply.Rejected(
-          ErrorCode.FORBIDDEN, "joined as " + m.info().role() + ", not editor");
-    }
-    return null;
-  }
-
-  private SessionReply.Rejected notJoined() {
-    return new SessionReply.Rejected(ErrorCode.NOT_JOINED, "not joined to " + sessionId);
+    return lifecycle.checkRole(memberId, "editor");
   }
 
   private static SessionReply.Rejected noSuchObject(String id) {
@@ -1012,7 +955,7 @@ public final class RoomEntity
       liveObjects.forEach((id, v) -> objects.computeIfPresent(id, (k, old) -> v));
       now = new RoomView(durable.doc(), Collections.unmodifiableMap(objects));
     }
-    return new SessionView(state.seq(), state.epoch(), now, members.view());
+    return lifecycle.view(state, now);
   }
 
   private static int jsonSize(JsonNode node) {

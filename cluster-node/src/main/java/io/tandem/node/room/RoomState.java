@@ -1,6 +1,7 @@
 package io.tandem.node.room;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.session.DurableSession;
 import io.tandem.persistence.CborSerializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +29,7 @@ public record RoomState(
     KeyLog keys,
     int tickHz,
     Map<String, ParkedMember> parked)
-    implements CborSerializable {
+    implements CborSerializable, DurableSession {
 
   public RoomState {
     // snapshots taken before idempotency keys (or parked members) existed have none

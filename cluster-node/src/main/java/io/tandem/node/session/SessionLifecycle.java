@@ -1,0 +1,234 @@
+package io.tandem.node.session;
+
+import io.tandem.protocol.ErrorCode;
+import io.tandem.protocol.SessionId;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The lifecycle every session entity shares, in one place: admitting members (capacity, the join
+ * answer), removing them, the tick that announces joins, leaves and presence, the idle check that
+ * asks the shard to passivate an entity without members, and the answers every kind gives alike
+ * (not joined, wrong role, summary, snapshot). Each entity owns one, made in its constructor with
+ * its {@link ActorContext} and {@link TimerScheduler}, and calls it from its command handlers; it
+ * is actor-confined like those two (not thread-safe, never sent anywhere) and blocks on nothing.
+ *
+ * <p>Invariants it keeps: the tick runs while there are members or announcements to send (an entity
+ * may keep it running longer, see {@link #onTick}); the idle check is scheduled exactly while there
+ * are no members, from the start of the incarnation and from the last leave, and cancelled by a
+ * join.
+ *
+ * <p>Why a helper the entity owns, rather than the alternatives:
+ *
+ * <ul>
+ *   <li>Not a common base class: an {@code EventSourcedBehaviorWithEnforcedReplies} is already a
+ *       subclass, and sharing its command handler builder would take a base generic over command,
+ *       event and state, with the effects of each kind threaded through it. The parts that persist
+ *       (creating the session on its first join, releasing a room's holds) stay in the entities,
+ *       typed to their own events; this class only touches members, timers, the shard and replies
+ *       that persist nothing, so it needs one type parameter (the command type of its timers).
+ *   <li>Not shared command records: each entity keeps its own {@code Join}, {@code Tick}, {@code
+ *       Stop}... The Jackson serializer names a command by its class, so moving them would break
+ *       messages between nodes of two versions during a rolling update; a record shared by two
+ *       entities would have to implement both {@code Command} interfaces (this package depending on
+ *       theirs) or travel wrapped. The entity passes its own {@code Tick}, {@code IdleCheck} and
+ *       {@code HubTerminated} in, the way {@link SessionMembers} already takes the latter, and its
+ *       {@code Join} implements {@link SessionJoin}.
+ * </ul>
+ *
+ * @param <C> the entity's command type
+ */
+public final class SessionLifecycle<C> {
+
+  private final SessionId sessionId;
+  private final ActorContext<C> ctx;
+  private final TimerScheduler<C> timers;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final C tick;
+  private final C idleCheck;
+  private final Duration passivateAfter;
+  private final int maxMembers;
+  private final SessionMembers<C> members;
+
+  /**
+   * Schedules the first idle check: an entity that nobody joins passivates after {@code
+   * passivateAfter}.
+   *
+   * @param shard the entity's shard; null outside sharding (tests), then it never passivates
+   * @param onHubTerminated the command that tells the entity a watched hub stopped
+   * @param tick the entity's tick command (also its timer key)
+   * @param idleCheck the entity's idle check command (also its timer key)
+   */
+  public SessionLifecycle(
+      SessionId sessionId,
+      ActorContext<C> ctx,
+      TimerScheduler<C> timers,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      Function<ActorRef<Subscriber.Message>, C> onHubTerminated,
+      C tick,
+      C idleCheck,
+      Duration passivateAfter,
+      int maxMembers) {
+    this.sessionId = sessionId;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.shard = shard;
+    this.tick = tick;
+    this.idleCheck = idleCheck;
+    this.passivateAfter = passivateAfter;
+    this.maxMembers = maxMembers;
+    this.members = new SessionMembers<>(ctx, onHubTerminated);
+    scheduleIdleCheck();
+  }
+
+  /** The members, their hubs and unannounced presence (for publishing and entity rules). */
+  public SessionMembers<C> members() {
+    return members;
+  }
+
+  /**
+   * The answer to a join when the session is full (a member joining again always fits), or null.
+   */
+  public Subscriber.Refused refuseWhenFull(SessionJoin join) {
+    if (members.contains(join.memberId()) || members.size() < maxMembers) {
+      return null;
+    }
+    return new Subscriber.Refused(
+        join.connectionId(),
+        join.ref(),
+        ErrorCode.CONFLICT,
+        sessionId.kind().prefix() + " is full (" + maxMembers + " members)");
+  }
+
+  /**
+   * Adds the joining member (announced at the next tick, which runs every {@code tickInterval}),
+   * cancels the idle check, and returns the answer for {@code join.hub()}: the missed changes, or a
+   * {@code snapshot}. The caller sends it, after the session exists in {@code state}.
+   */
+  public Subscriber.Message admit(
+      SessionJoin join,
+      DurableSession state,
+      Duration tickInterval,
+      Supplier<SessionView> snapshot) {
+    members.add(join.memberId(), join.info(), join.hub());
+    timers.cancel(idleCheck);
+    startTicking(tickInterval);
+    return JoinAnswer.answer(
+        new JoinAnswer.Request(
+            join.memberId(), join.connectionId(), join.ref(), join.since(), join.epoch()),
+        state.epoch(),
+        state.seq(),
+        state::changesAfter,
+        SessionEntities.persistenceId(sessionId),
+        members.view(),
+        snapshot,
+        ctx.getSelf());
+  }
+
+  /**
+   * Removes a member: its leave is announced at the next tick, and the last one to leave schedules
+   * the idle check. Null when it was not a member (then nothing changes).
+   */
+  public SessionMembers.Member remove(String memberId, Duration tickInterval) {
+    SessionMembers.Member gone = members.remove(memberId);
+    if (gone != null) {
+      startTicking(tickInterval);
+      if (members.isEmpty()) {
+        scheduleIdleCheck();
+      }
+    }
+    return gone;
+  }
+
+  /**
+   * At each tick: sends the joins, leaves and presence since the last tick once to every hub; stops
+   * the tick once no member is left, unless the entity still needs it ({@code keepTicking}).
+   */
+  public void onTick(boolean keepTicking) {
+    members.takeAnnouncements().ifPresent(members::broadcast);
+    if (members.isEmpty() && !keepTicking) {
+      timers.cancel(tick);
+    }
+  }
+
+  /**
+   * The idle check fired. Without members the entity asks its shard to passivate it, or, when it
+   * may not stop yet ({@code mayPassivate} false), checks again after the idle time. With members
+   * (one joined while the check was queued), nothing.
+   */
+  public void onIdleCheck(boolean mayPassivate) {
+    if (members.isEmpty() && shard != null) {
+      if (mayPassivate) {
+        shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+      } else {
+        scheduleIdleCheck();
+      }
+    }
+  }
+
+  /** Starts the tick at {@code interval}, unless it runs already. */
+  public void startTicking(Duration interval) {
+    if (!timers.isTimerActive(tick)) {
+      timers.startTimerAtFixedRate(tick, interval);
+    }
+  }
+
+  /** The tick rate changed: the next tick comes {@code interval} from now. */
+  public void restartTicking(Duration interval) {
+    timers.cancel(tick);
+    startTicking(interval);
+  }
+
+  /** The reply to a request from someone who is not a member. */
+  public SessionReply.Rejected notJoined() {
+    return new SessionReply.Rejected(ErrorCode.NOT_JOINED, "not joined to " + sessionId);
+  }
+
+  /** Why {@code memberId} may not do what needs {@code role}, or null when it may. */
+  public SessionReply.Rejected checkRole(String memberId, String role) {
+    SessionMembers.Member m = members.get(memberId);
+    if (m == null) {
+      return notJoined();
+    }
+    if (!role.equals(m.info().role())) {
+      return new SessionReply.Rejected(
+          ErrorCode.FORBIDDEN, "joined as " + m.info().role() + ", not " + role);
+    }
+    return null;
+  }
+
+  /** A full snapshot: {@code view} is the durable state as a late joiner sees it now. */
+  public SessionView view(DurableSession state, SessionState view) {
+    return new SessionView(state.seq(), state.epoch(), view, members.view());
+  }
+
+  /** The summary for the HTTP API; the last four are one kind's (null for the other). */
+  public SessionSummary summary(
+      DurableSession state,
+      Long liveBufferBytes,
+      Long droppedBytes,
+      Boolean ended,
+      Integer tickHz) {
+    return new SessionSummary(
+        state.exists(),
+        state.seq(),
+        state.epoch(),
+        members.view(),
+        state.created(),
+        state.lastActivity(),
+        liveBufferBytes,
+        droppedBytes,
+        ended,
+        SessionMembers.nodeOf(ctx),
+        tickHz);
+  }
+
+  private void scheduleIdleCheck() {
+    timers.startSingleTimer(idleCheck, passivateAfter);
+  }
+}
