@@ -37,13 +37,17 @@ public final class JournalReader {
   }
 
   /**
-   * The changes of {@code session} with {@code since < seq <= upTo}, in order, read from the first
-   * journal event that can hold one (see {@link #firstSequenceNr}).
+   * The changes of {@code session} with {@code since < seq <= upTo}, in order. {@code journalFrom}
+   * is where the session's entity says the journal holds the change after {@code since} (0 when not
+   * known); the read starts there or at {@link #firstSequenceNr}, whichever is later.
    */
-  public CompletionStage<List<SessionUpdate>> changes(SessionId session, long since, long upTo) {
+  public CompletionStage<List<SessionUpdate>> changes(
+      SessionId session, long since, long upTo, long journalFrom) {
     return journal
         .currentEventsByPersistenceId(
-            SessionEntities.persistenceId(session), firstSequenceNr(session, since), Long.MAX_VALUE)
+            SessionEntities.persistenceId(session),
+            Math.max(journalFrom, firstSequenceNr(session, since)),
+            Long.MAX_VALUE)
         .map(env -> env.event())
         .filter(e -> e instanceof ChangeEvent)
         .map(e -> ((ChangeEvent) e).change())
@@ -58,8 +62,8 @@ public final class JournalReader {
    * The first journal sequence number that can hold a change after {@code since}. A room's journal
    * event holds at most one change, and other events only add to the count, so the change with seq
    * {@code s} is at sequence number {@code s} or later. A recording's event holds a whole published
-   * batch (five events take five seqs and one sequence number), so nothing bounds it from below:
-   * its journal is read from the start.
+   * batch (five events take five seqs and one sequence number), so the seq alone bounds nothing: 0,
+   * unless its entity knows better ({@code RecordingState#journalFrom}).
    */
   public static long firstSequenceNr(SessionId session, long since) {
     return session.kind() == SessionKind.ROOM ? since + 1 : 0L;

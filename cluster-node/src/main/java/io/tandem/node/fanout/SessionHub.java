@@ -413,12 +413,17 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       announceRejoin(sub, msg.members());
     }
     markAnswered(sub);
-    catchUp(sub, msg.upTo());
+    // where the entity says the journal holds the change after its `since` (a lower bound for any
+    // later one too)
+    catchUp(sub, msg.upTo(), sub.delivered >= msg.since() ? msg.journalFrom() : 0);
     return this;
   }
 
-  /** Reads the changes {@code (sub.delivered, upTo]} from the journal; live ones wait. */
-  private void catchUp(Sub sub, long upTo) {
+  /**
+   * Reads the changes {@code (sub.delivered, upTo]} from the journal, from sequence number {@code
+   * journalFrom} on (0 when nothing better is known); live ones wait.
+   */
+  private void catchUp(Sub sub, long upTo, long journalFrom) {
     if (sub.phase != Phase.CATCHING_UP) {
       sub.phase = Phase.CATCHING_UP;
       sub.buffered = new ArrayList<>();
@@ -428,7 +433,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     long from = sub.delivered;
     getContext()
         .pipeToSelf(
-            journal.changes(session, from, upTo),
+            journal.changes(session, from, upTo, journalFrom),
             (changes, failure) ->
                 new JournalRead(
                     connectionId,
@@ -543,7 +548,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
                   session,
                   u.firstSeq(),
                   sub.delivered);
-          catchUp(sub, u.firstSeq() - 1);
+          catchUp(sub, u.firstSeq() - 1, 0);
           sub.buffered.add(u);
           return;
         }

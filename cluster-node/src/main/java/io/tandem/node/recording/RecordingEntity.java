@@ -551,12 +551,14 @@ public final class RecordingEntity
         .onEvent(
             Created.class,
             (state, e) -> {
+              state.counted();
               state.created(e.epoch(), e.ts());
               return state;
             })
         .onEvent(
             Published.class,
             (state, e) -> {
+              state.counted();
               RecordedBatch b = e.batch();
               state.published(
                   b,
@@ -567,6 +569,7 @@ public final class RecordingEntity
         .onEvent(
             Ended.class,
             (state, e) -> {
+              state.counted();
               state.ended(new RecordingEnded(e.seq(), e.ts(), e.by()));
               return state;
             })

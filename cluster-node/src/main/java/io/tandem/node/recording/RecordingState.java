@@ -7,6 +7,7 @@ import io.tandem.persistence.blob.BlobRef;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The state of a recording: its seq, its static batches, and the live buffer of recent batches that
@@ -28,6 +29,13 @@ import java.util.List;
  * payload's size against the bound even when its bytes are shared with another batch, so the bound
  * is an upper limit of the memory held. The cache is never part of a snapshot: after a recovery its
  * bytes are {@link #missingPayloads() missing} until the entity read them.
+ *
+ * <p>A journal event holds a whole batch (several seqs), so a change's seq says nothing about where
+ * the journal holds it. The state therefore counts the events it applied (which is the journal's
+ * sequence number of the last one) and keeps a sparse index from a batch's first seq to its
+ * sequence number, one entry per {@link #INDEX_EVERY} seqs or more (at most {@link #INDEX_MAX}
+ * entries: past it every other one goes and the spacing doubles). Resumes that memory cannot answer
+ * start reading the journal at the entry before them, not at its start.
  */
 public final class RecordingState implements DurableSession {
   private String epoch;
@@ -43,6 +51,20 @@ public final class RecordingState implements DurableSession {
   private long historyFrom = 1;
   private final PayloadCache payloads = new PayloadCache();
 
+  /** Seqs at least between two index entries, at first. */
+  static final long INDEX_EVERY = 256;
+
+  /** Index entries at most. */
+  static final int INDEX_MAX = 1024;
+
+  /** Events applied: the journal sequence number of the last one; -1 when not known. */
+  private long journalEvents;
+
+  /** First seq of a batch to its journal sequence number, sparse. */
+  private final java.util.TreeMap<Long, Long> journalIndex = new java.util.TreeMap<>();
+
+  private long indexEvery = INDEX_EVERY;
+
   /** An immutable copy of the state, as snapshots store it. */
   public record Snapshot(
       String epoch,
@@ -54,7 +76,10 @@ public final class RecordingState implements DurableSession {
       List<RecordedBatch> buffer,
       long latestCheckpointFrom,
       long droppedBytes,
-      long historyFrom)
+      long historyFrom,
+      Long journalEvents,
+      Map<Long, Long> journalIndex,
+      Long indexEvery)
       implements CborSerializable {}
 
   public boolean exists() {
@@ -96,6 +121,49 @@ public final class RecordingState implements DurableSession {
     return historyFrom;
   }
 
+  /** Every event the entity applies is counted here, before its own change. */
+  void counted() {
+    if (journalEvents >= 0) {
+      journalEvents++;
+    }
+  }
+
+  /**
+   * The first journal sequence number that can hold a change after {@code since}: the sequence
+   * number of the last indexed batch that starts at or before {@code since + 1}, or 0 (the start)
+   * when the state does not know (recovered from a snapshot taken before it counted).
+   */
+  @Override
+  public long journalFrom(long since) {
+    if (journalEvents < 0) {
+      return 0;
+    }
+    Map.Entry<Long, Long> at = journalIndex.floorEntry(since + 1);
+    return at == null ? 0 : at.getValue();
+  }
+
+  private void index(RecordedBatch batch) {
+    if (journalEvents < 0) {
+      return;
+    }
+    Long last = journalIndex.isEmpty() ? null : journalIndex.lastKey();
+    if (last != null && batch.fromSeq() < last + indexEvery) {
+      return;
+    }
+    journalIndex.put(batch.fromSeq(), journalEvents);
+    if (journalIndex.size() > INDEX_MAX) {
+      // thin out: keep every other entry, the first one included, and space new ones wider
+      boolean keep = true;
+      for (var it = journalIndex.keySet().iterator(); it.hasNext(); keep = !keep) {
+        it.next();
+        if (!keep) {
+          it.remove();
+        }
+      }
+      indexEvery *= 2;
+    }
+  }
+
   void created(String epoch, long ts) {
     this.epoch = epoch;
     this.created = ts;
@@ -107,6 +175,7 @@ public final class RecordingState implements DurableSession {
    * when the entity has them (a fresh publish), null during recovery.
    */
   void published(RecordedBatch batch, long liveBufferBytes, byte[] payload) {
+    index(batch);
     seq = batch.seq();
     lastActivity = batch.ts();
     if (batch.blob() != null) {
@@ -219,7 +288,10 @@ public final class RecordingState implements DurableSession {
         List.copyOf(buffer),
         latestCheckpointFrom,
         droppedBytes,
-        historyFrom);
+        historyFrom,
+        journalEvents,
+        Map.copyOf(journalIndex),
+        indexEvery);
   }
 
   public static RecordingState fromSnapshot(Snapshot s) {
@@ -234,6 +306,12 @@ public final class RecordingState implements DurableSession {
     state.latestCheckpointFrom = s.latestCheckpointFrom();
     state.droppedBytes = s.droppedBytes();
     state.historyFrom = s.historyFrom();
+    // a snapshot from before the count does not know where its events are
+    state.journalEvents = s.journalEvents() == null ? -1 : s.journalEvents();
+    if (s.journalIndex() != null) {
+      state.journalIndex.putAll(s.journalIndex());
+    }
+    state.indexEvery = s.indexEvery() == null ? INDEX_EVERY : s.indexEvery();
     s.buffer().forEach(b -> state.bufferBytes += b.size());
     for (RecordedBatch b : s.statics()) {
       if (b.blob() != null) {

@@ -133,6 +133,15 @@ public record RoomState(
     return out;
   }
 
+  /**
+   * A room's journal event holds at most one change and other events only add to the count, so the
+   * change after {@code since} is at sequence number {@code since + 1} or later.
+   */
+  @Override
+  public long journalFrom(long since) {
+    return since + 1;
+  }
+
   /** Doc and objects as a late joiner sees them. */
   public RoomView view() {
     Map<String, ObjectView> views = new LinkedHashMap<>();

@@ -24,4 +24,10 @@ public interface DurableSession {
 
   /** The changes after {@code since}, if memory still holds all of them; else null. */
   List<? extends SessionUpdate> changesAfter(long since);
+
+  /**
+   * The first journal sequence number that can hold a change after {@code since}: where a resume
+   * the memory cannot answer starts reading the journal. 0 reads it from the start.
+   */
+  long journalFrom(long since);
 }

@@ -1,7 +1,6 @@
 package io.tandem.node.session;
 
 import java.util.List;
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -18,20 +17,20 @@ public final class JoinAnswer {
   public record Request(String memberId, String connectionId, Long ref, Long since, String epoch) {}
 
   /**
-   * @param changesAfter the changes after a seq from memory, or null when memory lacks some
+   * @param state the session's durable state: its epoch, seq, the changes memory still holds, and
+   *     where the journal holds the older ones
    * @param entity the answering entity (its hubs watch it)
    */
   public static Subscriber.Message answer(
       Request join,
-      String epoch,
-      long seq,
-      LongFunction<List<? extends SessionUpdate>> changesAfter,
+      DurableSession state,
       String persistenceId,
       java.util.Map<String, MemberInfo> members,
       Supplier<SessionView> snapshot,
       ActorRef<?> entity) {
-    if (join.since() != null && epoch.equals(join.epoch()) && join.since() <= seq) {
-      List<? extends SessionUpdate> missed = changesAfter.apply(join.since());
+    String epoch = state.epoch();
+    if (join.since() != null && epoch.equals(join.epoch()) && join.since() <= state.seq()) {
+      List<? extends SessionUpdate> missed = state.changesAfter(join.since());
       if (missed != null) {
         return new Subscriber.Resumed(
             join.connectionId(),
@@ -49,10 +48,11 @@ public final class JoinAnswer {
           join.memberId(),
           persistenceId,
           join.since(),
-          seq,
+          state.seq(),
           epoch,
           members,
-          entity);
+          entity,
+          state.journalFrom(join.since()));
     }
     return new Subscriber.Admitted(
         join.connectionId(), join.ref(), join.memberId(), snapshot.get(), entity);

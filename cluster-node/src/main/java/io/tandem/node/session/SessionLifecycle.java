@@ -121,9 +121,7 @@ public final class SessionLifecycle<C> {
     return JoinAnswer.answer(
         new JoinAnswer.Request(
             join.memberId(), join.connectionId(), join.ref(), join.since(), join.epoch()),
-        state.epoch(),
-        state.seq(),
-        state::changesAfter,
+        state,
         SessionEntities.persistenceId(sessionId),
         members.view(),
         snapshot,

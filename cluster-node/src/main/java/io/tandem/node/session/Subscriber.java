@@ -62,7 +62,8 @@ public final class Subscriber {
 
   /**
    * A join with {@code since} was accepted but the missed changes {@code (since, upTo]} are no
-   * longer in the entity's memory: the hub reads them from the journal before anything later.
+   * longer in the entity's memory: the hub reads them from the journal, from sequence number {@code
+   * journalFrom} on (0: the start), before anything later.
    */
   public record ResumeFromJournal(
       String connectionId,
@@ -73,7 +74,8 @@ public final class Subscriber {
       long upTo,
       String epoch,
       Map<String, MemberInfo> members,
-      ActorRef<?> entity)
+      ActorRef<?> entity,
+      long journalFrom)
       implements Message {}
 
   /** A join was refused. */

@@ -194,6 +194,50 @@ class RecordingEntityTest {
   }
 
   @Test
+  void aResumeFromTheJournalStartsAtTheIndexedBatchBeforeItsSince() {
+    String epoch = ((Subscriber.Admitted) join("pub/1", "publisher", null, null)).view().epoch();
+    // 120 batches of five events, two per write: batch b holds seqs 5b+1..5b+5 and is journal
+    // event b+2 (the first one is the recording's creation)
+    for (int b = 0; b < 120; b += 2) {
+      publish("pub/1", batch(b * 5 + 1, 5, true, false), batch(b * 5 + 6, 5, true, false));
+    }
+    // indexed: the batches starting at seqs 1, 261 and 521 (at least 256 seqs apart), which are
+    // journal events 2, 54 and 106
+    assertEquals(106, resumeFromJournal(520L, epoch).journalFrom(), "seq 521 is in event 106");
+    assertEquals(54, resumeFromJournal(300L, epoch).journalFrom(), "seq 301 is after event 54");
+    assertEquals(2, resumeFromJournal(10L, epoch).journalFrom());
+
+    // a new incarnation (snapshot and events) knows the same
+    rec.restart();
+    assertEquals(106, resumeFromJournal(520L, epoch).journalFrom());
+    // a snapshot taken before the count does not know: its journal is read from the start
+    RecordingState.Snapshot s = rec.getState().toSnapshot();
+    RecordingState old =
+        RecordingState.fromSnapshot(
+            new RecordingState.Snapshot(
+                s.epoch(),
+                s.created(),
+                s.lastActivity(),
+                s.seq(),
+                s.ended(),
+                s.statics(),
+                s.buffer(),
+                s.latestCheckpointFrom(),
+                s.droppedBytes(),
+                s.historyFrom(),
+                null,
+                null,
+                null));
+    assertEquals(0, old.journalFrom(520));
+  }
+
+  private Subscriber.ResumeFromJournal resumeFromJournal(long since, String epoch) {
+    return assertInstanceOf(
+        Subscriber.ResumeFromJournal.class,
+        join("view/" + UUID.randomUUID(), "viewer", since, epoch));
+  }
+
+  @Test
   void aRestartRecoversTheBufferFromSnapshotAndEvents() {
     join("pub/1", "publisher", null, null);
     publish("pub/1", batch(0, 1, false, true));
