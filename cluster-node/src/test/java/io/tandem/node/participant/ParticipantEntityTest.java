@@ -132,6 +132,18 @@ class ParticipantEntityTest {
   }
 
   /**
+   * A participant {@link #used}, then detached by {@code c1}, then lost with its node (its actor
+   * stopped without a word); returns its id.
+   */
+  private String usedDetachedAndLost() throws Exception {
+    String id = newId();
+    ActorRef<ParticipantEntity.Command> first = used(id);
+    detach(first, id, "c1");
+    kill(first);
+    return id;
+  }
+
+  /**
    * A participant used by connection {@code c1}: low detail at 40 kB/s, holding the cube (and the
    * ball taken and given up again). Returns once all of it was handled.
    */
@@ -191,10 +203,7 @@ class ParticipantEntityTest {
 
   @Test
   void aDetachedParticipantRecoveredWithinItsGraceHasItsPoseHoldsAndDetail() throws Exception {
-    String id = newId();
-    ActorRef<ParticipantEntity.Command> first = used(id);
-    detach(first, id, "c1");
-    kill(first);
+    String id = usedDetachedAndLost();
 
     clock.advance(GRACE.minusSeconds(1));
     ParticipantEntity.Remembered back = attach(incarnation(id, GRACE), "c2");
@@ -206,10 +215,7 @@ class ParticipantEntityTest {
 
   @Test
   void aDetachedParticipantRecoveredAfterItsGraceIsForgotten() throws Exception {
-    String id = newId();
-    ActorRef<ParticipantEntity.Command> first = used(id);
-    detach(first, id, "c1");
-    kill(first);
+    String id = usedDetachedAndLost();
 
     // nobody ran the timer; the next incarnation forgets by the clock and stops
     clock.advance(GRACE.plusMillis(1));
@@ -225,10 +231,7 @@ class ParticipantEntityTest {
 
   @Test
   void aReconnectAfterTheGraceFindsNothingEvenBeforeTheTimerRan() throws Exception {
-    String id = newId();
-    ActorRef<ParticipantEntity.Command> first = used(id);
-    detach(first, id, "c1");
-    kill(first);
+    String id = usedDetachedAndLost();
 
     clock.advance(GRACE.plusSeconds(1));
     ActorRef<ParticipantEntity.Command> second = incarnation(id, GRACE);
