@@ -5,7 +5,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.asset.AssetEntity;
-import io.tandem.node.auth.AuthException;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
@@ -16,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -26,7 +24,6 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
@@ -34,7 +31,6 @@ import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.util.ByteString;
 
@@ -46,7 +42,7 @@ import org.apache.pekko.util.ByteString;
  * the other one. Reading needs {@code asset:<id>:read} or a read grant on some room: whoever may be
  * in a room may load what it shows. Hashing runs on the blocking dispatcher.
  */
-public final class Assets extends AllDirectives {
+public final class Assets extends JsonRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final ContentType GLB =
@@ -55,15 +51,14 @@ public final class Assets extends AllDirectives {
               "model", "gltf-binary", false));
 
   private final ActorSystem<?> system;
-  private final TokenVerifier verifier;
   private final BlobStore blobs;
   private final Duration askTimeout;
   private final long maxBytes;
   private final Executor blocking;
 
   public Assets(ActorSystem<?> system, TokenVerifier verifier, Duration askTimeout, long maxBytes) {
+    super(verifier);
     this.system = system;
-    this.verifier = verifier;
     this.blobs = Blobs.get(system);
     this.askTimeout = askTimeout;
     this.maxBytes = maxBytes;
@@ -136,11 +131,7 @@ public final class Assets extends AllDirectives {
                                 body.put("lod", lod);
                                 body.put("hash", result.get().ref().hash());
                                 body.put("size", result.get().ref().size());
-                                return complete(
-                                    HttpResponse.create()
-                                        .withStatus(StatusCodes.CREATED)
-                                        .withEntity(
-                                            ContentTypes.APPLICATION_JSON, body.toString()));
+                                return json(StatusCodes.CREATED, body);
                               });
                         })));
   }
@@ -212,30 +203,5 @@ public final class Assets extends AllDirectives {
 
   private EntityRef<AssetEntity.Command> entity(String id) {
     return ClusterSharding.get(system).entityRefFor(AssetEntity.ENTITY_KEY, id);
-  }
-
-  private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName(
-        "Authorization",
-        header -> {
-          if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return error(StatusCodes.UNAUTHORIZED, "unauthorized", "Authorization: Bearer <token>");
-          }
-          try {
-            return inner.apply(verifier.verify(header.get().substring(7).trim()));
-          } catch (AuthException e) {
-            return error(StatusCodes.UNAUTHORIZED, "unauthorized", e.getMessage());
-          }
-        });
-  }
-
-  private Route error(StatusCode status, String code, String message) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("code", code);
-    body.put("message", message);
-    return complete(
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(ContentTypes.APPLICATION_JSON, body.toString()));
   }
 }

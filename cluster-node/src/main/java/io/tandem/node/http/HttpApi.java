@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tandem.node.auth.AuthException;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
@@ -30,7 +29,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -39,12 +37,10 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.CheckResult;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -56,12 +52,11 @@ import org.apache.pekko.stream.javadsl.Sink;
  * authorise and translate; state comes from the entities and the journal. Every error is JSON
  * {@code {code, message}} with its status. Blocks on nothing.
  */
-public final class HttpApi extends AllDirectives {
+public final class HttpApi extends JsonRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ActorSystem<?> system;
   private final HttpSettings settings;
-  private final TokenVerifier verifier;
   private final SessionEntities entities;
   private final NodeHealth health;
   private final java.util.function.IntSupplier connections;
@@ -85,9 +80,9 @@ public final class HttpApi extends AllDirectives {
       SessionExport export,
       ShardRegions regions,
       JournalReadiness journal) {
+    super(verifier);
     this.system = system;
     this.settings = settings;
-    this.verifier = verifier;
     this.entities = entities;
     this.health = health;
     this.connections = connections;
@@ -520,32 +515,4 @@ public final class HttpApi extends AllDirectives {
 
   // ---------------------------------------------------------------- helpers
 
-  private Route authenticated(Function<Principal, Route> inner) {
-    return optionalHeaderValueByName(
-        "Authorization",
-        header -> {
-          if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return error(StatusCodes.UNAUTHORIZED, "unauthorized", "Authorization: Bearer <token>");
-          }
-          try {
-            return inner.apply(verifier.verify(header.get().substring(7).trim()));
-          } catch (AuthException e) {
-            return error(StatusCodes.UNAUTHORIZED, "unauthorized", e.getMessage());
-          }
-        });
-  }
-
-  private Route error(StatusCode status, String code, String message) {
-    ObjectNode body = JSON.createObjectNode();
-    body.put("code", code);
-    body.put("message", message);
-    return json(status, body);
-  }
-
-  private Route json(StatusCode status, JsonNode body) {
-    return complete(
-        HttpResponse.create()
-            .withStatus(status)
-            .withEntity(ContentTypes.APPLICATION_JSON, body.toString()));
-  }
 }
