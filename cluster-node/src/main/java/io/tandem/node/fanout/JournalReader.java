@@ -1,6 +1,7 @@
 package io.tandem.node.fanout;
 
 import io.tandem.node.recording.RecordingPayloads;
+import io.tandem.node.room.RoomState;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
@@ -59,13 +60,11 @@ public final class JournalReader {
   }
 
   /**
-   * The first journal sequence number that can hold a change after {@code since}. A room's journal
-   * event holds at most one change, and other events only add to the count, so the change with seq
-   * {@code s} is at sequence number {@code s} or later. A recording's event holds a whole published
-   * batch (five events take five seqs and one sequence number), so the seq alone bounds nothing: 0,
-   * unless its entity knows better ({@code RecordingState#journalFrom}).
+   * The first journal sequence number that can hold a change after {@code since}, from the seq
+   * alone: a room's rule ({@link RoomState#journalFromAfter}); for a recording, whose event holds a
+   * whole batch, 0 (its entity knows better: {@code RecordingState#journalFrom}).
    */
   public static long firstSequenceNr(SessionId session, long since) {
-    return session.kind() == SessionKind.ROOM ? since + 1 : 0L;
+    return session.kind() == SessionKind.ROOM ? RoomState.journalFromAfter(since) : 0L;
   }
 }

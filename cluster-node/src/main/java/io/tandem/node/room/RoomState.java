@@ -133,12 +133,16 @@ public record RoomState(
     return out;
   }
 
+  @Override
+  public long journalFrom(long since) {
+    return journalFromAfter(since);
+  }
+
   /**
    * A room's journal event holds at most one change and other events only add to the count, so the
    * change after {@code since} is at sequence number {@code since + 1} or later.
    */
-  @Override
-  public long journalFrom(long since) {
+  public static long journalFromAfter(long since) {
     return since + 1;
   }
 
