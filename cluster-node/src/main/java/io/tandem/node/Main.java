@@ -74,6 +74,7 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    CommonPool.ensure();
     Config base = ConfigFactory.load();
     // Kamon's agent instruments Pekko's classes as they load: before any actor system exists
     boolean metrics = Metrics.start(base);
@@ -165,6 +166,7 @@ public final class Main {
    */
   public static Node init(ActorSystem<?> system, NodeSettings settings, Clock clock)
       throws Exception {
+    CommonPool.check(log);
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);

@@ -3,13 +3,13 @@ package io.tandem.node.room;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.ReplyTo;
 import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
@@ -20,8 +20,6 @@ import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.CborSerializable;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,10 +124,14 @@ public final class RoomEntity
    * Apply doc edits atomically, as one change. With an idempotency {@code key} (or null), a change
    * the room already applied under the same key and principal is answered with its seq instead.
    */
-  public record Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo, String key)
+  public record Edit(String memberId, List<DocEdit> ops, ReplyTo replyTo, String key)
       implements Command {
+    public Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo, String key) {
+      this(memberId, ops, ReplyTo.of(replyTo), key);
+    }
+
     public Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo) {
-      this(memberId, ops, replyTo, null);
+      this(memberId, ops, ReplyTo.of(replyTo), null);
     }
   }
 
@@ -140,7 +142,7 @@ public final class RoomEntity
       String id,
       String asset,
       Transform transform,
-      ActorRef<SessionReply> replyTo,
+      ReplyTo replyTo,
       String key)
       implements Command {
     public ChangeObject(
@@ -149,8 +151,19 @@ public final class RoomEntity
         String id,
         String asset,
         Transform transform,
+        ActorRef<SessionReply> replyTo,
+        String key) {
+      this(memberId, action, id, asset, transform, ReplyTo.of(replyTo), key);
+    }
+
+    public ChangeObject(
+        String memberId,
+        ObjectAction action,
+        String id,
+        String asset,
+        Transform transform,
         ActorRef<SessionReply> replyTo) {
-      this(memberId, action, id, asset, transform, replyTo, null);
+      this(memberId, action, id, asset, transform, ReplyTo.of(replyTo), null);
     }
   }
 
@@ -323,6 +336,9 @@ public final class RoomEntity
    * ephemeral (sent at the tick); the hold's end persists the final transform.
    */
   private final Map<String, ObjectView> liveObjects = new HashMap<>();
+
+  /** The document's size, bounded without writing it out for every edit. */
+  private final DocSize docSize = new DocSize();
 
   /** Live objects that moved since the last tick. */
   private final Map<String, ObjectView> movedObjects = new LinkedHashMap<>();
@@ -558,15 +574,14 @@ public final class RoomEntity
 
   private ReplyEffect<Event, RoomState> onFlushChanges(RoomState state, FlushChanges cmd) {
     List<Event> events = new ArrayList<>();
-    List<ActorRef<SessionReply>> acceptedBy = new ArrayList<>();
+    List<ReplyTo> acceptedBy = new ArrayList<>();
     RoomState s = state;
     List<Command> batch =
         pending.subList(0, Math.min(pending.size(), settings.maxChangesPerWrite()));
     for (Command change : batch) {
       Object decision =
           change instanceof Edit e ? decideEdit(s, e) : decideObject(s, (ChangeObject) change);
-      ActorRef<SessionReply> replyTo =
-          change instanceof Edit e ? e.replyTo() : ((ChangeObject) change).replyTo();
+      ReplyTo replyTo = change instanceof Edit e ? e.replyTo() : ((ChangeObject) change).replyTo();
       if (decision instanceof SessionReply reply) {
         // refused, or a retry of a change already applied (answered with its seq)
         replyTo.tell(reply);
@@ -629,7 +644,14 @@ public final class RoomEntity
           ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops");
     }
     ObjectNode newDoc = DocTree.apply(state.doc(), cmd.ops());
-    if (jsonSize(newDoc) > settings.maxDocBytes()) {
+    if (docSize.exceeds(
+        state.epoch(),
+        state.seq(),
+        state.doc(),
+        state.seq() + 1,
+        newDoc,
+        cmd.ops(),
+        settings.maxDocBytes())) {
       return new SessionReply.Rejected(
           ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes");
     }
@@ -956,30 +978,6 @@ public final class RoomEntity
       now = new RoomView(durable.doc(), Collections.unmodifiableMap(objects));
     }
     return lifecycle.view(state, now);
-  }
-
-  private static int jsonSize(JsonNode node) {
-    CountingStream out = new CountingStream();
-    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-      JSON.writeTree(g, node);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return out.count;
-  }
-
-  private static final class CountingStream extends OutputStream {
-    int count;
-
-    @Override
-    public void write(int b) {
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      count += len;
-    }
   }
 
   // ---------------------------------------------------------------- event handler

@@ -23,6 +23,7 @@ import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomSettings;
 import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.ReplyTo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
@@ -147,6 +148,17 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       this(ref, session, reply, error, null);
     }
   }
+
+  /** A session entity answered a request this connection tagged. */
+  private record Answered(ReplyTo.Answer answer) implements Command {}
+
+  /** The oldest tagged request may be overdue. */
+  private enum AnswerSweep implements Command {
+    INSTANCE
+  }
+
+  /** What a tagged request needs to answer its client. */
+  private record Request(Long ref, SessionId session, Runnable onAccepted) {}
 
   /** What this XR client's participant remembered from its previous connection. */
   private record ParticipantAttached(ParticipantEntity.Remembered remembered) implements Command {}
@@ -314,6 +326,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private long lastRefillNanos;
 
+  /** Changes sent to rooms that wait for their answer; past the in-flight cap, reading waits. */
+  private final PendingAnswers<Request> pending;
+
+  private final ActorRef<ReplyTo.Answer> answers;
+
+  /** The inbound ack held while too many changes wait for their answer. */
+  private ActorRef<Ack> ackAfterAnswers;
+
   /** Start of the current run of refused frames, and the last refusal (-1: none). */
   private long limitedSinceMillis = -1;
 
@@ -335,6 +355,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.membershipAdapter =
         ctx.messageAdapter(SessionHub.Membership.class, MembershipChanged::new);
+    this.answers = ctx.messageAdapter(ReplyTo.Answer.class, Answered::new);
+    this.pending = new PendingAnswers<>(deps.askTimeout());
     this.payloads =
         new RecordingPayloads(Blobs.get(ctx.getSystem()), deps.recordings().blobThreshold());
     this.tokens = deps.ws().burstFrames();
@@ -352,6 +374,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(Inbound.class, this::onInbound)
         .onMessage(HelloChecked.class, this::onHelloChecked)
         .onMessage(EntityReplied.class, this::onEntityReplied)
+        .onMessage(Answered.class, this::onAnswered)
+        .onMessageEquals(AnswerSweep.INSTANCE, this::onAnswerSweep)
         .onMessage(PublishReplied.class, this::onPublishReplied)
         .onMessage(ReplayReady.class, this::onReplayReady)
         .onMessage(ReplayFinished.class, this::onReplayFinished)
@@ -408,6 +432,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       // a publisher's queue is full: its next frame is read once the queue drains
       holdAck = false;
       heldAck = msg.ackTo();
+      return this;
+    }
+    if (pending.size() >= deps.ws().maxChangesInFlight()) {
+      // back-pressure: the socket is read again once the rooms answered some of them
+      ackAfterAnswers = msg.ackTo();
       return this;
     }
     return ack(msg.ackTo());
@@ -677,8 +706,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       edits.add(
           o instanceof DocOp.Set s ? DocEdit.set(s.path(), s.value()) : DocEdit.del(o.path()));
     }
-    askRoom(
+    tellRoom(
         op,
+        null,
         replyTo -> new RoomEntity.Edit(joined.memberId(), List.copyOf(edits), replyTo, op.key()));
   }
 
@@ -698,7 +728,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       onAccepted =
           () -> p.tell(new ParticipantEntity.Hold(connectionId, session, action.id(), held));
     }
-    askRoom(
+    tellRoom(
         action,
         onAccepted,
         replyTo ->
@@ -1023,13 +1053,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private void askRoom(
       ClientFrame frame,
       java.util.function.Function<ActorRef<SessionReply>, RoomEntity.Command> command) {
-    askRoom(frame, null, command);
-  }
-
-  private void askRoom(
-      ClientFrame frame,
-      Runnable onAccepted,
-      java.util.function.Function<ActorRef<SessionReply>, RoomEntity.Command> command) {
     SessionId session = ((SessionFrame) frame).session();
     EntityRef<RoomEntity.Command> room = deps.entities().room(session);
     Long ref = frame.ref();
@@ -1039,7 +1062,62 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
             room,
             deps.askTimeout(),
             command::apply,
-            (reply, error) -> new EntityReplied(ref, session, reply, error, onAccepted));
+            (reply, error) -> new EntityReplied(ref, session, reply, error, null));
+  }
+
+  /**
+   * Sends a change to its room with this connection's answer adapter and a tag: no ask, no future,
+   * no timer per change ({@link PendingAnswers}).
+   */
+  private void tellRoom(
+      ClientFrame frame,
+      Runnable onAccepted,
+      java.util.function.Function<ReplyTo, RoomEntity.Command> command) {
+    SessionId session = ((SessionFrame) frame).session();
+    long now = System.nanoTime();
+    long tag = pending.add(new Request(frame.ref(), session, onAccepted), now);
+    if (!timers.isTimerActive(AnswerSweep.INSTANCE)) {
+      timers.startSingleTimer(AnswerSweep.INSTANCE, deps.askTimeout());
+    }
+    deps.entities().room(session).tell(command.apply(new ReplyTo.Tagged(answers, tag)));
+  }
+
+  private Behavior<Command> onAnswered(Answered msg) {
+    Request request = pending.take(msg.answer().tag());
+    if (request != null) {
+      onEntityReplied(
+          new EntityReplied(
+              request.ref(), request.session(), msg.answer().reply(), null, request.onAccepted()));
+      readAfterAnswers();
+    }
+    // else: answered late, after the sweep had told the client unavailable
+    return this;
+  }
+
+  private Behavior<Command> onAnswerSweep() {
+    long now = System.nanoTime();
+    for (Request request : pending.takeOverdue(now)) {
+      onEntityReplied(
+          new EntityReplied(
+              request.ref(),
+              request.session(),
+              null,
+              new java.util.concurrent.TimeoutException("no answer in " + deps.askTimeout()),
+              null));
+    }
+    long next = pending.nanosToNextDeadline(now);
+    if (next >= 0) {
+      timers.startSingleTimer(AnswerSweep.INSTANCE, Duration.ofNanos(Math.max(next, 1_000_000)));
+    }
+    readAfterAnswers();
+    return this;
+  }
+
+  private void readAfterAnswers() {
+    if (ackAfterAnswers != null && pending.size() < deps.ws().maxChangesInFlight()) {
+      ackAfterAnswers.tell(Ack.INSTANCE);
+      ackAfterAnswers = null;
+    }
   }
 
   private Behavior<Command> onEntityReplied(EntityReplied msg) {

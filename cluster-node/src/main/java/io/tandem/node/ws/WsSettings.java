@@ -17,7 +17,8 @@ public record WsSettings(
     int maxSessionsPerConnection,
     int outboundMaxFrames,
     long outboundMaxBytes,
-    int outboundMaxReplies) {
+    int outboundMaxReplies,
+    int maxChangesInFlight) {
 
   public static WsSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.ws");
@@ -34,6 +35,7 @@ public record WsSettings(
         c.getInt("max-sessions-per-connection"),
         c.getInt("outbound-max-frames"),
         c.getBytes("outbound-max-bytes"),
-        c.getInt("outbound-max-replies"));
+        c.getInt("outbound-max-replies"),
+        c.getInt("max-changes-in-flight"));
   }
 }
