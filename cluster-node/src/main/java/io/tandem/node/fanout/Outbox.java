@@ -36,6 +36,15 @@ public interface Outbox {
   void members(SessionId session, Map<String, MemberEntry> members);
 
   /**
+   * As {@link #members(SessionId, Map)}, with {@code frame}, the {@code presence} frame of exactly
+   * these members, shared by every connection of the session: a connection with nothing of the
+   * session's presence waiting sends it as it is, encoded once for all.
+   */
+  default void members(SessionId session, Map<String, MemberEntry> members, OutFrame frame) {
+    members(session, members);
+  }
+
+  /**
    * One tick of XR poses (and live object moves); coalesced per member and per object while waiting
    * to be sent, so a slow reader gets only the newest of each, in one frame.
    */

@@ -135,6 +135,8 @@ public final class OutboxStage
   private static final class MembersEntry implements Entry {
     final SessionId session;
     final LinkedHashMap<String, MemberEntry> members = new LinkedHashMap<>();
+    // the hub's frame of exactly `members` while nothing was merged into it, else null
+    OutFrame shared;
 
     MembersEntry(SessionId session) {
       this.session = session;
@@ -200,7 +202,8 @@ public final class OutboxStage
 
   private record Forget(SessionId session) {}
 
-  private record MembersOffer(SessionId session, Map<String, MemberEntry> members) {}
+  private record MembersOffer(
+      SessionId session, Map<String, MemberEntry> members, OutFrame shared) {}
 
   @Override
   public Tuple2<GraphStageLogic, Outbox> createLogicAndMaterializedValue(Attributes attrs) {
@@ -225,7 +228,12 @@ public final class OutboxStage
 
           @Override
           public void members(SessionId session, Map<String, MemberEntry> members) {
-            cb.invoke(new MembersOffer(session, members));
+            cb.invoke(new MembersOffer(session, members, null));
+          }
+
+          @Override
+          public void members(SessionId session, Map<String, MemberEntry> members, OutFrame frame) {
+            cb.invoke(new MembersOffer(session, members, frame));
           }
 
           @Override
@@ -354,8 +362,12 @@ public final class OutboxStage
         MembersEntry entry = queuedMembers.get(m.session());
         if (entry == null) {
           entry = new MembersEntry(m.session());
+          entry.shared = m.shared();
           queuedMembers.put(m.session(), entry);
           queue.add(entry);
+        } else {
+          // merged with what waits: this connection's frame is its own now
+          entry.shared = null;
         }
         for (Map.Entry<String, MemberEntry> e : m.members().entrySet()) {
           if (entry.members.containsKey(e.getKey())) {
@@ -609,7 +621,7 @@ public final class OutboxStage
         }
       } else if (next instanceof MembersEntry m) {
         queuedMembers.remove(m.session);
-        send(new OutFrame(new PresenceChanged(m.session, m.members)));
+        send(m.shared != null ? m.shared : new OutFrame(new PresenceChanged(m.session, m.members)));
       } else if (next instanceof PosesEntry p) {
         queuedPoses.remove(p.session);
         send(new OutFrame(new Poses(p.session, p.tick, p.poses, p.objects)));

@@ -747,12 +747,15 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
               }
             });
     Map<String, io.tandem.protocol.MemberEntry> entries = null;
+    OutFrame frame = null;
     for (Sub sub : subs.values()) {
       if (sub.phase == Phase.LIVE || sub.phase == Phase.CATCHING_UP) {
         if (entries == null) {
           entries = Frames.members(msg.members());
+          // one frame for every connection here: encoded once per encoding, not per receiver
+          frame = new OutFrame(new io.tandem.protocol.PresenceChanged(session, entries));
         }
-        sub.request.outbox().members(session, entries);
+        sub.request.outbox().members(session, entries, frame);
       }
     }
     return this;

@@ -1,6 +1,7 @@
 package io.tandem.node.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.FrameCodec;
+import io.tandem.protocol.MemberEntry;
 import io.tandem.protocol.PoseData;
 import io.tandem.protocol.PoseNode;
+import io.tandem.protocol.PresenceChanged;
 import io.tandem.protocol.SessionId;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -78,10 +81,8 @@ class OutboxPosesTest {
     return JSON.readTree(m.asTextMessage().getStrictText());
   }
 
-  @Test
-  void aReaderThatStopsGetsOnlyTheNewestTick() throws Exception {
-    TestProbe<Read> reader = kit.createTestProbe();
-    OutboundStats stats = new OutboundStats();
+  /** An outbox whose reader is {@code reader}; the reader's first demand is acknowledged. */
+  private Outbox reading(TestProbe<Read> reader, OutboundStats stats) {
     Outbox outbox =
         Source.fromGraph(
                 new OutboxStage(
@@ -106,6 +107,50 @@ class OutboxPosesTest {
             .run(kit.system());
     Init init = (Init) reader.receiveMessage();
     init.ack().tell(Ack.INSTANCE);
+    return outbox;
+  }
+
+  @Test
+  void presenceSharedByTheHubIsSentAsEncodedOnceUntilSomethingMergesIntoIt() throws Exception {
+    TestProbe<Read> reader = kit.createTestProbe();
+    Outbox outbox = reading(reader, new OutboundStats());
+    FrameCodec codec = FrameCodec.create(1 << 20);
+    Map<String, MemberEntry> a = Map.of("a/1", member("a"));
+    OutFrame shared = new OutFrame(new PresenceChanged(ROOM, a));
+    outbox.members(ROOM, a, shared);
+    Got first = (Got) reader.receiveMessage(Duration.ofSeconds(3));
+    assertSame(shared.message(Encoding.JSON, codec), first.message(), "the hub's own message");
+
+    // the reader is not reading: the next two merge, and the merged frame is this connection's own
+    Map<String, MemberEntry> b = Map.of("b/1", member("b"));
+    outbox.members(ROOM, b, new OutFrame(new PresenceChanged(ROOM, b)));
+    Map<String, MemberEntry> c = Map.of("c/1", member("c"));
+    OutFrame third = new OutFrame(new PresenceChanged(ROOM, c));
+    outbox.members(ROOM, c, third);
+    first.ack().tell(Ack.INSTANCE);
+    JsonNode members = JSON.createObjectNode();
+    while (members.size() < 2) {
+      Got next = (Got) reader.receiveMessage(Duration.ofSeconds(3));
+      JsonNode frame = json(next.message());
+      frame
+          .at("/payload/members")
+          .fieldNames()
+          .forEachRemaining(
+              m -> ((com.fasterxml.jackson.databind.node.ObjectNode) members).put(m, true));
+      next.ack().tell(Ack.INSTANCE);
+    }
+    assertTrue(members.has("b/1") && members.has("c/1"), "nothing lost in the merge: " + members);
+  }
+
+  private static MemberEntry member(String name) {
+    return new MemberEntry(name, "browser", "editor", JSON.createObjectNode().put("x", 1));
+  }
+
+  @Test
+  void aReaderThatStopsGetsOnlyTheNewestTick() throws Exception {
+    TestProbe<Read> reader = kit.createTestProbe();
+    OutboundStats stats = new OutboundStats();
+    Outbox outbox = reading(reader, stats);
 
     // tick 1 goes out at once; the reader then stops reading
     outbox.poses(ROOM, 1, poses(30, 1), null);
