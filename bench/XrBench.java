@@ -42,6 +42,11 @@ public final class XrBench {
 
   private static volatile boolean measuring;
   private static final AtomicLong FRAMES = new AtomicLong();
+  /** poses frames that carried a pose of every other member of the receiver's room */
+  private static final AtomicLong FULL_FRAMES = new AtomicLong();
+
+  /** the other members of each room: what a full poses frame carries */
+  private static volatile int othersPerRoom;
   private static final AtomicLong BYTES = new AtomicLong();
   private static final AtomicLong SENT = new AtomicLong();
   private static final AtomicLong SKIPPED = new AtomicLong();
@@ -62,6 +67,7 @@ public final class XrBench {
     String pid = args.length > 6 && !args[6].equals("-") ? args[6] : null;
     int roomHz = args.length > 7 ? Integer.parseInt(args[7]) : 0;
     String run = Long.toString(System.nanoTime(), 36);
+    othersPerRoom = perRoom - 1;
 
     List<Headset> headsets = new ArrayList<>();
     for (int r = 0; r < rooms; r++) {
@@ -131,6 +137,10 @@ public final class XrBench {
         "per receiver: %.1f frames/s, %.0f bytes/s%n",
         FRAMES.get() / elapsed / receivers,
         BYTES.get() / elapsed / receivers);
+    System.out.printf(
+        Locale.ROOT,
+        "frames carrying every other member of the room: %.1f%%%n",
+        100.0 * FULL_FRAMES.get() / Math.max(1, FRAMES.get()));
     System.out.printf(
         Locale.ROOT,
         "pose latency (sender clock to receiver): p50 %.1f ms, p99 %.1f ms%n",
@@ -259,9 +269,14 @@ public final class XrBench {
             FRAMES.incrementAndGet();
             BYTES.addAndGet(frame.length());
             Matcher m = T.matcher(frame);
+            int poses = 0;
             while (m.find()) {
               int bucket = (int) Math.round((now - Double.parseDouble(m.group(1))) * 10);
               LATENCY.incrementAndGet(Math.max(0, Math.min(LATENCY.length() - 1, bucket)));
+              poses++;
+            }
+            if (poses >= othersPerRoom) {
+              FULL_FRAMES.incrementAndGet();
             }
           }
         } else if (frame.contains("\"type\":\"snapshot\"")) {
