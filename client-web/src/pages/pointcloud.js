@@ -65,6 +65,8 @@ function start() {
     framesDrawn: 0,
     builds: 0,
     lines: [],
+    // after each snapshot or live batch: {seq, shards, points, reloads} (the newest 2000)
+    history: [],
   };
   window.tandem = { view, renderer, scene, camera, controls };
   let userMoved = false;
@@ -115,7 +117,7 @@ function start() {
     camera.near = radius / 500;
     camera.far = radius * 50;
     camera.updateProjectionMatrix();
-    pointSize = radius / 400;
+    pointSize = radius / 300;
     for (const p of drawn.values()) p.material.size = pointSize;
     controls.update();
     requestRender();
@@ -180,6 +182,8 @@ function start() {
       else if (live && batch.checkpoint && !key) note(`Checkpoint at change ${seq} without a shard`);
     }
     refresh();
+    view.history.push({ seq: view.seq, shards: view.shards, points: view.points, reloads: view.reloads, live });
+    if (view.history.length > 2000) view.history.shift();
     // the camera frames the cloud at join and after a reload, then stays where the person put it
     if (drawn.size > 0 && !userMoved && (first || !live)) fit();
     requestRender();
