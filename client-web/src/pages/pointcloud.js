@@ -63,6 +63,9 @@ function start() {
     // ms since navigation start when the first frame with points was drawn; frames drawn with points
     firstDrawAt: null,
     framesDrawn: 0,
+    // ms since navigation start: the last snapshot arrived, and its shards were parsed
+    snapshotAt: null,
+    builtAt: null,
     builds: 0,
     lines: [],
     // after each snapshot or live batch: {seq, shards, points, reloads} (the newest 2000)
@@ -222,6 +225,7 @@ function start() {
     }
     book.reset();
     view.builds++;
+    view.snapshotAt = performance.now();
     const state = session.state ?? {};
     const batches = [...(state.static ?? []), ...(state.events ?? [])];
     view.ended = !!state.ended;
@@ -230,6 +234,7 @@ function start() {
     applyBatches(batches, { live: false });
     book.lastSeq = Math.max(book.lastSeq, session.seq);
     view.snapshotShards = book.shards.size;
+    view.builtAt = performance.now();
     refresh();
     note(view.snapshotShards
       ? `Joined at change ${session.seq}: ${view.snapshotShards} shards from the checkpoint at change ${view.fromSeq}`
