@@ -3,6 +3,7 @@
 //
 //   node bench/pointcloud-late-join.mjs [--url http://127.0.0.1:8080] [--mb 200] [--points 12000]
 //        [--refetch-every 10 | 0] [--runs 3] [--recording <existing name>] [--chromium /usr/bin/chromium]
+//        [--parser auto | three]
 //
 // Builds the recording with the example producer (docs/examples/pointcloud-producer.mjs, as fast as
 // the node takes it) until the shards published reach --mb megabytes: with --refetch-every 10 the
@@ -10,7 +11,8 @@
 // latest refetch and the shards after it), with 0 no checkpoint at all (the worst case: the late
 // joiner gets every shard). Then opens pointcloud.html --runs times in fresh pages and reports,
 // per run: navigation to the snapshot decoded, to its shards parsed, to the first frame drawn, the
-// WebSocket bytes received and the HTTP bytes of the page itself. Needs a node in dev mode (tokens
+// WebSocket bytes received and the HTTP bytes of the page itself. `--parser three` makes the page
+// parse every shard with three's PLYLoader instead of its direct reader of plain binary shards. Needs a node in dev mode (tokens
 // from POST /v1/dev/token) and client-web's node_modules (ws, playwright-core, three) built with npm.
 // Shards of 12,000 points are 180 KB of binary PLY, 240 KB as base64 in a JSON publish: under the
 // default 256 KiB frame limit.
@@ -27,7 +29,7 @@ const requireWeb = createRequire(join(clientWeb, 'package.json'));
 const playwright = await import(pathToFileURL(requireWeb.resolve('playwright-core')).href);
 const { chromium } = playwright.chromium ? playwright : playwright.default;
 
-const o = { url: 'http://127.0.0.1:8080', mb: 200, points: 12000, refetchEvery: 10, runs: 3, recording: null, chromium: '/usr/bin/chromium' };
+const o = { url: 'http://127.0.0.1:8080', mb: 200, points: 12000, refetchEvery: 10, runs: 3, recording: null, chromium: '/usr/bin/chromium', parser: 'auto' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const k = argv[i].replace(/^--/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase());
@@ -94,7 +96,7 @@ for (let run = 1; run <= o.runs; run++) {
     const sizes = await req.sizes().catch(() => null);
     if (sizes) httpBytes += sizes.responseBodySize + sizes.responseHeadersSize;
   });
-  await page.goto(`${base}/pointcloud.html?recording=${name}#token=${viewer}`);
+  await page.goto(`${base}/pointcloud.html?recording=${name}${o.parser === 'three' ? '&parser=three' : ''}#token=${viewer}`);
   await page.waitForFunction(() => window.tandem?.view?.firstDrawAt !== null && window.tandem?.view?.firstDrawAt !== undefined, null, { timeout: 600000, polling: 50 });
   const v = await page.evaluate(() => {
     const { view } = window.tandem;

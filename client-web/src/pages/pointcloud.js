@@ -17,6 +17,8 @@ import {
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const name = params.get('recording') ?? '';
+// `parser=three`: every shard through three's PLYLoader, also the plain binary ones (benchmarks)
+const parser = params.get('parser') === 'three' ? 'three' : 'auto';
 
 adoptTokenFromHash();
 const me = storedIdentity();
@@ -144,7 +146,7 @@ function start() {
   function drawShard(key, bytes, seq, isStatic) {
     let geometry;
     try {
-      geometry = parsePly(bytes);
+      geometry = parsePly(bytes, { loader: parser });
     } catch (e) {
       book.skipped(key, seq, e.message);
       note(`Shard ${key.replace(/^\w+:/, '')} (change ${seq}) skipped: ${e.message}`, 'error');

@@ -21,6 +21,26 @@ test('binary and ASCII shards of the producer parse to the same points', () => {
   assert.notDeepEqual(hallShard(2, 3, 500).positions, shard.positions, 'another seed, another scene');
 });
 
+test('the direct reader of plain binary shards makes the geometry PLYLoader makes', () => {
+  for (const k of [1, 2, 5]) {
+    const bytes = plyBinary(hallShard(4, k, 2000));
+    const fast = parsePly(bytes);
+    const three = parsePly(bytes, { loader: 'three' });
+    for (const name of ['position', 'color']) {
+      const a = fast.getAttribute(name);
+      const b = three.getAttribute(name);
+      assert.equal(a.constructor, b.constructor, name);
+      assert.equal(a.normalized, b.normalized, name);
+      assert.deepEqual(a.array, b.array, `${name} of shard ${k}`);
+    }
+  }
+  // a shard inside a larger buffer (as a CBOR frame hands it over) reads the same
+  const bytes = plyBinary(hallShard(4, 1, 100));
+  const framed = new Uint8Array(bytes.length + 7);
+  framed.set(bytes, 3);
+  assert.deepEqual(parsePly(framed.subarray(3, 3 + bytes.length)).getAttribute('position').array, parsePly(bytes).getAttribute('position').array);
+});
+
 test('a shard that is no usable PLY is refused with a reason', () => {
   const good = plyBinary(hallShard(1, 1, 100));
   assert.throws(() => parsePly(new TextEncoder().encode('hello, this is not a point cloud')), /not a PLY/);
