@@ -97,7 +97,9 @@ for (let run = 1; run <= o.runs; run++) {
     if (sizes) httpBytes += sizes.responseBodySize + sizes.responseHeadersSize;
   });
   await page.goto(`${base}/pointcloud.html?recording=${name}${o.parser === 'three' ? '&parser=three' : ''}#token=${viewer}`);
-  await page.waitForFunction(() => window.tandem?.view?.firstDrawAt !== null && window.tandem?.view?.firstDrawAt !== undefined, null, { timeout: 600000, polling: 50 });
+  await page.waitForFunction(() => (window.tandem?.view?.firstDrawAt ?? null) !== null || !document.getElementById('fatal').hidden, null, { timeout: 600000, polling: 50 });
+  const fatal = await page.evaluate(() => (document.getElementById('fatal').hidden ? null : document.getElementById('fatal').textContent));
+  if (fatal) throw new Error(`the page gave up: ${fatal}`);
   const v = await page.evaluate(() => {
     const { view } = window.tandem;
     return { snapshotAt: view.snapshotAt, builtAt: view.builtAt, firstDrawAt: view.firstDrawAt, points: view.points, shards: view.shards, joinedAt: view.joinedAt, fromSeq: view.fromSeq };

@@ -248,6 +248,8 @@ function start() {
     token: me.token,
     encoding: params.get('encoding') === 'json' ? 'json' : 'cbor',
     client: { name: me.name, kind: 'browser' },
+    // a large cloud's snapshot is one large frame: give it time to arrive
+    requestTimeoutMs: 120000,
   });
   window.tandem.client = client;
   bindStatus(client, note);
@@ -258,8 +260,19 @@ function start() {
     }
   });
 
-  client
-    .join(id, { role: 'viewer' })
+  // a recording that is starting up (its shards read back after a node restart) may answer its
+  // first join with `unavailable`, or not in time: that is worth a few more tries
+  const join = async (attempt = 1) => {
+    try {
+      return await client.join(id, { role: 'viewer' });
+    } catch (err) {
+      if ((err.code !== 'unavailable' && err.code !== 'timeout') || attempt >= 40) throw err;
+      note(`${name} is not ready (${err.code}); trying again`, 'error');
+      await new Promise((r) => setTimeout(r, 1000 * Math.min(attempt, 5)));
+      return join(attempt + 1);
+    }
+  };
+  join()
     .then((session) => {
       build(session);
       session.on('snapshot', ({ recovered }) => {
