@@ -281,10 +281,11 @@ function start() {
       session.on('events', ({ fromSeq, events, checkpoint, static: isStatic, bytes }) => {
         applyBatches([{ fromSeq, events, checkpoint, static: isStatic, bytes }], { live: true });
       });
-      session.on('ended', () => {
+      session.on('ended', ({ seq }) => {
         view.ended = true;
+        book.lastSeq = Math.max(book.lastSeq, seq);
         note('The reconstruction ended');
-        setState();
+        refresh();
       });
     })
     .catch((err) => {
