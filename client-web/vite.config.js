@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// The pages (landing, room, record, watch, replay) built into target/web; the Maven build packages that
+// The pages (landing, room, record, watch, replay, xr, pointcloud) built into target/web; the Maven build packages that
 // folder as tandem-web/ on the node's classpath. Hashed file names under assets/ let the node
 // serve them as immutable; the HTML pages themselves are served with no-cache.
 export default defineConfig({
@@ -18,6 +18,7 @@ export default defineConfig({
         watch: 'watch.html',
         replay: 'replay.html',
         xr: 'xr.html',
+        pointcloud: 'pointcloud.html',
       },
     },
   },

@@ -111,6 +111,7 @@ async function loadSessions(token) {
                   ` · ${s.seq} change${s.seq === 1 ? '' : 's'} · active ${ago(s.lastActivity)}`)),
               h('span', { class: 'actions' },
                 h('a', { href: `watch.html?recording=${encodeURIComponent(name)}`, class: 'watch-link' }, 'Watch'),
+                h('a', { href: `pointcloud.html?recording=${encodeURIComponent(name)}`, class: 'cloud-link', title: `${name} as a point cloud` }, 'Point cloud'),
                 s.seq > 0 ? h('a', { href: replayHref(s.session), class: 'replay-link', title: `Replay ${name}` }, 'Replay') : null));
           })
         : [h('li', { class: 'muted' }, 'No recordings yet.')]),

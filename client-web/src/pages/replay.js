@@ -14,6 +14,7 @@ import { TandemClient, applyOps, getPath } from '../tandem-client.js';
 import { rrwebEventsOf, playerSize, RrwebType } from '../recording.js';
 import { seekPlan, SPEEDS, speedLabel, playerSpeed, PLAYER_MAX_SPEED } from '../replay-plan.js';
 import { SERIES } from './series.js';
+import { bindExportLink } from './export-link.js';
 import {
   adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
   duration, h, SESSION_NAME,
@@ -40,6 +41,7 @@ async function start() {
   $('open-link').hidden = false;
   $('open-link').href = kind === 'room' ? `room.html?room=${encodeURIComponent(name)}` : `watch.html?recording=${encodeURIComponent(name)}`;
   $('open-link').textContent = kind === 'room' ? 'Open the room' : 'Watch live';
+  bindExportLink($('copy-link'), id, me.token);
 
   const info = await sessionInfo();
   const wanted = Number(params.get('speed'));

@@ -6,6 +6,7 @@
 import { TandemClient } from '../tandem-client.js';
 import { Timeline, snapshotEvents, hasFullSnapshot, isRrwebEvent } from '../recording.js';
 import { LivePlayer } from './player.js';
+import { bindExportLink } from './export-link.js';
 import { adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, SESSION_NAME } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -23,6 +24,7 @@ function start() {
   document.title = `${name} · Watch · Tandem`;
   $('title').textContent = name;
   $('replay-link').href = `replay.html?session=${encodeURIComponent(id)}`;
+  bindExportLink($('copy-link'), id, me.token);
 
   const view = {
     player: null,

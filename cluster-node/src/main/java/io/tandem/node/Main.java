@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.tandem.node.asset.AssetEntity;
 import io.tandem.node.auth.DevTokens;
+import io.tandem.node.auth.LinkSettings;
+import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
 import io.tandem.node.cluster.JournalReadiness;
@@ -16,6 +18,7 @@ import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.Assets;
 import io.tandem.node.http.HttpApi;
+import io.tandem.node.http.Links;
 import io.tandem.node.http.SessionExport;
 import io.tandem.node.http.WebClient;
 import io.tandem.node.metrics.Metrics;
@@ -218,6 +221,9 @@ public final class Main {
     ShardRegions regions =
         new ShardRegions(system, List.of(RoomEntity.ENTITY_KEY, RecordingEntity.ENTITY_KEY));
     MetricsSettings metrics = MetricsSettings.fromConfig(system.settings().config());
+    LinkSettings linkSettings = LinkSettings.fromConfig(system.settings().config());
+    Optional<SignedLinks> links =
+        SignedLinks.create(linkSettings, settings.auth().hs256Secret(), clock);
     org.apache.pekko.actor.Cancellable sampling =
         NodeMetrics.start(system, regions, metrics.sampleInterval());
     HttpApi api =
@@ -233,7 +239,8 @@ public final class Main {
             clock,
             new SessionExport(system, deps.codec()),
             regions,
-            new JournalReadiness(system.classicSystem()));
+            new JournalReadiness(system.classicSystem()),
+            links);
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
@@ -241,7 +248,9 @@ public final class Main {
                 api.concat(
                     ws.route(),
                     api.route(),
-                    new Assets(system, verifier, askTimeout, settings.xr().maxAssetBytes()).route(),
+                    new Assets(system, verifier, links, askTimeout, settings.xr().maxAssetBytes())
+                        .route(),
+                    new Links(verifier, links, linkSettings).route(),
                     new WebClient().route()))
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.asset.AssetEntity;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
+import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.persistence.blob.BlobStore;
 import io.tandem.persistence.blob.Blobs;
@@ -44,7 +45,7 @@ import org.apache.pekko.util.ByteString;
  */
 public final class Assets extends JsonRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   private static final ContentType GLB =
       ContentTypes.create(
           org.apache.pekko.http.javadsl.model.MediaTypes.customBinary(
@@ -56,8 +57,13 @@ public final class Assets extends JsonRoutes {
   private final long maxBytes;
   private final Executor blocking;
 
-  public Assets(ActorSystem<?> system, TokenVerifier verifier, Duration askTimeout, long maxBytes) {
-    super(verifier);
+  public Assets(
+      ActorSystem<?> system,
+      TokenVerifier verifier,
+      Optional<SignedLinks> links,
+      Duration askTimeout,
+      long maxBytes) {
+    super(verifier, links);
     this.system = system;
     this.blobs = Blobs.get(system);
     this.askTimeout = askTimeout;
@@ -77,7 +83,7 @@ public final class Assets extends JsonRoutes {
                         lod ->
                             concat(
                                 put(() -> authenticated(p -> publish(p, id, lod))),
-                                get(() -> authenticated(p -> serve(p, id, lod)))))));
+                                readable("/v1/assets/" + id, p -> serve(p, id, lod))))));
   }
 
   private Route publish(Principal principal, String id, Optional<String> lodParam) {
@@ -193,7 +199,11 @@ public final class Assets extends JsonRoutes {
         : ContentTypes.APPLICATION_OCTET_STREAM;
   }
 
-  private static boolean mayRead(Principal principal, String id) {
+  /**
+   * Whether {@code principal} may read asset {@code id}: the one place that decides it, for {@code
+   * GET} and for signing a link to it ({@link Links}).
+   */
+  static boolean mayRead(Principal principal, String id) {
     if (principal.grants().allows("asset", id, Right.READ)) {
       return true;
     }

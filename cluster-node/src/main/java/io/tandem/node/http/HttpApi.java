@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
+import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.JournalReadiness;
 import io.tandem.node.cluster.NodeHealth;
@@ -79,8 +80,9 @@ public final class HttpApi extends JsonRoutes {
       Clock clock,
       SessionExport export,
       ShardRegions regions,
-      JournalReadiness journal) {
-    super(verifier);
+      JournalReadiness journal,
+      Optional<SignedLinks> links) {
+    super(verifier, links);
     this.system = system;
     this.settings = settings;
     this.entities = entities;
@@ -117,26 +119,24 @@ public final class HttpApi extends JsonRoutes {
                     path(
                         segment("sessions").slash(segment()).slash("events"),
                         raw ->
-                            get(
-                                () ->
-                                    authenticated(
-                                        p ->
+                            readable(
+                                "/v1/sessions/" + raw + "/events",
+                                p ->
+                                    parameterOptional(
+                                        "from",
+                                        from ->
                                             parameterOptional(
-                                                "from",
-                                                from ->
+                                                "until",
+                                                until ->
                                                     parameterOptional(
-                                                        "until",
-                                                        until ->
-                                                            parameterOptional(
-                                                                "poses",
-                                                                poses ->
-                                                                    optionalHeaderValueByName(
-                                                                        "Accept",
-                                                                        accept ->
-                                                                            export(
-                                                                                p, raw, from, until,
-                                                                                poses,
-                                                                                accept)))))))),
+                                                        "poses",
+                                                        poses ->
+                                                            optionalHeaderValueByName(
+                                                                "Accept",
+                                                                accept ->
+                                                                    export(
+                                                                        p, raw, from, until, poses,
+                                                                        accept))))))),
                     path("status", () -> get(() -> authenticated(this::status))),
                     path(segment("dev").slash("token"), () -> post(this::devToken)))));
   }

@@ -50,7 +50,7 @@ class WebClientTest extends OneNodeTest {
     assertEquals("no-cache", index.headers().firstValue("Cache-Control").orElse(""));
     assertTrue(index.body().contains("<title>Tandem</title>"), index.body());
 
-    for (String page : new String[] {"room", "record", "watch", "replay"}) {
+    for (String page : new String[] {"room", "record", "watch", "replay", "pointcloud"}) {
       HttpResponse<String> html = get("/" + page + ".html");
       assertEquals(200, html.statusCode(), page);
       assertEquals(

@@ -1,0 +1,25 @@
+package io.tandem.node.auth;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Signed links ({@code POST /v1/links}), read once from {@code tandem.links}: an own key (else one
+ * derived from the HS256 secret), the longest lifetime of a link, and the public base URL that
+ * links start with (else the one the request came in on).
+ */
+public record LinkSettings(Optional<String> secret, Duration maxTtl, Optional<String> baseUrl) {
+
+  public static LinkSettings fromConfig(Config root) {
+    Config c = root.getConfig("tandem.links");
+    return new LinkSettings(
+        nonEmpty(c.getString("secret")),
+        c.getDuration("max-ttl"),
+        nonEmpty(c.getString("base-url")).map(u -> u.replaceAll("/+$", "")));
+  }
+
+  private static Optional<String> nonEmpty(String s) {
+    return s == null || s.isBlank() ? Optional.empty() : Optional.of(s);
+  }
+}
