@@ -39,8 +39,9 @@ import org.apache.pekko.util.ByteString;
  * (or any model) once, content-addressed, in the blob store and makes it that level of the asset
  * (needs {@code asset:<id>:publish}); {@code GET /v1/assets/{id}?lod=} serves it with a strong ETag
  * (its SHA-256; 304 on {@code If-None-Match}) and byte ranges (206). A missing level falls back to
- * the other one. Reading needs {@code asset:<id>:read} or a read grant on some room: whoever may be
- * in a room may load what it shows. Hashing runs on the blocking dispatcher.
+ * the other one. Reading needs a grant on the asset itself ({@code asset:<id>:read}, or {@code
+ * write}/{@code publish}, which include it); a room grant is not enough, so a tenant's assets stay
+ * its own. Hashing runs on the blocking dispatcher.
  */
 public final class Assets extends JsonRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -193,12 +194,13 @@ public final class Assets extends JsonRoutes {
         : ContentTypes.APPLICATION_OCTET_STREAM;
   }
 
-  private static boolean mayRead(Principal principal, String id) {
-    if (principal.grants().allows("asset", id, Right.READ)) {
-      return true;
-    }
-    return principal.grants().grants().stream()
-        .anyMatch(g -> g.kind().equals("room") && g.right().includes(Right.READ));
+  /**
+   * Reading an asset needs a grant on that asset: {@code asset:<id>:read}, or {@code write} or
+   * {@code publish} on it (both include reading it). A grant on a room says nothing about assets.
+   */
+  static boolean mayRead(Principal principal, String id) {
+    return principal.grants().allows("asset", id, Right.READ)
+        || principal.grants().allows("asset", id, Right.PUBLISH);
   }
 
   private EntityRef<AssetEntity.Command> entity(String id) {
