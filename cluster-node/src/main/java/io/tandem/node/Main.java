@@ -16,6 +16,7 @@ import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.Assets;
 import io.tandem.node.http.HttpApi;
+import io.tandem.node.http.JsonErrors;
 import io.tandem.node.http.SessionExport;
 import io.tandem.node.http.WebClient;
 import io.tandem.node.metrics.Metrics;
@@ -33,6 +34,7 @@ import io.tandem.node.ws.WebSocketEndpoint;
 import io.tandem.persistence.CassandraSettings;
 import io.tandem.persistence.EmbeddedCassandra;
 import io.tandem.protocol.FrameCodec;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,32 +121,27 @@ public final class Main {
         .append(node.port())
         .append("/v1/ws\n");
     if (node.devTokens().isPresent()) {
-      String token =
-          node.devTokens()
-              .get()
-              .mint(
-                  "dev",
-                  "room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin",
-                  Duration.ofHours(12),
-                  Clock.systemUTC().instant());
-      banner.append("  Dev token (12 h, all grants):\n").append(token).append('\n');
-      banner
-          .append("  More: curl -s -X POST ")
-          .append(url)
-          .append("/v1/dev/token -d '{\"sub\":\"alice\",\"scope\":\"room:*:write\"}'\n");
+      // the token goes to an owner-only file, never to stdout or the log
+      banner.append(
+          DevBanner.tokenLines(
+              node.devTokens().get(), Path.of(base.getString("tandem.dev-token-file")), url));
       if (printedSecret != null) {
         banner.append(
             "  (HS256 secret generated for this run; set TANDEM_AUTH_HS256_SECRET to keep tokens across restarts)\n");
       }
     }
     if (jsonLogs()) {
-      // stdout carries JSON lines only: the banner becomes one, without the dev token (get one
-      // with POST /v1/dev/token), since no log line may hold a token
+      // stdout carries JSON lines only: the banner becomes one (the dev token is in its file,
+      // never in a log line)
       log.info(
-          "Tandem node ready at {}, WebSocket ws://{}:{}/v1/ws",
+          "Tandem node ready at {}, WebSocket ws://{}:{}/v1/ws{}",
           url,
           settings.http().host(),
-          node.port());
+          node.port(),
+          node.devTokens().isPresent()
+              ? ", dev token in "
+                  + Path.of(base.getString("tandem.dev-token-file")).toAbsolutePath()
+              : "");
     } else {
       System.out.println(banner);
     }
@@ -165,6 +162,9 @@ public final class Main {
    */
   public static Node init(ActorSystem<?> system, NodeSettings settings, Clock clock)
       throws Exception {
+    if (settings.devMode()) {
+      DevTokens.checkBind(settings.http().host(), settings.devModeAllowNonLoopback());
+    }
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
@@ -236,11 +236,14 @@ public final class Main {
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
             .bind(
-                api.concat(
-                    ws.route(),
-                    api.route(),
-                    new Assets(system, verifier, askTimeout, settings.xr().maxAssetBytes()).route(),
-                    new WebClient().route()))
+                new JsonErrors()
+                    .wrap(
+                        api.concat(
+                            ws.route(),
+                            api.route(),
+                            new Assets(system, verifier, askTimeout, settings.xr().maxAssetBytes())
+                                .route(),
+                            new WebClient().route())))
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());

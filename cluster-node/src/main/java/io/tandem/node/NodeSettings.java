@@ -17,6 +17,7 @@ public record NodeSettings(
     RecordingSettings recordings,
     ClusterSettings cluster,
     boolean devMode,
+    boolean devModeAllowNonLoopback,
     String nodeName,
     io.tandem.node.xr.XrSettings xr) {
 
@@ -29,11 +30,22 @@ public record NodeSettings(
         RecordingSettings.fromConfig(root),
         ClusterSettings.fromConfig(root),
         root.getBoolean("tandem.dev-mode"),
+        root.getBoolean("tandem.dev-mode-allow-non-loopback"),
         root.getString("tandem.node-name"),
         io.tandem.node.xr.XrSettings.fromConfig(root));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
-    return new NodeSettings(http, newAuth, ws, rooms, recordings, cluster, devMode, nodeName, xr);
+    return new NodeSettings(
+        http,
+        newAuth,
+        ws,
+        rooms,
+        recordings,
+        cluster,
+        devMode,
+        devModeAllowNonLoopback,
+        nodeName,
+        xr);
   }
 }

@@ -23,6 +23,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
@@ -32,6 +33,7 @@ import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -56,14 +58,16 @@ public final class Assets extends JsonRoutes {
   private final Duration askTimeout;
   private final long maxBytes;
   private final Executor blocking;
+  private final Duration uploadTimeout;
 
   public Assets(ActorSystem<?> system, TokenVerifier verifier, Duration askTimeout, long maxBytes) {
-    super(verifier);
+    super(system, verifier);
     this.system = system;
     this.blobs = Blobs.get(system);
     this.askTimeout = askTimeout;
     this.maxBytes = maxBytes;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.uploadTimeout = HttpSettings.fromConfig(system.settings().config()).uploadTimeout();
   }
 
   public Route route() {
@@ -92,49 +96,77 @@ public final class Assets extends JsonRoutes {
     if (!principal.grants().allows("asset", id, Right.PUBLISH)) {
       return error(StatusCodes.FORBIDDEN, "forbidden", "no publish grant for asset:" + id);
     }
+    // the asset limit, not the API's parsing limit, bounds this body; read within upload-timeout
     return withSizeLimit(
         maxBytes,
         () ->
-            extractRequestEntity(
-                entity ->
-                    onSuccess(
-                        entity.toStrict(askTimeout.toMillis(), system),
-                        strict -> {
-                          byte[] bytes = strict.getData().toArray();
-                          String type = strict.getContentType().toString();
-                          if (bytes.length == 0) {
-                            return error(StatusCodes.BAD_REQUEST, "bad_frame", "empty asset");
-                          }
-                          CompletionStage<AssetEntity.Version> stored =
-                              CompletableFuture.supplyAsync(() -> bytes, blocking)
-                                  .thenCompose(blobs::put)
-                                  .thenCompose(
-                                      ref ->
-                                          entity(id)
-                                              .ask(
-                                                  (org.apache.pekko.actor.typed.ActorRef<
-                                                              AssetEntity.Version>
-                                                          replyTo) ->
-                                                      new AssetEntity.Publish(
-                                                          lod, ref, type, replyTo),
-                                                  askTimeout));
-                          return onComplete(
-                              stored,
-                              result -> {
-                                if (result.isFailure()) {
-                                  return error(
-                                      StatusCodes.SERVICE_UNAVAILABLE,
-                                      "unavailable",
-                                      "the asset could not be stored, retry");
-                                }
-                                ObjectNode body = JSON.createObjectNode();
-                                body.put("asset", id);
-                                body.put("lod", lod);
-                                body.put("hash", result.get().ref().hash());
-                                body.put("size", result.get().ref().size());
-                                return json(StatusCodes.CREATED, body);
-                              });
-                        })));
+            withRequestTimeout(
+                uploadTimeout.plus(askTimeout).plus(askTimeout),
+                () ->
+                    extractRequestEntity(
+                        entity ->
+                            onComplete(
+                                entity.toStrict(uploadTimeout.toMillis(), maxBytes, system),
+                                received -> {
+                                  if (received.isFailure()) {
+                                    return uploadFailed(received.failed().get());
+                                  }
+                                  return store(id, lod, received.get());
+                                }))));
+  }
+
+  private Route uploadFailed(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null
+        && !(cause instanceof EntityStreamSizeException)
+        && !(cause instanceof java.util.concurrent.TimeoutException)) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof EntityStreamSizeException) {
+      return error(
+          StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "an asset is at most " + maxBytes + " bytes");
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return error(
+          StatusCodes.REQUEST_TIMEOUT,
+          "timeout",
+          "the body did not arrive within " + uploadTimeout.toSeconds() + " s");
+    }
+    return error(StatusCodes.BAD_REQUEST, "bad_frame", "the body could not be read");
+  }
+
+  private Route store(String id, String lod, HttpEntity.Strict strict) {
+    byte[] bytes = strict.getData().toArray();
+    String type = strict.getContentType().toString();
+    if (bytes.length == 0) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "empty asset");
+    }
+    CompletionStage<AssetEntity.Version> stored =
+        CompletableFuture.supplyAsync(() -> bytes, blocking)
+            .thenCompose(blobs::put)
+            .thenCompose(
+                ref ->
+                    entity(id)
+                        .ask(
+                            (org.apache.pekko.actor.typed.ActorRef<AssetEntity.Version> replyTo) ->
+                                new AssetEntity.Publish(lod, ref, type, replyTo),
+                            askTimeout));
+    return onComplete(
+        stored,
+        result -> {
+          if (result.isFailure()) {
+            return error(
+                StatusCodes.SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the asset could not be stored, retry");
+          }
+          ObjectNode body = JSON.createObjectNode();
+          body.put("asset", id);
+          body.put("lod", lod);
+          body.put("hash", result.get().ref().hash());
+          body.put("size", result.get().ref().size());
+          return json(StatusCodes.CREATED, body);
+        });
   }
 
   private Route serve(Principal principal, String id, Optional<String> lodParam) {

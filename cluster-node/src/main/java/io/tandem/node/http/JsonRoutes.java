@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.auth.AuthException;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.TokenVerifier;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -16,15 +22,46 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * What every route class of the HTTP API shares (protocol 9): a bearer token checked before the
- * inner route runs (401 without one or with an invalid one), and JSON answers, errors as {@code
- * {code, message}}.
+ * inner route runs (401 without one or with an invalid one), verified on the {@code
+ * tandem.auth.verify-dispatcher} (never on a route thread: an external issuer's key fetch may
+ * block), a token bucket per principal (429 {@code rate_limited} past it, {@code
+ * tandem.http.rate-limit}), and JSON answers, errors as {@code {code, message}}.
  */
 abstract class JsonRoutes extends AllDirectives {
   private final TokenVerifier verifier;
+  private final Guard guard;
 
-  JsonRoutes(TokenVerifier verifier) {
+  JsonRoutes(ActorSystem<?> system, TokenVerifier verifier) {
     this.verifier = verifier;
+    this.guard = Guard.ID.apply(system);
   }
+
+  /** What the route classes of one node share: the verify executor and the rate limit. */
+  static final class Guard implements Extension {
+    static final ExtensionId<Guard> ID =
+        new ExtensionId<>() {
+          @Override
+          public Guard createExtension(ActorSystem<?> system) {
+            return new Guard(system);
+          }
+        };
+
+    final Executor verify;
+    final PrincipalRateLimit limit;
+
+    private Guard(ActorSystem<?> system) {
+      HttpSettings s = HttpSettings.fromConfig(system.settings().config());
+      this.verify =
+          system
+              .dispatchers()
+              .lookup(DispatcherSelector.fromConfig("tandem.auth.verify-dispatcher"));
+      this.limit =
+          new PrincipalRateLimit(s.requestsPerSecond(), s.requestBurst(), System::nanoTime);
+    }
+  }
+
+  /** What verifying a token gave: a principal, or the reason it was refused. */
+  private record Verified(Principal principal, String refusal) {}
 
   /** Runs {@code inner} with the principal of the request's {@code Authorization: Bearer} token. */
   final Route authenticated(Function<Principal, Route> inner) {
@@ -34,19 +71,43 @@ abstract class JsonRoutes extends AllDirectives {
           if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
             return error(StatusCodes.UNAUTHORIZED, "unauthorized", "Authorization: Bearer <token>");
           }
-          try {
-            return inner.apply(verifier.verify(header.get().substring(7).trim()));
-          } catch (AuthException e) {
-            return error(StatusCodes.UNAUTHORIZED, "unauthorized", e.getMessage());
-          }
+          String token = header.get().substring(7).trim();
+          CompletableFuture<Verified> verified =
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return new Verified(verifier.verify(token), null);
+                    } catch (AuthException e) {
+                      return new Verified(null, e.getMessage());
+                    }
+                  },
+                  guard.verify);
+          return onSuccess(
+              verified,
+              v -> {
+                if (v.principal() == null) {
+                  return error(StatusCodes.UNAUTHORIZED, "unauthorized", v.refusal());
+                }
+                if (!guard.limit.tryAcquire(v.principal().subject())) {
+                  return error(
+                      StatusCodes.TOO_MANY_REQUESTS,
+                      "rate_limited",
+                      "too many requests for " + v.principal().subject() + ", slow down");
+                }
+                return inner.apply(v.principal());
+              });
         });
   }
 
   final Route error(StatusCode status, String code, String message) {
+    return json(status, errorBody(code, message));
+  }
+
+  static ObjectNode errorBody(String code, String message) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("code", code);
     body.put("message", message);
-    return json(status, body);
+    return body;
   }
 
   final Route json(StatusCode status, JsonNode body) {

@@ -13,11 +13,11 @@ import org.apache.pekko.Done;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
 /**
- * The session index: the {@code sessions} table of the journal's keyspace, one row per session
- * ever created ({@code kind}, {@code name}, {@code created}), written once when the session's
- * entity persists its creation. It answers "does this session exist" and lists sessions page by
- * page without waking any entity. Kinds are the wire prefixes ({@code room}, {@code recording},
- * {@code map}, ...): a new session kind needs no schema change.
+ * The session index: the {@code sessions} table of the journal's keyspace, one row per session ever
+ * created ({@code kind}, {@code name}, {@code created}), written once when the session's entity
+ * persists its creation. It answers "does this session exist" and lists sessions page by page
+ * without waking any entity. Kinds are the wire prefixes ({@code room}, {@code recording}, {@code
+ * map}, ...): a new session kind needs no schema change.
  *
  * <p>One partition per kind, rows ordered by name: a page is one range read ({@code name > ?}).
  * Rows are about 100 bytes, so a kind stays under Cassandra's advised 100 MB per partition up to
@@ -94,10 +94,7 @@ public final class CassandraSessionIndex {
         .thenCompose(
             s ->
                 session.selectOne(
-                    s.one()
-                        .bind(kind, name)
-                        .setExecutionProfileName(PROFILE)
-                        .setTimeout(TIMEOUT)))
+                    s.one().bind(kind, name).setExecutionProfileName(PROFILE).setTimeout(TIMEOUT)))
         .thenApply(row -> row.map(r -> new Entry(kind, name, r.getLong("created"))));
   }
 
