@@ -78,6 +78,11 @@ public final class TokenVerifier {
               .cache(j.cacheTtl().toMillis(), 3L * timeout)
               .refreshAheadCache(j.refreshAhead().toMillis(), true)
               .outageTolerant(j.outageTolerance().toMillis())
+              // nimbus's 30 s between fetches, or less for a short cache
+              .rateLimited(
+                  Math.min(
+                      JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL,
+                      Math.max(1, j.cacheTtl().toMillis() / 3)))
               .retrying(true)
               .build();
       ext = processor(source, Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), settings);
@@ -101,6 +106,22 @@ public final class TokenVerifier {
     claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
     p.setJWTClaimsSetVerifier(claims);
     return p;
+  }
+
+  /**
+   * Whether verifying {@code token} may wait for the external issuer's keys (a JWKS is configured
+   * and the token is not HS256). HS256 tokens and garbage are verified at CPU speed.
+   */
+  public boolean mayFetchKeys(String token) {
+    if (jwks == null) {
+      return false;
+    }
+    try {
+      return !JWSAlgorithm.HS256.equals(
+          com.nimbusds.jose.JWSObject.parse(token).getHeader().getAlgorithm());
+    } catch (ParseException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Verifies the token and returns its principal, or throws with a client-safe reason. */

@@ -22,10 +22,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * What every route class of the HTTP API shares (protocol 9): a bearer token checked before the
- * inner route runs (401 without one or with an invalid one), verified on the {@code
- * tandem.auth.verify-dispatcher} (never on a route thread: an external issuer's key fetch may
- * block), a token bucket per principal (429 {@code rate_limited} past it, {@code
- * tandem.http.rate-limit}), and JSON answers, errors as {@code {code, message}}.
+ * inner route runs (401 without one or with an invalid one; a token that may wait for an external
+ * issuer's keys is verified on the {@code tandem.auth.verify-dispatcher}, never on a route thread),
+ * a token bucket per principal (429 {@code rate_limited} past it, {@code tandem.http.rate-limit}),
+ * and JSON answers, errors as {@code {code, message}}.
  */
 abstract class JsonRoutes extends AllDirectives {
   private final TokenVerifier verifier;
@@ -72,16 +72,11 @@ abstract class JsonRoutes extends AllDirectives {
             return error(StatusCodes.UNAUTHORIZED, "unauthorized", "Authorization: Bearer <token>");
           }
           String token = header.get().substring(7).trim();
+          // only a token that may wait for the issuer's keys leaves the route thread
           CompletableFuture<Verified> verified =
-              CompletableFuture.supplyAsync(
-                  () -> {
-                    try {
-                      return new Verified(verifier.verify(token), null);
-                    } catch (AuthException e) {
-                      return new Verified(null, e.getMessage());
-                    }
-                  },
-                  guard.verify);
+              verifier.mayFetchKeys(token)
+                  ? CompletableFuture.supplyAsync(() -> verify(token), guard.verify)
+                  : CompletableFuture.completedFuture(verify(token));
           return onSuccess(
               verified,
               v -> {
@@ -97,6 +92,14 @@ abstract class JsonRoutes extends AllDirectives {
                 return inner.apply(v.principal());
               });
         });
+  }
+
+  private Verified verify(String token) {
+    try {
+      return new Verified(verifier.verify(token), null);
+    } catch (AuthException e) {
+      return new Verified(null, e.getMessage());
+    }
   }
 
   final Route error(StatusCode status, String code, String message) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tandem.node.testing.JwksServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -56,5 +57,64 @@ class TokenVerifierTest {
   @Test
   void aShortSecretIsRefusedAtStart() {
     assertThrows(IllegalArgumentException.class, () -> TokenVerifier.create(settings("short")));
+  }
+
+  private static AuthSettings jwks(
+      String url, String issuer, String audience, AuthSettings.Jwks j) {
+    return new AuthSettings(
+        Optional.empty(),
+        Optional.of(url),
+        Optional.ofNullable(issuer),
+        Optional.ofNullable(audience),
+        Duration.ofSeconds(30),
+        Duration.ofHours(1),
+        j);
+  }
+
+  @Test
+  void anExternalIssuerNeedsIssuerAndAudience() {
+    String url = "http://127.0.0.1:9/jwks";
+    AuthSettings.Jwks j = AuthSettings.Jwks.DEFAULTS;
+    assertThrows(
+        IllegalArgumentException.class, () -> TokenVerifier.create(jwks(url, null, null, j)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TokenVerifier.create(jwks(url, JwksServer.ISSUER, null, j)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TokenVerifier.create(jwks(url, null, JwksServer.AUDIENCE, j)));
+    TokenVerifier.create(jwks(url, JwksServer.ISSUER, JwksServer.AUDIENCE, j));
+  }
+
+  @Test
+  void theIssuersKeysOutliveAnOutageAndOtherAudiencesAreRefused() throws Exception {
+    try (JwksServer issuer = new JwksServer()) {
+      // keys expire after 1.5 s; fetched again 0.5 s ahead; an outage is bridged for an hour
+      AuthSettings.Jwks j =
+          new AuthSettings.Jwks(
+              Duration.ofMillis(1500),
+              Duration.ofMillis(500),
+              Duration.ofMillis(200),
+              Duration.ofHours(1));
+      TokenVerifier verifier =
+          TokenVerifier.create(jwks(issuer.url(), JwksServer.ISSUER, JwksServer.AUDIENCE, j));
+      String token = issuer.token("ivy", "room:*:read", JwksServer.AUDIENCE);
+      assertEquals("ivy", verifier.verify(token).subject());
+      assertThrows(
+          AuthException.class,
+          () -> verifier.verify(issuer.token("ivy", "room:*:read", "another-app")));
+
+      issuer.down(true);
+      int before = issuer.fetches();
+      // past the cache's lifetime the issuer was asked again (and failed): the keys still verify
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                assertEquals("ivy", verifier.verify(token).subject());
+                return issuer.fetches() > before;
+              });
+      assertEquals("ivy", verifier.verify(token).subject());
+    }
   }
 }
