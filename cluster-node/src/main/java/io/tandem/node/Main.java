@@ -7,6 +7,7 @@ import io.tandem.node.asset.AssetEntity;
 import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
+import io.tandem.node.cluster.ClusterTls;
 import io.tandem.node.cluster.JournalReadiness;
 import io.tandem.node.cluster.NodeHealth;
 import io.tandem.node.cluster.ShardRegions;
@@ -276,7 +277,8 @@ public final class Main {
    * What the environment says about the cluster that config files cannot: seed nodes from {@code
    * TANDEM_SEED_NODES} ("host:port,..." of artery), bootstrap endpoints from {@code
    * TANDEM_BOOTSTRAP_ENDPOINTS} ("host:managementPort,...", for config discovery), the discovery
-   * method for {@code TANDEM_BOOTSTRAP}, and that a node which is downed or leaves ends its process
+   * method for {@code TANDEM_BOOTSTRAP}, Artery over TLS when {@code tandem.cluster.tls} is on
+   * ({@link ClusterTls}), and that a node which is downed or leaves ends its process
    * (set here, not in application.conf, so that tests running nodes inside their JVM keep it).
    */
   static Config clusterOverrides(Config base) {
@@ -298,7 +300,7 @@ public final class Main {
         "kubernetes".equalsIgnoreCase(env.getOrDefault("TANDEM_BOOTSTRAP", ""))
             ? "kubernetes-api"
             : "config";
-    return ConfigFactory.empty()
+    return ClusterTls.overrides(base)
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
         .withValue(
             "pekko.discovery.config.services.tandem.endpoints",
