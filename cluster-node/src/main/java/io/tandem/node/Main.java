@@ -278,8 +278,8 @@ public final class Main {
    * TANDEM_SEED_NODES} ("host:port,..." of artery), bootstrap endpoints from {@code
    * TANDEM_BOOTSTRAP_ENDPOINTS} ("host:managementPort,...", for config discovery), the discovery
    * method for {@code TANDEM_BOOTSTRAP}, Artery over TLS when {@code tandem.cluster.tls} is on
-   * ({@link ClusterTls}), and that a node which is downed or leaves ends its process
-   * (set here, not in application.conf, so that tests running nodes inside their JVM keep it).
+   * ({@link ClusterTls}), and that a node which is downed or leaves ends its process (set here, not
+   * in application.conf, so that tests running nodes inside their JVM keep it).
    */
   static Config clusterOverrides(Config base) {
     Map<String, String> env = System.getenv();

@@ -10,11 +10,11 @@ import java.util.Map;
 
 /**
  * Artery over TLS between the nodes ({@code tandem.cluster.tls}, {@code TANDEM_CLUSTER_TLS=on}):
- * transport {@code tls-tcp} with mutual authentication, TLS 1.3. Every node presents the key of
- * its key store and accepts only peers whose certificate its trust store holds, so remoting is
- * encrypted and a process without such a key cannot join or send to the cluster. Stores are
- * PKCS#12 (or JKS) files; paths and passwords come from the environment (a Kubernetes Secret), never
- * from config files.
+ * transport {@code tls-tcp} with mutual authentication, TLS 1.3. Every node presents the key of its
+ * key store and accepts only peers whose certificate its trust store holds, so remoting is
+ * encrypted and a process without such a key cannot join or send to the cluster. Stores are PKCS#12
+ * (or JKS) files; paths and passwords come from the environment (a Kubernetes Secret), never from
+ * config files.
  */
 public final class ClusterTls {
   private ClusterTls() {}
@@ -32,7 +32,8 @@ public final class ClusterTls {
     }
     String keyStore = c.getString("key-store");
     String trustStore = c.getString("trust-store");
-    for (String[] store : List.of(new String[] {"key-store", keyStore}, new String[] {"trust-store", trustStore})) {
+    for (String[] store :
+        List.of(new String[] {"key-store", keyStore}, new String[] {"trust-store", trustStore})) {
       if (store[1].isBlank() || !Files.isReadable(Path.of(store[1]))) {
         throw new IllegalArgumentException(
             "tandem.cluster.tls is on but tandem.cluster.tls."
@@ -57,7 +58,8 @@ public final class ClusterTls {
     values.put(engine + "trust-store", trustStore);
     values.put(engine + "trust-store-password", c.getString("trust-store-password"));
     values.put(engine + "protocol", "TLSv1.3");
-    values.put(engine + "enabled-algorithms", List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"));
+    values.put(
+        engine + "enabled-algorithms", List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"));
     values.put(engine + "require-mutual-authentication", true);
     values.put(engine + "hostname-verification", c.getBoolean("hostname-verification"));
     return ConfigFactory.parseMap(values, "tandem.cluster.tls");

@@ -62,15 +62,48 @@ class ClusterTlsTest {
     Path trustStore = dir.resolve(name + "-trust.p12");
     Path cert = dir.resolve(name + ".crt");
     keytool(
-        "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=tandem-" + name, "-validity", "2", "-storetype", "PKCS12",
-        "-keystore", keyStore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
+        "-genkeypair",
+        "-alias",
+        "node",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=tandem-" + name,
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-keypass",
+        PASSWORD);
     keytool(
-        "-exportcert", "-alias", "node", "-keystore", keyStore.toString(),
-        "-storepass", PASSWORD, "-file", cert.toString());
+        "-exportcert",
+        "-alias",
+        "node",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        PASSWORD,
+        "-file",
+        cert.toString());
     keytool(
-        "-importcert", "-noprompt", "-alias", "node", "-file", cert.toString(),
-        "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", PASSWORD);
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "node",
+        "-file",
+        cert.toString(),
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        trustStore.toString(),
+        "-storepass",
+        PASSWORD);
     return new Path[] {keyStore, trustStore};
   }
 
@@ -111,20 +144,19 @@ class ClusterTlsTest {
     Config tls = tls(stores[0], stores[1]);
     ActorSystem<Void> first = node(tls);
     ActorSystem<Void> second = node(tls);
-    assertEquals(
-        "tls-tcp", first.settings().config().getString("pekko.remote.artery.transport"));
+    assertEquals("tls-tcp", first.settings().config().getString("pekko.remote.artery.transport"));
     Cluster.get(first).manager().tell(Join.create(Cluster.get(first).selfMember().address()));
     Cluster.get(second).manager().tell(Join.create(Cluster.get(first).selfMember().address()));
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                upMembers(first) == 2 && upMembers(second) == 2);
+        .until(() -> upMembers(first) == 2 && upMembers(second) == 2);
 
-    // the remoting port speaks TLS 1.3 with mutual authentication: a client with the key shakes hands
+    // the remoting port speaks TLS 1.3 with mutual authentication: a client with the key shakes
+    // hands
     int port = Cluster.get(first).selfMember().address().getPort().get();
     try (SSLSocket socket =
-        (SSLSocket) context(stores[0], stores[1]).getSocketFactory().createSocket("127.0.0.1", port)) {
+        (SSLSocket)
+            context(stores[0], stores[1]).getSocketFactory().createSocket("127.0.0.1", port)) {
       socket.startHandshake();
       assertEquals("TLSv1.3", socket.getSession().getProtocol());
     }
