@@ -29,6 +29,7 @@ import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
+import io.tandem.node.session.SessionIndexBackfill;
 import io.tandem.node.ws.ConnectionActor;
 import io.tandem.node.ws.ConnectionRegistry;
 import io.tandem.node.ws.WebSocketEndpoint;
@@ -250,6 +251,9 @@ public final class Main {
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());
     // only now that sessions can be served: a node is a member (and gets shards) once it joined
     ClusterStart.start(system, settings.cluster());
+    if (settings.sessionIndexBackfill()) {
+      SessionIndexBackfill.start(system);
+    }
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(

@@ -19,7 +19,8 @@ public record NodeSettings(
     boolean devMode,
     boolean devModeAllowNonLoopback,
     String nodeName,
-    io.tandem.node.xr.XrSettings xr) {
+    io.tandem.node.xr.XrSettings xr,
+    boolean sessionIndexBackfill) {
 
   public static NodeSettings fromConfig(Config root) {
     return new NodeSettings(
@@ -32,7 +33,8 @@ public record NodeSettings(
         root.getBoolean("tandem.dev-mode"),
         root.getBoolean("tandem.dev-mode-allow-non-loopback"),
         root.getString("tandem.node-name"),
-        io.tandem.node.xr.XrSettings.fromConfig(root));
+        io.tandem.node.xr.XrSettings.fromConfig(root),
+        root.getBoolean("tandem.session-index-backfill"));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
@@ -46,6 +48,7 @@ public record NodeSettings(
         devMode,
         devModeAllowNonLoopback,
         nodeName,
-        xr);
+        xr,
+        sessionIndexBackfill);
   }
 }

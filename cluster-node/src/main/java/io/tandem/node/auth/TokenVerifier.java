@@ -75,7 +75,8 @@ public final class TokenVerifier {
                   url,
                   new DefaultResourceRetriever(
                       timeout, timeout, JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT))
-              .cache(j.cacheTtl().toMillis(), 3L * timeout)
+              // a caller waits for another's fetch as long as a fetch and its one retry take
+              .cache(j.cacheTtl().toMillis(), 2L * timeout)
               .refreshAheadCache(j.refreshAhead().toMillis(), true)
               .outageTolerant(j.outageTolerance().toMillis())
               // nimbus's 30 s between fetches, or less for a short cache

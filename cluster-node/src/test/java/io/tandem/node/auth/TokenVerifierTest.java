@@ -89,13 +89,10 @@ class TokenVerifierTest {
   @Test
   void theIssuersKeysOutliveAnOutageAndOtherAudiencesAreRefused() throws Exception {
     try (JwksServer issuer = new JwksServer()) {
-      // keys expire after 1.5 s; fetched again 0.5 s ahead; an outage is bridged for an hour
+      // keys expire after 5 s; fetched again 1 s ahead; an outage is bridged for an hour
       AuthSettings.Jwks j =
           new AuthSettings.Jwks(
-              Duration.ofMillis(1500),
-              Duration.ofMillis(500),
-              Duration.ofMillis(200),
-              Duration.ofHours(1));
+              Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(1500), Duration.ofHours(1));
       TokenVerifier verifier =
           TokenVerifier.create(jwks(issuer.url(), JwksServer.ISSUER, JwksServer.AUDIENCE, j));
       String token = issuer.token("ivy", "room:*:read", JwksServer.AUDIENCE);
