@@ -33,7 +33,6 @@ import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -118,11 +117,11 @@ public final class Assets extends JsonRoutes {
   private Route uploadFailed(Throwable e) {
     Throwable cause = e;
     while (cause.getCause() != null
-        && !(cause instanceof EntityStreamSizeException)
+        && !JsonErrors.tooLarge(cause)
         && !(cause instanceof java.util.concurrent.TimeoutException)) {
       cause = cause.getCause();
     }
-    if (cause instanceof EntityStreamSizeException) {
+    if (JsonErrors.tooLarge(cause)) {
       return error(
           StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "an asset is at most " + maxBytes + " bytes");
     }

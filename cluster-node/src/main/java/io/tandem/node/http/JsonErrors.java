@@ -9,6 +9,7 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,18 @@ public final class JsonErrors extends AllDirectives {
                     .complete(
                         response(
                             StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "the body is too large")))
+        .match(
+            EntityStreamException.class,
+            e ->
+                new JsonErrors()
+                    .complete(
+                        tooLarge(e)
+                            ? response(
+                                StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "the body is too large")
+                            : response(
+                                StatusCodes.BAD_REQUEST,
+                                "bad_frame",
+                                "the body could not be read")))
         .matchAny(
             e -> {
               log.warn("an HTTP route failed", e);
@@ -64,6 +77,17 @@ public final class JsonErrors extends AllDirectives {
             ? strict.getData().utf8String()
             : r.status().reason();
     return response(r.status(), codeOf(r.status()), text).addHeaders(r.getHeaders());
+  }
+
+  /**
+   * Whether {@code e} says a body was over its limit: Pekko HTTP fails a stream past its size limit
+   * with {@code EntityStreamSizeException}, and {@code toStrict} a body declared larger with an
+   * {@code EntityStreamException} "Request too large".
+   */
+  static boolean tooLarge(Throwable e) {
+    return e instanceof EntityStreamSizeException
+        || (e instanceof EntityStreamException s
+            && s.info().summary().startsWith("Request too large"));
   }
 
   /** The protocol's error code for an HTTP status. */

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts the sessions created before the session index existed into it, once per keyspace: every
- * room and recording among the journal's persistence ids that the index lacks is recorded with the
- * time of its first event. A marker row (kind {@value #MARKER_KIND}, which no listing walks) says it
+ * Puts the sessions created before the session index existed into it, once per keyspace: every room
+ * and recording among the journal's persistence ids that the index lacks is recorded with the time
+ * of its first event. A marker row (kind {@value #MARKER_KIND}, which no listing walks) says it
  * ran, so later starts skip it. Runs in the background at start ({@code
  * tandem.session-index-backfill}); several nodes running it at once write the same rows.
  */
@@ -52,7 +52,8 @@ public final class SessionIndexBackfill {
                             .thenCompose(
                                 n ->
                                     index
-                                        .record(MARKER_KIND, MARKER_NAME, System.currentTimeMillis())
+                                        .record(
+                                            MARKER_KIND, MARKER_NAME, System.currentTimeMillis())
                                         .thenApply(done -> n)));
     return added.whenComplete(
         (n, error) -> {

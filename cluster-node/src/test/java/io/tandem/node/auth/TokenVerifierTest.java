@@ -92,7 +92,10 @@ class TokenVerifierTest {
       // keys expire after 5 s; fetched again 1 s ahead; an outage is bridged for an hour
       AuthSettings.Jwks j =
           new AuthSettings.Jwks(
-              Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMillis(1500), Duration.ofHours(1));
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(1),
+              Duration.ofMillis(1500),
+              Duration.ofHours(1));
       TokenVerifier verifier =
           TokenVerifier.create(jwks(issuer.url(), JwksServer.ISSUER, JwksServer.AUDIENCE, j));
       String token = issuer.token("ivy", "room:*:read", JwksServer.AUDIENCE);

@@ -5,13 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.cluster.ShardRegions;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.room.RoomEntity;
+import io.tandem.node.session.SessionIndexBackfill;
 import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
+import io.tandem.persistence.CassandraSettings;
+import io.tandem.persistence.CqlSessions;
+import io.tandem.persistence.index.CassandraSessionIndex;
+import io.tandem.persistence.index.SessionIndexes;
+import io.tandem.persistence.testing.CassandraTestConfig;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -25,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +49,13 @@ class SessionIndexTest extends OneNodeTest {
         "tandem.http.rate-limit.requests-per-second = 10000",
         "tandem.http.rate-limit.burst = 10000",
         "tandem.ws.max-sessions-per-connection = 2");
+  }
+
+  private CassandraTestConfig cassandra;
+
+  @BeforeAll
+  void keyspace(CassandraTestConfig config) {
+    this.cassandra = config;
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {
@@ -148,6 +163,59 @@ class SessionIndexTest extends OneNodeTest {
     assertEquals(400, get("/v1/sessions?limit=x", reader).statusCode());
     assertEquals(400, get("/v1/sessions?cursor=bm90LWEtY3Vyc29y", reader).statusCode());
     assertEquals(400, get("/v1/sessions?kind=bogus", reader).statusCode());
+  }
+
+  @Test
+  void sessionsMissingFromTheIndexAreFoundInTheJournalAndBackfilled() throws Exception {
+    String one = prefix + "-old1";
+    String two = prefix + "-old2";
+    try (WsClient c = WsClient.connect(node.wsUrl())) {
+      c.hello(node.token("old", "room:*:write"));
+      c.join("room:" + one, "editor");
+      c.join("room:" + two, "editor");
+    }
+    CassandraSessionIndex index = SessionIndexes.get(node.system());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                index.find("room", one).toCompletableFuture().get().isPresent()
+                    && index.find("room", two).toCompletableFuture().get().isPresent());
+    // as if both were created before the index existed
+    try (CqlSession cql =
+        CqlSessions.open(
+            cassandra.contactPoint(),
+            CassandraSettings.EMBEDDED_DATACENTER,
+            Duration.ofSeconds(30))) {
+      for (String name : List.of(one, two)) {
+        cql.execute(
+            "DELETE FROM " + cassandra.keyspace() + ".sessions WHERE kind = 'room' AND name = ?",
+            name);
+      }
+      cql.execute(
+          "DELETE FROM "
+              + cassandra.keyspace()
+              + ".sessions WHERE kind = '_index' AND name = 'backfilled-v1'");
+    }
+    String reader = node.token("old-reader", "room:" + prefix + "-old*:read");
+    assertEquals(List.of(), all(reader, "kind=room"));
+    // found through the journal, and recorded again
+    assertEquals(200, get("/v1/sessions/room:" + one, reader).statusCode());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> all(reader, "kind=room").equals(List.of("room:" + one)));
+    // the backfill adds the other
+    assertTrue(
+        SessionIndexBackfill.start(node.system()).toCompletableFuture().get(60, TimeUnit.SECONDS)
+            >= 1);
+    assertEquals(List.of("room:" + one, "room:" + two), all(reader, "kind=room"));
+    assertTrue(
+        index.find("room", two).toCompletableFuture().get().orElseThrow().created() > 0,
+        "with the time of its first event");
+    assertEquals(
+        0,
+        SessionIndexBackfill.start(node.system()).toCompletableFuture().get(60, TimeUnit.SECONDS),
+        "once per keyspace");
   }
 
   /** Every session of a listing, following `next`. */
