@@ -186,6 +186,16 @@ class HttpHardeningTest extends OneNodeTest {
     assertEquals("bad_frame", WsClient.JSON.readTree(method.body()).path("code").asText());
     assertTrue(
         method.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    // too malformed for any route: an over-long URI
+    RawHttp.Response longUri =
+        RawHttp.send(
+            "127.0.0.1",
+            node.node().port(),
+            "GET /v1/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: " + self(),
+            new byte[0],
+            T);
+    assertEquals(414, longUri.status(), longUri.body());
+    assertEquals("bad_frame", longUri.json().path("code").asText());
   }
 
   private static Optional<InetAddress> nonLoopbackAddress() throws Exception {
