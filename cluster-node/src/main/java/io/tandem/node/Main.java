@@ -9,6 +9,7 @@ import io.tandem.node.auth.LinkSettings;
 import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
+import io.tandem.node.cluster.ClusterTls;
 import io.tandem.node.cluster.JournalReadiness;
 import io.tandem.node.cluster.NodeHealth;
 import io.tandem.node.cluster.ShardRegions;
@@ -18,6 +19,7 @@ import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
 import io.tandem.node.http.Assets;
 import io.tandem.node.http.HttpApi;
+import io.tandem.node.http.JsonErrors;
 import io.tandem.node.http.Links;
 import io.tandem.node.http.SessionExport;
 import io.tandem.node.http.WebClient;
@@ -30,12 +32,14 @@ import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
+import io.tandem.node.session.SessionIndexBackfill;
 import io.tandem.node.ws.ConnectionActor;
 import io.tandem.node.ws.ConnectionRegistry;
 import io.tandem.node.ws.WebSocketEndpoint;
 import io.tandem.persistence.CassandraSettings;
 import io.tandem.persistence.EmbeddedCassandra;
 import io.tandem.protocol.FrameCodec;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,32 +127,27 @@ public final class Main {
         .append(node.port())
         .append("/v1/ws\n");
     if (node.devTokens().isPresent()) {
-      String token =
-          node.devTokens()
-              .get()
-              .mint(
-                  "dev",
-                  "room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin",
-                  Duration.ofHours(12),
-                  Clock.systemUTC().instant());
-      banner.append("  Dev token (12 h, all grants):\n").append(token).append('\n');
-      banner
-          .append("  More: curl -s -X POST ")
-          .append(url)
-          .append("/v1/dev/token -d '{\"sub\":\"alice\",\"scope\":\"room:*:write\"}'\n");
+      // the token goes to an owner-only file, never to stdout or the log
+      banner.append(
+          DevBanner.tokenLines(
+              node.devTokens().get(), Path.of(base.getString("tandem.dev-token-file")), url));
       if (printedSecret != null) {
         banner.append(
             "  (HS256 secret generated for this run; set TANDEM_AUTH_HS256_SECRET to keep tokens across restarts)\n");
       }
     }
     if (jsonLogs()) {
-      // stdout carries JSON lines only: the banner becomes one, without the dev token (get one
-      // with POST /v1/dev/token), since no log line may hold a token
+      // stdout carries JSON lines only: the banner becomes one (the dev token is in its file,
+      // never in a log line)
       log.info(
-          "Tandem node ready at {}, WebSocket ws://{}:{}/v1/ws",
+          "Tandem node ready at {}, WebSocket ws://{}:{}/v1/ws{}",
           url,
           settings.http().host(),
-          node.port());
+          node.port(),
+          node.devTokens().isPresent()
+              ? ", dev token in "
+                  + Path.of(base.getString("tandem.dev-token-file")).toAbsolutePath()
+              : "");
     } else {
       System.out.println(banner);
     }
@@ -170,6 +169,9 @@ public final class Main {
   public static Node init(ActorSystem<?> system, NodeSettings settings, Clock clock)
       throws Exception {
     CommonPool.check(log);
+    if (settings.devMode()) {
+      DevTokens.checkBind(settings.http().host(), settings.devModeAllowNonLoopback());
+    }
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
@@ -245,18 +247,28 @@ public final class Main {
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
             .bind(
-                api.concat(
-                    ws.route(),
-                    api.route(),
-                    new Assets(system, verifier, links, askTimeout, settings.xr().maxAssetBytes())
-                        .route(),
-                    new Links(verifier, links, linkSettings).route(),
-                    new WebClient().route()))
+                new JsonErrors()
+                    .wrap(
+                        api.concat(
+                            ws.route(),
+                            api.route(),
+                            new Assets(
+                                    system,
+                                    verifier,
+                                    links,
+                                    askTimeout,
+                                    settings.xr().maxAssetBytes())
+                                .route(),
+                            new Links(system, verifier, links, linkSettings).route(),
+                            new WebClient().route())))
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());
     // only now that sessions can be served: a node is a member (and gets shards) once it joined
     ClusterStart.start(system, settings.cluster());
+    if (settings.sessionIndexBackfill()) {
+      SessionIndexBackfill.start(system);
+    }
 
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
@@ -284,8 +296,9 @@ public final class Main {
    * What the environment says about the cluster that config files cannot: seed nodes from {@code
    * TANDEM_SEED_NODES} ("host:port,..." of artery), bootstrap endpoints from {@code
    * TANDEM_BOOTSTRAP_ENDPOINTS} ("host:managementPort,...", for config discovery), the discovery
-   * method for {@code TANDEM_BOOTSTRAP}, and that a node which is downed or leaves ends its process
-   * (set here, not in application.conf, so that tests running nodes inside their JVM keep it).
+   * method for {@code TANDEM_BOOTSTRAP}, Artery over TLS when {@code tandem.cluster.tls} is on
+   * ({@link ClusterTls}), and that a node which is downed or leaves ends its process (set here, not
+   * in application.conf, so that tests running nodes inside their JVM keep it).
    */
   static Config clusterOverrides(Config base) {
     Map<String, String> env = System.getenv();
@@ -306,7 +319,7 @@ public final class Main {
         "kubernetes".equalsIgnoreCase(env.getOrDefault("TANDEM_BOOTSTRAP", ""))
             ? "kubernetes-api"
             : "config";
-    return ConfigFactory.empty()
+    return ClusterTls.overrides(base)
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
         .withValue(
             "pekko.discovery.config.services.tandem.endpoints",

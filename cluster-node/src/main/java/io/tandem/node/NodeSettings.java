@@ -17,8 +17,10 @@ public record NodeSettings(
     RecordingSettings recordings,
     ClusterSettings cluster,
     boolean devMode,
+    boolean devModeAllowNonLoopback,
     String nodeName,
-    io.tandem.node.xr.XrSettings xr) {
+    io.tandem.node.xr.XrSettings xr,
+    boolean sessionIndexBackfill) {
 
   public static NodeSettings fromConfig(Config root) {
     return new NodeSettings(
@@ -29,11 +31,24 @@ public record NodeSettings(
         RecordingSettings.fromConfig(root),
         ClusterSettings.fromConfig(root),
         root.getBoolean("tandem.dev-mode"),
+        root.getBoolean("tandem.dev-mode-allow-non-loopback"),
         root.getString("tandem.node-name"),
-        io.tandem.node.xr.XrSettings.fromConfig(root));
+        io.tandem.node.xr.XrSettings.fromConfig(root),
+        root.getBoolean("tandem.session-index-backfill"));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
-    return new NodeSettings(http, newAuth, ws, rooms, recordings, cluster, devMode, nodeName, xr);
+    return new NodeSettings(
+        http,
+        newAuth,
+        ws,
+        rooms,
+        recordings,
+        cluster,
+        devMode,
+        devModeAllowNonLoopback,
+        nodeName,
+        xr,
+        sessionIndexBackfill);
   }
 }

@@ -9,6 +9,8 @@ import com.typesafe.config.ConfigFactory;
 import io.tandem.persistence.blob.BlobRef;
 import io.tandem.persistence.blob.BlobStore;
 import io.tandem.persistence.blob.Blobs;
+import io.tandem.persistence.index.CassandraSessionIndex;
+import io.tandem.persistence.index.SessionIndexes;
 import io.tandem.persistence.testing.CassandraExtension;
 import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
@@ -39,7 +41,7 @@ class CassandraSchemaTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Set<String> TABLES =
-      Set.of("messages", "metadata", "all_persistence_ids", "snapshots", "blobs");
+      Set.of("messages", "metadata", "all_persistence_ids", "snapshots", "blobs", "sessions");
 
   private CassandraTestConfig autocreated;
   private CassandraTestConfig scripted;
@@ -82,7 +84,7 @@ class CassandraSchemaTest {
   @Test
   void statementsForAnotherKeyspaceRenameEveryTable() {
     List<String> statements = CassandraSchema.statements("other", "{'class': 'SimpleStrategy'}");
-    assertEquals(6, statements.size());
+    assertEquals(7, statements.size());
     assertEquals(
         "CREATE KEYSPACE IF NOT EXISTS other WITH replication = {'class': 'SimpleStrategy'}",
         statements.get(0));
@@ -118,6 +120,11 @@ class CassandraSchemaTest {
       BlobRef ref = blobs.put(payload).toCompletableFuture().get(30, TimeUnit.SECONDS);
       byte[] back = blobs.get(ref).toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow();
       assertArrayEquals(payload, back);
+      CassandraSessionIndex index = SessionIndexes.get(reader.system());
+      index.record("room", name, 42L).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(
+          List.of(new CassandraSessionIndex.Entry("room", name, 42L)),
+          index.after("room", "", 10).toCompletableFuture().get(30, TimeUnit.SECONDS));
     } catch (Exception e) {
       throw new AssertionError("the blob store failed on " + name, e);
     } finally {

@@ -47,6 +47,34 @@ public final class DevTokens {
     return jwt.serialize();
   }
 
+  /**
+   * Refuses dev mode on an interface other machines reach: its tokens carry every grant, and {@code
+   * POST /v1/dev/token} trusts this machine. {@code forced} (tandem.dev-mode-allow-non-loopback,
+   * TANDEM_DEV_MODE_ALLOW_NON_LOOPBACK) allows it anyway, for a throwaway VM or container.
+   *
+   * @throws IllegalStateException when {@code bindHost} is not a loopback address and not forced
+   */
+  public static void checkBind(String bindHost, boolean forced) {
+    if (forced || isLoopback(bindHost)) {
+      return;
+    }
+    throw new IllegalStateException(
+        "dev mode on "
+            + bindHost
+            + ", which is not a loopback address: dev tokens would reach other machines. Bind"
+            + " TANDEM_HTTP_HOST=127.0.0.1, turn dev mode off, or force it with"
+            + " TANDEM_DEV_MODE_ALLOW_NON_LOOPBACK=true");
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host.trim().replace("[", "").replace("]", ""))
+          .isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** A fresh random secret for dev mode (48 random bytes, base64url). */
   public static String randomSecret() {
     byte[] bytes = new byte[48];

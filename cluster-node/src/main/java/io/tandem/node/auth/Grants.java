@@ -56,10 +56,25 @@ public final class Grants {
     return false;
   }
 
-  /** Whether the holder may use the operator API. */
+  /**
+   * Whether the holder may use the operator API: a {@code node} grant with the {@code admin} right
+   * whose glob matches every node name. By the glob rules above that is a glob of {@code *} only
+   * ({@code node:*:admin}); {@code node:?:admin} or {@code node:a*:admin} name some nodes, not all,
+   * and are refused.
+   */
   public boolean isAdmin() {
-    return allows("node", "*", Right.ADMIN);
+    for (Grant g : grants) {
+      if (g.kind().equals("node")
+          && g.right().includes(Right.ADMIN)
+          && MATCHES_EVERYTHING.matcher(g.name().pattern()).matches()) {
+        return true;
+      }
+    }
+    return false;
   }
+
+  // the regex a glob of stars only becomes (globToRegex): matches every string, the empty one too
+  private static final Pattern MATCHES_EVERYTHING = Pattern.compile("(\\.\\*)+");
 
   public List<Grant> grants() {
     return grants;

@@ -67,6 +67,35 @@ public final class ShardRegions {
             });
   }
 
+  /**
+   * The ids of the entities running on this node, per entity type name: what a listing may ask for
+   * live figures without starting anything.
+   */
+  public CompletionStage<Map<String, java.util.Set<String>>> localEntityIds(Duration timeout) {
+    Map<String, java.util.Set<String>> out = new java.util.concurrent.ConcurrentHashMap<>();
+    List<CompletableFuture<?>> asks = new ArrayList<>();
+    for (EntityTypeKey<?> type : types) {
+      CompletionStage<ShardRegion.CurrentShardRegionState> answer =
+          AskPattern.ask(
+              ClusterSharding.get(system).shardState(),
+              replyTo -> new GetShardRegionState(type, replyTo),
+              timeout,
+              system.scheduler());
+      asks.add(
+          answer
+              .thenAccept(
+                  state -> {
+                    java.util.Set<String> ids = new java.util.HashSet<>();
+                    for (ShardRegion.ShardState shard : state.getShards()) {
+                      ids.addAll(shard.getEntityIds());
+                    }
+                    out.put(type.name(), ids);
+                  })
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(x -> out);
+  }
+
   /** Every entity type's shards and entities per member, as the cluster's regions answer. */
   public CompletionStage<List<ClusterWide>> cluster(Duration timeout) {
     List<CompletableFuture<ClusterWide>> asks = new ArrayList<>();

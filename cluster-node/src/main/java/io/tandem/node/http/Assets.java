@@ -24,6 +24,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
@@ -40,8 +41,9 @@ import org.apache.pekko.util.ByteString;
  * (or any model) once, content-addressed, in the blob store and makes it that level of the asset
  * (needs {@code asset:<id>:publish}); {@code GET /v1/assets/{id}?lod=} serves it with a strong ETag
  * (its SHA-256; 304 on {@code If-None-Match}) and byte ranges (206). A missing level falls back to
- * the other one. Reading needs {@code asset:<id>:read} or a read grant on some room: whoever may be
- * in a room may load what it shows. Hashing runs on the blocking dispatcher.
+ * the other one. Reading needs a grant on the asset itself ({@code asset:<id>:read}, or {@code
+ * write}/{@code publish}, which include it); a room grant is not enough, so a tenant's assets stay
+ * its own. Hashing runs on the blocking dispatcher.
  */
 public final class Assets extends JsonRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +58,7 @@ public final class Assets extends JsonRoutes {
   private final Duration askTimeout;
   private final long maxBytes;
   private final Executor blocking;
+  private final Duration uploadTimeout;
 
   public Assets(
       ActorSystem<?> system,
@@ -63,12 +66,13 @@ public final class Assets extends JsonRoutes {
       Optional<SignedLinks> links,
       Duration askTimeout,
       long maxBytes) {
-    super(verifier, links);
+    super(system, verifier, links);
     this.system = system;
     this.blobs = Blobs.get(system);
     this.askTimeout = askTimeout;
     this.maxBytes = maxBytes;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.uploadTimeout = HttpSettings.fromConfig(system.settings().config()).uploadTimeout();
   }
 
   public Route route() {
@@ -97,49 +101,77 @@ public final class Assets extends JsonRoutes {
     if (!principal.grants().allows("asset", id, Right.PUBLISH)) {
       return error(StatusCodes.FORBIDDEN, "forbidden", "no publish grant for asset:" + id);
     }
+    // the asset limit, not the API's parsing limit, bounds this body; read within upload-timeout
     return withSizeLimit(
         maxBytes,
         () ->
-            extractRequestEntity(
-                entity ->
-                    onSuccess(
-                        entity.toStrict(askTimeout.toMillis(), system),
-                        strict -> {
-                          byte[] bytes = strict.getData().toArray();
-                          String type = strict.getContentType().toString();
-                          if (bytes.length == 0) {
-                            return error(StatusCodes.BAD_REQUEST, "bad_frame", "empty asset");
-                          }
-                          CompletionStage<AssetEntity.Version> stored =
-                              CompletableFuture.supplyAsync(() -> bytes, blocking)
-                                  .thenCompose(blobs::put)
-                                  .thenCompose(
-                                      ref ->
-                                          entity(id)
-                                              .ask(
-                                                  (org.apache.pekko.actor.typed.ActorRef<
-                                                              AssetEntity.Version>
-                                                          replyTo) ->
-                                                      new AssetEntity.Publish(
-                                                          lod, ref, type, replyTo),
-                                                  askTimeout));
-                          return onComplete(
-                              stored,
-                              result -> {
-                                if (result.isFailure()) {
-                                  return error(
-                                      StatusCodes.SERVICE_UNAVAILABLE,
-                                      "unavailable",
-                                      "the asset could not be stored, retry");
-                                }
-                                ObjectNode body = JSON.createObjectNode();
-                                body.put("asset", id);
-                                body.put("lod", lod);
-                                body.put("hash", result.get().ref().hash());
-                                body.put("size", result.get().ref().size());
-                                return json(StatusCodes.CREATED, body);
-                              });
-                        })));
+            withRequestTimeout(
+                uploadTimeout.plus(askTimeout).plus(askTimeout),
+                () ->
+                    extractRequestEntity(
+                        entity ->
+                            onComplete(
+                                entity.toStrict(uploadTimeout.toMillis(), maxBytes, system),
+                                received -> {
+                                  if (received.isFailure()) {
+                                    return uploadFailed(received.failed().get());
+                                  }
+                                  return store(id, lod, received.get());
+                                }))));
+  }
+
+  private Route uploadFailed(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null
+        && !JsonErrors.tooLarge(cause)
+        && !(cause instanceof java.util.concurrent.TimeoutException)) {
+      cause = cause.getCause();
+    }
+    if (JsonErrors.tooLarge(cause)) {
+      return error(
+          StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "an asset is at most " + maxBytes + " bytes");
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return error(
+          StatusCodes.REQUEST_TIMEOUT,
+          "timeout",
+          "the body did not arrive within " + uploadTimeout.toSeconds() + " s");
+    }
+    return error(StatusCodes.BAD_REQUEST, "bad_frame", "the body could not be read");
+  }
+
+  private Route store(String id, String lod, HttpEntity.Strict strict) {
+    byte[] bytes = strict.getData().toArray();
+    String type = strict.getContentType().toString();
+    if (bytes.length == 0) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "empty asset");
+    }
+    CompletionStage<AssetEntity.Version> stored =
+        CompletableFuture.supplyAsync(() -> bytes, blocking)
+            .thenCompose(blobs::put)
+            .thenCompose(
+                ref ->
+                    entity(id)
+                        .ask(
+                            (org.apache.pekko.actor.typed.ActorRef<AssetEntity.Version> replyTo) ->
+                                new AssetEntity.Publish(lod, ref, type, replyTo),
+                            askTimeout));
+    return onComplete(
+        stored,
+        result -> {
+          if (result.isFailure()) {
+            return error(
+                StatusCodes.SERVICE_UNAVAILABLE,
+                "unavailable",
+                "the asset could not be stored, retry");
+          }
+          ObjectNode body = JSON.createObjectNode();
+          body.put("asset", id);
+          body.put("lod", lod);
+          body.put("hash", result.get().ref().hash());
+          body.put("size", result.get().ref().size());
+          return json(StatusCodes.CREATED, body);
+        });
   }
 
   private Route serve(Principal principal, String id, Optional<String> lodParam) {
@@ -200,15 +232,12 @@ public final class Assets extends JsonRoutes {
   }
 
   /**
-   * Whether {@code principal} may read asset {@code id}: the one place that decides it, for {@code
-   * GET} and for signing a link to it ({@link Links}).
+   * Reading an asset needs a grant on that asset: {@code asset:<id>:read}, or {@code write} or
+   * {@code publish} on it (both include reading it). A grant on a room says nothing about assets.
    */
   static boolean mayRead(Principal principal, String id) {
-    if (principal.grants().allows("asset", id, Right.READ)) {
-      return true;
-    }
-    return principal.grants().grants().stream()
-        .anyMatch(g -> g.kind().equals("room") && g.right().includes(Right.READ));
+    return principal.grants().allows("asset", id, Right.READ)
+        || principal.grants().allows("asset", id, Right.PUBLISH);
   }
 
   private EntityRef<AssetEntity.Command> entity(String id) {

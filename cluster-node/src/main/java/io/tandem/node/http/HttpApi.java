@@ -17,11 +17,10 @@ import io.tandem.node.cluster.ShardRegions;
 import io.tandem.node.fanout.FanoutStats;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.session.SessionEntities;
+import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.SessionId;
-import io.tandem.protocol.SessionKind;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,10 +30,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
@@ -44,9 +45,6 @@ import org.apache.pekko.http.javadsl.model.headers.EntityTag;
 import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.CheckResult;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The HTTP API of protocol section 9 (health, readiness, sessions, dev tokens). Routes only parse,
@@ -67,6 +65,8 @@ public final class HttpApi extends JsonRoutes {
   private final SessionExport export;
   private final ShardRegions regions;
   private final JournalReadiness journal;
+  private final SessionIndex index;
+  private final SessionListing listing;
 
   public HttpApi(
       ActorSystem<?> system,
@@ -82,7 +82,7 @@ public final class HttpApi extends JsonRoutes {
       ShardRegions regions,
       JournalReadiness journal,
       Optional<SignedLinks> links) {
-    super(verifier, links);
+    super(system, verifier, links);
     this.system = system;
     this.settings = settings;
     this.entities = entities;
@@ -94,6 +94,8 @@ public final class HttpApi extends JsonRoutes {
     this.export = export;
     this.regions = regions;
     this.journal = journal;
+    this.index = new SessionIndex(system);
+    this.listing = new SessionListing(system, verifier, settings, index, entities, regions);
   }
 
   public Route route() {
@@ -112,7 +114,20 @@ public final class HttpApi extends JsonRoutes {
                                     authenticated(
                                         p ->
                                             parameterOptional(
-                                                "kind", kind -> listSessions(p, kind))))),
+                                                "kind",
+                                                kind ->
+                                                    parameterOptional(
+                                                        "limit",
+                                                        limit ->
+                                                            parameterOptional(
+                                                                "cursor",
+                                                                cursor ->
+                                                                    parameterOptional(
+                                                                        "q",
+                                                                        q ->
+                                                                            listing.list(
+                                                                                p, kind, limit,
+                                                                                cursor, q)))))))),
                     path(
                         segment("sessions").slash(segment()),
                         raw -> get(() -> authenticated(p -> oneSession(p, raw)))),
@@ -277,49 +292,6 @@ public final class HttpApi extends JsonRoutes {
 
   // ---------------------------------------------------------------- sessions
 
-  private Route listSessions(Principal principal, Optional<String> kind) {
-    if (kind.isPresent() && !kind.get().equals("room") && !kind.get().equals("recording")) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "kind is room or recording");
-    }
-    CurrentPersistenceIdsQuery ids =
-        PersistenceQuery.get(system.classicSystem())
-            .getReadJournalFor(
-                CurrentPersistenceIdsQuery.class, io.tandem.node.fanout.JournalReader.READ_JOURNAL);
-    CompletionStage<List<ObjectNode>> rows =
-        ids.currentPersistenceIds()
-            .map(HttpApi::sessionOf)
-            .filter(Optional::isPresent)
-            .map(Optional::get)
-            .filter(s -> kind.isEmpty() || s.kind().prefix().equals(kind.get()))
-            .filter(s -> principal.grants().allows(s.kind().prefix(), s.name(), Right.READ))
-            .take(settings.maxListedSessions())
-            .mapAsync(4, s -> summary(s).thenApply(sum -> listRow(s, sum)))
-            .filter(Optional::isPresent)
-            .map(Optional::get)
-            .runWith(Sink.seq(), system);
-    return onSuccess(
-        rows,
-        list -> {
-          ObjectNode body = JSON.createObjectNode();
-          ArrayNode arr = body.putArray("sessions");
-          list.forEach(arr::add);
-          return json(StatusCodes.OK, body);
-        });
-  }
-
-  private static Optional<ObjectNode> listRow(SessionId s, SessionSummary sum) {
-    if (!sum.exists()) {
-      return Optional.empty();
-    }
-    ObjectNode row = JSON.createObjectNode();
-    row.put("session", s.toString());
-    row.put("seq", sum.seq());
-    row.put("members", sum.members().size());
-    row.put("created", sum.created());
-    row.put("lastActivity", sum.lastActivity());
-    return Optional.of(row);
-  }
-
   private Route oneSession(Principal principal, String raw) {
     return readableSession(
         principal,
@@ -359,16 +331,32 @@ public final class HttpApi extends JsonRoutes {
     if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
       return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
     }
+    // the index answers "never existed" without starting the session's entity
     return onComplete(
-        summary(s),
-        result -> {
-          if (result.isFailure()) {
-            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
+        index.lookup(s),
+        known -> {
+          if (known.isFailure()) {
+            return error(
+                StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the session index did not answer");
           }
-          if (!result.get().exists()) {
+          if (known.get() == SessionIndex.Known.NO) {
             return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
           }
-          return inner.apply(s, result.get());
+          return onComplete(
+              summary(s),
+              result -> {
+                if (result.isFailure()) {
+                  return error(
+                      StatusCodes.SERVICE_UNAVAILABLE, "unavailable", s + " did not answer");
+                }
+                if (!result.get().exists()) {
+                  return error(StatusCodes.NOT_FOUND, "not_found", s + " never existed");
+                }
+                if (known.get() == SessionIndex.Known.JOURNAL_ONLY) {
+                  index.repair(s, result.get().created());
+                }
+                return inner.apply(s, result.get());
+              });
         });
   }
 
@@ -445,32 +433,26 @@ public final class HttpApi extends JsonRoutes {
     return entities.summary(s, settings.askTimeout());
   }
 
-  private static Optional<SessionId> sessionOf(String persistenceId) {
-    int bar = persistenceId.indexOf('|');
-    if (bar <= 0) {
-      return Optional.empty();
-    }
-    String kind = persistenceId.substring(0, bar);
-    String name = persistenceId.substring(bar + 1);
-    for (SessionKind k : SessionKind.values()) {
-      if (k.prefix().equals(kind)) {
-        return SessionId.tryParse(kind + ":" + name);
-      }
-    }
-    return Optional.empty();
-  }
-
   // ---------------------------------------------------------------- dev tokens
 
   private Route devToken() {
     if (devTokens.isEmpty()) {
       return error(StatusCodes.NOT_FOUND, "not_found", "dev mode is off");
     }
-    return extractClientIP(
-        ip -> {
-          if (!isLoopback(ip)) {
-            return error(
-                StatusCodes.FORBIDDEN, "forbidden", "dev tokens only for loopback callers");
+    // the socket's peer address (remote-address-attribute), never X-Forwarded-For / X-Real-IP
+    return extractRequest(
+        request -> {
+          Optional<String> refused =
+              DevTokenGate.refusal(
+                  request
+                      .getAttribute(AttributeKeys.remoteAddress)
+                      .flatMap(RemoteAddress::getAddress),
+                  request.getHeader("Host").map(HttpHeader::value),
+                  request.getHeader("Origin").map(HttpHeader::value),
+                  request.getHeader("Sec-Fetch-Site").map(HttpHeader::value),
+                  request.entity().getContentType().mediaType().toString());
+          if (refused.isPresent()) {
+            return error(StatusCodes.FORBIDDEN, "forbidden", refused.get());
           }
           return entity(
               org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(),
@@ -506,11 +488,6 @@ public final class HttpApi extends JsonRoutes {
                 return json(StatusCodes.OK, out);
               });
         });
-  }
-
-  private static boolean isLoopback(RemoteAddress ip) {
-    Optional<InetAddress> addr = ip.getAddress();
-    return addr.isPresent() && addr.get().isLoopbackAddress();
   }
 
   // ---------------------------------------------------------------- helpers

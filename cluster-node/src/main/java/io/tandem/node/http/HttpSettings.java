@@ -3,15 +3,45 @@ package io.tandem.node.http;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** Where the node serves HTTP and WebSocket, read once from {@code tandem.http}. */
-public record HttpSettings(String host, int port, Duration askTimeout, int maxListedSessions) {
+/**
+ * Where the node serves HTTP and WebSocket, and the HTTP API's limits, read once from {@code
+ * tandem.http}.
+ *
+ * @param defaultPageSize rows of {@code GET /v1/sessions} without {@code limit}
+ * @param maxPageSize the largest {@code limit}
+ * @param listScanRows index rows one listing request reads at most
+ * @param requestsPerSecond sustained authenticated requests per principal (0: no limit)
+ * @param requestBurst requests a principal may make at once beyond the rate
+ * @param uploadTimeout how long an upload's body may take to arrive (then 408)
+ */
+public record HttpSettings(
+    String host,
+    int port,
+    Duration askTimeout,
+    int defaultPageSize,
+    int maxPageSize,
+    int listScanRows,
+    double requestsPerSecond,
+    int requestBurst,
+    Duration uploadTimeout) {
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.http");
-    return new HttpSettings(
-        c.getString("host"),
-        c.getInt("port"),
-        c.getDuration("ask-timeout"),
-        c.getInt("max-listed-sessions"));
+    HttpSettings s =
+        new HttpSettings(
+            c.getString("host"),
+            c.getInt("port"),
+            c.getDuration("ask-timeout"),
+            c.getInt("default-page-size"),
+            c.getInt("max-page-size"),
+            c.getInt("list-scan-rows"),
+            c.getDouble("rate-limit.requests-per-second"),
+            c.getInt("rate-limit.burst"),
+            c.getDuration("upload-timeout"));
+    if (s.defaultPageSize < 1 || s.maxPageSize < s.defaultPageSize || s.listScanRows < 1) {
+      throw new IllegalArgumentException(
+          "tandem.http: 1 <= default-page-size <= max-page-size, list-scan-rows >= 1");
+    }
+    return s;
   }
 }

@@ -43,8 +43,12 @@ public final class Links extends JsonRoutes {
   private final Optional<SignedLinks> links;
   private final LinkSettings settings;
 
-  public Links(TokenVerifier verifier, Optional<SignedLinks> links, LinkSettings settings) {
-    super(verifier, links);
+  public Links(
+      org.apache.pekko.actor.typed.ActorSystem<?> system,
+      TokenVerifier verifier,
+      Optional<SignedLinks> links,
+      LinkSettings settings) {
+    super(system, verifier, links);
     this.links = links;
     this.settings = settings;
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
@@ -418,7 +419,10 @@ public final class RecordingEntity
     }
     if (!state.exists()) {
       Created created = new Created(UUID.randomUUID().toString(), clock.millis());
-      return Effect().persist(created).thenReply(cmd.hub(), s -> admit(s, cmd));
+      return Effect()
+          .persist(created)
+          .thenRun(s -> SessionIndex.recordCreated(ctx.getSystem(), sessionId, created.ts()))
+          .thenReply(cmd.hub(), s -> admit(s, cmd));
     }
     return Effect().reply(cmd.hub(), admit(state, cmd));
   }

@@ -10,6 +10,7 @@ import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.ReplyTo;
+import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
@@ -453,7 +454,10 @@ public final class RoomEntity
     }
     if (!state.exists()) {
       Created created = new Created(UUID.randomUUID().toString(), clock.millis());
-      return Effect().persist(created).thenReply(cmd.hub(), s -> admit(s, cmd));
+      return Effect()
+          .persist(created)
+          .thenRun(s -> SessionIndex.recordCreated(ctx.getSystem(), sessionId, created.ts()))
+          .thenReply(cmd.hub(), s -> admit(s, cmd));
     }
     String participant = cmd.info() == null ? null : participantKey(cmd.memberId(), cmd.info());
     ParkedMember back = participant == null ? null : state.parked().get(participant);

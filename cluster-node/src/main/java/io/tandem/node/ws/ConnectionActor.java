@@ -25,6 +25,7 @@ import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.ReplyTo;
 import io.tandem.node.session.SessionEntities;
+import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.node.xr.XrSettings;
@@ -635,11 +636,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       reply(join, ErrorCode.CONFLICT, "already joined to " + session);
       return;
     }
-    if (sessions.size() >= deps.ws().maxSessionsPerConnection()) {
+    if (sessions.size() + replays.size() >= deps.ws().maxSessionsPerConnection()) {
       reply(
           join,
           ErrorCode.CONFLICT,
-          "a connection joins at most " + deps.ws().maxSessionsPerConnection() + " sessions");
+          "a connection joins or replays at most "
+              + deps.ws().maxSessionsPerConnection()
+              + " sessions");
       return;
     }
     JsonNode presence =
@@ -1249,6 +1252,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private final Map<SessionId, Running> replays = new HashMap<>();
   private long replayIds;
+  private final SessionIndex sessionIndex = new SessionIndex(getContext().getSystem());
 
   private void onReplay(Replay replay) {
     SessionId session = replay.session();
@@ -1256,9 +1260,28 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       reply(replay, ErrorCode.FORBIDDEN, "no read grant for " + session);
       return;
     }
+    // a replay holds a stream like a joined session: it counts toward the connection's cap
+    if (!replays.containsKey(session)
+        && sessions.size() + replays.size() >= deps.ws().maxSessionsPerConnection()) {
+      reply(
+          replay,
+          ErrorCode.CONFLICT,
+          "a connection joins or replays at most "
+              + deps.ws().maxSessionsPerConnection()
+              + " sessions");
+      return;
+    }
+    // the session index answers "never existed" without starting the session's entity
     getContext()
         .pipeToSelf(
-            deps.entities().summary(session, deps.askTimeout()),
+            sessionIndex
+                .exists(session)
+                .thenCompose(
+                    known ->
+                        known
+                            ? deps.entities().summary(session, deps.askTimeout())
+                            : java.util.concurrent.CompletableFuture.completedFuture(
+                                (SessionSummary) null)),
             (summary, error) -> new ReplayReady(replay, summary, error));
   }
 
@@ -1266,7 +1289,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     Replay replay = msg.request();
     if (msg.error() != null) {
       reply(replay, ErrorCode.UNAVAILABLE, replay.session() + " did not answer in time, retry");
-    } else if (!msg.summary().exists()) {
+    } else if (msg.summary() == null || !msg.summary().exists()) {
       reply(replay, ErrorCode.NOT_FOUND, replay.session() + " never existed");
     } else if (!closing) {
       long until =

@@ -36,4 +36,15 @@ class GrantsTest {
     assertFalse(g.allows("room", "aXbc", Right.READ), "a dot is a literal dot");
     assertFalse(g.allows("room", "a.b", Right.READ), "? is exactly one character");
   }
+
+  @Test
+  void onlyAGlobMatchingEveryNodeNameIsAdmin() {
+    assertTrue(Grants.parse("node:*:admin").isAdmin());
+    assertTrue(Grants.parse("node:**:admin").isAdmin(), "stars only match every name");
+    assertFalse(Grants.parse("node:?:admin").isAdmin(), "? is one character, not every name");
+    assertFalse(Grants.parse("node:a*:admin").isAdmin());
+    assertFalse(Grants.parse("node:*?:admin").isAdmin());
+    assertFalse(Grants.parse("node:*:read").isAdmin());
+    assertFalse(Grants.parse("room:*:admin").isAdmin());
+  }
 }

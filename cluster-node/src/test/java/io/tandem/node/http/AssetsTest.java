@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tandem.node.testing.OneNodeTest;
+import io.tandem.node.testing.RawHttp;
+import io.tandem.node.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.UUID;
@@ -20,6 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class AssetsTest extends OneNodeTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  AssetsTest() {
+    super("tandem.http.upload-timeout = 2s");
+  }
 
   private HttpResponse<byte[]> put(String id, String lod, byte[] body, String token)
       throws Exception {
@@ -48,7 +55,7 @@ class AssetsTest extends OneNodeTest {
     byte[] high = new byte[300_000];
     new Random(1).nextBytes(high);
     byte[] low = Arrays.copyOf(high, 20_000);
-    String viewer = node.token("v", "room:*:read");
+    String viewer = node.token("v", "asset:chair-*:read");
     String publisher = node.token("p", "asset:chair-*:publish");
 
     assertEquals(403, put(id, "high", high, viewer).statusCode(), "publishing needs the grant");
@@ -86,5 +93,57 @@ class AssetsTest extends OneNodeTest {
 
     assertEquals(401, get("/v1/assets/" + id, "not-a-token").statusCode());
     assertEquals(403, get("/v1/assets/" + id, node.token("x", "recording:*:read")).statusCode());
+    // a room grant, even on every room, reads no asset; the asset's own grants do
+    HttpResponse<byte[]> tenant = get("/v1/assets/" + id, node.token("t", "room:*:write"));
+    assertEquals(403, tenant.statusCode());
+    assertEquals("forbidden", WsClient.JSON.readTree(tenant.body()).path("code").asText());
+    assertEquals(403, get("/v1/assets/" + id, node.token("o", "asset:other-*:read")).statusCode());
+    assertEquals(200, get("/v1/assets/" + id, publisher).statusCode(), "publish includes read");
+    assertEquals(200, get("/v1/assets/" + id, node.token("w", "asset:*:write")).statusCode());
+  }
+
+  @Test
+  void theAssetLimitNotTheApiLimitBoundsAnUpload() throws Exception {
+    String id = "big-" + UUID.randomUUID().toString().substring(0, 8);
+    String publisher = node.token("p", "asset:big-*:publish");
+    byte[] nine = new byte[9 * 1024 * 1024];
+    new Random(2).nextBytes(nine);
+    HttpResponse<byte[]> stored = put(id, "high", nine, publisher);
+    assertEquals(201, stored.statusCode(), new String(stored.body()));
+    assertEquals(
+        nine.length, WsClient.JSON.readTree(stored.body()).path("size").asLong(), "9 MB stored");
+
+    // over tandem.xr.max-asset-bytes (16 MiB): 413 JSON, before the body is read
+    RawHttp.Response tooBig =
+        RawHttp.send(
+            "127.0.0.1",
+            node.node().port(),
+            "PUT /v1/assets/"
+                + id
+                + "?lod=low HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer "
+                + publisher
+                + "\r\nContent-Type: model/gltf-binary\r\nContent-Length: "
+                + (17 * 1024 * 1024),
+            new byte[0],
+            Duration.ofSeconds(10));
+    assertEquals(413, tooBig.status(), tooBig.body());
+    assertEquals("too_big", tooBig.json().path("code").asText());
+
+    // a body that stops arriving: 408 JSON after tandem.http.upload-timeout (2 s here)
+    RawHttp.Response stalled =
+        RawHttp.send(
+            "127.0.0.1",
+            node.node().port(),
+            "PUT /v1/assets/"
+                + id
+                + "?lod=low HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer "
+                + publisher
+                + "\r\nContent-Type: model/gltf-binary\r\nContent-Length: 1000",
+            new byte[10],
+            Duration.ofSeconds(20));
+    assertEquals(408, stalled.status(), stalled.body());
+    assertEquals("timeout", stalled.json().path("code").asText());
   }
 }

@@ -50,7 +50,7 @@ public final class Blobs implements Extension {
   }
 
   /** The replication of an autocreated keyspace, as the journal's settings give it. */
-  static String replication(Config journal) {
+  public static String replication(Config journal) {
     String strategy = journal.getString("replication-strategy");
     if ("SimpleStrategy".equalsIgnoreCase(strategy)) {
       return "{'class': 'SimpleStrategy', 'replication_factor': "
