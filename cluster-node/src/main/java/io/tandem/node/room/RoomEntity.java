@@ -483,13 +483,12 @@ public final class RoomEntity
           "one principal has at most " + limits.maxMembersPerPrincipal() + " members in a room");
     }
     boolean writes = cmd.info() != null && !"viewer".equals(cmd.info().role());
-    if (!writes && view.size() >= settings.maxMembers() - limits.editorSlots()) {
+    int kept = limits.keptForEditors(settings.maxMembers());
+    if (!writes && kept > 0 && view.size() >= settings.maxMembers() - kept) {
       return refused(
           cmd,
           ErrorCode.CONFLICT,
-          "room is full for viewers (the last "
-              + limits.editorSlots()
-              + " places are for editors)");
+          "room is full for viewers (the last " + kept + " places are kept for editors)");
     }
     if (cmd.info() != null
         && stateBytes(state.doc(), state.objects(), cmd.memberId(), cmd.info())

@@ -14,8 +14,8 @@ import io.tandem.protocol.FrameCodec;
  *     the objects (ids, asset references, transforms), and the members' names and presence; a
  *     change, join or presence that would cross it is refused
  * @param maxMembersPerPrincipal most members one principal (token subject) may have in one room
- * @param editorSlots of a room's member slots, this many are kept for joins with a write role: a
- *     viewer join is refused once only these are left
+ * @param editorSlots of a room's member slots, this many (at most a tenth of them) are kept for
+ *     joins with a write role: a viewer join is refused once only these are left
  */
 public record RoomLimits(
     int maxDocDepth, long maxStateBytes, int maxMembersPerPrincipal, int editorSlots) {
@@ -43,6 +43,11 @@ public record RoomLimits(
     if (maxStateBytes < 1 || maxMembersPerPrincipal < 1 || editorSlots < 0) {
       throw new IllegalArgumentException("room limits must be positive");
     }
+  }
+
+  /** The places of a room of {@code maxMembers} kept for editors: at most a tenth of them. */
+  public int keptForEditors(int maxMembers) {
+    return Math.min(editorSlots, maxMembers / 10);
   }
 
   static RoomLimits fromConfig(Config room) {

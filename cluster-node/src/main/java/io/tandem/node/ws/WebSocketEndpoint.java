@@ -240,7 +240,7 @@ public final class WebSocketEndpoint extends AllDirectives {
                 (a, b) -> b);
 
     Flow<Message, Message, NotUsed> handler =
-        Flow.fromSinkAndSourceCoupled(inbound, outbound)
+        handlerOf(inbound, outbound)
             .watchTermination(
                 (notUsed, done) -> {
                   connectionLog.opened();
@@ -259,6 +259,15 @@ public final class WebSocketEndpoint extends AllDirectives {
                   return notUsed;
                 });
     return closeCodes.handle(upgrade, handler, subprotocol, closeSignal);
+  }
+
+  /**
+   * The handler of one connection: what it reads goes to {@code inbound}, what it writes comes from
+   * {@code outbound}.
+   */
+  static Flow<Message, Message, NotUsed> handlerOf(
+      Sink<Message, ?> inbound, Source<Message, ?> outbound) {
+    return Flow.fromSinkAndSourceCoupled(inbound, outbound);
   }
 
   private Sink<ConnectionActor.Incoming, NotUsed> actorSink(ActorRef<ConnectionActor.Command> ref) {
