@@ -216,10 +216,15 @@ public final class Main {
             clock,
             registry,
             replays,
-            FrameCodec.create(settings.ws().maxFrameBytes()),
+            FrameCodec.create(settings.ws().maxFrameBytes(), settings.ws().frameLimits()),
             settings.xr());
     OutboundStats outbound = new OutboundStats();
-    WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
+    WebSocketEndpoint ws =
+        new WebSocketEndpoint(
+            system,
+            deps,
+            outbound,
+            new io.tandem.node.ws.OriginCheck(settings.ws().allowedOrigins(), settings.devMode()));
     ShardRegions regions =
         new ShardRegions(system, List.of(RoomEntity.ENTITY_KEY, RecordingEntity.ENTITY_KEY));
     MetricsSettings metrics = MetricsSettings.fromConfig(system.settings().config());

@@ -40,7 +40,9 @@ import java.io.UncheckedIOException;
  *       parse as a {@link SessionId}: {@code invalid_session}.
  *   <li>{@code payload} absent (or null) is {@code {}}; present but not an object: {@code
  *       bad_frame}. Then the payload keys of the type are checked; a missing required key, a wrong
- *       type or a bad value is {@code bad_frame} with a message naming the key.
+ *       type or a bad value is {@code bad_frame} with a message naming the key. Client frames are
+ *       also held to the {@link FrameLimits} (keys of an {@code op} path, name length) and an
+ *       object's {@code asset} must be an asset id.
  * </ol>
  *
  * <p>Lenient where a client author would expect it: unknown keys are ignored; an explicit {@code
@@ -69,11 +71,13 @@ public final class FrameCodec {
   private static final int MAX_MESSAGE_CHARS = 200;
 
   private final int maxFrameBytes;
+  private final FrameLimits limits;
   private final ObjectMapper json;
   private final ObjectMapper cbor;
 
-  private FrameCodec(int maxFrameBytes) {
+  private FrameCodec(int maxFrameBytes, FrameLimits limits) {
     this.maxFrameBytes = maxFrameBytes;
+    this.limits = limits;
     StreamReadConstraints read =
         StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build();
     StreamWriteConstraints write =
@@ -97,15 +101,30 @@ public final class FrameCodec {
   }
 
   /**
-   * A codec refusing frames above {@code maxFrameBytes}.
+   * A codec refusing frames above {@code maxFrameBytes}, with the default {@link FrameLimits}.
    *
    * @throws IllegalArgumentException when maxFrameBytes is not positive
    */
   public static FrameCodec create(int maxFrameBytes) {
+    return create(maxFrameBytes, FrameLimits.DEFAULTS);
+  }
+
+  /**
+   * A codec refusing frames above {@code maxFrameBytes} and client frames whose content crosses
+   * {@code limits} ({@code bad_frame}).
+   *
+   * @throws IllegalArgumentException when maxFrameBytes is not positive
+   */
+  public static FrameCodec create(int maxFrameBytes, FrameLimits limits) {
     if (maxFrameBytes <= 0) {
       throw new IllegalArgumentException("maxFrameBytes must be positive");
     }
-    return new FrameCodec(maxFrameBytes);
+    return new FrameCodec(maxFrameBytes, java.util.Objects.requireNonNull(limits, "limits"));
+  }
+
+  /** The bounds client frames are read within. */
+  public FrameLimits limits() {
+    return limits;
   }
 
   /** The largest frame accepted, in bytes. */
@@ -202,7 +221,10 @@ public final class FrameCodec {
       if (root == null || root.isMissingNode()) {
         return rejected(ErrorCode.BAD_FRAME, "empty frame");
       }
-      return new DecodeResult.Decoded<>((F) FrameMappings.readFrame(root, fromClient));
+      return new DecodeResult.Decoded<>(
+          (F)
+              FrameMappings.readFrame(
+                  root, fromClient, fromClient ? limits : FrameLimits.UNBOUNDED));
     } catch (DecodeException e) {
       return new DecodeResult.Rejected<>(e.toError());
     } catch (IOException | RuntimeException | StackOverflowError e) {

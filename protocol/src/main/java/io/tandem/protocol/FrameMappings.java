@@ -32,8 +32,10 @@ final class FrameMappings {
    * @param ref the ref, or null
    * @param session the parsed session, or null when the type has none
    * @param rawSession the session string as sent, or null
+   * @param limits the bounds the frame's content is read within
    */
-  record Envelope(FrameType type, Long ref, SessionId session, String rawSession) {}
+  record Envelope(
+      FrameType type, Long ref, SessionId session, String rawSession, FrameLimits limits) {}
 
   @FunctionalInterface
   interface Reader<F extends Frame> {
@@ -178,9 +180,10 @@ final class FrameMappings {
    *
    * @param root the parsed frame
    * @param fromClient true to read a client frame, false a server frame
+   * @param limits the bounds of the frame's content
    * @throws DecodeException carrying the frame's ref and raw session when they could be read
    */
-  static Frame readFrame(JsonNode root, boolean fromClient) {
+  static Frame readFrame(JsonNode root, boolean fromClient, FrameLimits limits) {
     if (!(root instanceof ObjectNode frame)) {
       throw DecodeException.badFrame("a frame must be an object");
     }
@@ -195,7 +198,7 @@ final class FrameMappings {
       }
     }
     try {
-      Frame read = readEnvelope(frame, fromClient, ref);
+      Frame read = readEnvelope(frame, fromClient, ref, limits);
       // values Jackson lets through that could not be written back out faithfully stop here
       checkValues(frame);
       return read;
@@ -246,7 +249,8 @@ final class FrameMappings {
     }
   }
 
-  private static Frame readEnvelope(ObjectNode frame, boolean fromClient, Long ref) {
+  private static Frame readEnvelope(
+      ObjectNode frame, boolean fromClient, Long ref, FrameLimits limits) {
     JsonNode v = frame.get("version");
     if (Fields.absent(v)) {
       throw DecodeException.badFrame("version is required");
@@ -314,7 +318,7 @@ final class FrameMappings {
       return mapping
           .reader()
           .read(
-              new Envelope(type, ref, session, rawSession),
+              new Envelope(type, ref, session, rawSession, limits),
               new Fields(payload, type.wire() + ": payload"));
     } catch (IllegalArgumentException | NullPointerException e) {
       // a record invariant the reader did not check itself; still the sender's fault
@@ -374,7 +378,7 @@ final class FrameMappings {
       String kind = c.optString("kind");
       client =
           new ClientInfo(
-              c.optString("name"),
+              clientName(c, e.limits()),
               kind == null
                   ? ClientKind.BROWSER
                   : ClientKind.fromWire(kind)
@@ -382,6 +386,15 @@ final class FrameMappings {
               device(c));
     }
     return new Hello(e.ref(), token, client);
+  }
+
+  /** The optional display name: any Unicode text of at most the limit's code points. */
+  private static String clientName(Fields c, FrameLimits limits) {
+    String name = c.optString("name");
+    if (name != null && name.codePointCount(0, name.length()) > limits.maxClientNameChars()) {
+      throw c.bad("name", "must have at most " + limits.maxClientNameChars() + " characters");
+    }
+    return name;
   }
 
   private static String device(Fields c) {
@@ -427,7 +440,7 @@ final class FrameMappings {
     if (ops.isEmpty()) {
       throw p.bad("ops", "must not be empty");
     }
-    return new Op(e.ref(), e.session(), readDocOps(ops, p.where("ops")), readKey(p));
+    return new Op(e.ref(), e.session(), readDocOps(ops, p.where("ops"), e.limits()), readKey(p));
   }
 
   private static ObjectNode writeOp(Op f) {
@@ -457,9 +470,18 @@ final class FrameMappings {
         ObjectActionKind.fromWire(action)
             .orElseThrow(() -> p.bad("action", "must be spawn, grab, move, release or remove")),
         id,
-        p.optString("asset"),
+        asset(p),
         readTransform(p.optChild("transform")),
         readKey(p));
+  }
+
+  /** The optional asset reference of an object: an asset id ({@link ObjectAction#ASSET_ID}). */
+  private static String asset(Fields p) {
+    String asset = p.optString("asset");
+    if (asset != null && !ObjectAction.ASSET_ID.matcher(asset).matches()) {
+      throw p.bad("asset", "must be an asset id matching " + ObjectAction.ASSET_ID.pattern());
+    }
+    return asset;
   }
 
   private static ObjectNode writeObjectAction(ObjectAction f) {
@@ -609,7 +631,7 @@ final class FrameMappings {
         p.reqLong("seq", 0),
         p.reqString("by"),
         p.reqLong("ts", Long.MIN_VALUE),
-        ops == null ? null : readDocOps(ops, p.where("ops")),
+        ops == null ? null : readDocOps(ops, p.where("ops"), e.limits()),
         states);
   }
 
@@ -739,7 +761,7 @@ final class FrameMappings {
       }
       Frame frame;
       try {
-        frame = readFrame(nested, false);
+        frame = readFrame(nested, false, FrameLimits.UNBOUNDED);
       } catch (DecodeException inner) {
         // whatever is wrong inside, the outer frame is what is malformed
         throw f.bad("frame", "is invalid: " + inner.getMessage());
@@ -779,23 +801,24 @@ final class FrameMappings {
 
   // ---------------------------------------------------------------- values
 
-  private static List<DocOp> readDocOps(ArrayNode ops, String where) {
+  private static List<DocOp> readDocOps(ArrayNode ops, String where, FrameLimits limits) {
     List<DocOp> read = new ArrayList<>(ops.size());
     for (int i = 0; i < ops.size(); i++) {
       String at = where + "[" + i + "]";
       if (!(ops.get(i) instanceof ObjectNode op)) {
         throw DecodeException.badFrame(at + " must be an object");
       }
-      read.add(readDocOp(new Fields(op, at)));
+      read.add(readDocOp(new Fields(op, at), limits));
     }
     return read;
   }
 
-  private static DocOp readDocOp(Fields f) {
+  private static DocOp readDocOp(Fields f, FrameLimits limits) {
     String op = f.reqString("op");
     String path = f.reqString("path");
-    if (!DocOp.validPath(path)) {
-      throw f.bad("path", "must be dot-separated keys with no empty key");
+    String problem = limits.pathProblem(path);
+    if (problem != null) {
+      throw f.bad("path", problem);
     }
     switch (op) {
       case "set":

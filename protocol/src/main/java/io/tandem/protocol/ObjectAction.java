@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param session the room
  * @param action what to do
  * @param id the object id: a non-empty string of at most {@link #MAX_ID_LENGTH} chars
- * @param asset the asset reference, or null
+ * @param asset the asset reference (an asset id, {@link #ASSET_ID}), or null
  * @param transform the placement, or null
  * @param key the idempotency key, or null (see {@link IdempotencyKey})
  */
@@ -34,6 +34,13 @@ public record ObjectAction(
       Transform transform) {
     this(ref, session, action, id, asset, transform, null);
   }
+
+  /**
+   * What an {@code asset} reference must be: an asset id as {@code PUT /v1/assets/{id}} takes it
+   * ({@code [A-Za-z0-9._-]{1,128}}).
+   */
+  public static final java.util.regex.Pattern ASSET_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
   /** The longest object id, in chars. */
   public static final int MAX_ID_LENGTH = 128;

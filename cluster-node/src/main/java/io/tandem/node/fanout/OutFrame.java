@@ -1,8 +1,11 @@
 package io.tandem.node.fanout;
 
 import io.tandem.protocol.Encoding;
+import io.tandem.protocol.ErrorCode;
+import io.tandem.protocol.ErrorFrame;
 import io.tandem.protocol.FrameCodec;
 import io.tandem.protocol.ServerFrame;
+import io.tandem.protocol.SessionFrame;
 import java.nio.charset.StandardCharsets;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
@@ -15,6 +18,8 @@ import org.apache.pekko.util.ByteString;
  * equal messages, and messages are immutable.
  */
 public final class OutFrame {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OutFrame.class);
+
   private final ServerFrame frame;
   private final long originMillis;
   private volatile Message json;
@@ -43,12 +48,17 @@ public final class OutFrame {
     return frame;
   }
 
-  /** The frame as a WebSocket message in {@code encoding}, encoded on first use. */
+  /**
+   * The frame as a WebSocket message in {@code encoding}, encoded on first use. A frame that cannot
+   * be encoded (a state the codec's limits refuse) becomes an {@code error{code:"internal"}} with
+   * its ref and session, and is logged: the connection stays open and its member is never locked
+   * out by a close.
+   */
   public Message message(Encoding encoding, FrameCodec codec) {
     if (encoding == Encoding.JSON) {
       Message m = json;
       if (m == null) {
-        byte[] bytes = codec.encode(Encoding.JSON, frame);
+        byte[] bytes = encodeOrError(Encoding.JSON, codec);
         jsonSize = bytes.length;
         m = TextMessage.create(new String(bytes, StandardCharsets.UTF_8));
         json = m;
@@ -57,12 +67,35 @@ public final class OutFrame {
     }
     Message m = cbor;
     if (m == null) {
-      byte[] bytes = codec.encode(Encoding.CBOR, frame);
+      byte[] bytes = encodeOrError(Encoding.CBOR, codec);
       cborSize = bytes.length;
       m = BinaryMessage.create(ByteString.fromArrayUnsafe(bytes));
       cbor = m;
     }
     return m;
+  }
+
+  private byte[] encodeOrError(Encoding encoding, FrameCodec codec) {
+    try {
+      return codec.encode(encoding, frame);
+    } catch (RuntimeException | StackOverflowError e) {
+      LOG.error(
+          "cannot encode a {} frame of {} ({}): sent error internal instead",
+          frame.type(),
+          sessionOf(frame),
+          e.toString());
+      return codec.encode(
+          encoding,
+          new ErrorFrame(
+              frame.ref(),
+              sessionOf(frame),
+              ErrorCode.INTERNAL,
+              "a " + frame.type() + " frame could not be encoded; the node logged it"));
+    }
+  }
+
+  private static String sessionOf(ServerFrame frame) {
+    return frame instanceof SessionFrame sf ? sf.session().toString() : null;
   }
 
   /** The encoded size in {@code encoding} (encodes on first use). */

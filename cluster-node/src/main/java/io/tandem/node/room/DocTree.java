@@ -29,43 +29,98 @@ public final class DocTree {
     return result;
   }
 
-  /** The document after one edit. */
+  /**
+   * The document after one edit. Iterative: a path of any length costs no stack (the codec bounds
+   * paths, but the document code must not depend on it).
+   */
   public static ObjectNode apply(ObjectNode doc, DocEdit edit) {
     String[] keys = edit.path().split("\\.");
-    return edit.kind() == DocEdit.Kind.SET ? set(doc, keys, 0, edit.value()) : delete(doc, keys, 0);
+    return edit.kind() == DocEdit.Kind.SET ? set(doc, keys, edit.value()) : delete(doc, keys);
   }
 
-  private static ObjectNode set(ObjectNode node, String[] keys, int i, JsonNode value) {
-    ObjectNode copy = shallowCopy(node);
-    if (i == keys.length - 1) {
-      copy.set(keys[i], value == null ? NODES.nullNode() : value);
-      return copy;
+  private static ObjectNode set(ObjectNode doc, String[] keys, JsonNode value) {
+    // the objects on the path as they are (null where the path leaves the document's objects)
+    ObjectNode[] onPath = new ObjectNode[keys.length];
+    ObjectNode node = doc;
+    for (int i = 0; i < keys.length; i++) {
+      onPath[i] = node;
+      JsonNode child = node == null ? null : node.get(keys[i]);
+      node = child instanceof ObjectNode o ? o : null;
     }
-    JsonNode child = node == null ? null : node.get(keys[i]);
-    copy.set(keys[i], set(child instanceof ObjectNode o ? o : null, keys, i + 1, value));
-    return copy;
+    // copied bottom-up: each copy gets the copy below it
+    JsonNode below = value == null ? NODES.nullNode() : value;
+    for (int i = keys.length - 1; i >= 0; i--) {
+      ObjectNode copy = shallowCopy(onPath[i]);
+      copy.set(keys[i], below);
+      below = copy;
+    }
+    return (ObjectNode) below;
   }
 
-  private static ObjectNode delete(ObjectNode node, String[] keys, int i) {
-    if (node == null || !node.has(keys[i])) {
-      return node;
+  private static ObjectNode delete(ObjectNode doc, String[] keys) {
+    ObjectNode[] onPath = new ObjectNode[keys.length];
+    ObjectNode node = doc;
+    for (int i = 0; i < keys.length; i++) {
+      if (node == null || !node.has(keys[i])) {
+        return doc; // nothing there: nothing changes
+      }
+      onPath[i] = node;
+      if (i < keys.length - 1) {
+        JsonNode child = node.get(keys[i]);
+        if (!(child instanceof ObjectNode o)) {
+          return doc;
+        }
+        node = o;
+      }
     }
-    if (i == keys.length - 1) {
-      ObjectNode copy = shallowCopy(node);
-      copy.remove(keys[i]);
-      return copy;
+    ObjectNode below = shallowCopy(onPath[keys.length - 1]);
+    below.remove(keys[keys.length - 1]);
+    for (int i = keys.length - 2; i >= 0; i--) {
+      ObjectNode copy = shallowCopy(onPath[i]);
+      copy.set(keys[i], below);
+      below = copy;
     }
-    JsonNode child = node.get(keys[i]);
-    if (!(child instanceof ObjectNode o)) {
-      return node;
+    return below;
+  }
+
+  /**
+   * How deep an edit can make the document: the keys of its path plus the nesting of its value (a
+   * scalar adds nothing, each object or array level one). A document whose every accepted edit is
+   * within a bound stays within it. Iterative, whatever the value's nesting.
+   */
+  public static int depthOf(DocEdit edit) {
+    int keys = 1;
+    String path = edit.path();
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) == '.') {
+        keys++;
+      }
     }
-    ObjectNode updated = delete(o, keys, i + 1);
-    if (updated == o) {
-      return node;
+    return edit.kind() == DocEdit.Kind.SET ? keys + depthOf(edit.value()) : keys;
+  }
+
+  /** The nesting of a JSON value: 0 for a scalar, 1 for an empty or flat container, and so on. */
+  public static int depthOf(JsonNode value) {
+    if (value == null || !value.isContainerNode()) {
+      return 0;
     }
-    ObjectNode copy = shallowCopy(node);
-    copy.set(keys[i], updated);
-    return copy;
+    int deepest = 0;
+    java.util.ArrayDeque<JsonNode> nodes = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+    nodes.push(value);
+    depths.push(1);
+    while (!nodes.isEmpty()) {
+      JsonNode n = nodes.pop();
+      int d = depths.pop();
+      deepest = Math.max(deepest, d);
+      for (JsonNode child : n) {
+        if (child.isContainerNode()) {
+          nodes.push(child);
+          depths.push(d + 1);
+        }
+      }
+    }
+    return deepest;
   }
 
   private static ObjectNode shallowCopy(ObjectNode node) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
@@ -306,8 +305,6 @@ public final class RoomEntity
 
   // ---------------------------------------------------------------- the actor
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final String roomName;
   private final SessionId sessionId;
   private final RoomSettings settings;
@@ -323,6 +320,9 @@ public final class RoomEntity
   /** When this incarnation started (for the recovery time in the log). */
   private final long startedAt;
 
+  /** The room's one state budget: document, objects, names and presence. */
+  private final RoomBudget budget;
+
   /** Edits and object actions waiting for the next flush, in arrival order. */
   private final List<Command> pending = new ArrayList<>();
 
@@ -337,9 +337,6 @@ public final class RoomEntity
    * ephemeral (sent at the tick); the hold's end persists the final transform.
    */
   private final Map<String, ObjectView> liveObjects = new HashMap<>();
-
-  /** The document's size, bounded without writing it out for every edit. */
-  private final DocSize docSize = new DocSize();
 
   /** Live objects that moved since the last tick. */
   private final Map<String, ObjectView> movedObjects = new LinkedHashMap<>();
@@ -378,6 +375,7 @@ public final class RoomEntity
             settings.maxMembers());
     this.members = lifecycle.members();
     this.startedAt = System.nanoTime();
+    this.budget = new RoomBudget(settings.limits().maxStateBytes());
   }
 
   @Override
@@ -449,6 +447,9 @@ public final class RoomEntity
 
   private ReplyEffect<Event, RoomState> onJoin(RoomState state, Join cmd) {
     Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
+    if (full == null) {
+      full = refuseJoin(state, cmd);
+    }
     if (full != null) {
       return Effect().reply(cmd.hub(), full);
     }
@@ -476,6 +477,60 @@ public final class RoomEntity
           .thenReply(cmd.hub(), s -> admit(s, cmd));
     }
     return Effect().reply(cmd.hub(), admit(state, cmd));
+  }
+
+  /**
+   * Why a join is refused beyond the room's capacity, or null: one principal's members, the slots
+   * kept for editors, the state budget (its name and presence).
+   */
+  private Subscriber.Refused refuseJoin(RoomState state, Join cmd) {
+    if (members.contains(cmd.memberId())) {
+      return null;
+    }
+    RoomLimits limits = settings.limits();
+    String principal = principalOf(cmd.memberId());
+    Map<String, MemberInfo> view = members.view();
+    int mine = 0;
+    for (String id : view.keySet()) {
+      if (principalOf(id).equals(principal)) {
+        mine++;
+      }
+    }
+    if (mine >= limits.maxMembersPerPrincipal()) {
+      return refused(
+          cmd,
+          ErrorCode.CONFLICT,
+          "one principal has at most " + limits.maxMembersPerPrincipal() + " members in a room");
+    }
+    boolean writes = cmd.info() != null && !"viewer".equals(cmd.info().role());
+    int kept = limits.keptForEditors(settings.maxMembers());
+    if (!writes && kept > 0 && view.size() >= settings.maxMembers() - kept) {
+      return refused(
+          cmd,
+          ErrorCode.CONFLICT,
+          "room is full for viewers (the last " + kept + " places are kept for editors)");
+    }
+    if (cmd.info() != null
+        && stateBytes(state.doc(), state.objects(), cmd.memberId(), cmd.info())
+            > budget.maxBytes()) {
+      return refused(
+          cmd,
+          ErrorCode.TOO_BIG,
+          "the room's state would exceed " + budget.maxBytes() + " bytes with this member");
+    }
+    return null;
+  }
+
+  private static Subscriber.Refused refused(Join cmd, ErrorCode code, String message) {
+    return new Subscriber.Refused(cmd.connectionId(), cmd.ref(), code, message);
+  }
+
+  /** What the room's state would cost with this doc, these objects and one member's new entry. */
+  private long stateBytes(
+      ObjectNode doc, Map<String, SharedObject> objects, String memberId, MemberInfo entry) {
+    return budget.docBytes(doc)
+        + budget.objectsBytes(objects)
+        + budget.membersBytes(members.view(), memberId, entry);
   }
 
   /**
@@ -647,17 +702,29 @@ public final class RoomEntity
       return new SessionReply.Rejected(
           ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops");
     }
-    ObjectNode newDoc = DocTree.apply(state.doc(), cmd.ops());
-    if (docSize.exceeds(
-        state.epoch(),
-        state.seq(),
-        state.doc(),
-        state.seq() + 1,
-        newDoc,
-        cmd.ops(),
-        settings.maxDocBytes())) {
+    int maxDepth = settings.limits().maxDocDepth();
+    for (DocEdit edit : cmd.ops()) {
+      if (DocTree.depthOf(edit) > maxDepth) {
+        // every accepted document must stay encodable in a snapshot: refused, nothing changes
+        return new SessionReply.Rejected(
+            ErrorCode.TOO_BIG, "the document would nest deeper than " + maxDepth + " levels");
+      }
+    }
+    ObjectNode newDoc;
+    try {
+      newDoc = DocTree.apply(state.doc(), cmd.ops());
+    } catch (RuntimeException | StackOverflowError e) {
+      ctx.getLog().warn("{}: an edit could not be applied ({}), refused", sessionId, e.toString());
+      return new SessionReply.Rejected(ErrorCode.INTERNAL, "the edit could not be applied");
+    }
+    long docBytes = budget.docBytes(newDoc);
+    if (docBytes > settings.maxDocBytes()) {
       return new SessionReply.Rejected(
           ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes");
+    }
+    if (stateBytes(newDoc, state.objects(), null, null) > budget.maxBytes()) {
+      return new SessionReply.Rejected(
+          ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes");
     }
     return new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops(), cmd.key());
   }
@@ -752,6 +819,12 @@ public final class RoomEntity
           return new SessionReply.Rejected(
               ErrorCode.TOO_BIG, "a room holds at most " + settings.maxObjects() + " objects");
         }
+        if (stateBytes(state.doc(), state.objects(), null, null)
+                + RoomBudget.objectBytes(cmd.id(), new ObjectView(cmd.asset(), null, null))
+            > budget.maxBytes()) {
+          return new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes");
+        }
         return null;
       case GRAB:
         if (current == null) {
@@ -787,6 +860,15 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onSetPresence(RoomState state, SetPresence cmd) {
+    SessionMembers.Member m = members.get(cmd.memberId());
+    if (m != null
+        && stateBytes(
+                state.doc(), state.objects(), cmd.memberId(), m.info().withPresence(cmd.presence()))
+            > budget.maxBytes()) {
+      // past the room's budget: the member keeps its previous presence
+      ctx.getLog().debug("{}: presence of {} over the state budget", sessionId, cmd.memberId());
+      return Effect().noReply();
+    }
     members.setPresence(cmd.memberId(), cmd.presence());
     return Effect().noReply();
   }

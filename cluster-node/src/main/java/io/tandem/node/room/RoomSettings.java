@@ -23,7 +23,8 @@ public record RoomSettings(
     int idempotencyKeys,
     int posesPerWrite,
     Duration holdGrace,
-    int maxTickHz) {
+    int maxTickHz,
+    RoomLimits limits) {
 
   /** The fastest room tick: 90 Hz, the top refresh rate of today's headsets. */
   public static final Duration MIN_TICK = tickOf(io.tandem.protocol.RoomSettings.MAX_TICK_HZ);
@@ -34,6 +35,9 @@ public record RoomSettings(
     }
     posesPerWrite = Math.max(1, posesPerWrite);
     maxTickHz = Math.max(1, Math.min(maxTickHz, io.tandem.protocol.RoomSettings.MAX_TICK_HZ));
+    if (limits == null) {
+      limits = RoomLimits.DEFAULTS;
+    }
   }
 
   /** The tick interval of a rate. */
@@ -75,7 +79,29 @@ public record RoomSettings(
         idempotencyKeys,
         10,
         Duration.ZERO,
-        io.tandem.protocol.RoomSettings.MAX_TICK_HZ);
+        io.tandem.protocol.RoomSettings.MAX_TICK_HZ,
+        RoomLimits.DEFAULTS);
+  }
+
+  /** The same settings with other {@link RoomLimits}. */
+  public RoomSettings withLimits(RoomLimits newLimits) {
+    return new RoomSettings(
+        maxMembers,
+        maxOpsPerFrame,
+        maxDocBytes,
+        maxPresenceBytes,
+        maxObjects,
+        holdTimeout,
+        tickInterval,
+        snapshotEvery,
+        recentChanges,
+        maxChangesPerWrite,
+        passivateAfter,
+        idempotencyKeys,
+        posesPerWrite,
+        holdGrace,
+        maxTickHz,
+        newLimits);
   }
 
   /** The same settings with {@code tickInterval}, {@code posesPerWrite} and {@code holdGrace}. */
@@ -95,7 +121,8 @@ public record RoomSettings(
         idempotencyKeys,
         posesPerWrite,
         holdGrace,
-        maxTickHz);
+        maxTickHz,
+        limits);
   }
 
   public static RoomSettings fromConfig(Config root) {
@@ -115,6 +142,7 @@ public record RoomSettings(
         c.getInt("idempotency-keys"),
         c.getInt("poses-per-write"),
         c.getDuration("hold-grace"),
-        c.getInt("max-tick-hz"));
+        c.getInt("max-tick-hz"),
+        RoomLimits.fromConfig(c));
   }
 }

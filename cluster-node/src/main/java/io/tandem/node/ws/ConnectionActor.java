@@ -139,6 +139,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** A frame beyond the close threshold: not read to its end. */
   public record FrameTooLarge(long atLeastBytes) implements Incoming {}
 
+  /**
+   * A frame over the connection's byte rate ({@link ByteRate}): refused like one over the frames.
+   */
+  public record OverByteRate(DecodeResult<ClientFrame> result, long bytes) implements Incoming {}
+
   private record HelloChecked(Hello hello, Principal principal, String failure)
       implements Command {}
 
@@ -407,6 +412,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       tooLarge(big.atLeastBytes());
       return ack(msg.ackTo());
     }
+    if (msg.incoming() instanceof OverByteRate over) {
+      String why = "more than " + deps.ws().maxBytesPerSecond() + " bytes per second";
+      if (over.result() instanceof DecodeResult.Decoded<ClientFrame> d) {
+        limited(d.frame(), why);
+      } else {
+        ProtocolError e = ((DecodeResult.Rejected<ClientFrame>) over.result()).error();
+        limited(e.ref(), e.session(), why);
+      }
+      return ack(msg.ackTo());
+    }
     DecodeResult<ClientFrame> result = ((Decoded) msg.incoming()).result();
     if (result instanceof DecodeResult.Rejected<ClientFrame> rejected) {
       onRejected(rejected.error());
@@ -428,7 +443,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       reply(frame, ErrorCode.UNAUTHORIZED, "send hello with a token first");
       return ack(msg.ackTo());
     }
-    handle(frame);
+    try {
+      handle(frame);
+    } catch (RuntimeException | StackOverflowError e) {
+      // one frame must never take the connection, let alone the node (a fatal Error would stop the
+      // JVM): it is refused, and the connection goes on
+      getContext().getLog().error("frame {} could not be handled", frame.type(), e);
+      reply(frame, ErrorCode.INTERNAL, "the frame could not be handled");
+    }
     if (holdAck) {
       // a publisher's queue is full: its next frame is read once the queue drains
       holdAck = false;
@@ -484,6 +506,16 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       tokens -= 1;
       return true;
     }
+    limited(frame, "more than " + deps.ws().maxFramesPerSecond() + " frames per second");
+    return false;
+  }
+
+  private void limited(ClientFrame frame, String why) {
+    limited(frame.ref(), frame instanceof SessionFrame sf ? sf.session().toString() : null, why);
+  }
+
+  /** A frame over a rate is refused; refusals that go on too long close the connection (4429). */
+  private void limited(Long ref, String session, String why) {
     // a run of refusals goes on while refusals keep coming within a second of each other, even if
     // a refilled token lets a frame through now and then
     long now = deps.clock().millis();
@@ -492,14 +524,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     lastLimitedMillis = now;
     TandemMetrics.rateLimited();
-    reply(
-        frame,
-        ErrorCode.RATE_LIMITED,
-        "more than " + deps.ws().maxFramesPerSecond() + " frames per second");
+    outbox.reply(new ErrorFrame(ref, session, ErrorCode.RATE_LIMITED, why));
     if (now - limitedSinceMillis >= deps.ws().rateLimitCloseAfter().toMillis()) {
       close(CloseCode.RATE_LIMITED, "rate limit exceeded for too long");
     }
-    return false;
   }
 
   // ------------------------------------------------------------------ hello
@@ -527,6 +555,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       TandemMetrics.helloFailed("token");
       outbox.reply(new ErrorFrame(msg.hello().ref(), null, ErrorCode.UNAUTHORIZED, msg.failure()));
       close(CloseCode.UNAUTHORIZED, "unauthorized");
+    } else if (!deps.registry()
+        .identify(
+            getContext().getSelf(),
+            msg.principal().subject(),
+            deps.ws().maxConnectionsPerPrincipal())) {
+      outbox.reply(
+          new ErrorFrame(
+              msg.hello().ref(),
+              null,
+              ErrorCode.RATE_LIMITED,
+              "at most "
+                  + deps.ws().maxConnectionsPerPrincipal()
+                  + " connections per principal on this node"));
+      close(CloseCode.RATE_LIMITED, "too many connections of this principal");
     } else {
       principal = msg.principal();
       if (msg.hello().client() != null) {

@@ -20,8 +20,12 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
+import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
@@ -64,8 +68,17 @@ public final class WebSocketEndpoint extends AllDirectives {
   private final FrameCodec codec;
   private final CloseCodeFrames closeCodes;
   private final OutboundStats stats;
+  private final OriginCheck origins;
 
+  /** An endpoint allowing the origins of {@code deps.ws()}, not in dev mode. */
   public WebSocketEndpoint(ActorSystem<?> system, ConnectionActor.Deps deps, OutboundStats stats) {
+    this(system, deps, stats, new OriginCheck(deps.ws().allowedOrigins(), false));
+  }
+
+  /** An endpoint allowing the browser origins {@code origins} allows. */
+  public WebSocketEndpoint(
+      ActorSystem<?> system, ConnectionActor.Deps deps, OutboundStats stats, OriginCheck origins) {
+    this.origins = origins;
     this.stats = stats;
     this.system = system;
     this.deps = deps;
@@ -77,40 +90,73 @@ public final class WebSocketEndpoint extends AllDirectives {
     return path(
         segment("v1").slash("ws"),
         () ->
-            optionalHeaderValueByName(
-                "Authorization",
-                authorization ->
-                    extractWebSocketUpgrade(
-                        upgrade -> {
-                          Optional<String> headerFailure = checkAuthorizationHeader(authorization);
-                          if (headerFailure.isPresent()) {
-                            return complete(
-                                HttpResponse.create()
-                                    .withStatus(StatusCodes.UNAUTHORIZED)
-                                    .withEntity(
-                                        ContentTypes.APPLICATION_JSON,
-                                        "{\"code\":\"unauthorized\",\"message\":\""
-                                            + headerFailure.get().replace("\"", "'")
-                                            + "\"}"));
-                          }
-                          List<String> offered = new ArrayList<>();
-                          upgrade.getRequestedProtocols().forEach(offered::add);
-                          Optional<Encoding> encoding = Encoding.negotiate(offered);
-                          if (encoding.isEmpty()) {
-                            return complete(
-                                StatusCodes.BAD_REQUEST,
-                                "offer the subprotocol tandem.v1.json or tandem.v1.cbor");
-                          }
-                          if (deps.registry().draining()) {
-                            return complete(
-                                StatusCodes.SERVICE_UNAVAILABLE, "node is draining, use another");
-                          }
-                          return complete(
-                              accept(
-                                  upgrade,
-                                  encoding.get(),
-                                  offered.isEmpty() ? null : encoding.get().subprotocol()));
-                        })));
+            extractRequest(
+                request ->
+                    optionalHeaderValueByName(
+                        "Authorization",
+                        authorization ->
+                            extractWebSocketUpgrade(
+                                upgrade -> upgrade(request, authorization, upgrade)))));
+  }
+
+  private Route upgrade(
+      HttpRequest request, Optional<String> authorization, WebSocketUpgrade upgrade) {
+    // a browser page of a foreign site must not use the visitor's reach (loopback, intranet)
+    Optional<String> foreign =
+        origins.refusal(
+            request.getHeader("Origin").map(h -> h.value()),
+            request.getHeader("Host").map(h -> h.value()));
+    if (foreign.isPresent()) {
+      return complete(jsonError(StatusCodes.FORBIDDEN, "forbidden", foreign.get()));
+    }
+    Optional<String> headerFailure = checkAuthorizationHeader(authorization);
+    if (headerFailure.isPresent()) {
+      return complete(jsonError(StatusCodes.UNAUTHORIZED, "unauthorized", headerFailure.get()));
+    }
+    List<String> offered = new ArrayList<>();
+    upgrade.getRequestedProtocols().forEach(offered::add);
+    Optional<Encoding> encoding = Encoding.negotiate(offered);
+    if (encoding.isEmpty()) {
+      return complete(
+          StatusCodes.BAD_REQUEST, "offer the subprotocol tandem.v1.json or tandem.v1.cbor");
+    }
+    if (deps.registry().draining()) {
+      return complete(StatusCodes.SERVICE_UNAVAILABLE, "node is draining, use another");
+    }
+    // the socket's peer, never a header: counted until the connection's stream ends
+    String address =
+        request
+            .getAttribute(AttributeKeys.remoteAddress)
+            .flatMap(RemoteAddress::getAddress)
+            .map(java.net.InetAddress::getHostAddress)
+            .orElse("unknown");
+    if (!deps.registry().openFrom(address, deps.ws().maxConnectionsPerAddress())) {
+      return complete(
+          jsonError(
+              StatusCodes.TOO_MANY_REQUESTS,
+              "rate_limited",
+              "at most "
+                  + deps.ws().maxConnectionsPerAddress()
+                  + " WebSocket connections per source address"));
+    }
+    return complete(
+        accept(
+            upgrade,
+            encoding.get(),
+            offered.isEmpty() ? null : encoding.get().subprotocol(),
+            address));
+  }
+
+  private static HttpResponse jsonError(StatusCode status, String code, String message) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(
+            ContentTypes.APPLICATION_JSON,
+            "{\"code\":\""
+                + code
+                + "\",\"message\":\""
+                + message.replace("\\", "/").replace("\"", "'")
+                + "\"}");
   }
 
   private Optional<String> checkAuthorizationHeader(Optional<String> authorization) {
@@ -129,9 +175,12 @@ public final class WebSocketEndpoint extends AllDirectives {
     }
   }
 
-  private HttpResponse accept(WebSocketUpgrade upgrade, Encoding encoding, String subprotocol) {
+  private HttpResponse accept(
+      WebSocketUpgrade upgrade, Encoding encoding, String subprotocol, String address) {
     String connectionId = newConnectionId();
     ConnectionLog connectionLog = new ConnectionLog(connectionId, encoding);
+    ByteRate byteRate =
+        new ByteRate(deps.ws().maxBytesPerSecond(), deps.ws().burstBytes(), System.nanoTime());
     AtomicReference<Pair<CloseCode, String>> closeSignal = new AtomicReference<>();
     AtomicReference<ActorRef<ConnectionActor.Command>> actor = new AtomicReference<>();
     OutboxStage.Bounds bounds =
@@ -185,18 +234,19 @@ public final class WebSocketEndpoint extends AllDirectives {
 
     Sink<Message, CompletionStage<NotUsed>> inbound =
         Flow.<Message>create()
-            .mapAsync(1, message -> read(message, spawned, connectionLog))
+            .mapAsync(1, message -> read(message, spawned, connectionLog, byteRate))
             .toMat(
                 Sink.lazyCompletionStageSink(() -> spawned.thenApply(this::actorSink)),
                 (a, b) -> b);
 
     Flow<Message, Message, NotUsed> handler =
-        Flow.fromSinkAndSourceCoupled(inbound, outbound)
+        handlerOf(inbound, outbound)
             .watchTermination(
                 (notUsed, done) -> {
                   connectionLog.opened();
                   done.whenComplete(
                       (ok, failure) -> {
+                        deps.registry().closedFrom(address);
                         Pair<CloseCode, String> signal = closeSignal.get();
                         if (signal != null) {
                           connectionLog.closed(
@@ -209,6 +259,15 @@ public final class WebSocketEndpoint extends AllDirectives {
                   return notUsed;
                 });
     return closeCodes.handle(upgrade, handler, subprotocol, closeSignal);
+  }
+
+  /**
+   * The handler of one connection: what it reads goes to {@code inbound}, what it writes comes from
+   * {@code outbound}.
+   */
+  static Flow<Message, Message, NotUsed> handlerOf(
+      Sink<Message, ?> inbound, Source<Message, ?> outbound) {
+    return Flow.fromSinkAndSourceCoupled(inbound, outbound);
   }
 
   private Sink<ConnectionActor.Incoming, NotUsed> actorSink(ActorRef<ConnectionActor.Command> ref) {
@@ -239,7 +298,8 @@ public final class WebSocketEndpoint extends AllDirectives {
   private CompletionStage<ConnectionActor.Incoming> read(
       Message message,
       CompletableFuture<ActorRef<ConnectionActor.Command>> connection,
-      ConnectionLog connectionLog) {
+      ConnectionLog connectionLog,
+      ByteRate byteRate) {
     long max = deps.ws().maxFrameBytes();
     long closeAt = deps.ws().closeFrameBytes();
     if (message.isText()) {
@@ -247,7 +307,7 @@ public final class WebSocketEndpoint extends AllDirectives {
       if (text.isStrict()) {
         String strict = text.getStrictText();
         return CompletableFuture.completedFuture(
-            counted(decodeText(strict), utf8Length(strict), connectionLog));
+            counted(decodeText(strict), utf8Length(strict), connectionLog, byteRate));
       }
       return text.getStreamedText()
           .map(s -> ByteString.fromString(s))
@@ -255,7 +315,10 @@ public final class WebSocketEndpoint extends AllDirectives {
           .thenApply(
               c ->
                   counted(
-                      c.result(bytes -> decodeText(bytes.utf8String())), c.total(), connectionLog));
+                      c.result(bytes -> decodeText(bytes.utf8String())),
+                      c.total(),
+                      connectionLog,
+                      byteRate));
     }
     var binary = message.asBinaryMessage();
     if (binary.isStrict()) {
@@ -264,7 +327,8 @@ public final class WebSocketEndpoint extends AllDirectives {
           counted(
               new ConnectionActor.Decoded(codec.decodeClient(Encoding.CBOR, data.toArray())),
               data.size(),
-              connectionLog));
+              connectionLog,
+              byteRate));
     }
     return binary
         .getStreamedData()
@@ -277,17 +341,25 @@ public final class WebSocketEndpoint extends AllDirectives {
                             new ConnectionActor.Decoded(
                                 codec.decodeClient(Encoding.CBOR, bytes.toArray()))),
                     c.total(),
-                    connectionLog));
+                    connectionLog,
+                    byteRate));
   }
 
-  /** Counts an inbound frame by its type (or as invalid) and its size, for logs and metrics. */
+  /**
+   * Counts an inbound frame by its type (or as invalid) and its size, for logs and metrics, and
+   * against the connection's byte rate: a frame over it is handed on as {@link
+   * ConnectionActor.OverByteRate}, to be refused.
+   */
   private static ConnectionActor.Incoming counted(
-      ConnectionActor.Incoming incoming, long bytes, ConnectionLog connectionLog) {
+      ConnectionActor.Incoming incoming, long bytes, ConnectionLog connectionLog, ByteRate rate) {
     if (incoming instanceof ConnectionActor.Decoded d
         && d.result() instanceof io.tandem.protocol.DecodeResult.Decoded<ClientFrame> ok) {
       connectionLog.received(ok.frame().type(), bytes);
     } else {
       connectionLog.received("invalid", bytes);
+    }
+    if (incoming instanceof ConnectionActor.Decoded d && !rate.take(bytes, System.nanoTime())) {
+      return new ConnectionActor.OverByteRate(d.result(), bytes);
     }
     return incoming;
   }

@@ -1,9 +1,23 @@
 package io.tandem.node.ws;
 
 import com.typesafe.config.Config;
+import io.tandem.protocol.FrameLimits;
 import java.time.Duration;
+import java.util.List;
 
-/** Limits and timings of WebSocket connections, read once from {@code tandem.ws}. */
+/**
+ * Limits and timings of WebSocket connections, read once from {@code tandem.ws}.
+ *
+ * @param maxBytesPerSecond the byte-rate bucket's sustained rate per connection (inbound bytes)
+ * @param burstBytes the byte-rate bucket's size; at least one largest frame
+ * @param frameLimits what one client frame may hold beyond its size (op paths, client names)
+ * @param maxConnectionsPerPrincipal open connections one principal may have on this node; past it a
+ *     new one is closed with 4429 after its hello
+ * @param maxConnectionsPerAddress open connections one source address may have on this node; past
+ *     it the upgrade is refused with HTTP 429
+ * @param allowedOrigins the {@code Origin}s a browser may open a WebSocket from ({@code
+ *     scheme://host[:port]}); empty means the node's own origin (and loopback origins in dev mode)
+ */
 public record WsSettings(
     Duration helloTimeout,
     Duration heartbeat,
@@ -18,7 +32,19 @@ public record WsSettings(
     int outboundMaxFrames,
     long outboundMaxBytes,
     int outboundMaxReplies,
-    int maxChangesInFlight) {
+    int maxChangesInFlight,
+    long maxBytesPerSecond,
+    long burstBytes,
+    FrameLimits frameLimits,
+    int maxConnectionsPerPrincipal,
+    int maxConnectionsPerAddress,
+    List<String> allowedOrigins) {
+
+  public WsSettings {
+    // a frame the codec accepts must fit the bucket, or it could never pass
+    burstBytes = Math.max(burstBytes, maxFrameBytes);
+    allowedOrigins = List.copyOf(allowedOrigins);
+  }
 
   public static WsSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.ws");
@@ -36,6 +62,23 @@ public record WsSettings(
         c.getInt("outbound-max-frames"),
         c.getBytes("outbound-max-bytes"),
         c.getInt("outbound-max-replies"),
-        c.getInt("max-changes-in-flight"));
+        c.getInt("max-changes-in-flight"),
+        c.getBytes("max-bytes-per-second"),
+        c.getBytes("burst-bytes"),
+        new FrameLimits(
+            c.getInt("max-path-segments"),
+            c.getInt("max-key-bytes"),
+            c.getInt("max-client-name-chars")),
+        c.getInt("max-connections-per-principal"),
+        c.getInt("max-connections-per-address"),
+        origins(c.getString("allowed-origins")));
+  }
+
+  /** A comma-separated list, blanks dropped. */
+  static List<String> origins(String list) {
+    return java.util.Arrays.stream(list.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 }
