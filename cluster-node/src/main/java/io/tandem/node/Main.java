@@ -124,7 +124,8 @@ public final class Main {
               .get()
               .mint(
                   "dev",
-                  "room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin",
+                  "room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin"
+                      + " map:*:publish map:*:read",
                   Duration.ofHours(12),
                   Clock.systemUTC().instant());
       banner.append("  Dev token (12 h, all grants):\n").append(token).append('\n');
@@ -168,6 +169,7 @@ public final class Main {
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
+    io.tandem.node.map.MapEntity.init(system, settings.maps(), clock);
     ParticipantEntity.init(system, settings.xr(), clock);
     AssetEntity.init(system, clock);
     SessionEntities entities = new SessionEntities(system);
@@ -210,11 +212,17 @@ public final class Main {
             registry,
             replays,
             FrameCodec.create(settings.ws().maxFrameBytes()),
-            settings.xr());
+            settings.xr(),
+            settings.maps());
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws = new WebSocketEndpoint(system, deps, outbound);
     ShardRegions regions =
-        new ShardRegions(system, List.of(RoomEntity.ENTITY_KEY, RecordingEntity.ENTITY_KEY));
+        new ShardRegions(
+            system,
+            List.of(
+                RoomEntity.ENTITY_KEY,
+                RecordingEntity.ENTITY_KEY,
+                io.tandem.node.map.MapEntity.ENTITY_KEY));
     MetricsSettings metrics = MetricsSettings.fromConfig(system.settings().config());
     org.apache.pekko.actor.Cancellable sampling =
         NodeMetrics.start(system, regions, metrics.sampleInterval());

@@ -18,7 +18,8 @@ public record NodeSettings(
     ClusterSettings cluster,
     boolean devMode,
     String nodeName,
-    io.tandem.node.xr.XrSettings xr) {
+    io.tandem.node.xr.XrSettings xr,
+    io.tandem.node.map.MapSettings maps) {
 
   public static NodeSettings fromConfig(Config root) {
     return new NodeSettings(
@@ -30,10 +31,13 @@ public record NodeSettings(
         ClusterSettings.fromConfig(root),
         root.getBoolean("tandem.dev-mode"),
         root.getString("tandem.node-name"),
-        io.tandem.node.xr.XrSettings.fromConfig(root));
+        io.tandem.node.xr.XrSettings.fromConfig(root),
+        io.tandem.node.map.MapSettings.fromConfig(
+            root, WsSettings.fromConfig(root).maxFrameBytes()));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
-    return new NodeSettings(http, newAuth, ws, rooms, recordings, cluster, devMode, nodeName, xr);
+    return new NodeSettings(
+        http, newAuth, ws, rooms, recordings, cluster, devMode, nodeName, xr, maps);
   }
 }
