@@ -571,7 +571,7 @@ public final class OutboxStage
         before = entry.bytes();
         int replaced = entry.merge(k.entries());
         if (replaced > 0) {
-          stats.coalesced(replaced);
+          stats.valuesCoalesced(replaced);
         }
       }
       keyedBytes += entry.bytes() - before;

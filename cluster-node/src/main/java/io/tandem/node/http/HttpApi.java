@@ -278,8 +278,8 @@ public final class HttpApi extends JsonRoutes {
   // ---------------------------------------------------------------- sessions
 
   private Route listSessions(Principal principal, Optional<String> kind) {
-    if (kind.isPresent() && !kind.get().equals("room") && !kind.get().equals("recording")) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "kind is room or recording");
+    if (kind.isPresent() && io.tandem.protocol.SessionKind.fromPrefix(kind.get()).isEmpty()) {
+      return error(StatusCodes.BAD_REQUEST, "bad_frame", "kind is room, recording or map");
     }
     CurrentPersistenceIdsQuery ids =
         PersistenceQuery.get(system.classicSystem())
