@@ -17,6 +17,8 @@ export const SERVER_FRAME_TYPES = Object.freeze([
   'ok', 'error', 'pong', 'ping', 'bye', 'replay.events', 'replay.end',
   // Tandem additions: the level of detail to load (XR clients), a room's settings (its tick rate)
   'quality', 'settings',
+  // maps (section 4.5)
+  'changes', 'snapshot.part', 'control',
 ]);
 
 /** Close codes of section 3 after which reconnecting with the same token cannot help. */
@@ -242,7 +244,14 @@ export class Session extends Emitter {
      */
     this.detail = null;
     /** Counters a caller (or a test) can read. */
-    this.stats = { duplicatesDropped: 0, gaps: 0, resumes: 0, recoveredResumes: 0, snapshots: 0 };
+    this.stats = { duplicatesDropped: 0, gaps: 0, resumes: 0, recoveredResumes: 0, snapshots: 0, parts: 0 };
+    /**
+     * A map's entries (maps only, section 4.5): key to value, durable and ephemeral alike, kept
+     * current by `changes`. A `Map`, so that hundreds of thousands of keys stay cheap.
+     */
+    this.entries = new Map();
+    /** A map snapshot whose parts are still arriving: `{frame, seq, parts, got, entries, resuming}`. */
+    this.assembling = null;
   }
 
   get kind() {
@@ -377,6 +386,26 @@ export class Session extends Emitter {
     return this.client.request('publish', this.id, payload);
   }
 
+  /**
+   * Puts entries into a map (section 4.5; needs the publisher role): `entries` is an object or a
+   * `Map` of key to value, `null` deleting the key. Durable (the default) resolves with `{seq}`;
+   * `{durable: false}` puts ephemeral values (latest value wins, sent at the map's tick) and
+   * resolves with `{}`.
+   */
+  put(entries, { durable = true } = {}) {
+    const e = entries instanceof Map ? Object.fromEntries(entries) : entries;
+    return this.client.request('put', this.id, { entries: e, durable });
+  }
+
+  /**
+   * Sends a small object to the map's publishers (any member may); resolves with `{}`, or
+   * rejects with `unavailable` when no publisher is joined. Publishers get it as a `control`
+   * event `{by, ...}`.
+   */
+  control(payload) {
+    return this.client.request('control', this.id, payload ?? {});
+  }
+
   /** Ends a recording (publisher only); resolves with `{seq}` of the end. */
   end() {
     return this.client.request('end', this.id, {});
@@ -408,6 +437,64 @@ export class Session extends Emitter {
     return p;
   }
 
+  /**
+   * A map's snapshot: with `parts` > 1 the entries arrive in `snapshot.part` frames first, and
+   * the session shows the state only once all are in (true: the snapshot is complete now).
+   */
+  onMapSnapshot(frame, resuming) {
+    const p = frame.payload;
+    if (p.recovered || !(p.parts > 1)) {
+      if (!p.recovered) this.entries = new Map(Object.entries(p.state?.entries ?? {}));
+      this.onSnapshot(frame, resuming);
+      return true;
+    }
+    this.assembling = {
+      frame,
+      seq: p.seq,
+      parts: p.parts,
+      got: 1,
+      entries: new Map(Object.entries(p.state?.entries ?? {})),
+      resuming,
+    };
+    return false;
+  }
+
+  /** One part of a map's snapshot; true when it was the last (the snapshot is applied then). */
+  onSnapshotPart(frame) {
+    const a = this.assembling;
+    const p = frame.payload;
+    if (!a || p.seq !== a.seq) return false;
+    for (const [k, v] of Object.entries(p.entries ?? {})) a.entries.set(k, v);
+    a.got++;
+    this.stats.parts++;
+    this.emit('snapshot.part', { session: this, frame, part: p.part, parts: a.parts });
+    if (a.got < a.parts) return false;
+    this.assembling = null;
+    this.entries = a.entries;
+    this.onSnapshot(a.frame, a.resuming);
+    return true;
+  }
+
+  /**
+   * A map's `changes`: durable ones (with `seq`) once each and in order, ephemeral ones (no
+   * `seq`) as they come. Emits `changes` with `{entries, seq, durable}`.
+   */
+  onChanges(frame) {
+    const p = frame.payload;
+    const durable = p.seq !== undefined;
+    if (durable) {
+      if (!this.accept(p.seq, p.seq, frame)) return;
+      this.seq = p.seq;
+    }
+    const entries = p.entries ?? {};
+    for (const [k, v] of Object.entries(entries)) {
+      if (v === null) this.entries.delete(k);
+      else this.entries.set(k, v);
+    }
+    this.emit('changes', { session: this, frame, entries, seq: p.seq, by: p.by, ts: p.ts, durable });
+    if (durable) this.emit('change', { session: this, frame, seq: p.seq });
+  }
+
   onSnapshot(frame, resuming) {
     const p = frame.payload;
     this.stats.snapshots++;
@@ -421,6 +508,8 @@ export class Session extends Emitter {
       this.recovered = false;
       this.seq = p.seq;
       this.state = p.state ?? (this.kind === 'room' ? { doc: {}, objects: {} } : null);
+      // a map's state lives in `entries` (assembled from the parts)
+      if (this.kind === 'map') this.state = { entries: this.entries };
     }
     this.epoch = p.epoch ?? this.epoch;
     this.resuming = false;
@@ -898,10 +987,29 @@ export class TandemClient extends Emitter {
         pending?.resolve(frame.payload);
         break;
       case 'snapshot':
-        if (session && !session.left) {
+        if (session && !session.left && session.kind === 'map') {
+          // a join resolves once every part is in: the caller paints a complete state
+          if (!session.onMapSnapshot(frame, !!session.resuming)) {
+            session.pendingJoin = pending;
+            break;
+          }
+        } else if (session && !session.left) {
           session.onSnapshot(frame, !!session.resuming);
         }
         pending?.resolve(frame.payload);
+        break;
+      case 'snapshot.part':
+        if (session && !session.left && session.onSnapshotPart(frame)) {
+          const waiting = session.pendingJoin;
+          session.pendingJoin = null;
+          waiting?.resolve(session.state === null ? {} : { ...frame.payload, parts: true });
+        }
+        break;
+      case 'changes':
+        if (session?.joined) session.onChanges(frame);
+        break;
+      case 'control':
+        session?.emit('control', { session, frame, ...frame.payload });
         break;
       // durable changes count only once their session's snapshot is in (joined)
       case 'delta':

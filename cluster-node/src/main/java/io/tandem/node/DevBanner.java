@@ -22,7 +22,8 @@ import java.util.Set;
 final class DevBanner {
   /** The grants of the banner's token: everything a dev-mode node serves. */
   static final String SCOPE =
-      "room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin";
+      "room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin"
+          + " map:*:publish map:*:read";
 
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");

@@ -175,6 +175,7 @@ public final class Main {
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
+    io.tandem.node.map.MapEntity.init(system, settings.maps(), clock);
     ParticipantEntity.init(system, settings.xr(), clock);
     AssetEntity.init(system, clock);
     SessionEntities entities = new SessionEntities(system);
@@ -217,7 +218,8 @@ public final class Main {
             registry,
             replays,
             FrameCodec.create(settings.ws().maxFrameBytes(), settings.ws().frameLimits()),
-            settings.xr());
+            settings.xr(),
+            settings.maps());
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws =
         new WebSocketEndpoint(
@@ -226,7 +228,12 @@ public final class Main {
             outbound,
             new io.tandem.node.ws.OriginCheck(settings.ws().allowedOrigins(), settings.devMode()));
     ShardRegions regions =
-        new ShardRegions(system, List.of(RoomEntity.ENTITY_KEY, RecordingEntity.ENTITY_KEY));
+        new ShardRegions(
+            system,
+            List.of(
+                RoomEntity.ENTITY_KEY,
+                RecordingEntity.ENTITY_KEY,
+                io.tandem.node.map.MapEntity.ENTITY_KEY));
     MetricsSettings metrics = MetricsSettings.fromConfig(system.settings().config());
     LinkSettings linkSettings = LinkSettings.fromConfig(system.settings().config());
     Optional<SignedLinks> links =

@@ -20,7 +20,8 @@ public record NodeSettings(
     boolean devModeAllowNonLoopback,
     String nodeName,
     io.tandem.node.xr.XrSettings xr,
-    boolean sessionIndexBackfill) {
+    boolean sessionIndexBackfill,
+    io.tandem.node.map.MapSettings maps) {
 
   public static NodeSettings fromConfig(Config root) {
     return new NodeSettings(
@@ -34,7 +35,9 @@ public record NodeSettings(
         root.getBoolean("tandem.dev-mode-allow-non-loopback"),
         root.getString("tandem.node-name"),
         io.tandem.node.xr.XrSettings.fromConfig(root),
-        root.getBoolean("tandem.session-index-backfill"));
+        root.getBoolean("tandem.session-index-backfill"),
+        io.tandem.node.map.MapSettings.fromConfig(
+            root, WsSettings.fromConfig(root).maxFrameBytes()));
   }
 
   public NodeSettings withAuth(AuthSettings newAuth) {
@@ -49,6 +52,7 @@ public record NodeSettings(
         devModeAllowNonLoopback,
         nodeName,
         xr,
-        sessionIndexBackfill);
+        sessionIndexBackfill,
+        maps);
   }
 }

@@ -17,5 +17,7 @@ public sealed interface ClientFrame extends Frame
         ReplaySeek,
         ReplaySpeed,
         ChangeSettings,
+        Put,
+        Control,
         Ping,
         Pong {}

@@ -57,8 +57,9 @@ import java.io.UncheckedIOException;
  * <p>Writes {@code version}, {@code type}, {@code ref} and {@code session} when present, and always
  * a {@code payload} object. Optional keys with no value are left out, never written as {@code
  * null}; the only nulls are {@code snapshot.state} when recovered, removed objects in {@code
- * delta.objects} and members who left in the server's {@code presence.members}. {@code bytes} is a
- * byte string in CBOR and a standard base64 string (with padding) in JSON.
+ * delta.objects}, members who left in the server's {@code presence.members} and deleted entries in
+ * {@code put.entries} and {@code changes.entries}. {@code bytes} is a byte string in CBOR and a
+ * standard base64 string (with padding) in JSON.
  */
 public final class FrameCodec {
 

@@ -104,6 +104,12 @@ final class FrameMappings {
         ChangeSettings.class,
         (e, p) -> new ChangeSettings(e.ref(), e.session(), readRoomSettings(p)),
         f -> writeRoomSettings(f.settings()));
+    add(FrameType.PUT, Put.class, FrameMappings::readPut, FrameMappings::writePut);
+    add(
+        FrameType.CONTROL,
+        Control.class,
+        (e, p) -> new Control(e.ref(), e.session(), p.node()),
+        f -> f.control().deepCopy());
     // both directions
     add(
         FrameType.PING,
@@ -141,6 +147,22 @@ final class FrameMappings {
         ReplayEnd.class,
         (e, p) -> new ReplayEnd(e.session(), p.reqLong("seq", 0)),
         f -> empty().put("seq", f.seq()));
+    add(FrameType.CHANGES, Changes.class, FrameMappings::readChanges, FrameMappings::writeChanges);
+    add(
+        FrameType.SNAPSHOT_PART,
+        SnapshotPart.class,
+        (e, p) ->
+            new SnapshotPart(
+                e.session(),
+                p.reqLong("seq", 0),
+                p.reqInt("part", 1),
+                readEntries(p.reqChild("entries"), false)),
+        f -> writeEntries(empty().put("seq", f.seq()).put("part", f.part()), f.entries()));
+    add(
+        FrameType.CONTROL_RELAYED,
+        ControlRelayed.class,
+        (e, p) -> new ControlRelayed(e.session(), p.reqString("by"), p.node()),
+        f -> f.control().deepCopy().put("by", f.by()));
     add(
         FrameType.OK,
         Ok.class,
@@ -337,7 +359,7 @@ final class FrameMappings {
                     ErrorCode.INVALID_SESSION,
                     "invalid session '"
                         + abbreviate(s.textValue())
-                        + "': expected room:<name> or recording:<name> with <name> matching "
+                        + "': expected room:<name>, recording:<name> or map:<name> with <name> matching "
                         + SessionId.NAME_PATTERN));
   }
 
@@ -592,7 +614,8 @@ final class FrameMappings {
         state,
         members == null ? Map.of() : readMembers(members, false),
         recovered,
-        settings == null ? null : readRoomSettings(settings));
+        settings == null ? null : readRoomSettings(settings),
+        p.optLong("parts", 1) == null ? null : p.optLong("parts", 1).intValue());
   }
 
   private static ObjectNode writeSnapshot(Snapshot f) {
@@ -605,6 +628,9 @@ final class FrameMappings {
     p.set("members", writeMembers(f.members()));
     if (f.settings() != null) {
       p.set("settings", writeRoomSettings(f.settings()));
+    }
+    if (f.parts() != null) {
+      p.put("parts", f.parts());
     }
     return p.put("recovered", f.recovered());
   }
@@ -797,6 +823,82 @@ final class FrameMappings {
   private static ObjectNode writeError(ErrorFrame f) {
     ObjectNode p = empty().put("code", f.code().wire());
     return putOpt(p, "message", f.message());
+  }
+
+  // ---------------------------------------------------------------- maps
+
+  private static Put readPut(Envelope e, Fields p) {
+    Fields entries = p.reqChild("entries");
+    if (entries.node().isEmpty()) {
+      throw p.bad("entries", "must hold at least one entry");
+    }
+    JsonNode durable = p.get("durable");
+    if (durable != null && !durable.isBoolean()) {
+      throw p.bad("durable", "must be true or false");
+    }
+    return new Put(
+        e.ref(),
+        e.session(),
+        readEntries(entries, true),
+        durable == null || durable.booleanValue());
+  }
+
+  private static ObjectNode writePut(Put f) {
+    return writeEntries(empty(), f.entries()).put("durable", f.durable());
+  }
+
+  private static Changes readChanges(Envelope e, Fields p) {
+    Long seq = p.optLong("seq", 1);
+    return new Changes(
+        e.session(),
+        seq,
+        seq == null ? p.optString("by") : p.reqString("by"),
+        seq == null ? p.optLong("ts", Long.MIN_VALUE) : (Long) p.reqLong("ts", Long.MIN_VALUE),
+        readEntries(p.reqChild("entries"), true));
+  }
+
+  private static ObjectNode writeChanges(Changes f) {
+    ObjectNode p = empty();
+    putOpt(p, "seq", f.seq());
+    putOpt(p, "by", f.by());
+    putOpt(p, "ts", f.ts());
+    return writeEntries(p, f.entries());
+  }
+
+  /** Entries keyed by {@link MapKeys}; JSON null is a deletion where {@code nullAllowed}. */
+  private static Map<String, JsonNode> readEntries(Fields entries, boolean nullAllowed) {
+    Map<String, JsonNode> read = new LinkedHashMap<>(entries.node().size() * 4 / 3 + 1);
+    for (Map.Entry<String, JsonNode> en : entries.node().properties()) {
+      if (!MapKeys.valid(en.getKey())) {
+        throw DecodeException.badFrame(
+            entries.where(abbreviate(en.getKey()))
+                + " is not a valid key: must match "
+                + MapKeys.PATTERN);
+      }
+      JsonNode v = en.getValue();
+      if (Fields.absent(v)) {
+        if (!nullAllowed) {
+          throw entries.bad(en.getKey(), "must not be null");
+        }
+        read.put(en.getKey(), null);
+      } else {
+        read.put(en.getKey(), v);
+      }
+    }
+    return read;
+  }
+
+  private static ObjectNode writeEntries(ObjectNode p, Map<String, JsonNode> entries) {
+    ObjectNode o = p.putObject("entries");
+    entries.forEach(
+        (k, v) -> {
+          if (v == null) {
+            o.putNull(k);
+          } else {
+            o.set(k, v);
+          }
+        });
+    return p;
   }
 
   // ---------------------------------------------------------------- values

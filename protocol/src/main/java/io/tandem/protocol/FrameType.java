@@ -43,6 +43,8 @@ import java.util.Optional;
  *       <td>{@link ReplaySpeed}</td></tr>
  *   <tr><td>settings</td><td>client</td><td>required</td><td>yes</td>
  *       <td>{@link ChangeSettings} (Tandem addition)</td></tr>
+ *   <tr><td>put</td><td>client</td><td>required</td><td>yes</td><td>{@link Put}</td></tr>
+ *   <tr><td>control</td><td>client</td><td>required</td><td>yes</td><td>{@link Control}</td></tr>
  *   <tr><td>ping</td><td>both</td><td>-</td><td>yes</td><td>{@link Ping}</td></tr>
  *   <tr><td>pong</td><td>both</td><td>-</td><td>yes</td><td>{@link Pong}</td></tr>
  *   <tr><td>welcome</td><td>server</td><td>-</td><td>yes</td><td>{@link Welcome}</td></tr>
@@ -57,6 +59,11 @@ import java.util.Optional;
  *       <td>{@link ReplayEvents}</td></tr>
  *   <tr><td>replay.end</td><td>server</td><td>required</td><td>-</td>
  *       <td>{@link ReplayEnd}</td></tr>
+ *   <tr><td>changes</td><td>server</td><td>required</td><td>-</td><td>{@link Changes}</td></tr>
+ *   <tr><td>snapshot.part</td><td>server</td><td>required</td><td>-</td>
+ *       <td>{@link SnapshotPart}</td></tr>
+ *   <tr><td>control</td><td>server</td><td>required</td><td>-</td>
+ *       <td>{@link ControlRelayed}</td></tr>
  *   <tr><td>ok</td><td>server</td><td>optional</td><td>yes</td><td>{@link Ok}</td></tr>
  *   <tr><td>error</td><td>server</td><td>echoed (raw)</td><td>yes</td>
  *       <td>{@link ErrorFrame}</td></tr>
@@ -99,6 +106,10 @@ public enum FrameType {
   REPLAY_SPEED("replay.speed", CLIENT_TO_SERVER, REQUIRED, true, ReplaySpeed.class),
   /** {@link ChangeSettings}, wire type {@code settings} (Tandem addition). */
   CHANGE_SETTINGS("settings", CLIENT_TO_SERVER, REQUIRED, true, ChangeSettings.class),
+  /** {@link Put}. */
+  PUT("put", CLIENT_TO_SERVER, REQUIRED, true, Put.class),
+  /** {@link Control}. */
+  CONTROL("control", CLIENT_TO_SERVER, REQUIRED, true, Control.class),
   /** {@link Ping}. */
   PING("ping", BOTH, NONE, true, Ping.class),
   /** {@link Pong}. */
@@ -121,6 +132,12 @@ public enum FrameType {
   REPLAY_EVENTS("replay.events", SERVER_TO_CLIENT, REQUIRED, false, ReplayEvents.class),
   /** {@link ReplayEnd}. */
   REPLAY_END("replay.end", SERVER_TO_CLIENT, REQUIRED, false, ReplayEnd.class),
+  /** {@link Changes}. */
+  CHANGES("changes", SERVER_TO_CLIENT, REQUIRED, false, Changes.class),
+  /** {@link SnapshotPart}, wire type {@code snapshot.part}. */
+  SNAPSHOT_PART("snapshot.part", SERVER_TO_CLIENT, REQUIRED, false, SnapshotPart.class),
+  /** {@link ControlRelayed}, wire type {@code control}. */
+  CONTROL_RELAYED("control", SERVER_TO_CLIENT, REQUIRED, false, ControlRelayed.class),
   /** {@link Ok}. */
   OK("ok", SERVER_TO_CLIENT, OPTIONAL, true, Ok.class),
   /** {@link ErrorFrame}. */

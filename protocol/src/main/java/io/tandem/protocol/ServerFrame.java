@@ -17,5 +17,8 @@ public sealed interface ServerFrame extends Frame
         Resync,
         Quality,
         SettingsChanged,
+        Changes,
+        SnapshotPart,
+        ControlRelayed,
         Ping,
         Pong {}

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A session id: {@code room:<name>} or {@code recording:<name>}, where {@code <name>} matches
- * {@code [A-Za-z0-9._-]{1,128}}. Its {@link #toString()} is the wire form.
+ * A session id: {@code room:<name>}, {@code recording:<name>} or {@code map:<name>}, where {@code
+ * <name>} matches {@code [A-Za-z0-9._-]{1,128}}. Its {@link #toString()} is the wire form.
  *
  * @param kind the session kind
  * @param name the name, matching {@link #NAME_PATTERN}
@@ -41,6 +41,11 @@ public record SessionId(SessionKind kind, String name) {
     return new SessionId(SessionKind.RECORDING, name);
   }
 
+  /** A map id. */
+  public static SessionId map(String name) {
+    return new SessionId(SessionKind.MAP, name);
+  }
+
   /**
    * Parses the wire form.
    *
@@ -55,7 +60,9 @@ public record SessionId(SessionKind kind, String name) {
         colon < 0 ? Optional.empty() : SessionKind.fromPrefix(text.substring(0, colon));
     if (kind.isEmpty()) {
       throw new IllegalArgumentException(
-          "invalid session '" + abbreviate(text) + "': must be room:<name> or recording:<name>");
+          "invalid session '"
+              + abbreviate(text)
+              + "': must be room:<name>, recording:<name> or map:<name>");
     }
     String name = text.substring(colon + 1);
     if (!NAME_PATTERN.matcher(name).matches()) {

@@ -7,7 +7,9 @@ public enum SessionKind {
   /** A collaborative room: a JSON document, shared 3D objects, presence and poses. */
   ROOM("room"),
   /** A live recording: a producer publishes events, viewers watch live or later. */
-  RECORDING("recording");
+  RECORDING("recording"),
+  /** A map: large keyed live state a producer keeps updating (protocol section 4.5). */
+  MAP("map");
 
   private final String prefix;
 

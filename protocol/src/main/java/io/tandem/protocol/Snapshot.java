@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param members the members by member id; null becomes empty
  * @param recovered whether this is a resume
  * @param settings a room's settings (a Tandem addition), or null (recordings)
+ * @param parts a map's number of parts (protocol 4.5): this frame and the {@link SnapshotPart}s
+ *     that follow it; null (omitted) for other kinds and for a map's recovered snapshot
  */
 public record Snapshot(
     Long ref,
@@ -27,7 +29,8 @@ public record Snapshot(
     JsonNode state,
     Map<String, MemberEntry> members,
     boolean recovered,
-    RoomSettings settings)
+    RoomSettings settings,
+    Integer parts)
     implements ServerFrame, SessionFrame {
 
   /**
@@ -53,6 +56,22 @@ public record Snapshot(
       state = state.deepCopy();
     }
     members = Values.map(members, "members");
+    if (parts != null && parts < 1) {
+      throw new IllegalArgumentException("parts must be >= 1");
+    }
+  }
+
+  /** A snapshot without parts (rooms and recordings). */
+  public Snapshot(
+      Long ref,
+      SessionId session,
+      long seq,
+      String epoch,
+      JsonNode state,
+      Map<String, MemberEntry> members,
+      boolean recovered,
+      RoomSettings settings) {
+    this(ref, session, seq, epoch, state, members, recovered, settings, null);
   }
 
   /** A snapshot without room settings (recordings, and clients that build one). */
@@ -64,7 +83,7 @@ public record Snapshot(
       JsonNode state,
       Map<String, MemberEntry> members,
       boolean recovered) {
-    this(ref, session, seq, epoch, state, members, recovered, null);
+    this(ref, session, seq, epoch, state, members, recovered, null, null);
   }
 
   @Override

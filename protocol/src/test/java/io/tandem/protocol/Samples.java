@@ -16,6 +16,18 @@ final class Samples {
 
   static final SessionId ROOM = SessionId.room("design-1");
   static final SessionId REC = SessionId.recording("talk_2024.v2");
+  static final SessionId MAP = SessionId.map("graph.1");
+
+  /** Entries of a map frame: a position, attributes, and (when {@code withNull}) a deletion. */
+  static Map<String, JsonNode> entries(boolean withNull) {
+    Map<String, JsonNode> e = new LinkedHashMap<>();
+    e.put("node/1:pos", json("[0.5,-1.25]"));
+    e.put("node/1", json("{\"label\":\"a\",\"deg\":3}"));
+    if (withNull) {
+      e.put("edge/7", null);
+    }
+    return e;
+  }
 
   private Samples() {}
 
@@ -39,6 +51,13 @@ final class Samples {
 
   static List<ClientFrame> clientFrames() {
     return List.of(
+        new Put(21L, MAP, entries(true), true),
+        new Put(null, MAP, entries(false), false),
+        new Control(
+            22L,
+            MAP,
+            (com.fasterxml.jackson.databind.node.ObjectNode) json("{\"method\":\"pca\",\"k\":3}")),
+        new Control(null, MAP, null),
         new Hello(1L, "tok.en.jwt", new ClientInfo("Ada", ClientKind.XR)),
         new Hello(null, "t", null),
         new Hello(2L, "t", new ClientInfo("Quest", ClientKind.XR, "quest-3.a1")),
@@ -127,6 +146,12 @@ final class Samples {
             REC, 5, List.of(json("{\"k\":\"v\"}")), false, false, Blob.of(new byte[] {9, 8, 7}));
 
     return List.of(
+        new Changes(MAP, 4L, "pub/c1", 1_700_000_000_000L, entries(true)),
+        Changes.ephemeral(MAP, entries(false)),
+        new SnapshotPart(MAP, 4, 2, entries(false)),
+        new ControlRelayed(
+            MAP, "ada/c2", (com.fasterxml.jackson.databind.node.ObjectNode) json("{\"k\":2}")),
+        new Snapshot(9L, MAP, 4, "e-1", json("{\"entries\":{}}"), null, false, null, 3),
         new Welcome(
             1L,
             "c-77",

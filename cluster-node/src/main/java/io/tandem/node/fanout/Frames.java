@@ -70,6 +70,9 @@ public final class Frames {
     if (update instanceof RecordingEnded e) {
       return new Ended(session, e.seq());
     }
+    if (update instanceof io.tandem.node.map.MapChange c) {
+      return new io.tandem.protocol.Changes(session, c.seq(), c.by(), c.ts(), c.entries());
+    }
     throw new IllegalArgumentException("unknown update " + update);
   }
 
@@ -84,7 +87,8 @@ public final class Frames {
         state(view.state()),
         members(view.members()),
         false,
-        settings);
+        settings,
+        view.state() instanceof io.tandem.node.map.MapView map ? map.parts() : null);
   }
 
   /** The answer to a join that resumes at {@code since}: no state, the missed changes follow. */
@@ -126,6 +130,12 @@ public final class Frames {
       if (rec.ended()) {
         out.put("ended", true);
       }
+      return out;
+    }
+    if (state instanceof io.tandem.node.map.MapView map) {
+      ObjectNode out = NODES.objectNode();
+      ObjectNode entries = out.putObject("entries");
+      map.entries().forEach((k, v) -> entries.set(k, v));
       return out;
     }
     throw new IllegalArgumentException("unknown state " + state);

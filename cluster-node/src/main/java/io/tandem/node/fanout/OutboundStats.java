@@ -93,4 +93,17 @@ public final class OutboundStats {
     posesCoalesced.add(entries);
     TandemMetrics.coalesced("pose", entries);
   }
+
+  /** A map's waiting values replaced by newer values of the same keys. */
+  public long valuesCoalesced() {
+    return valuesCoalesced.sum();
+  }
+
+  void valuesCoalesced(long values) {
+    valuesCoalesced.add(values);
+    TandemMetrics.coalesced("map", values);
+  }
+
+  private final java.util.concurrent.atomic.LongAdder valuesCoalesced =
+      new java.util.concurrent.atomic.LongAdder();
 }

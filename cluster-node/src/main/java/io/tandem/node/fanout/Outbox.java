@@ -75,6 +75,21 @@ public interface Outbox {
   /** A round trip measured by a ping of the server: counts for the level of detail. */
   default void roundTrip(long millis) {}
 
+  /**
+   * Ephemeral values of a map ({@code changes} without seq, protocol 4.5), coalesced per key while
+   * waiting: a newer value of a key replaces the waiting one. {@code frame} is the same values as
+   * one frame, shared by every connection of the node (sent as it is when nothing merged into it);
+   * {@code bytes} their estimated size. Counted against the durable bytes bound: past it the
+   * session's queued frames go and the client gets {@code resync} and a fresh snapshot.
+   */
+  default void keyed(
+      SessionId session,
+      Map<String, com.fasterxml.jackson.databind.JsonNode> entries,
+      long bytes,
+      OutFrame frame) {
+    reply(frame.frame());
+  }
+
   /** Sends everything queued before it, then closes the socket with {@code code}. */
   void close(CloseCode code, String reason);
 

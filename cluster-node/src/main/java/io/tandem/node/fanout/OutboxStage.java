@@ -66,6 +66,11 @@ import scala.Tuple2;
  *       gets {@code resync{session}} and {@link Listener#onResync} asks for a fresh snapshot.
  * </ul>
  *
+ * <li>A map's ephemeral values coalesce per key ({@link KeyedChanges}): a slow reader gets the
+ *     latest value of each key, never the backlog. Their bytes count against {@code
+ *     maxDurableBytes}; past it the map's queued frames go and it gets {@code resync}.
+ * </ul>
+ *
  * Frames are encoded here, lazily, at most once per encoding ({@link OutFrame}). Never blocks.
  */
 public final class OutboxStage
@@ -205,6 +210,15 @@ public final class OutboxStage
   private record MembersOffer(
       SessionId session, Map<String, MemberEntry> members, OutFrame shared) {}
 
+  /** A map's coalescing values in the queue. */
+  private record KeyedEntry(KeyedChanges changes) implements Entry {}
+
+  private record KeyedOffer(
+      SessionId session,
+      Map<String, com.fasterxml.jackson.databind.JsonNode> entries,
+      long bytes,
+      OutFrame frame) {}
+
   @Override
   public Tuple2<GraphStageLogic, Outbox> createLogicAndMaterializedValue(Attributes attrs) {
     Logic logic = new Logic();
@@ -266,6 +280,15 @@ public final class OutboxStage
           }
 
           @Override
+          public void keyed(
+              SessionId session,
+              Map<String, com.fasterxml.jackson.databind.JsonNode> entries,
+              long bytes,
+              OutFrame frame) {
+            cb.invoke(new KeyedOffer(session, entries, bytes, frame));
+          }
+
+          @Override
           public void close(CloseCode code, String reason) {
             cb.invoke(new CloseEntry(code, reason));
           }
@@ -304,6 +327,11 @@ public final class OutboxStage
 
     private int durableFrames;
     private long durableBytes;
+
+    /** Per map, the entry of ephemeral values that newer ones merge into; their bytes. */
+    private final Map<SessionId, KeyedEntry> openKeyed = new HashMap<>();
+
+    private long keyedBytes;
     private int replies;
 
     // the level-of-detail estimate (XR connections only)
@@ -377,6 +405,8 @@ public final class OutboxStage
         }
       } else if (offer instanceof PosesOffer p) {
         offerPoses(p);
+      } else if (offer instanceof KeyedOffer k) {
+        offerKeyed(k);
       } else if (offer instanceof CloseEntry c) {
         queue.add(c);
       } else if (offer instanceof Forget f) {
@@ -535,6 +565,56 @@ public final class OutboxStage
       }
     }
 
+    private void offerKeyed(KeyedOffer k) {
+      SessionId session = k.session();
+      if (stale.contains(session) || awaitingSnapshot.contains(session)) {
+        return;
+      }
+      KeyedEntry open = openKeyed.get(session);
+      KeyedChanges entry;
+      long before = 0;
+      if (open == null) {
+        entry = new KeyedChanges(session, k.entries(), k.bytes(), k.frame());
+        open = new KeyedEntry(entry);
+        openKeyed.put(session, open);
+        queue.add(open);
+      } else {
+        entry = open.changes();
+        before = entry.bytes();
+        int replaced = entry.merge(k.entries());
+        if (replaced > 0) {
+          stats.valuesCoalesced(replaced);
+        }
+      }
+      keyedBytes += entry.bytes() - before;
+      if (keyedBytes > bounds.maxDurableBytes()) {
+        // even coalesced per key the map's values pass the bound: a fresh snapshot instead
+        stale.add(session);
+        dropQueuedOf(session);
+      }
+    }
+
+    /** Drops the queued durable frames and ephemeral values of {@code session}. */
+    private void dropQueuedOf(SessionId session) {
+      long dropped = 0;
+      for (Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
+        Entry e = it.next();
+        if (e instanceof DurableEntry d && d.session().equals(session)) {
+          durableFrames--;
+          durableBytes -= d.bytes();
+          stats.queued(-d.bytes());
+          dropped++;
+          it.remove();
+        } else if (e instanceof KeyedEntry k && k.changes().session.equals(session)) {
+          keyedBytes -= k.changes().bytes();
+          dropped++;
+          it.remove();
+        }
+      }
+      openKeyed.remove(session);
+      stats.dropped(dropped);
+    }
+
     private void offerDurable(DurableEntry offered) {
       SessionId session = offered.session();
       if (stale.contains(session) || awaitingSnapshot.contains(session)) {
@@ -554,8 +634,15 @@ public final class OutboxStage
         stats.queued(-durableBytes);
         durableFrames = 0;
         durableBytes = 0;
+        for (SessionId s : List.copyOf(stale)) {
+          if (openKeyed.containsKey(s) || keyedBytes > 0) {
+            dropQueuedOf(s);
+          }
+        }
         return;
       }
+      // values offered after this change queue behind it
+      openKeyed.remove(session);
       durableFrames++;
       durableBytes += bytes;
       stats.queued(bytes);
@@ -584,8 +671,12 @@ public final class OutboxStage
           it.remove();
         } else if (e instanceof RoomQualityEntry q && q.session.equals(session)) {
           it.remove();
+        } else if (e instanceof KeyedEntry k && k.changes().session.equals(session)) {
+          keyedBytes -= k.changes().bytes();
+          it.remove();
         }
       }
+      openKeyed.remove(session);
     }
 
     private void pushNext() {
@@ -625,6 +716,18 @@ public final class OutboxStage
       } else if (next instanceof PosesEntry p) {
         queuedPoses.remove(p.session);
         send(new OutFrame(new Poses(p.session, p.tick, p.poses, p.objects)));
+      } else if (next instanceof KeyedEntry entry) {
+        KeyedChanges k = entry.changes();
+        long before = k.bytes();
+        OutFrame frame = k.take(codec.maxFrameBytes() - io.tandem.node.map.MapSizes.FRAME_OVERHEAD);
+        keyedBytes -= before - k.bytes();
+        if (!k.isEmpty()) {
+          // the rest goes next, still open to newer values
+          queue.addFirst(entry);
+        } else if (openKeyed.get(k.session) == entry) {
+          openKeyed.remove(k.session);
+        }
+        send(frame);
       } else if (next instanceof QualityEntry q) {
         send(new OutFrame(q.quality()));
       } else if (next instanceof RoomQualityEntry q) {

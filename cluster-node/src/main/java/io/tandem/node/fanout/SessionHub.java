@@ -163,6 +163,12 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     /** The head pose the objects were last ranked for (XR receivers in rooms). */
     MemberPose.Part focusHead;
 
+    /** A map's snapshot waiting for its parts, or null. */
+    MapSnapshots.Pending mapSnapshot;
+
+    /** A map's ephemeral values that wait until its missed changes are delivered, or null. */
+    Map<String, com.fasterxml.jackson.databind.JsonNode> heldValues;
+
     Sub(Subscribe request) {
       this.request = request;
     }
@@ -212,6 +218,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   private final Interest interest;
 
+  /** A map's snapshot parts, built once per cut for every connection (null for other kinds). */
+  private final MapSnapshots mapSnapshots;
+
   /** Where each shared object of the room is ({@code [x,y,z]}), to rank objects by gaze. */
   private final Map<String, double[]> objectPositions = new HashMap<>();
 
@@ -239,6 +248,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     this.settings = settings;
     this.manager = manager;
     this.interest = new Interest(settings.xr());
+    this.mapSnapshots = session.kind() == SessionKind.MAP ? new MapSnapshots(session) : null;
   }
 
   @Override
@@ -258,6 +268,10 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessage(Subscriber.MembersChanged.class, this::onMembersChanged)
         .onMessage(Subscriber.PosesTicked.class, this::onPosesTicked)
         .onMessage(Subscriber.Settings.class, this::onSettings)
+        .onMessage(Subscriber.MapPart.class, this::onMapPart)
+        .onMessage(Subscriber.MapTicked.class, this::onMapTicked)
+        .onMessage(Subscriber.MapEphemeral.class, this::onMapEphemeral)
+        .onMessage(Subscriber.MapControl.class, this::onMapControl)
         .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessage(Subscriber.Moving.class, this::onMoving)
         .onMessage(Rejoin.class, this::onRejoin)
@@ -345,13 +359,124 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       // the entity could not resume this connection (its history changed): start it over
       outbox.reply(new Resync(session));
     }
-    outbox.snapshot(
-        session,
+    OutFrame snapshot =
         new OutFrame(
             Frames.snapshot(
-                sub.joinAnswered ? null : msg.ref(), session, msg.view(), roomSettings)));
+                sub.joinAnswered ? null : msg.ref(), session, msg.view(), roomSettings));
+    if (awaitParts(sub, snapshot, msg.view())) {
+      return this;
+    }
+    outbox.snapshot(session, snapshot);
     sub.delivered = msg.view().seq();
     goLive(sub);
+    return this;
+  }
+
+  // ---------------------------------------------------------------- maps
+
+  /**
+   * A map's snapshot that did not fit one frame: the connection gets it only with all its parts,
+   * which follow from the entity before anything else for the session. True when it waits.
+   */
+  private boolean awaitParts(Sub sub, OutFrame snapshot, SessionView view) {
+    if (view.state() instanceof io.tandem.node.map.MapView map && map.parts() > 1) {
+      sub.mapSnapshot = new MapSnapshots.Pending(snapshot, view.seq(), map.parts());
+      return true;
+    }
+    return false;
+  }
+
+  private Behavior<Subscriber.Message> onMapPart(Subscriber.MapPart msg) {
+    Sub sub = subs.get(msg.connectionId());
+    if (sub == null || sub.mapSnapshot == null || sub.mapSnapshot.seq != msg.seq()) {
+      return this;
+    }
+    MapSnapshots.Pending pending = sub.mapSnapshot;
+    pending.got.add(mapSnapshots.part(msg));
+    if (pending.complete()) {
+      sub.mapSnapshot = null;
+      Outbox outbox = sub.request.outbox();
+      outbox.snapshot(session, pending.snapshot);
+      pending.got.forEach(part -> outbox.snapshot(session, part));
+      sub.delivered = pending.seq;
+      goLive(sub);
+      if (subs.values().stream().noneMatch(s -> s.mapSnapshot != null)) {
+        mapSnapshots.clear();
+      }
+    }
+    return this;
+  }
+
+  /** One tick of a map's ephemeral values: one shared frame per chunk for every live connection. */
+  private Behavior<Subscriber.Message> onMapTicked(Subscriber.MapTicked msg) {
+    for (Subscriber.EntryChunk chunk : msg.chunks()) {
+      OutFrame shared = null;
+      for (Sub sub : subs.values()) {
+        if (sub.phase == Phase.LIVE && sub.mapSnapshot == null) {
+          if (shared == null) {
+            shared = new OutFrame(io.tandem.protocol.Changes.ephemeral(session, chunk.entries()));
+          }
+          sub.request.outbox().keyed(session, chunk.entries(), chunk.bytes(), shared);
+        } else if (sub.phase == Phase.CATCHING_UP) {
+          sub.heldValues = MapSnapshots.merge(sub.heldValues, chunk.entries());
+        }
+        // joining, rejoining or refreshing: the answer on its way holds these values
+      }
+    }
+    return this;
+  }
+
+  /** Ephemeral values for one connection after its join answer. */
+  private Behavior<Subscriber.Message> onMapEphemeral(Subscriber.MapEphemeral msg) {
+    Sub sub = subs.get(msg.connectionId());
+    if (sub == null) {
+      return this;
+    }
+    for (Subscriber.EntryChunk chunk : msg.chunks()) {
+      if (sub.phase == Phase.LIVE && sub.mapSnapshot == null) {
+        sub.request
+            .outbox()
+            .keyed(
+                session,
+                chunk.entries(),
+                chunk.bytes(),
+                new OutFrame(io.tandem.protocol.Changes.ephemeral(session, chunk.entries())));
+      } else if (sub.phase == Phase.CATCHING_UP) {
+        sub.heldValues = MapSnapshots.merge(sub.heldValues, chunk.entries());
+      }
+    }
+    return this;
+  }
+
+  /** The values that waited for the missed changes go out after them. */
+  private void releaseHeldValues(Sub sub) {
+    Map<String, com.fasterxml.jackson.databind.JsonNode> held = sub.heldValues;
+    sub.heldValues = null;
+    if (held != null && !held.isEmpty()) {
+      // one offer: the outbound stage cuts it into frames
+      for (Subscriber.EntryChunk chunk : io.tandem.node.map.MapChunks.of(held, Integer.MAX_VALUE)) {
+        sub.request
+            .outbox()
+            .keyed(
+                session,
+                chunk.entries(),
+                chunk.bytes(),
+                new OutFrame(io.tandem.protocol.Changes.ephemeral(session, chunk.entries())));
+      }
+    }
+  }
+
+  /** A member's control, for the publishers of the map connected here. */
+  private Behavior<Subscriber.Message> onMapControl(Subscriber.MapControl msg) {
+    io.tandem.protocol.ControlRelayed frame =
+        new io.tandem.protocol.ControlRelayed(session, msg.by(), msg.control());
+    for (Sub sub : subs.values()) {
+      if (msg.to().contains(sub.request.memberId())
+          && sub.phase != Phase.JOINING
+          && sub.phase != Phase.REJOINING) {
+        sub.request.outbox().reply(frame);
+      }
+    }
     return this;
   }
 
@@ -469,6 +594,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     for (SessionUpdate u : waiting) {
       deliver(sub, u);
     }
+    releaseHeldValues(sub);
     focus(sub);
     return this;
   }
@@ -497,12 +623,12 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       // a join that turned into a refresh still owes the client the reply to its `ref`
       Long ref = sub.request.ref();
       boolean wasJoin = !sub.joinAnswered;
-      sub.request
-          .outbox()
-          .snapshot(
-              session,
-              new OutFrame(
-                  Frames.snapshot(wasJoin ? ref : null, session, msg.view(), roomSettings)));
+      OutFrame snapshot =
+          new OutFrame(Frames.snapshot(wasJoin ? ref : null, session, msg.view(), roomSettings));
+      if (awaitParts(sub, snapshot, msg.view())) {
+        return this;
+      }
+      sub.request.outbox().snapshot(session, snapshot);
       sub.delivered = msg.view().seq();
       goLive(sub);
     }
@@ -581,6 +707,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
     sub.phase = Phase.REFRESHING;
     sub.buffered = null;
+    sub.heldValues = null;
     entities.refresh(session, sub.request.connectionId(), getContext().getSelf());
   }
 
@@ -872,6 +999,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       return null;
     }
     timers.cancel(connectionId);
+    sub.mapSnapshot = null;
     if (!from.equals(entity)) {
       if (entity != null) {
         // a new incarnation answered (the session moved while this join was on its way): the

@@ -2,6 +2,7 @@ package io.tandem.node.replay;
 
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.JournalReader;
+import io.tandem.node.map.MapEntity;
 import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.ChangeEvent;
@@ -18,9 +19,10 @@ import org.apache.pekko.stream.javadsl.Source;
  * A session's persisted history read back from the journal, the one reading that replays and the
  * HTTP export share: its durable changes with {@code from <= seq <= until} (a recording batch cut
  * at {@code from}; payloads in the blob store resolved a few items ahead), and, when asked, the
- * recorded ticks of XR motion between them (those recorded after seq {@code from - 1}, up to the
- * change after {@code until}). Items are {@link SessionUpdate}s and {@link
- * RoomEntity.PosesRecorded}s, in journal order; {@link #item} makes each the item members saw.
+ * recorded ticks of XR motion (and a map's checkpoints of ephemeral values) between them (those
+ * recorded after seq {@code from - 1}, up to the change after {@code until}). Items are {@link
+ * SessionUpdate}s and {@link RoomEntity.PosesRecorded}s, in journal order; {@link #item} makes each
+ * the item members saw.
  */
 public final class History {
   private History() {}
@@ -41,14 +43,14 @@ public final class History {
             Long.MAX_VALUE)
         .map(env -> env.event())
         .filter(
-            e -> e instanceof ChangeEvent || (withPoses && e instanceof RoomEntity.PosesRecorded))
+            e ->
+                e instanceof ChangeEvent
+                    || (withPoses
+                        && (e instanceof RoomEntity.PosesRecorded
+                            || e instanceof MapEntity.EphemeralCheckpointed)))
         .map(e -> e instanceof ChangeEvent c ? (Object) c.change() : e)
         .takeWhile(o -> !(o instanceof SessionUpdate u) || u.firstSeq() <= until)
-        .filter(
-            o ->
-                o instanceof SessionUpdate u
-                    ? u.seq() >= from
-                    : ((RoomEntity.PosesRecorded) o).afterSeq() >= from - 1)
+        .filter(o -> o instanceof SessionUpdate u ? u.seq() >= from : afterSeqOf(o) >= from - 1)
         .map(o -> o instanceof SessionUpdate u ? u.after(from - 1) : o)
         .mapAsync(
             RecordingPayloads.PARALLEL_READS,
@@ -58,8 +60,17 @@ public final class History {
                     : CompletableFuture.completedFuture(o));
   }
 
+  private static long afterSeqOf(Object o) {
+    return o instanceof MapEntity.EphemeralCheckpointed c
+        ? c.afterSeq()
+        : ((RoomEntity.PosesRecorded) o).afterSeq();
+  }
+
   /** When an item happened (server time, epoch ms). */
   public static long tsOf(Object item) {
+    if (item instanceof MapEntity.EphemeralCheckpointed c) {
+      return c.ts();
+    }
     return item instanceof SessionUpdate u ? u.ts() : ((RoomEntity.PosesRecorded) item).ts();
   }
 
@@ -67,6 +78,11 @@ public final class History {
   public static ReplayItem item(SessionId session, Object o) {
     if (o instanceof SessionUpdate u) {
       return new ReplayItem(u.seq(), u.ts(), Frames.update(session, u));
+    }
+    if (o instanceof MapEntity.EphemeralCheckpointed c) {
+      // a map's checkpoint of ephemeral values: `changes` without seq (protocol 4.5)
+      return new ReplayItem(
+          null, c.ts(), io.tandem.protocol.Changes.ephemeral(session, c.values()));
     }
     RoomEntity.PosesRecorded r = (RoomEntity.PosesRecorded) o;
     return new ReplayItem(null, r.ts(), Frames.poses(session, r));

@@ -133,6 +133,7 @@ public final class Replays {
     return switch (session.kind()) {
       case ROOM -> RoomEntity.persistenceId(session.name()).id();
       case RECORDING -> RecordingEntity.persistenceId(session.name()).id();
+      case MAP -> io.tandem.node.map.MapEntity.persistenceId(session.name()).id();
     };
   }
 }

@@ -30,11 +30,16 @@ public final class SessionEntities {
     return sharding.entityRefFor(RecordingEntity.ENTITY_KEY, session.name());
   }
 
+  public EntityRef<io.tandem.node.map.MapEntity.Command> map(SessionId session) {
+    return sharding.entityRefFor(io.tandem.node.map.MapEntity.ENTITY_KEY, session.name());
+  }
+
   /** The persistence id of the session's entity (its journal). */
   public static String persistenceId(SessionId session) {
     return switch (session.kind()) {
       case ROOM -> RoomEntity.persistenceId(session.name()).id();
       case RECORDING -> RecordingEntity.persistenceId(session.name()).id();
+      case MAP -> io.tandem.node.map.MapEntity.persistenceId(session.name()).id();
     };
   }
 
@@ -55,6 +60,11 @@ public final class SessionEntities {
       case RECORDING ->
           recording(session)
               .tell(new RecordingEntity.Join(memberId, connectionId, info, ref, since, epoch, hub));
+      case MAP ->
+          map(session)
+              .tell(
+                  new io.tandem.node.map.MapEntity.Join(
+                      memberId, connectionId, info, ref, since, epoch, hub));
     }
   }
 
@@ -63,6 +73,7 @@ public final class SessionEntities {
     switch (session.kind()) {
       case ROOM -> room(session).tell(new RoomEntity.Refresh(connectionId, hub));
       case RECORDING -> recording(session).tell(new RecordingEntity.Refresh(connectionId, hub));
+      case MAP -> map(session).tell(new io.tandem.node.map.MapEntity.Refresh(connectionId, hub));
     }
   }
 
@@ -71,6 +82,7 @@ public final class SessionEntities {
     switch (session.kind()) {
       case ROOM -> room(session).tell(new RoomEntity.Disconnect(memberId));
       case RECORDING -> recording(session).tell(new RecordingEntity.Disconnect(memberId));
+      case MAP -> map(session).tell(new io.tandem.node.map.MapEntity.Disconnect(memberId));
     }
   }
 
@@ -80,6 +92,8 @@ public final class SessionEntities {
       case ROOM -> room(session).ask(r -> new RoomEntity.Leave(memberId, r), timeout);
       case RECORDING ->
           recording(session).ask(r -> new RecordingEntity.Leave(memberId, r), timeout);
+      case MAP ->
+          map(session).ask(r -> new io.tandem.node.map.MapEntity.Leave(memberId, r), timeout);
     };
   }
 
@@ -88,6 +102,7 @@ public final class SessionEntities {
     return switch (session.kind()) {
       case ROOM -> room(session).ask(RoomEntity.GetSummary::new, timeout);
       case RECORDING -> recording(session).ask(RecordingEntity.GetSummary::new, timeout);
+      case MAP -> map(session).ask(io.tandem.node.map.MapEntity.GetSummary::new, timeout);
     };
   }
 }

@@ -10,6 +10,7 @@ import io.tandem.persistence.CborSerializable;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = RoomView.class, name = "room"),
-  @JsonSubTypes.Type(value = RecordingView.class, name = "recording")
+  @JsonSubTypes.Type(value = RecordingView.class, name = "recording"),
+  @JsonSubTypes.Type(value = io.tandem.node.map.MapView.class, name = "map")
 })
 public interface SessionState extends CborSerializable {}

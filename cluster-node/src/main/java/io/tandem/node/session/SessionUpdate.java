@@ -15,7 +15,8 @@ import io.tandem.persistence.CborSerializable;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = RoomChange.class, name = "room-change"),
   @JsonSubTypes.Type(value = RecordedBatch.class, name = "recorded-batch"),
-  @JsonSubTypes.Type(value = RecordingEnded.class, name = "recording-ended")
+  @JsonSubTypes.Type(value = RecordingEnded.class, name = "recording-ended"),
+  @JsonSubTypes.Type(value = io.tandem.node.map.MapChange.class, name = "map-change")
 })
 public interface SessionUpdate extends CborSerializable {
   /** The seq of the change (for a batch of several, the last one's). */

@@ -28,7 +28,11 @@ public final class Subscriber {
     @JsonSubTypes.Type(value = Refreshed.class, name = "refreshed"),
     @JsonSubTypes.Type(value = Moving.class, name = "moving"),
     @JsonSubTypes.Type(value = PosesTicked.class, name = "poses"),
-    @JsonSubTypes.Type(value = Settings.class, name = "settings")
+    @JsonSubTypes.Type(value = Settings.class, name = "settings"),
+    @JsonSubTypes.Type(value = MapPart.class, name = "map-part"),
+    @JsonSubTypes.Type(value = MapTicked.class, name = "map-ticked"),
+    @JsonSubTypes.Type(value = MapEphemeral.class, name = "map-ephemeral"),
+    @JsonSubTypes.Type(value = MapControl.class, name = "map-control")
   })
   public interface Message extends CborSerializable {}
 
@@ -113,4 +117,39 @@ public final class Subscriber {
 
   /** A fresh snapshot for one connection that fell behind (after {@code resync}). */
   public record Refreshed(String connectionId, SessionView view) implements Message {}
+
+  /**
+   * Part {@code part} (1 to parts - 1) of a map's snapshot for one connection, right after the
+   * {@link Admitted} or {@link Refreshed} whose {@code MapView} announced the parts, and before
+   * anything else for the session. {@code version} is the view's: equal seq and version, equal
+   * part.
+   */
+  public record MapPart(
+      String connectionId,
+      long seq,
+      long version,
+      int part,
+      Map<String, com.fasterxml.jackson.databind.JsonNode> entries)
+      implements Message {}
+
+  /**
+   * One map tick: ephemeral values put since the last one (a null or JSON null value: deleted),
+   * coalesced per key, in chunks that each fit one frame ({@code bytes} their estimated size).
+   */
+  public record MapTicked(List<EntryChunk> chunks) implements Message {}
+
+  /**
+   * Ephemeral values for one connection only, after its join answer: on a resume every key's
+   * current ephemeral value, after a snapshot the ones changed since the snapshot was cut.
+   */
+  public record MapEphemeral(String connectionId, List<EntryChunk> chunks) implements Message {}
+
+  /** Entries that fit one frame; {@code bytes} their estimated encoded size. */
+  public record EntryChunk(Map<String, com.fasterxml.jackson.databind.JsonNode> entries, long bytes)
+      implements CborSerializable {}
+
+  /** A member's {@code control} for the publishers {@code to} (member ids) of a map. */
+  public record MapControl(
+      String by, com.fasterxml.jackson.databind.node.ObjectNode control, List<String> to)
+      implements Message {}
 }

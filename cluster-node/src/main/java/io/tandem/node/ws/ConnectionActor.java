@@ -204,7 +204,40 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       ConnectionRegistry registry,
       Replays replays,
       FrameCodec codec,
-      XrSettings xr) {
+      XrSettings xr,
+      io.tandem.node.map.MapSettings maps) {
+    public Deps(
+        WsSettings ws,
+        RoomSettings rooms,
+        RecordingSettings recordings,
+        TokenVerifier verifier,
+        SessionEntities entities,
+        ActorRef<HubManager.Command> hubs,
+        String nodeName,
+        Duration askTimeout,
+        Clock clock,
+        ConnectionRegistry registry,
+        Replays replays,
+        FrameCodec codec,
+        XrSettings xr) {
+      this(
+          ws,
+          rooms,
+          recordings,
+          verifier,
+          entities,
+          hubs,
+          nodeName,
+          askTimeout,
+          clock,
+          registry,
+          replays,
+          codec,
+          xr,
+          io.tandem.node.map.MapSettings.fromConfig(
+              com.typesafe.config.ConfigFactory.load(), ws.maxFrameBytes()));
+    }
+
     public Deps(
         WsSettings ws,
         RoomSettings rooms,
@@ -306,6 +339,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private final RecordingPayloads payloads;
 
+  /** Puts and controls to maps. */
+  private final MapRequests maps;
+
   /** Set while handling a frame whose ack must wait; the held ack. */
   private boolean holdAck;
 
@@ -365,6 +401,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.pending = new PendingAnswers<>(deps.askTimeout());
     this.payloads =
         new RecordingPayloads(Blobs.get(ctx.getSystem()), deps.recordings().blobThreshold());
+    this.maps = new MapRequests(ctx, outbox, deps.entities(), deps.askTimeout(), deps.maps());
     this.tokens = deps.ws().burstFrames();
     this.lastRefillNanos = System.nanoTime();
     this.lastInboundMillis = deps.clock().millis();
@@ -383,6 +420,13 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .onMessage(Answered.class, this::onAnswered)
         .onMessageEquals(AnswerSweep.INSTANCE, this::onAnswerSweep)
         .onMessage(PublishReplied.class, this::onPublishReplied)
+        .onMessage(MapRequests.PutsReplied.class, this::onPutsReplied)
+        .onMessage(
+            MapRequests.ControlReplied.class,
+            msg -> {
+              maps.onControlReplied(msg);
+              return this;
+            })
         .onMessage(ReplayReady.class, this::onReplayReady)
         .onMessage(ReplayFinished.class, this::onReplayFinished)
         .onMessage(MembershipChanged.class, this::onMembershipChanged)
@@ -635,6 +679,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       onPublish(publish);
     } else if (frame instanceof io.tandem.protocol.End end) {
       onEnd(end);
+    } else if (frame instanceof io.tandem.protocol.Put put) {
+      onPut(put);
+    } else if (frame instanceof io.tandem.protocol.Control control) {
+      onControl(control);
     } else if (frame instanceof Replay replay) {
       onReplay(replay);
     } else if (frame instanceof ReplayPause pause) {
@@ -672,6 +720,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     }
     if (session.kind() == SessionKind.RECORDING && join.role() == Role.EDITOR) {
       reply(join, ErrorCode.FORBIDDEN, "recordings have viewers and publishers, not editors");
+      return;
+    }
+    if (session.kind() == SessionKind.MAP && join.role() == Role.EDITOR) {
+      reply(join, ErrorCode.FORBIDDEN, "maps have viewers and publishers, not editors");
       return;
     }
     if (sessions.containsKey(session)) {
@@ -1057,6 +1109,33 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       heldAck = null;
     }
     return this;
+  }
+
+  /** A map's put (publishers only): queued behind the one in flight, see {@link MapRequests}. */
+  private void onPut(io.tandem.protocol.Put put) {
+    Joined joined = publisher(put);
+    if (joined != null && maps.put(put, joined.memberId())) {
+      holdAck = true;
+    }
+  }
+
+  private Behavior<Command> onPutsReplied(MapRequests.PutsReplied msg) {
+    maps.onReplied(msg);
+    if (heldAck != null) {
+      heldAck.tell(Ack.INSTANCE);
+      heldAck = null;
+    }
+    return this;
+  }
+
+  /** A map's control (any member): relayed to its publishers. */
+  private void onControl(io.tandem.protocol.Control control) {
+    Joined joined = sessions.get(control.session());
+    if (joined == null) {
+      reply(control, ErrorCode.NOT_JOINED, "not joined to " + control.session());
+      return;
+    }
+    maps.control(control, joined.memberId());
   }
 
   private void onEnd(io.tandem.protocol.End end) {

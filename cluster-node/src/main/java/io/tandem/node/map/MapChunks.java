@@ -1,0 +1,38 @@
+package io.tandem.node.map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.node.session.Subscriber;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Splits entries into chunks that each fit one frame (by {@link MapSizes}). */
+public final class MapChunks {
+  private MapChunks() {}
+
+  /**
+   * {@code entries} (a null value: deleted) in order, in chunks of at most {@code partBytes}
+   * estimated bytes each (an entry larger than that alone in its chunk); no chunk when empty.
+   */
+  public static List<Subscriber.EntryChunk> of(Map<String, JsonNode> entries, int partBytes) {
+    List<Subscriber.EntryChunk> chunks = new ArrayList<>();
+    Map<String, JsonNode> current = new LinkedHashMap<>();
+    long size = 0;
+    for (Map.Entry<String, JsonNode> e : entries.entrySet()) {
+      int bytes = MapSizes.entry(e.getKey(), e.getValue());
+      if (!current.isEmpty() && size + bytes > partBytes) {
+        chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+        current = new LinkedHashMap<>();
+        size = 0;
+      }
+      current.put(e.getKey(), e.getValue());
+      size += bytes;
+    }
+    if (!current.isEmpty()) {
+      chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+    }
+    return chunks;
+  }
+}

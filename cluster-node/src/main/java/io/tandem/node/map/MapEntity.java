@@ -1,0 +1,547 @@
+package io.tandem.node.map;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.metrics.TandemMetrics;
+import io.tandem.node.session.ChangeEvent;
+import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionJoin;
+import io.tandem.node.session.SessionLifecycle;
+import io.tandem.node.session.SessionMembers;
+import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.SessionSummary;
+import io.tandem.node.session.SessionView;
+import io.tandem.node.session.Subscriber;
+import io.tandem.persistence.CborSerializable;
+import io.tandem.protocol.ErrorCode;
+import io.tandem.protocol.SessionId;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * A map ({@code map:<name>}, protocol section 4.5): one sharded, event-sourced actor per map, whose
+ * state is a large set of keyed entries that publishers keep updating.
+ *
+ * <ul>
+ *   <li>Durable puts are exact: each is one persisted event with the next {@code seq}, sent once to
+ *       every subscribed node. Puts that queued on a publisher's connection while the previous
+ *       write was in flight arrive as one {@link Put} and are persisted in one journal write.
+ *   <li>Ephemeral puts replace the live values at once, without an event: at each tick the values
+ *       put since the last one go out once per node, coalesced per key ({@link
+ *       Subscriber.MapTicked}); every {@code checkpoint-interval} the latest values of the keys
+ *       that changed are persisted ({@link EphemeralCheckpointed}), so after a crash they are at
+ *       most that much older. A durable put of a key supersedes its pending ephemeral value.
+ *   <li>Late joiners get the state cut into parts that each fit one frame ({@link MapView}, then
+ *       {@link Subscriber.MapPart}s); parts cut within {@code snapshot-reuse} are handed out again,
+ *       with the values changed since as {@link Subscriber.MapEphemeral}. A resume gets the missed
+ *       durable changes (as rooms and recordings do), then every current ephemeral value.
+ *   <li>{@code control} from any member goes to the hubs of the publishers, never persisted.
+ *   <li>Limits (entries, bytes per value, bytes of state) are checked per put before anything
+ *       changes: a put over one is refused with {@code too_big} and changes nothing.
+ *   <li>Pekko snapshots every {@code snapshot-every} events keep recovery short.
+ * </ul>
+ *
+ * Blocks on nothing.
+ */
+public final class MapEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<MapEntity.Command, MapEntity.Event, MapState> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "map");
+
+  /** Registers maps with Cluster Sharding on this node. */
+  public static void init(ActorSystem<?> system, MapSettings settings, Clock clock) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), ctx.getShard(), settings, clock))
+                .withStopMessage(Stop.INSTANCE));
+  }
+
+  /** The behavior; {@code shard} may be null outside sharding (then it never passivates). */
+  public static Behavior<Command> create(
+      String name,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      MapSettings settings,
+      Clock clock) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new MapEntity(name, shard, settings, clock, ctx, timers)));
+  }
+
+  public static PersistenceId persistenceId(String name) {
+    return PersistenceId.of(ENTITY_KEY.name(), name);
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** What a map accepts. */
+  public interface Command extends CborSerializable {}
+
+  /** Join as viewer or publisher; the answer goes to {@code hub}. */
+  public record Join(
+      String memberId,
+      String connectionId,
+      MemberInfo info,
+      Long ref,
+      Long since,
+      String epoch,
+      ActorRef<Subscriber.Message> hub)
+      implements Command, SessionJoin {}
+
+  public record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
+
+  public record Disconnect(String memberId) implements Command {}
+
+  /** One put frame's content: a null (or JSON null) value deletes its key. */
+  public record PutRequest(Map<String, JsonNode> entries, boolean durable)
+      implements CborSerializable {}
+
+  /** Apply these puts, in order, each atomically; the durable ones in one journal write. */
+  public record Put(String memberId, List<PutRequest> puts, ActorRef<PutsReply> replyTo)
+      implements Command {}
+
+  /** One answer per put, in order: accepted (with its seq when durable) or rejected. */
+  public record PutsReply(List<SessionReply> results) implements CborSerializable {}
+
+  /** A member's control object for the publishers. */
+  public record Control(String memberId, ObjectNode control, ActorRef<SessionReply> replyTo)
+      implements Command {}
+
+  public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
+
+  public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
+
+  /** Internal: send the ephemeral values put since the last tick; announce joins and leaves. */
+  public enum Tick implements Command {
+    INSTANCE
+  }
+
+  /** Internal: persist the latest ephemeral values. */
+  public enum Checkpoint implements Command {
+    INSTANCE
+  }
+
+  public enum IdleCheck implements Command {
+    INSTANCE
+  }
+
+  public enum Stop implements Command {
+    INSTANCE
+  }
+
+  public record HubTerminated(ActorRef<Subscriber.Message> hub) implements Command {}
+
+  // ---------------------------------------------------------------- events
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Created.class, name = "created"),
+    @JsonSubTypes.Type(value = EntriesPut.class, name = "put"),
+    @JsonSubTypes.Type(value = EphemeralCheckpointed.class, name = "checkpoint")
+  })
+  public interface Event extends CborSerializable {}
+
+  public record Created(String epoch, long ts) implements Event {}
+
+  /** One durable put. */
+  public record EntriesPut(MapChange change) implements Event, ChangeEvent {}
+
+  /**
+   * The latest values (a null or JSON null value: deleted) of keys put ephemerally since the last
+   * checkpoint, when the map's seq was {@code afterSeq}. Replays show it as {@code changes} without
+   * seq.
+   */
+  public record EphemeralCheckpointed(long ts, long afterSeq, Map<String, JsonNode> values)
+      implements Event {}
+
+  // ---------------------------------------------------------------- the actor
+
+  private final SessionId sessionId;
+  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
+  private final MapSettings settings;
+  private final Clock clock;
+  private final TimerScheduler<Command> timers;
+  private final SessionLifecycle<Command> lifecycle;
+  private final SessionMembers<Command> members;
+  private final long startedAt = System.nanoTime();
+
+  private MapEntity(
+      String name,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      MapSettings settings,
+      Clock clock,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    super(persistenceId(name));
+    this.sessionId = SessionId.map(name);
+    this.system = ctx.getSystem();
+    this.settings = settings;
+    this.clock = clock;
+    this.timers = timers;
+    this.lifecycle =
+        new SessionLifecycle<>(
+            sessionId,
+            ctx,
+            timers,
+            shard,
+            HubTerminated::new,
+            Tick.INSTANCE,
+            IdleCheck.INSTANCE,
+            settings.passivateAfter(),
+            settings.maxMembers());
+    this.members = lifecycle.members();
+  }
+
+  @Override
+  public MapState emptyState() {
+    return new MapState();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public SnapshotAdapter<MapState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(MapState state) {
+        return state.toSnapshot();
+      }
+
+      @Override
+      public MapState fromJournal(Object from) {
+        return MapState.fromSnapshot((MapState.Snapshot) from);
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<MapState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> TandemMetrics.recovered("map", System.nanoTime() - startedAt))
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, MapState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Join.class, this::onJoin)
+        .onCommand(Leave.class, this::onLeave)
+        .onCommand(Disconnect.class, this::onDisconnect)
+        .onCommand(Put.class, this::onPut)
+        .onCommand(Control.class, this::onControl)
+        .onCommand(Refresh.class, this::onRefresh)
+        .onCommand(GetSummary.class, this::onGetSummary)
+        .onCommand(Tick.class, this::onTick)
+        .onCommand(Checkpoint.class, this::onCheckpoint)
+        .onCommand(HubTerminated.class, this::onHubTerminated)
+        .onCommand(IdleCheck.class, this::onIdleCheck)
+        .onCommand(Stop.class, this::onStop)
+        .build();
+  }
+
+  private ReplyEffect<Event, MapState> onJoin(MapState state, Join cmd) {
+    Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
+    if (full != null) {
+      return Effect().reply(cmd.hub(), full);
+    }
+    if (!state.exists()) {
+      Created created = new Created(UUID.randomUUID().toString(), clock.millis());
+      return Effect()
+          .persist(created)
+          .thenRun(
+              s ->
+                  io.tandem.node.session.SessionIndex.recordCreated(
+                      system, sessionId, created.ts()))
+          .thenRun(s -> admit(s, cmd))
+          .thenNoReply();
+    }
+    admit(state, cmd);
+    return Effect().noReply();
+  }
+
+  /**
+   * Sends the join's answer to its hub, then what belongs to it: the snapshot's parts and the
+   * values changed since they were cut, or after a resume every current ephemeral value.
+   */
+  private void admit(MapState state, Join cmd) {
+    MapState.Cut[] cut = new MapState.Cut[1];
+    Subscriber.Message answer =
+        lifecycle.admit(
+            cmd,
+            state,
+            settings.tickInterval(),
+            () -> {
+              cut[0] = state.cutParts(settings.partBytes(), settings.snapshotReuse());
+              return view(state, cut[0]);
+            });
+    cmd.hub().tell(answer);
+    if (answer instanceof Subscriber.Admitted) {
+      sendRest(cmd.hub(), cmd.connectionId(), state, cut[0]);
+    } else if (!(answer instanceof Subscriber.Refused)) {
+      List<Subscriber.EntryChunk> values = state.ephemeralValues(settings.partBytes());
+      if (!values.isEmpty()) {
+        cmd.hub().tell(new Subscriber.MapEphemeral(cmd.connectionId(), values));
+      }
+    }
+  }
+
+  /**
+   * The view whose snapshot announces the parts: the entries themselves when one part holds all.
+   */
+  private SessionView view(MapState state, MapState.Cut cut) {
+    List<Subscriber.EntryChunk> parts = cut.parts();
+    MapView view =
+        parts.size() <= 1
+            ? new MapView(1, cut.version(), parts.isEmpty() ? Map.of() : parts.get(0).entries())
+            : new MapView(parts.size() + 1, cut.version(), Map.of());
+    return lifecycle.view(state, view);
+  }
+
+  private void sendRest(
+      ActorRef<Subscriber.Message> hub, String connectionId, MapState state, MapState.Cut cut) {
+    if (cut.parts().size() > 1) {
+      for (int i = 0; i < cut.parts().size(); i++) {
+        hub.tell(
+            new Subscriber.MapPart(
+                connectionId, state.seq(), cut.version(), i + 1, cut.parts().get(i).entries()));
+      }
+    }
+    if (!cut.since().isEmpty()) {
+      hub.tell(new Subscriber.MapEphemeral(connectionId, cut.since()));
+    }
+  }
+
+  private ReplyEffect<Event, MapState> onRefresh(MapState state, Refresh cmd) {
+    MapState.Cut cut = state.cutParts(settings.partBytes(), settings.snapshotReuse());
+    cmd.hub().tell(new Subscriber.Refreshed(cmd.connectionId(), view(state, cut)));
+    sendRest(cmd.hub(), cmd.connectionId(), state, cut);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, MapState> onLeave(MapState state, Leave cmd) {
+    if (lifecycle.remove(cmd.memberId(), settings.tickInterval()) == null) {
+      return Effect().reply(cmd.replyTo(), lifecycle.notJoined());
+    }
+    return Effect().reply(cmd.replyTo(), new SessionReply.Accepted(null));
+  }
+
+  private ReplyEffect<Event, MapState> onDisconnect(MapState state, Disconnect cmd) {
+    lifecycle.remove(cmd.memberId(), settings.tickInterval());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, MapState> onHubTerminated(MapState state, HubTerminated cmd) {
+    members.membersOf(cmd.hub()).forEach(id -> lifecycle.remove(id, settings.tickInterval()));
+    members.hubGone(cmd.hub());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, MapState> onPut(MapState state, Put cmd) {
+    SessionReply.Rejected refused = lifecycle.checkRole(cmd.memberId(), "publisher");
+    if (refused != null) {
+      List<SessionReply> all = new ArrayList<>();
+      cmd.puts().forEach(p -> all.add(refused));
+      return Effect().reply(cmd.replyTo(), new PutsReply(all));
+    }
+    long now = clock.millis();
+    long next = state.seq() + 1;
+    Map<String, Integer> overlay = new java.util.HashMap<>();
+    long[] totals = {state.size(), state.bytes()};
+    List<SessionReply> results = new ArrayList<>(cmd.puts().size());
+    List<Event> events = new ArrayList<>();
+    List<Map<String, JsonNode>> ephemeral = new ArrayList<>();
+    for (PutRequest p : cmd.puts()) {
+      String problem = null;
+      if (p.durable()) {
+        long frameBytes = 0;
+        for (Map.Entry<String, JsonNode> e : p.entries().entrySet()) {
+          frameBytes += MapSizes.entry(e.getKey(), e.getValue());
+        }
+        if (frameBytes > settings.partBytes()) {
+          problem =
+              "a durable put takes at most "
+                  + settings.partBytes()
+                  + " bytes of entries (its changes frame must fit one frame); this one "
+                  + frameBytes;
+        }
+      }
+      if (problem == null) {
+        problem = state.check(p.entries(), settings, overlay, totals);
+      }
+      if (problem != null) {
+        results.add(new SessionReply.Rejected(ErrorCode.TOO_BIG, problem));
+      } else if (p.durable()) {
+        events.add(new EntriesPut(new MapChange(next, now, cmd.memberId(), p.entries())));
+        results.add(new SessionReply.Accepted(next));
+        next++;
+        // a durable put supersedes the ephemeral values of its keys put before it
+        ephemeral.forEach(m -> m.keySet().removeAll(p.entries().keySet()));
+      } else {
+        ephemeral.add(new LinkedHashMap<>(p.entries()));
+        results.add(new SessionReply.Accepted(null));
+      }
+    }
+    PutsReply reply = new PutsReply(List.copyOf(results));
+    if (events.isEmpty()) {
+      applyEphemeral(state, ephemeral, now);
+      return Effect().reply(cmd.replyTo(), reply);
+    }
+    return Effect()
+        .persist(events)
+        .thenRun(
+            s -> {
+              members.publishChanges(events);
+              applyEphemeral(s, ephemeral, now);
+            })
+        .thenReply(cmd.replyTo(), s -> reply);
+  }
+
+  private void applyEphemeral(MapState state, List<Map<String, JsonNode>> puts, long now) {
+    boolean any = false;
+    for (Map<String, JsonNode> p : puts) {
+      if (!p.isEmpty()) {
+        state.putEphemeral(p, now);
+        any = true;
+      }
+    }
+    if (any && !timers.isTimerActive(Checkpoint.INSTANCE)) {
+      timers.startSingleTimer(Checkpoint.INSTANCE, settings.checkpointInterval());
+    }
+  }
+
+  private ReplyEffect<Event, MapState> onControl(MapState state, Control cmd) {
+    if (!members.contains(cmd.memberId())) {
+      return Effect().reply(cmd.replyTo(), lifecycle.notJoined());
+    }
+    Map<ActorRef<Subscriber.Message>, List<String>> byHub = new LinkedHashMap<>();
+    members
+        .view()
+        .forEach(
+            (id, info) -> {
+              if ("publisher".equals(info.role())) {
+                byHub.computeIfAbsent(members.get(id).hub(), h -> new ArrayList<>()).add(id);
+              }
+            });
+    if (byHub.isEmpty()) {
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              new SessionReply.Rejected(
+                  ErrorCode.UNAVAILABLE, "no publisher is joined to " + sessionId));
+    }
+    byHub.forEach(
+        (hub, ids) ->
+            hub.tell(new Subscriber.MapControl(cmd.memberId(), cmd.control(), List.copyOf(ids))));
+    return Effect().reply(cmd.replyTo(), new SessionReply.Accepted(null));
+  }
+
+  private ReplyEffect<Event, MapState> onTick(MapState state, Tick cmd) {
+    List<Subscriber.EntryChunk> chunks = state.takeTick(settings.partBytes());
+    if (!chunks.isEmpty() && members.hasHubs()) {
+      // one message per chunk: each stays within what a node sends another in one piece
+      chunks.forEach(c -> members.broadcast(new Subscriber.MapTicked(List.of(c))));
+    }
+    state.dropOldCut(settings.snapshotReuse());
+    lifecycle.onTick(false);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, MapState> onCheckpoint(MapState state, Checkpoint cmd) {
+    if (!state.hasUncheckpointed()) {
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(checkpoint(state))
+        .thenRun(
+            s -> {
+              if (s.hasUncheckpointed()) {
+                timers.startSingleTimer(Checkpoint.INSTANCE, settings.checkpointInterval());
+              }
+            })
+        .thenNoReply();
+  }
+
+  private EphemeralCheckpointed checkpoint(MapState state) {
+    return new EphemeralCheckpointed(
+        clock.millis(), state.seq(), state.takeCheckpoint(settings.checkpointMaxBytes()));
+  }
+
+  private ReplyEffect<Event, MapState> onIdleCheck(MapState state, IdleCheck cmd) {
+    lifecycle.onIdleCheck(!state.hasUncheckpointed());
+    return Effect().noReply();
+  }
+
+  /** Sharding stops the map (rebalance, shutdown): the unsaved ephemeral values are saved first. */
+  private ReplyEffect<Event, MapState> onStop(MapState state, Stop cmd) {
+    members.announceStopping();
+    if (state.hasUncheckpointed()) {
+      return Effect().persist(checkpoint(state)).thenStop().thenNoReply();
+    }
+    return Effect().stop().thenNoReply();
+  }
+
+  private ReplyEffect<Event, MapState> onGetSummary(MapState state, GetSummary cmd) {
+    return Effect().reply(cmd.replyTo(), lifecycle.summary(state, null, null, null, null));
+  }
+
+  // ---------------------------------------------------------------- event handler
+
+  @Override
+  public EventHandler<MapState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(
+            Created.class,
+            (state, e) -> {
+              state.counted();
+              state.created(e.epoch(), e.ts());
+              return state;
+            })
+        .onEvent(
+            EntriesPut.class,
+            (state, e) -> {
+              state.counted();
+              state.applyDurable(e.change(), settings.recentChanges());
+              return state;
+            })
+        .onEvent(
+            EphemeralCheckpointed.class,
+            (state, e) -> {
+              state.counted();
+              state.applyCheckpoint(e.values());
+              return state;
+            })
+        .build();
+  }
+}
