@@ -93,9 +93,9 @@ async function loadSessions(token) {
                 h('span', { class: 'room-name' }, name),
                 h('span', { class: 'meta' },
                   h('span', { class: s.members ? 'live' : 'idle' }, s.members ? `${s.members} here` : 'nobody here'),
-                  ` · ${s.seq} change${s.seq === 1 ? '' : 's'} · active ${ago(s.lastActivity)}`)),
+                  activity(s))),
               h('span', { class: 'actions' },
-                s.seq > 0 ? h('a', { href: replayHref(s.session), class: 'replay-link', title: `Replay ${name}` }, 'Replay') : null));
+                (s.seq ?? 1) > 0 ? h('a', { href: replayHref(s.session), class: 'replay-link', title: `Replay ${name}` }, 'Replay') : null));
           })
         : [h('li', { class: 'muted' }, 'No rooms yet. Open one above.')]),
     );
@@ -108,11 +108,11 @@ async function loadSessions(token) {
                 h('span', { class: 'room-name' }, name),
                 h('span', { class: 'meta' },
                   h('span', { class: s.members ? 'live' : 'idle' }, s.members ? `${s.members} connected` : 'nobody connected'),
-                  ` · ${s.seq} change${s.seq === 1 ? '' : 's'} · active ${ago(s.lastActivity)}`)),
+                  activity(s))),
               h('span', { class: 'actions' },
                 h('a', { href: `watch.html?recording=${encodeURIComponent(name)}`, class: 'watch-link' }, 'Watch'),
                 h('a', { href: `pointcloud.html?recording=${encodeURIComponent(name)}`, class: 'cloud-link', title: `${name} as a point cloud` }, 'Point cloud'),
-                s.seq > 0 ? h('a', { href: replayHref(s.session), class: 'replay-link', title: `Replay ${name}` }, 'Replay') : null));
+                (s.seq ?? 1) > 0 ? h('a', { href: replayHref(s.session), class: 'replay-link', title: `Replay ${name}` }, 'Replay') : null));
           })
         : [h('li', { class: 'muted' }, 'No recordings yet.')]),
     );
@@ -137,7 +137,18 @@ async function listSessions(token, kind) {
   }
   if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message || `HTTP ${res.status}`);
   const { sessions } = await res.json();
-  return sessions.sort((a, b) => b.lastActivity - a.lastActivity);
+  const last = (s) => s.lastActivity ?? s.created ?? 0;
+  return sessions.sort((a, b) => last(b) - last(a));
+}
+
+/**
+ * A row's figures: changes and last activity when its session is live on the node that answered
+ * (the list comes from the session index and never wakes a session), else when it was created.
+ */
+function activity(s) {
+  return s.seq === undefined
+    ? ` · created ${ago(s.created)}`
+    : ` · ${s.seq} change${s.seq === 1 ? '' : 's'} · active ${ago(s.lastActivity)}`;
 }
 
 function showError(id, message) {

@@ -278,12 +278,12 @@ class LinksTest extends OneNodeTest {
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(201, put.statusCode());
-    String roomReader = node.token("r", "room:*:read");
+    String assetReader = node.token("r", "asset:*:read");
     assertEquals(
         403,
         link("/v1/assets/" + id, 60, reader).statusCode(),
         "a recording grant does not read assets");
-    String url = signed("/v1/assets/" + id + "?lod=high", 60, roomReader).path("url").asText();
+    String url = signed("/v1/assets/" + id + "?lod=high", 60, assetReader).path("url").asText();
     HttpResponse<byte[]> whole = open(url);
     assertEquals(200, whole.statusCode());
     assertArrayEquals(glb, whole.body());

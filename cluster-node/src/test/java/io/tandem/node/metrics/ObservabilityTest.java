@@ -81,6 +81,9 @@ class ObservabilityTest {
                 "TANDEM_METRICS_SAMPLE_INTERVAL", "1s",
                 "TANDEM_WS_MAX_FRAMES_PER_SECOND", "100000",
                 "TANDEM_WS_BURST_FRAMES", "100000",
+                // the flood below is 2,500 frames of 4 KiB: past the default byte bucket
+                "TANDEM_WS_MAX_BYTES_PER_SECOND", "64MiB",
+                "TANDEM_WS_BURST_BYTES", "64MiB",
                 "TANDEM_WS_OUTBOUND_MAX_BYTES", Integer.toString(256 * 1024)),
             List.of(
                 // the production logback.xml, not the tests' one, switched to JSON lines
