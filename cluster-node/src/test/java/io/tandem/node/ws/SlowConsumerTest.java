@@ -26,7 +26,10 @@ class SlowConsumerTest extends OneNodeTest {
         "tandem.ws.outbound-max-frames = 1024",
         "tandem.ws.outbound-max-bytes = " + MAX_BYTES,
         "tandem.ws.max-frames-per-second = 100000",
-        "tandem.ws.burst-frames = 100000");
+        "tandem.ws.burst-frames = 100000",
+        // the writer floods faster than the default byte bucket allows
+        "tandem.ws.max-bytes-per-second = 64MiB",
+        "tandem.ws.burst-bytes = 64MiB");
   }
 
   @Test

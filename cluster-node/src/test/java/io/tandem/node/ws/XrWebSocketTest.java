@@ -38,7 +38,9 @@ class XrWebSocketTest extends OneNodeTest {
         "tandem.xr.interest = false",
         "tandem.room.tick-interval = 50ms",
         "tandem.room.hold-grace = 1500ms",
-        "tandem.xr.participant-grace = 1500ms");
+        "tandem.xr.participant-grace = 1500ms",
+        // thirty headsets of one principal in one room
+        "tandem.room.max-members-per-principal = 64");
   }
 
   /** Says hello as an XR client; returns its member id in {@code room} once joined as editor. */
