@@ -27,7 +27,7 @@ class ConnectionLimitsTest extends OneNodeTest {
         "tandem.ws.rate-limit-close-after = 1500ms",
         "tandem.ws.max-frame-bytes = 2048",
         // a map value must fit a frame: the map limit follows the small frames here
-        "tandem.map.max-value-bytes = 1024",
+        "tandem.map.max-value-bytes = 256",
         "tandem.ws.close-frame-bytes = 65536",
         "tandem.ws.max-sessions-per-connection = 2",
         "tandem.room.max-members = 2",
