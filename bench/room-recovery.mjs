@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 const [token, changesArg = '100000', windowArg = '256'] = process.argv.slice(2);
 const total = Number(changesArg);
 const window = Number(windowArg);
-const nodes = [1, 2, 3].map((i) => ({ i, http: `http://127.0.0.1:${8079 + i}`, cluster: `127.0.0.1:${25519 + i}` }));
+const nodes = [1, 2, 3].map((i) => ({ i, http: `http://127.0.0.1:${8079 + i}`, cluster: `tandem@127.0.0.1:${25519 + i}` }));
 const room = `room:recovery-${Date.now()}`;
 const now = () => performance.now();
 

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// The pages (landing, room, record, watch, replay, xr, pointcloud) built into target/web; the Maven build packages that
+// The pages (landing, room, record, watch, replay, xr, pointcloud, graph) built into target/web; the Maven build packages that
 // folder as tandem-web/ on the node's classpath. Hashed file names under assets/ let the node
 // serve them as immutable; the HTML pages themselves are served with no-cache.
 export default defineConfig({
@@ -19,6 +19,7 @@ export default defineConfig({
         replay: 'replay.html',
         xr: 'xr.html',
         pointcloud: 'pointcloud.html',
+        graph: 'graph.html',
       },
     },
   },

@@ -1,7 +1,11 @@
 // A producer for a map (protocol 4.5): publishes a seeded graph (nodes `n/<i>` with attributes,
 // edges `e/<j>` as [from, to], durable), runs a simple force layout and puts every node's
-// position (`p/<i>` = [x, y], ephemeral) at HZ per second; answers `control` by recomputing:
-// `{method: "force"|"circle"|"grid", k}` (k: the dimensionality 2 or 3; positions get k numbers).
+// position (`p/<i>` = [x, y, ...], ephemeral) at HZ per second; answers `control` by recomputing:
+// `{method: "force"|"circle"|"grid", k, filter}` (k: the dimensionality, 2..MAX_K (default 8);
+// positions get k numbers; filter `{attr: "group"|"label", value}` or null: nodes outside it stay
+// where they are and the layout moves only the others). What it is computing now is the durable
+// entry `layout` = `{method, k, maxK, methods, filter, by, at}`, put at start and after each
+// control (the graph page shows it; a late joiner gets it with the snapshot).
 // Usage (in client-web/): TANDEM_URL=http://127.0.0.1:8080 MAP=graph NODES=1000 EDGES=5000 HZ=10
 //   node scripts/graph-producer.mjs      (stress: NODES=50000 EDGES=200000)
 import WebSocket from 'ws';
@@ -13,6 +17,8 @@ const NODES = Number(process.env.NODES ?? 1000);
 const EDGES = Number(process.env.EDGES ?? 5000);
 const HZ = Number(process.env.HZ ?? 10);
 const SECONDS = Number(process.env.SECONDS ?? Infinity);
+const MAX_K = Math.max(2, Number(process.env.MAX_K ?? 8));
+const METHODS = ['force', 'circle', 'grid'];
 
 let seed = Number(process.env.SEED ?? 7);
 const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -25,14 +31,28 @@ const res = await fetch(`${base}/v1/dev/token`, {
 const { token } = await res.json();
 const client = new TandemClient({ urls: [base.replace(/^http/, 'ws') + '/v1/ws'], token, WebSocket, client: { name: 'graph-producer', kind: 'producer' } });
 await client.connect();
-const map = await client.join(MAP, { role: 'publisher' });
+// a new map on a busy node may answer its first join, or a put, with `unavailable` (or not in
+// time): worth a few more tries; a put of the same values twice changes nothing more
+const retrying = async (what, fn) => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if ((e.code !== 'unavailable' && e.code !== 'timeout') || attempt >= 20) throw e;
+      console.warn(`${what}: ${e.code}; trying again`);
+      await new Promise((r) => setTimeout(r, 500 * Math.min(attempt, 6)));
+    }
+  }
+};
+const map = await retrying('join', () => client.join(MAP, { role: 'publisher' }));
 
 // the graph, durable; puts of 1,000 entries stay within a frame
 const edges = [];
 let batch = {};
 let count = 0;
 const flush = async () => {
-  if (count) await map.put(batch);
+  const entries = batch;
+  if (count) await retrying('put', () => map.put(entries));
   batch = {};
   count = 0;
 };
@@ -50,22 +70,42 @@ await flush();
 
 let method = 'force';
 let k = 2;
-const pos = Array.from({ length: NODES }, () => [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 2 - 1]);
+let filter = null;
+const groupOf = (i) => i % 8;
+const inFilter = (i) =>
+  !filter || (filter.attr === 'group' ? groupOf(i) === Number(filter.value) : `node ${i}`.includes(String(filter.value)));
+const pos = Array.from({ length: NODES }, () => Array.from({ length: MAX_K }, () => rnd() * 2 - 1));
+for (const p of pos) for (let d = 2; d < MAX_K; d++) p[d] = 0;
 
-/** One step of a cheap force layout: springs on edges, a pull to the centre, random jitter. */
+const putLayout = (by) =>
+  retrying('put layout', () => map.put({ layout: { method, k, maxK: MAX_K, methods: METHODS, filter, by: by ?? null, at: Date.now() } }));
+await putLayout(null);
+
+/** One step of a cheap layout over the nodes in the filter (the others stay put). */
 function step() {
+  const moving = new Uint8Array(NODES);
+  for (let i = 0; i < NODES; i++) moving[i] = inFilter(i) ? 1 : 0;
   if (method === 'circle' || method === 'grid') {
     const side = Math.ceil(Math.sqrt(NODES));
     for (let i = 0; i < NODES; i++) {
-      const target =
-        method === 'circle'
-          ? [Math.cos((2 * Math.PI * i) / NODES), Math.sin((2 * Math.PI * i) / NODES), ((i % 10) / 10 - 0.5) * (k === 3 ? 1 : 0)]
-          : [((i % side) / side) * 2 - 1, (Math.floor(i / side) / side) * 2 - 1, 0];
-      for (let d = 0; d < 3; d++) pos[i][d] += (target[d] - pos[i][d]) * 0.3;
+      if (!moving[i]) continue;
+      const target = new Array(MAX_K).fill(0);
+      if (method === 'circle') {
+        target[0] = Math.cos((2 * Math.PI * i) / NODES);
+        target[1] = Math.sin((2 * Math.PI * i) / NODES);
+        // the further dimensions: a small offset per group, so that k shows
+        for (let d = 2; d < k; d++) target[d] = ((groupOf(i) + d) % 8) / 8 - 0.5;
+      } else {
+        target[0] = ((i % side) / side) * 2 - 1;
+        target[1] = (Math.floor(i / side) / side) * 2 - 1;
+        for (let d = 2; d < k; d++) target[d] = (groupOf(i) / 8 - 0.5) * (d === 2 ? 1 : 0.3);
+      }
+      for (let d = 0; d < MAX_K; d++) pos[i][d] += (target[d] - pos[i][d]) * 0.3;
     }
     return;
   }
-  const f = pos.map(() => [0, 0, 0]);
+  // force: springs on edges, a pull to the centre, random jitter, in k dimensions
+  const f = pos.map(() => new Float64Array(k));
   for (const [a, b] of edges) {
     for (let d = 0; d < k; d++) {
       const delta = (pos[b][d] - pos[a][d]) * 0.01;
@@ -74,15 +114,24 @@ function step() {
     }
   }
   for (let i = 0; i < NODES; i++) {
+    if (!moving[i]) continue;
     for (let d = 0; d < k; d++) pos[i][d] += f[i][d] - pos[i][d] * 0.01 + (rnd() - 0.5) * 0.01;
-    if (k === 2) pos[i][2] = 0;
+    for (let d = k; d < MAX_K; d++) pos[i][d] *= 0.5;
   }
 }
 
 map.on('control', (c) => {
-  if (['force', 'circle', 'grid'].includes(c.method)) method = c.method;
-  if (c.k === 2 || c.k === 3) k = c.k;
-  console.log(`control from ${c.by}: method ${method}, k ${k}`);
+  if (METHODS.includes(c.method)) method = c.method;
+  const wantK = Number(c.k);
+  if (Number.isInteger(wantK) && wantK >= 2 && wantK <= MAX_K) k = wantK;
+  if ('filter' in c) {
+    const f = c.filter;
+    filter = f && (f.attr === 'group' || f.attr === 'label') && f.value !== undefined && String(f.value) !== ''
+      ? { attr: f.attr, value: String(f.value).slice(0, 100) }
+      : null;
+  }
+  console.log(`control from ${c.by}: method ${method}, k ${k}, filter ${filter ? `${filter.attr}=${filter.value}` : 'none'}`);
+  putLayout(c.by).catch((e) => console.warn(e.message));
 });
 
 const round = (x) => Math.round(x * 1000) / 1000;
@@ -93,9 +142,15 @@ const timer = setInterval(async () => {
   ticks++;
   let out = {};
   let n = 0;
+  // about 8 characters per number in JSON: puts of ~110 KB, within a 256 KiB frame, and few of
+  // them (50,000 nodes: 10 frames a tick, 100 a second, under the default 200 frames/s). Their
+  // bytes (about 11 MB/s for 50,000 nodes at 10 Hz) need a raised tandem.ws.max-bytes-per-second.
+  const perPut = Math.max(500, Math.floor(10000 / k));
   for (let i = 0; i < NODES; i++) {
-    out[`p/${i}`] = k === 3 ? [round(pos[i][0]), round(pos[i][1]), round(pos[i][2])] : [round(pos[i][0]), round(pos[i][1])];
-    if (++n === 2000) {
+    const p = new Array(k);
+    for (let d = 0; d < k; d++) p[d] = round(pos[i][d]);
+    out[`p/${i}`] = p;
+    if (++n === perPut) {
       map.put(out, { durable: false }).catch((e) => console.warn(e.message));
       out = {};
       n = 0;

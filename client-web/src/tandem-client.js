@@ -5,24 +5,32 @@
 
 import { Encoder, decode as cborDecode } from 'cbor-x';
 import { colourFor } from './colours.js';
+import { SERVER_FRAME_TYPES, CLIENT_FRAME_TYPES, ERROR_CODES, CLOSE_CODES } from './protocol-tables.js';
 
 export const PROTOCOL_VERSION = 1;
 
 /** Subprotocol names of section 1. */
 export const SUBPROTOCOLS = Object.freeze({ json: 'tandem.v1.json', cbor: 'tandem.v1.cbor' });
 
-/** Every frame type a server sends (section 2 onwards); each is also an event name. */
-export const SERVER_FRAME_TYPES = Object.freeze([
-  'welcome', 'snapshot', 'delta', 'presence', 'poses', 'events', 'ended', 'resync',
-  'ok', 'error', 'pong', 'ping', 'bye', 'replay.events', 'replay.end',
-  // Tandem additions: the level of detail to load (XR clients), a room's settings (its tick rate)
-  'quality', 'settings',
-  // maps (section 4.5)
-  'changes', 'snapshot.part', 'control',
-]);
+/**
+ * Every frame type a server sends (section 2 onwards); each is also an event name. Like the error
+ * and close codes below, generated from the server's Java enums (./protocol-tables.js).
+ */
+export { SERVER_FRAME_TYPES, CLIENT_FRAME_TYPES, ERROR_CODES, CLOSE_CODES };
 
-/** Close codes of section 3 after which reconnecting with the same token cannot help. */
-const FINAL_CLOSE_CODES = new Set([4401, 4403]);
+/**
+ * Whether the client reconnects on its own after close `code`: the server's rule (CLOSE_CODES);
+ * codes the server never sends (1006 when the network drops, the client's own 4000 after a ping
+ * went unanswered) are worth a reconnect. 4401 (token refused) only with a token provider.
+ */
+/** What a client may send: a request of another type is refused here, before it counts as malformed. */
+const SENDABLE = new Set(CLIENT_FRAME_TYPES);
+
+export function reconnectsAfter(code, tokenRefreshable = false) {
+  if (code === 4401) return tokenRefreshable;
+  const rule = CLOSE_CODES[code];
+  return rule ? rule.reconnect : true;
+}
 
 /** Connection states, in the `state` event and `client.state`. */
 export const States = Object.freeze({
@@ -235,6 +243,8 @@ export class Session extends Emitter {
     this.left = false;
     this.recovered = false;
     this.myPresence = options.presence;
+    /** Changes (`op`, `object`) sent or kept for sending and not answered yet. */
+    this.pendingChanges = 0;
     /** A room's settings (`{tickHz}`) from its snapshot and later `settings` frames; null otherwise. */
     this.settings = null;
     /**
@@ -317,32 +327,76 @@ export class Session extends Emitter {
   async #change(type, payload, { key, retries } = {}) {
     const body = { ...payload, key: key ?? newKey(this.client.random) };
     const limit = retries ?? this.client.changeRetries;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.client.request(type, this.id, body);
-      } catch (e) {
-        if (!RETRYABLE.has(e.code) || attempt >= limit || this.left) throw e;
-        await this.#back(attempt);
+    const keptUntil = Date.now() + this.client.holdChangesMs;
+    this.pendingChanges++;
+    try {
+      for (let failures = 0; ; ) {
+        if (this.left) throw new TandemError('closed', `${this.id} was left before ${type} was applied`);
+        if (!this.joined || this.client.state !== States.OPEN) {
+          // disconnected: the change is kept (with its key) and sent once the session is back;
+          // waiting is no attempt, so a long outage does not use up the retries
+          await this.#rejoined(keptUntil, type);
+          continue;
+        }
+        try {
+          return await this.client.request(type, this.id, body);
+        } catch (e) {
+          if (!RETRYABLE.has(e.code) || this.left) throw e;
+          // connection_lost / disconnected: the answer (or the frame) was lost with the socket;
+          // the key makes the resend after the resume apply at most once. Only answers that came
+          // (unavailable) or never came on a live socket (timeout) count as attempts.
+          if (e.code === 'connection_lost' || e.code === 'disconnected') continue;
+          if (++failures > limit) throw e;
+          await this.#back(failures - 1);
+        }
       }
+    } finally {
+      this.pendingChanges--;
     }
   }
 
-  /** Resolves once the session is joined again (after a reconnect), or after a short backoff. */
+  /**
+   * Resolves once the session is joined again (its next snapshot); rejects when the client closes
+   * for good, the session is left, or `until` (epoch ms) passes first.
+   */
+  #rejoined(until, type) {
+    return new Promise((resolve, reject) => {
+      const offs = [];
+      let timer = null;
+      const done = (err) => {
+        clearTimeout(timer);
+        for (const off of offs) off();
+        if (err) reject(err);
+        else resolve();
+      };
+      offs.push(this.once('snapshot', () => done()));
+      offs.push(this.once('left', () => done(new TandemError('closed', `${type} not sent: ${this.id} was left`))));
+      offs.push(
+        this.client.on('close', (e) => {
+          if (!e.willReconnect) {
+            const code = e.code === 4401 ? 'unauthorized' : e.code === 4403 ? 'forbidden' : 'closed';
+            done(new TandemError(code, `${type} not sent: the connection closed for good (${e.code} ${e.reason})`));
+          }
+        }),
+      );
+      if (this.client.state === States.CLOSED) {
+        done(new TandemError('closed', `${type} not sent: the client is closed`));
+        return;
+      }
+      const left = until - Date.now();
+      if (Number.isFinite(left)) {
+        timer = setTimeout(
+          () => done(new TandemError('disconnected', `${type} not sent: still disconnected after ${this.client.holdChangesMs} ms`)),
+          Math.max(0, left),
+        );
+      }
+    });
+  }
+
+  /** Resolves after a short backoff (the server asked us to retry, or an answer timed out). */
   #back(attempt) {
     const delay = Math.min(2000, 100 * 2 ** attempt) * (0.5 + this.client.random());
-    return new Promise((resolve) => {
-      let stopWaiting = () => {};
-      const done = () => {
-        clearTimeout(timer);
-        stopWaiting();
-        resolve();
-      };
-      // still joined: the server asked us to retry (`unavailable`); else wait for the rejoin
-      const timer = setTimeout(() => {
-        if (this.joined) done();
-      }, delay);
-      if (!this.joined) stopWaiting = this.once('snapshot', done);
-    });
+    return new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   /**
@@ -420,6 +474,7 @@ export class Session extends Emitter {
   async leave() {
     this.left = true;
     this.client.sessions.delete(this.id);
+    this.emit('left', { session: this });
     if (!this.joined || this.client.state !== States.OPEN) return {};
     this.joined = false;
     return this.client.request('leave', this.id, {});
@@ -606,13 +661,29 @@ export class Session extends Emitter {
  * A connection to Tandem. Options:
  * - `urls` (or `url`): WebSocket URLs of nodes (`ws://host:port/v1/ws`); the client uses the
  *   first and moves to the next one after a failure.
- * - `token` or `getToken()` (may be async; called on every connect, so it can refresh).
+ * - `token` or `getToken({refusedToken})` (may be async; called on every connect, so it can
+ *   refresh; `refusedToken` is the token the server last refused with 4401, if any). A provider
+ *   that throws an error with `code: 'unauthorized'` closes the client for good (sign in again);
+ *   other failures are retried like a failed connection. With a provider, a 4401 (expired token)
+ *   reconnects at once with the provider's next token.
  * - `encoding`: `'json'` (default) or `'cbor'`.
  * - `WebSocket`: the implementation (default `globalThis.WebSocket`; in Node 20 pass `ws`).
  * - `client`: `{name, kind}` for `hello` (kind: browser, xr, producer, bot).
  * - `reconnect`: `{initialDelayMs: 250, maxDelayMs: 10000, factor: 2, jitter: 0.5,
  *   maxAttempts: Infinity}`; `false` turns reconnecting off.
- * - `requestTimeoutMs` (10000), `heartbeatMs` (default: what `welcome` says),
+ * - `requestTimeoutMs` (10000).
+ * - `pingIntervalMs` (2500) and `pingTimeoutMs` (2500): when nothing came from the server for
+ *   `pingIntervalMs` the client sends a `ping`; when nothing (no `pong`, no other frame) comes
+ *   within `pingTimeoutMs` after it, the socket is taken for dead (open but silent), dropped,
+ *   and the client reconnects (state `reconnecting`) and resumes. A dead link is noticed within
+ *   about `pingIntervalMs + pingTimeoutMs`. `pingIntervalMs: 0` turns this off. `heartbeatMs`
+ *   (default: what `welcome` says) caps the ping interval, so the server always hears from us.
+ * - `holdChangesMs` (Infinity): how long a change (`op`, `object`) made while disconnected is
+ *   kept, with its idempotency key, to be sent once the session is back; `changeRetries` (5)
+ *   bounds the attempts that failed on a live connection (`unavailable`, `timeout`).
+ * - `tokenRenewMs` (0: off): with `getToken`, how long before the token's `exp` the client
+ *   moves to a fresh token on its own (a quick reconnect and resume) instead of waiting for the
+ *   server's 4401 at expiry.
  *   `random` (for tests; default `Math.random`).
  *
  * Events: every server frame type (`welcome`, `snapshot`, `delta`, `presence`, `poses`,
@@ -644,6 +715,10 @@ export class TandemClient extends Emitter {
     this.changeRetries = options.changeRetries ?? 5;
     this.drainSpreadMs = options.drainSpreadMs ?? 1000;
     this.heartbeatOverride = options.heartbeatMs;
+    this.pingIntervalMs = options.pingIntervalMs ?? 2500;
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 2500;
+    this.holdChangesMs = options.holdChangesMs ?? Infinity;
+    this.tokenRenewMs = options.tokenRenewMs ?? 0;
     this.random = options.random ?? Math.random;
 
     this.state = States.IDLE;
@@ -656,8 +731,12 @@ export class TandemClient extends Emitter {
     this.nextRef = 1;
     this.pending = new Map();
     this.socket = null;
-    this.timers = { reconnect: null, heartbeat: null };
+    this.timers = { reconnect: null, heartbeat: null, renew: null };
     this.lastFrameAt = 0;
+    this.pingSentAt = 0;
+    /** The token of the current connection, and one the server refused (4401). */
+    this.token = undefined;
+    this.refusedToken = undefined;
     this.nextReconnectAt = 0;
     this.stats = { connects: 0, reconnects: 0, duplicatesDropped: 0, framesIn: 0, framesOut: 0 };
     this.#connectedWaiters = [];
@@ -700,6 +779,7 @@ export class TandemClient extends Emitter {
     this.#setState(States.CLOSED);
     clearTimeout(this.timers.reconnect);
     clearInterval(this.timers.heartbeat);
+    clearTimeout(this.timers.renew);
     const s = this.socket;
     this.socket = null;
     if (s) {
@@ -766,6 +846,10 @@ export class TandemClient extends Emitter {
    * `snapshot`, `pong`) or rejects with a {@link TandemError}.
    */
   request(type, session, payload = {}) {
+    if (!SENDABLE.has(type)) {
+      // the server would answer unknown_type and count it towards closing us with 1008
+      return Promise.reject(new TandemError('unknown_type', `${type} is not a frame type a client sends`));
+    }
     if (this.state !== States.OPEN) {
       return Promise.reject(new TandemError('disconnected', `${type} while ${this.state}`));
     }
@@ -782,6 +866,7 @@ export class TandemClient extends Emitter {
 
   /** Sends a frame that has no reply (`presence`, `pose`); false when not connected. */
   send(type, session, payload = {}) {
+    if (!SENDABLE.has(type)) throw new TandemError('unknown_type', `${type} is not a frame type a client sends`);
     if (this.state !== States.OPEN) return false;
     this.#write({ version: PROTOCOL_VERSION, type, ...(session ? { session } : {}), payload });
     return true;
@@ -821,13 +906,22 @@ export class TandemClient extends Emitter {
       if (this.socket !== socket) return;
       let token;
       try {
-        token = await this.getToken();
+        // the provider learns which token the server refused last (4401), to get a fresh one
+        token = await this.getToken({ refusedToken: this.refusedToken });
+        if (!token) throw new TandemError('unauthorized', 'no token');
+        // the provider gave the token the server just refused: a new sign-in is needed
+        if (token === this.refusedToken) throw new TandemError('unauthorized', 'the token was refused and no new one came');
       } catch (e) {
-        this.reportError(new TandemError('unauthorized', `getToken failed: ${e.message}`));
-        socket.close(1000, 'no token');
+        if (this.socket !== socket) return;
+        // a provider that says no (an error with code `unauthorized`) is final; one that fails
+        // otherwise (its issuer unreachable) is tried again after the usual backoff
+        const final = e?.code === 'unauthorized';
+        if (final) this.reportError(new TandemError('unauthorized', `no usable token: ${e?.message ?? e}`));
+        this.#drop(socket, final ? 4401 : 4000, `no usable token: ${e?.message ?? e}`, final);
         return;
       }
       if (this.socket !== socket) return;
+      this.token = token;
       helloSent = true;
       const ref = this.nextRef++;
       this.pending.set(ref, {
@@ -855,8 +949,26 @@ export class TandemClient extends Emitter {
     socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      this.#connectionFailed(event.code ?? 1006, event.reason || (helloSent ? 'connection closed' : 'could not connect'));
+      const code = event.code ?? 1006;
+      if (code === 4401) this.refusedToken = this.token;
+      this.#connectionFailed(code, event.reason || (helloSent ? 'connection closed' : 'could not connect'));
     };
+  }
+
+  /**
+   * Gives up on `socket` at once (a silent link, a token we cannot use): no waiting for a close
+   * handshake that a dead link never completes. `final` closes the client for good.
+   */
+  #drop(socket, code, reason, final = false) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    detach(socket);
+    try {
+      socket.close(code === 4401 ? 1000 : 4000, reason.slice(0, 120));
+    } catch {
+      // closing already
+    }
+    this.#connectionFailed(code, reason, final);
   }
 
   #onWelcome(welcome) {
@@ -866,8 +978,10 @@ export class TandemClient extends Emitter {
     if (wasReconnect) this.stats.reconnects++;
     this.attempt = 0;
     this.lastFrameAt = Date.now();
+    this.refusedToken = undefined;
     this.#setState(States.OPEN);
-    this.#startHeartbeat(this.heartbeatOverride ?? welcome.heartbeatMs ?? 15000);
+    this.#startLiveness(this.heartbeatOverride ?? welcome.heartbeatMs ?? 15000);
+    this.#scheduleRenewal();
     this.emit('open', { welcome, node: welcome.node, url: this.url, reconnect: wasReconnect });
     this.#settleConnected(null, welcome);
     for (const session of this.sessions.values()) {
@@ -888,13 +1002,14 @@ export class TandemClient extends Emitter {
     return snapshot;
   }
 
-  #connectionFailed(code, reason) {
+  #connectionFailed(code, reason, forceFinal = false) {
     clearInterval(this.timers.heartbeat);
+    clearTimeout(this.timers.renew);
     const wasOpen = this.state === States.OPEN;
     for (const s of this.sessions.values()) s.joined = false;
     this.#failPending(new TandemError('connection_lost', `connection closed (${code} ${reason})`));
     if (this.state === States.CLOSED) return;
-    const final = FINAL_CLOSE_CODES.has(code) && !this.tokenRefreshable;
+    const final = forceFinal || !reconnectsAfter(code, this.tokenRefreshable);
     const rc = this.reconnectOptions;
     const willReconnect = !!rc && !final && this.attempt < rc.maxAttempts;
     this.emit('close', { code, reason, wasOpen, willReconnect });
@@ -908,10 +1023,13 @@ export class TandemClient extends Emitter {
     // that the thousands of clients of one node do not all arrive at the others in the same
     // instant; other failures back off
     this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+    // an expired token (4401) with a provider at hand: straight back with a fresh one
     const delayMs =
       code === 1012 && this.attempt === 0
         ? Math.floor(this.random() * this.drainSpreadMs)
-        : this.backoffDelay(this.attempt);
+        : code === 4401 && this.attempt === 0
+          ? 0
+          : this.backoffDelay(this.attempt);
     this.attempt++;
     this.nextReconnectAt = Date.now() + delayMs;
     this.#setState(States.RECONNECTING);
@@ -929,17 +1047,58 @@ export class TandemClient extends Emitter {
     return Math.round(base * (1 - rc.jitter * this.random()));
   }
 
-  #startHeartbeat(intervalMs) {
+  /**
+   * Keeps checking that the open socket still carries frames: after `pingIntervalMs` (at most the
+   * heartbeat) without a frame it sends a `ping`; no frame within `pingTimeoutMs` of that ping and
+   * the socket is dropped as dead (an open TCP connection that carries nothing: a sleeping
+   * laptop's, one behind a broken proxy) and the client reconnects.
+   */
+  #startLiveness(heartbeatMs) {
     clearInterval(this.timers.heartbeat);
+    const interval = this.pingIntervalMs > 0 ? Math.min(this.pingIntervalMs, heartbeatMs) : heartbeatMs;
+    const timeout = this.pingIntervalMs > 0 ? this.pingTimeoutMs : Infinity;
+    this.pingSentAt = 0;
+    const socket = this.socket;
+    const tick = Math.max(50, Math.min(250, Math.floor(Math.min(interval, timeout) / 4)));
     this.timers.heartbeat = setInterval(() => {
-      if (this.state !== States.OPEN) return;
-      if (Date.now() - this.lastFrameAt > 2 * intervalMs) {
-        // nothing heard for two heartbeats (not even a pong): the link is dead without a close
-        this.socket?.close(4000, 'heartbeat timeout');
+      if (this.state !== States.OPEN || this.socket !== socket) return;
+      const now = Date.now();
+      if (this.pingSentAt > this.lastFrameAt) {
+        // a ping is out and nothing came since: wait for its deadline, never ping over it (a new
+        // ping would move the deadline, and ticks in step with the interval would never reach it)
+        if (now - this.pingSentAt >= timeout) {
+          this.emit('silent', { ms: now - this.lastFrameAt });
+          this.#drop(socket, 4000, `no answer to a ping within ${timeout} ms`);
+        }
         return;
       }
-      this.ping().catch(() => {});
-    }, intervalMs);
+      if (now - this.lastFrameAt >= interval) {
+        this.pingSentAt = now;
+        this.ping().catch(() => {});
+      }
+    }, tick);
+  }
+
+  /** With `tokenRenewMs` and a provider: move to a fresh token a little before this one expires. */
+  #scheduleRenewal() {
+    clearTimeout(this.timers.renew);
+    if (!this.tokenRefreshable || !(this.tokenRenewMs > 0)) return;
+    const exp = tokenExpiry(this.token);
+    if (!exp) return;
+    const socket = this.socket;
+    const wait = Math.max(0, exp - this.tokenRenewMs - Date.now());
+    this.timers.renew = setTimeout(async () => {
+      let next;
+      try {
+        next = await this.getToken({});
+      } catch {
+        return; // nothing fresher to be had: the server's 4401 at expiry decides
+      }
+      if (this.state !== States.OPEN || this.socket !== socket || !next || next === this.token) return;
+      this.emit('renewing', { expiresAt: exp });
+      // a planned move: the in-flight changes are resent after the resume with their keys
+      this.#drop(socket, 4000, 'moving to a fresh token');
+    }, Math.min(wait, 2 ** 31 - 1));
   }
 
   #setState(state) {
@@ -1064,9 +1223,27 @@ export class TandemClient extends Emitter {
       default:
         pending?.resolve(frame.payload ?? {});
     }
-    this.emit(frame.type, { ...frame, sessionHandle: session });
+    // `error` frames reach `error` listeners as TandemErrors (above: a request's rejection, or
+    // reportError); the raw frame stays on the `frame` event
+    if (frame.type !== 'error') this.emit(frame.type, { ...frame, sessionHandle: session });
   }
 
+}
+
+/** The `exp` of a JWT in epoch ms, or undefined (not a JWT, no exp). UTF-8 aware. */
+export function tokenExpiry(token) {
+  const exp = tokenClaims(token).exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}
+
+/** The claims of a JWT (not verified: for display and timing only); {} when it does not decode. */
+export function tokenClaims(token) {
+  try {
+    const bytes = fromBase64(String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/'));
+    return JSON.parse(new TextDecoder().decode(bytes)) ?? {};
+  } catch {
+    return {};
+  }
 }
 
 function detach(socket) {

@@ -3,12 +3,15 @@
 // mode, from POST /v1/dev/token for the name the person typed.
 
 import { colourFor } from '../colours.js';
+import { tokenClaims } from '../tandem-client.js';
 
 const TOKEN_KEY = 'tandem.token';
 const NAME_KEY = 'tandem.name';
 
-// rooms to edit, recordings to publish and watch, and the operator API (dev mode only)
-export const DEV_SCOPE = 'room:*:write recording:*:publish recording:*:read asset:*:publish node:*:admin';
+// rooms to edit, recordings to publish and watch, maps to view, deleting rooms and recordings,
+// and the operator API (dev mode only: a dev token is given to this machine alone). A renewed dev
+// token keeps the scope of the one it replaces (tokenProvider).
+export const DEV_SCOPE = 'room:*:write recording:*:publish recording:*:read asset:*:publish map:*:read node:*:admin room:*:admin recording:*:admin';
 
 /** Takes `#token=...` from the URL (and removes it from the address bar). */
 export function adoptTokenFromHash() {
@@ -38,13 +41,30 @@ export function forgetIdentity() {
   sessionStorage.removeItem(NAME_KEY);
 }
 
-/** Asks the node for a dev token; throws an Error with a readable message when it cannot. */
-export async function fetchDevToken(name) {
-  const sub = name.trim().replace(/\s+/g, '-').replace(/[^A-Za-z0-9._-]/g, '') || 'guest';
+/**
+ * The subject a dev token gets for a name: the name as typed (Unicode kept: "Alice Ünïcode"), with
+ * runs of white space made one space and `/` (which separates principal and connection in member
+ * ids) and control characters replaced; at most 64 characters.
+ */
+export function devSubject(name) {
+  const sub = String(name)
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f/]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return [...sub].slice(0, 64).join('') || 'guest';
+}
+
+/**
+ * Asks the node for a dev token for `name` (its subject and `name` claim as typed; `scope`
+ * defaults to DEV_SCOPE); throws an Error with a readable message when it cannot, with `code`
+ * `unauthorized` when the node gives none (not in dev mode, not this machine).
+ */
+export async function fetchDevToken(name, scope = DEV_SCOPE) {
   const res = await fetch('/v1/dev/token', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, scope: DEV_SCOPE, ttlSeconds: 3600 }),
+    body: JSON.stringify({ sub: devSubject(name), name: String(name).normalize('NFC').trim(), scope, ttlSeconds: 3600 }),
   });
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));
@@ -54,27 +74,85 @@ export async function fetchDevToken(name) {
         : res.status === 403
           ? 'dev tokens are only given to this machine (loopback)'
           : body.message || `HTTP ${res.status}`;
-    throw new Error(`No dev token: ${why}. Paste a token instead.`);
+    const err = new Error(`No dev token: ${why}. Paste a token instead.`);
+    if (res.status === 404 || res.status === 403) err.code = 'unauthorized';
+    throw err;
   }
   return (await res.json()).token;
 }
 
+/** A token's claims (UTF-8 decoded, not verified: for display and timing only). */
 function claims(token) {
-  try {
-    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(atob(part));
-  } catch {
-    return {};
-  }
+  return tokenClaims(token);
 }
 
 export function tokenSubject(token) {
   return claims(token).sub;
 }
 
-function isExpired(token) {
+/**
+ * Whether the token's scope grants `right` on the session `kind:name` (protocol section 8:
+ * `<kind>:<name-glob>:<right>`, globs with `*` and `?`). Only decides what the page offers; the
+ * node decides what is allowed.
+ */
+export function tokenGrants(token, kind, name, right) {
+  const scope = claims(token).scope;
+  if (typeof scope !== 'string') return false;
+  return scope.trim().split(/\s+/).some((entry) => {
+    const first = entry.indexOf(':');
+    const last = entry.lastIndexOf(':');
+    if (first <= 0 || last === first) return false;
+    if (entry.slice(0, first) !== kind || entry.slice(last + 1).toLowerCase() !== right) return false;
+    const glob = entry.slice(first + 1, last);
+    const re = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    return new RegExp(`^${re}$`).test(name);
+  });
+}
+
+function isExpired(token, withinMs = 0) {
   const exp = claims(token).exp;
-  return typeof exp === 'number' && exp * 1000 < Date.now();
+  return typeof exp === 'number' && exp * 1000 < Date.now() + withinMs;
+}
+
+/** How long before a token's expiry a dev-mode page asks for a fresh one. */
+export const RENEW_AHEAD_MS = 120000;
+
+/**
+ * The `getToken` of the pages' clients: this tab's token; for a dev token (claim `dev`, minted by
+ * the node's POST /v1/dev/token) a fresh one from the node once it expires within RENEW_AHEAD_MS
+ * or after the server refused it, for the same name and scope. Any other token that expired or
+ * was refused throws an error with code `unauthorized`: the page says to sign in again.
+ */
+export function tokenProvider() {
+  return async ({ refusedToken } = {}) => {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const stale = !token || token === refusedToken || isExpired(token, RENEW_AHEAD_MS);
+    if (!stale) return token;
+    const c = token ? claims(token) : {};
+    if (c.dev === true) {
+      const name = sessionStorage.getItem(NAME_KEY) || c.name || c.sub;
+      const fresh = await fetchDevToken(name, typeof c.scope === 'string' ? c.scope : DEV_SCOPE);
+      sessionStorage.setItem(TOKEN_KEY, fresh);
+      return fresh;
+    }
+    if (token && token !== refusedToken && !isExpired(token)) return token; // expires soon, still good
+    const err = new Error('Your sign-in has expired. Sign in again.');
+    err.code = 'unauthorized';
+    throw err;
+  };
+}
+
+/**
+ * The `Authorization` header of a page's own HTTP request (assets, uploads, the session index),
+ * from the same token provider as its client: a dev token renewed, never a stale copy.
+ */
+export async function bearer() {
+  return `Bearer ${await tokenProvider()()}`;
+}
+
+/** Client options every page's TandemClient gets: the token provider, renewal ahead of expiry. */
+export function identityOptions() {
+  return { getToken: tokenProvider(), tokenRenewMs: RENEW_AHEAD_MS / 2 };
 }
 
 export function wsUrl() {
@@ -171,10 +249,35 @@ export function bindStatus(client, log = () => {}) {
   client.on('close', ({ willReconnect, reason, code }) => {
     if (!willReconnect) {
       clearInterval(countdown);
-      set('closed', code === 1000 ? 'Closed' : `Disconnected (${code}${reason ? `: ${reason}` : ''})`);
+      if (code === 4401) {
+        set('closed', 'Signed out · sign in again');
+        if (retry) retry.hidden = true; // retrying cannot help: a new sign-in can
+      } else set('closed', code === 1000 ? 'Closed' : `Disconnected (${code}${reason ? `: ${reason}` : ''})`);
     }
   });
+  client.on('silent', ({ ms }) => log(`No answer from the node for ${(ms / 1000).toFixed(1)} s`, 'error'));
+  client.on('renewing', () => log('Renewing the sign-in'));
   retry?.addEventListener('click', () => client.retryNow());
+}
+
+/**
+ * What a page does when its token is refused or expired for good (no fresh one to be had): forget
+ * it and say so, with a link back to the landing page that returns to `next` after signing in.
+ */
+export function onSignedOut(client, next) {
+  let shown = false;
+  const show = () => {
+    if (shown) return;
+    shown = true;
+    forgetIdentity();
+    showFatal('Your sign-in has expired or was refused. Sign in again to continue.', `./?next=${encodeURIComponent(next)}`, 'Sign in again');
+  };
+  client.on('error', (err) => {
+    if (err?.code === 'unauthorized') show();
+  });
+  client.on('close', ({ code, willReconnect }) => {
+    if (code === 4401 && !willReconnect) show();
+  });
 }
 
 /** A log list (`<ol>`) that keeps the newest `max` lines on top. */

@@ -3,14 +3,17 @@
 // without a token (a viewer or a download tool that cannot send `Authorization`), honours `Range`,
 // and ends after an hour or with this page's token, whichever comes first.
 
+import { bearer } from './common.js';
+
 const TTL_SECONDS = 3600;
 
 /**
- * Binds `button`: on click, a fresh link to `/v1/sessions/<session>/events` for `token`, copied to
+ * Binds `button`: on click, a fresh link to `/v1/sessions/<session>/events` for this tab's token
+ * of that moment (the pages' token provider: a dev token renewed), copied to
  * the clipboard (or shown to select by hand where the clipboard is not available). The last link
  * is kept in `button.dataset.url` and its expiry (epoch ms) in `button.dataset.expires`.
  */
-export function bindExportLink(button, session, token) {
+export function bindExportLink(button, session) {
   const label = button.textContent;
   button.hidden = false;
   button.addEventListener('click', async () => {
@@ -18,7 +21,7 @@ export function bindExportLink(button, session, token) {
     try {
       const res = await fetch('/v1/links', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: { 'content-type': 'application/json', authorization: await bearer() },
         body: JSON.stringify({ path: `/v1/sessions/${session}/events`, ttlSeconds: TTL_SECONDS }),
       });
       const body = await res.json().catch(() => ({}));

@@ -63,7 +63,11 @@ export class LivePlayer {
     const w = Number(iframe?.getAttribute('width'));
     const h = Number(iframe?.getAttribute('height'));
     if (!w || !h) return;
-    const room = this.stage.parentElement?.clientWidth || this.stage.clientWidth || w;
+    // the parent's content box (its padding is not room for the stage)
+    const parent = this.stage.parentElement;
+    const pad = parent ? getComputedStyle(parent) : null;
+    const inner = parent ? parent.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight) : 0;
+    const room = inner || this.stage.clientWidth || w;
     const scale = Math.min(1, room / w);
     wrapper.style.transformOrigin = '0 0';
     wrapper.style.transform = `scale(${scale})`;

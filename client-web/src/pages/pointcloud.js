@@ -11,7 +11,7 @@ import { TandemClient } from '../tandem-client.js';
 import { ShardBook, parsePly } from '../pointcloud.js';
 import {
   adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
-  SESSION_NAME,
+  SESSION_NAME, identityOptions,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -245,7 +245,7 @@ function start() {
 
   const client = new TandemClient({
     urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
-    token: me.token,
+    ...identityOptions(), // dev tokens renewed before expiry (common.js)
     encoding: params.get('encoding') === 'json' ? 'json' : 'cbor',
     client: { name: me.name, kind: 'browser' },
     // a large cloud's snapshot is one large frame: give it time to arrive
@@ -266,6 +266,12 @@ function start() {
     try {
       return await client.join(id, { role: 'viewer' });
     } catch (err) {
+      if (err.code === 'not_found') {
+        // publishers create recordings: a page opened before its producer waits for it
+        note(`There is no recording named ${name} yet; waiting for it to start`, 'error');
+        await new Promise((r) => setTimeout(r, 2000));
+        return join(attempt);
+      }
       if ((err.code !== 'unavailable' && err.code !== 'timeout') || attempt >= 40) throw err;
       note(`${name} is not ready (${err.code}); trying again`, 'error');
       await new Promise((r) => setTimeout(r, 1000 * Math.min(attempt, 5)));

@@ -8,7 +8,7 @@ import { TandemClient, States } from '../tandem-client.js';
 import { EventBatcher } from '../recording.js';
 import {
   adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
-  duration, SESSION_NAME,
+  duration, SESSION_NAME, identityOptions,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -70,12 +70,48 @@ function setUp() {
 
   $('rec-form').addEventListener('submit', (e) => {
     e.preventDefault();
+    $('new-name').hidden = true;
     start().catch((err) => {
-      setState('error', `Could not start: ${err.message}`);
+      if (err.code === 'name_taken') {
+        // the node refused the name: say why and offer another, no connection to retry
+        setState('error', err.message);
+        offerName(suggestName(err.recording));
+      } else {
+        setState('error', `Could not start: ${err.message}`);
+      }
       log(`Could not start: ${err.message}`, 'error');
       stopRrweb();
-      rec.client?.close();
+      const client = rec.client;
+      rec.client = null;
+      rec.session = null;
+      if (client) {
+        // the header shows "Not connected", not a closed connection with "Retry now"
+        client.on('close', notConnected);
+        client.close();
+      }
+      notConnected();
     });
+  });
+
+  function notConnected() {
+    $('status').dataset.state = 'idle';
+    document.body.dataset.conn = 'idle';
+    $('status-text').textContent = 'Not connected';
+    $('retry').hidden = true;
+  }
+
+  /** Offers `name` as the new name: one click puts it into the form. */
+  function offerName(name) {
+    const button = $('new-name');
+    button.textContent = `Use ${name} instead`;
+    button.dataset.name = name;
+    button.hidden = false;
+  }
+  $('new-name').addEventListener('click', () => {
+    $('rec-name').value = $('new-name').dataset.name;
+    $('new-name').hidden = true;
+    setState('idle', 'Not recording');
+    $('rec-name').focus();
   });
   $('stop').addEventListener('click', () => {
     stop().catch((err) => {
@@ -91,7 +127,7 @@ function setUp() {
     setState('starting', 'Connecting…');
     const client = new TandemClient({
       urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
-      token: me.token,
+      ...identityOptions(), // dev tokens renewed before expiry (common.js)
       encoding: params.get('encoding') === 'cbor' ? 'cbor' : 'json',
       client: { name: me.name, kind: 'producer' },
     });
@@ -110,11 +146,12 @@ function setUp() {
       if (err.code === 'forbidden') {
         throw new Error(`you may not publish to ${name} (${err.message}); sign in again for a token with recording:*:publish`);
       }
+      if (err.code === 'conflict') throw nameTaken(name);
       throw err;
     }
     if (session.state?.ended) {
       await session.leave().catch(() => {});
-      throw new Error(`${name} has ended already; pick another name`);
+      throw nameTaken(name);
     }
     rec.session = session;
     const maxFrameBytes = client.welcome?.limits?.maxFrameBytes ?? 262144;
@@ -191,6 +228,21 @@ function setUp() {
     await rec.session.leave().catch(() => {});
     rec.client.close();
   }
+}
+
+/** The error for a name whose recording has ended already (a recording is made once). */
+function nameTaken(name) {
+  const err = new Error(`“${name}” is a recording that has ended: a recording is made once and then kept for watching and replay. Pick another name to record again.`);
+  err.code = 'name_taken';
+  err.recording = name;
+  return err;
+}
+
+/** The name with a number after it: `demo` → `demo-2`, `demo-2` → `demo-3`. */
+export function suggestName(name) {
+  const m = /^(.*?)-(\d{1,6})$/.exec(name);
+  const next = m ? `${m[1]}-${Number(m[2]) + 1}` : `${name}-2`;
+  return next.length <= 128 ? next : `rec-${Date.now().toString(36)}`;
 }
 
 /** The demo area: things that change, so there is something to record. */

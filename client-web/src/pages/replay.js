@@ -17,7 +17,7 @@ import { SERIES } from './series.js';
 import { bindExportLink } from './export-link.js';
 import {
   adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
-  duration, h, SESSION_NAME,
+  duration, h, SESSION_NAME, identityOptions, bearer,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -41,7 +41,7 @@ async function start() {
   $('open-link').hidden = false;
   $('open-link').href = kind === 'room' ? `room.html?room=${encodeURIComponent(name)}` : `watch.html?recording=${encodeURIComponent(name)}`;
   $('open-link').textContent = kind === 'room' ? 'Open the room' : 'Watch live';
-  bindExportLink($('copy-link'), id, me.token);
+  bindExportLink($('copy-link'), id);
 
   const info = await sessionInfo();
   const wanted = Number(params.get('speed'));
@@ -49,7 +49,7 @@ async function start() {
   const paused = params.get('autoplay') === '0';
   const client = new TandemClient({
     urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
-    token: me.token,
+    ...identityOptions(), // dev tokens renewed before expiry (common.js)
     encoding: params.get('encoding') === 'cbor' ? 'cbor' : 'json',
     client: { name: me.name, kind: 'browser' },
   });
@@ -455,7 +455,7 @@ function ignoreEnded(err) {
 
 /** `GET /v1/sessions/{session}`: how far the replay goes, and when the session started. */
 async function sessionInfo() {
-  const res = await fetch(`/v1/sessions/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${me.token}` } });
+  const res = await fetch(`/v1/sessions/${encodeURIComponent(id)}`, { headers: { authorization: await bearer() } });
   if (res.status === 404) throw new Error('it never existed');
   if (res.status === 401) {
     forgetIdentity();

@@ -3,7 +3,7 @@
 // connection's status. Everything shared goes through one TandemClient session.
 
 import { TandemClient, States, getPath, memberList } from '../tandem-client.js';
-import { adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, h, colourFor, ROOM_NAME } from './common.js';
+import { adoptTokenFromHash, storedIdentity, wsUrl, h, colourFor, ROOM_NAME, bindStatus, identityOptions, onSignedOut, signInFirst } from './common.js';
 import { SERIES } from './series.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,7 +16,7 @@ if (!ROOM_NAME.test(roomName)) {
   fatal('This address names no valid room.', './');
 } else if (!me) {
   // no identity in this tab yet: the landing page asks for a name and comes back here
-  location.replace(`./?room=${encodeURIComponent(roomName)}`);
+  signInFirst();
 } else {
   start();
 }
@@ -35,9 +35,11 @@ function start() {
 
   const client = new TandemClient({
     urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
-    token: me.token,
+    ...identityOptions(), // a dev token is renewed before it expires; any other: sign in again
     encoding: params.get('encoding') === 'cbor' ? 'cbor' : 'json',
     client: { name: me.name, kind: 'browser' },
+    // ?ping=<ms>: how soon a silent connection is noticed (tests); the library's default otherwise
+    ...(Number(params.get('ping')) > 0 ? { pingIntervalMs: Number(params.get('ping')), pingTimeoutMs: Number(params.get('ping')) } : {}),
   });
 
   const view = {
@@ -52,51 +54,16 @@ function start() {
   window.tandem = { client, view, get room() { return view.room; }, get seqs() { return view.seqs; } };
 
   // ---------------------------------------------------------------- connection status
-  let countdown = null;
-  const setStatus = (state, text) => {
-    $('status').dataset.state = state;
-    document.body.dataset.conn = state;
-    $('status-text').textContent = text;
-    $('retry').hidden = state !== 'reconnecting' && state !== 'closed';
-  };
-  client.on('state', ({ state }) => {
-    if (state === States.CONNECTING) setStatus('connecting', 'Connecting…');
-  });
-  client.on('open', ({ node, reconnect }) => {
-    clearInterval(countdown);
-    setStatus('open', `Connected · ${node}`);
-    $('status').title = `node ${node}\n${client.url}`;
-    if (reconnect) addLog(`Reconnected to ${node}`);
-  });
-  client.on('reconnecting', ({ attempt, delayMs, code }) => {
-    clearInterval(countdown);
-    const tick = () => {
-      const left = Math.max(0, client.nextReconnectAt - Date.now());
-      setStatus('reconnecting', left > 0
-        ? `Reconnecting · attempt ${attempt} in ${(left / 1000).toFixed(1)} s`
-        : `Reconnecting · attempt ${attempt}…`);
-    };
-    tick();
-    countdown = setInterval(tick, 100);
-    if (attempt === 1) addLog(`Connection lost (${code}); reconnecting`);
-  });
-  client.on('close', ({ willReconnect, reason, code }) => {
-    if (!willReconnect) {
-      clearInterval(countdown);
-      setStatus('closed', `Disconnected (${code}${reason ? `: ${reason}` : ''})`);
-    }
-  });
+  // Connected / Reconnecting (a closed socket, or one that went silent: no answer to the
+  // library's pings) / Signed out; changes made meanwhile are kept and sent after the resume
+  bindStatus(client, addLog);
   client.on('resumed', ({ recovered, session: s }) => {
     addLog(recovered ? `Resumed after change ${s.seq}: catching up, nothing lost` : 'Reloaded the room (fresh snapshot)');
   });
   client.on('error', (err) => {
-    addLog(`Error: ${err.code}: ${err.message.replace(/^[a-z_]+: /, '')}`, 'error');
-    if (err.code === 'unauthorized') {
-      forgetIdentity();
-      fatal('Your token was refused or has expired.', `./?room=${encodeURIComponent(roomName)}`);
-    }
+    addLog(`Error: ${err.code}: ${String(err.message ?? '').replace(/^[a-z_]+: /, '')}`, 'error');
   });
-  $('retry').addEventListener('click', () => client.retryNow());
+  onSignedOut(client, `room.html?room=${roomName}`);
   $('copy-link').addEventListener('click', async () => {
     const link = `${location.origin}${location.pathname}?room=${encodeURIComponent(roomName)}`;
     try {
@@ -124,6 +91,7 @@ function start() {
       renderAll();
     })
     .catch((err) => {
+      if (err.code === 'unauthorized') return; // onSignedOut says so
       if (err.code === 'forbidden') fatal(`You may not edit ${roomName}: ${err.message}`, './');
       else fatal(`Could not join ${roomName}: ${err.message}`, './');
     });
@@ -215,6 +183,9 @@ function start() {
   let unacknowledged = 0;
   let lastOwnSeq = 0;
   let lastSentValue = null;
+  // a time change made while disconnected is kept by the library and sent after the resume;
+  // further moves meanwhile only update the slider: the latest value follows that one
+  let keptWhileAway = false;
   const sendTime = () => {
     clearTimeout(sendTimer);
     sendTimer = null;
@@ -225,15 +196,23 @@ function start() {
     }
     const value = Number(slider.value);
     if (!view.room || value === lastSentValue) return;
+    const away = client.state !== States.OPEN || !view.room.joined;
+    if (away && keptWhileAway) return;
+    keptWhileAway ||= away;
     lastSentValue = value;
     lastSentAt = Date.now();
     unacknowledged++;
     view.room
       .set('view.timeCursor', value)
       .then((ok) => (lastOwnSeq = Math.max(lastOwnSeq, ok.seq ?? 0)))
+      // only a change the node finally refused is worth telling (a lost connection is not)
       .catch((err) => addLog(`Time not saved: ${err.code}`, 'error'))
       .finally(() => {
         unacknowledged--;
+        if (away) {
+          keptWhileAway = false;
+          sendTime(); // the slider may have moved on while the kept change waited
+        }
         syncSlider();
       });
   };

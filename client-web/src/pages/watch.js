@@ -1,13 +1,15 @@
 // The watch page: a live viewer of `recording:<name>`. Joins as viewer; the snapshot (protocol
 // 4.3: static batches, the latest checkpoint batch and every batch after it) is applied at once,
 // so a late viewer sees the page straight away; live `events` follow through rrweb's Replayer in
-// live mode. Shows "Ended" once the recording ended and everything was shown.
+// live mode. Shows "Ended" once the recording ended and everything was shown. A recording that
+// does not exist (GET /v1/sessions/{session} is 404, or the join gets `not_found`) is said to
+// be missing at once; the page never joins it, so a mistyped address creates nothing.
 
 import { TandemClient } from '../tandem-client.js';
 import { Timeline, snapshotEvents, hasFullSnapshot, isRrwebEvent } from '../recording.js';
 import { LivePlayer } from './player.js';
 import { bindExportLink } from './export-link.js';
-import { adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, SESSION_NAME } from './common.js';
+import { adoptTokenFromHash, storedIdentity, forgetIdentity, wsUrl, signInFirst, showFatal, bindStatus, h, SESSION_NAME, identityOptions, bearer } from './common.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -17,14 +19,44 @@ adoptTokenFromHash();
 const me = storedIdentity();
 if (!SESSION_NAME.test(name)) showFatal('This address names no valid recording.');
 else if (!me) signInFirst();
-else start();
+else start().catch((e) => showFatal(`Could not open ${name}: ${e.message}`));
 
-function start() {
+/**
+ * Whether the recording exists, from the session index (GET /v1/sessions/{session}, which never
+ * starts a session): 'missing' on 404, else 'exists' (or 'unknown' when the node could not say;
+ * the join decides then).
+ */
+async function lookUp(id) {
+  try {
+    const res = await fetch(`/v1/sessions/${encodeURIComponent(id)}`, { headers: { authorization: await bearer() } });
+    if (res.status === 404) return 'missing';
+    return res.ok ? 'exists' : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function showMissing() {
+  $('watch-state').dataset.state = 'missing';
+  $('watch-state').textContent = 'Not found';
+  $('status').dataset.state = 'idle';
+  $('status-text').textContent = 'Not connected';
+  $('retry').hidden = true;
+  showFatal(`There is no recording named “${name}”. Check the address, or pick a recording from the list.`);
+  $('fatal').append(h('button', { type: 'button', id: 'check-again', onclick: () => location.reload() }, 'Check again'));
+}
+
+async function start() {
   const id = `recording:${name}`;
+  $('title').textContent = name;
+  if ((await lookUp(id)) === 'missing') {
+    showMissing();
+    return;
+  }
   document.title = `${name} · Watch · Tandem`;
   $('title').textContent = name;
   $('replay-link').href = `replay.html?session=${encodeURIComponent(id)}`;
-  bindExportLink($('copy-link'), id, me.token);
+  bindExportLink($('copy-link'), id);
 
   const view = {
     player: null,
@@ -39,7 +71,7 @@ function start() {
 
   const client = new TandemClient({
     urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
-    token: me.token,
+    ...identityOptions(), // dev tokens renewed before expiry (common.js)
     encoding: params.get('encoding') === 'cbor' ? 'cbor' : 'json',
     client: { name: me.name, kind: 'browser' },
   });
@@ -102,7 +134,10 @@ function start() {
       });
     })
     .catch((err) => {
-      if (err.code === 'forbidden') showFatal(`You may not watch ${name}: ${err.message}`);
+      if (err.code === 'not_found') {
+        client.close();
+        showMissing();
+      } else if (err.code === 'forbidden') showFatal(`You may not watch ${name}: ${err.message}`);
       else showFatal(`Could not open ${name}: ${err.message}`);
     });
 }

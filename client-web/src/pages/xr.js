@@ -4,12 +4,44 @@
 // level of detail the node recommends: per object from the room's `quality` frame (objects near the
 // centre of the gaze first), else the connection's level. Grab, move and release with a controller's
 // trigger or with the mouse. `?emulate=quest3` installs the iwer WebXR emulator (tests, demos).
+// A model that fails to load is retried with a growing delay (never in a loop) and the page says
+// so; a grab of an object someone else holds says who holds it. Desktop viewers start around a
+// circle, at a spot taken from their member id, so that two of them never start inside each other.
 
 import * as THREE from 'three';
 import { VRButton } from 'three/examples/jsm/webxr/VRButton.js';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { TandemClient } from '../tandem-client.js';
-import { adoptTokenFromHash, storedIdentity, wsUrl, colourFor, ROOM_NAME } from './common.js';
+import { adoptTokenFromHash, storedIdentity, wsUrl, colourFor, ROOM_NAME, identityOptions, signInFirst, bearer } from './common.js';
+
+/** How far from the middle desktop viewers start (m), and how many spots the circle has. */
+const START_RADIUS = 3;
+const START_SPOTS = 12;
+/** The longest wait between two tries of a model that does not load (ms). */
+const MAX_RETRY_MS = 30000;
+
+/** A small stable hash of a string (FNV-1a, 32 bits). */
+function hash(text) {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    x ^= text.charCodeAt(i);
+    x = Math.imul(x, 0x01000193) >>> 0;
+  }
+  return x;
+}
+
+/**
+ * A desktop viewer's first spot: one of START_SPOTS on a circle of START_RADIUS around the middle,
+ * chosen from the member id, moved on to the next spot while another member present already has
+ * that one. Facing the middle (`yaw` about the vertical axis).
+ */
+export function startSpot(member, others = []) {
+  const taken = new Set(others.filter((m) => m !== member).map((m) => hash(m) % START_SPOTS));
+  let spot = hash(member) % START_SPOTS;
+  for (let i = 0; i < START_SPOTS && taken.has(spot); i++) spot = (spot + 1) % START_SPOTS;
+  const yaw = (spot / START_SPOTS) * Math.PI * 2;
+  return { spot, yaw, x: START_RADIUS * Math.sin(yaw), z: START_RADIUS * Math.cos(yaw) };
+}
 
 const params = new URLSearchParams(location.search);
 const roomName = params.get('room') ?? '';
@@ -18,7 +50,8 @@ const me = storedIdentity();
 if (!ROOM_NAME.test(roomName)) {
   document.getElementById('status-text').textContent = 'This address names no valid room.';
 } else if (!me) {
-  location.replace(`./?room=${encodeURIComponent(roomName)}&next=xr`);
+  // the landing page asks for a name and comes back to this very address
+  signInFirst();
 } else {
   start().catch((e) => {
     document.getElementById('status-text').textContent = `Failed: ${e.message}`;
@@ -71,7 +104,7 @@ async function start() {
   arButton.type = 'button';
   arButton.hidden = true;
   arButton.textContent = 'Enter AR';
-  document.getElementById('hud').appendChild(arButton);
+  document.getElementById('hud-buttons').appendChild(arButton);
   navigator.xr
     ?.isSessionSupported('immersive-ar')
     .then((supported) => (arButton.hidden = !supported))
@@ -98,7 +131,7 @@ async function start() {
     arButton.textContent = 'Enter AR';
   });
   const camera = new THREE.PerspectiveCamera(70, window.innerWidth / window.innerHeight, 0.05, 100);
-  camera.position.set(0, 1.6, 3);
+  camera.position.set(0, 1.6, START_RADIUS);
   const rig = new THREE.Group();
   rig.add(camera);
   scene.add(rig);
@@ -111,7 +144,7 @@ async function start() {
   // ---------------------------------------------------------------- connection
   const client = new TandemClient({
     urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
-    token: me.token,
+    ...identityOptions(), // dev tokens renewed before expiry (common.js)
     client: { name: me.name, kind: 'xr', device: params.get('device') ?? deviceId() },
   });
   let lod = 'high';
@@ -125,6 +158,11 @@ async function start() {
   });
 
   const session = await client.join(`room:${roomName}`, { role: 'editor' });
+  // a desktop viewer's first spot: on a circle around the middle, looking at it (a headset's own
+  // tracking places its wearer)
+  const start = startSpot(myMemberId(), Object.keys(session.members ?? {}));
+  camera.position.set(start.x, 1.6, start.z);
+  camera.rotation.set(0, start.yaw, 0, 'YXZ');
   // `&hz=60` gives the room its own tick rate; poses then go out at least that often
   const wantedHz = Number(params.get('hz'));
   if (Number.isInteger(wantedHz) && wantedHz > 0 && session.settings?.tickHz !== wantedHz) {
@@ -136,6 +174,14 @@ async function start() {
 
   // ---------------------------------------------------------------- avatars
   const avatars = new Map();
+  function myMemberId() {
+    return client.welcome ? `${client.welcome.principal}/${client.welcome.connection}` : '';
+  }
+  /** A member's name for people: its presence name, its hello name, else its principal. */
+  function nameOf(member) {
+    const m = session.members?.[member];
+    return m?.presence?.name ?? m?.name ?? String(member ?? 'someone').split('/')[0];
+  }
   function avatarOf(member) {
     let a = avatars.get(member);
     if (!a) {
@@ -186,11 +232,10 @@ async function start() {
   // ---------------------------------------------------------------- shared objects
   const objects = new Map(); // id -> { asset, group, heldBy, loadedLod, loadingLod }
   const loader = new GLTFLoader();
-  loader.setRequestHeader({ Authorization: `Bearer ${me.token}` });
   const wantedLod = (id) => session.levelOf(id, lod);
   const needsLoad = (id) => {
     const o = objects.get(id);
-    return !!o && o.loadedLod !== wantedLod(id) && o.loadingLod !== wantedLod(id);
+    return !!o && o.loadedLod !== wantedLod(id) && o.loadingLod !== wantedLod(id) && !(o.retryAt > Date.now());
   };
   levelChanged = () => schedule([...objects.keys()]);
   // models load two at a time, in the order of `loads`: the recommendation's gaze order first
@@ -228,23 +273,66 @@ async function start() {
       o.loadedLod = wanted;
       o.loadedFrom = from; // 'node' or 'sample'
     };
-    const load = (url, from) =>
-      new Promise((resolve, reject) => loader.load(url, (gltf) => resolve({ gltf, from }), undefined, reject));
+    const load = async (url, from) => {
+      modelRequests++;
+      // the token of this moment (a dev token is renewed while the page is open)
+      const authorization = await bearer();
+      return new Promise((resolve, reject) => {
+        loader.setRequestHeader({ Authorization: authorization });
+        loader.load(url, (gltf) => resolve({ gltf, from }), undefined, reject);
+      });
+    };
     return load(fromNode, 'node')
       .catch(() => load(sample, 'sample'))
-      .then(use)
-      .catch(() => {})
+      .then((loaded) => {
+        use(loaded);
+        if (o.failures) modelLoaded(id, o);
+      })
+      .catch((err) => modelFailed(id, o, err))
       .finally(() => {
         if (o.loadingLod === wanted) o.loadingLod = null;
         // the recommendation may have changed while this one loaded
         if (needsLoad(id)) schedule([id]);
       });
   }
+  // a failed load waits 1 s, 2 s, 4 s ... (at most MAX_RETRY_MS) before the next try, and the page
+  // says which model is missing; every try counts in `modelRequests` (tests read it)
+  let modelRequests = 0;
+  const failed = new Map(); // id -> message
+  function modelFailed(id, o, err) {
+    if (objects.get(id) !== o) return;
+    o.failures = (o.failures ?? 0) + 1;
+    const wait = Math.min(MAX_RETRY_MS, 1000 * 2 ** (o.failures - 1));
+    o.retryAt = Date.now() + wait;
+    clearTimeout(o.retryTimer);
+    o.retryTimer = setTimeout(() => {
+      o.retryAt = 0;
+      if (objects.get(id) === o) schedule([id]);
+    }, wait);
+    const why = String(err?.message ?? err ?? 'unknown error').replace(/\s+/g, ' ').slice(0, 160);
+    failed.set(id, `The model of ${id} (${o.asset}) did not load: ${why}. Trying again in ${Math.round(wait / 1000)} s.`);
+    showModelErrors();
+  }
+  function modelLoaded(id, o) {
+    o.failures = 0;
+    failed.delete(id);
+    showModelErrors();
+  }
+  function showModelErrors() {
+    const el = document.getElementById('xr-error');
+    const messages = [...failed.values()];
+    el.hidden = messages.length === 0;
+    el.textContent = messages.length > 1 ? `${messages[0]} (and ${messages.length - 1} more)` : (messages[0] ?? '');
+  }
   function applyObject(id, state) {
     if (state === null) {
       const o = objects.get(id);
-      if (o) scene.remove(o.group);
+      if (o) {
+        scene.remove(o.group);
+        clearTimeout(o.retryTimer);
+      }
       objects.delete(id);
+      if (failed.delete(id)) showModelErrors();
       return;
     }
     let o = objects.get(id);
@@ -275,8 +363,29 @@ async function start() {
   let held = null; // { id, lastSent }
   const toArr = (v) => v.toArray().map((x) => Math.round(x * 1000) / 1000);
   async function grab(id) {
-    await session.object('grab', id);
+    try {
+      await session.object('grab', id);
+    } catch (err) {
+      if (err.code === 'conflict') {
+        const holder = objects.get(id)?.heldBy;
+        note(holder
+          ? `${nameOf(holder)} is holding this ${objects.get(id)?.asset === 'cube' ? 'cube' : 'object'}; wait until they let go.`
+          : 'Someone else is holding this object; wait until they let go.');
+      } else {
+        note(`Could not grab it: ${err.code ?? ''} ${err.message ?? ''}`.trim());
+      }
+      throw err;
+    }
     held = { id, lastSent: 0 };
+  }
+  let noteTimer = null;
+  /** A short message under the toolbar that goes away by itself. */
+  function note(text) {
+    const el = document.getElementById('xr-note');
+    el.textContent = text;
+    el.hidden = false;
+    clearTimeout(noteTimer);
+    noteTimer = setTimeout(() => (el.hidden = true), 5000);
   }
   function moveHeld(p, q) {
     if (!held) return;
@@ -301,7 +410,13 @@ async function start() {
     await session.object('spawn', id, { asset, transform: { p } });
     return id;
   }
-  const inFront = () => [camera.position.x, 1.2, camera.position.z - 1.5];
+  // 1.5 m ahead of the viewer, at table height
+  const inFront = () => {
+    const ahead = new THREE.Vector3(0, 0, -1).applyQuaternion(camera.quaternion).setY(0);
+    if (ahead.lengthSq() < 1e-6) ahead.set(0, 0, -1);
+    ahead.normalize().multiplyScalar(1.5);
+    return toArr(new THREE.Vector3(camera.position.x + ahead.x, 1.2, camera.position.z + ahead.z));
+  };
   document.getElementById('spawn').onclick = () => spawn(inFront());
 
   /**
@@ -314,7 +429,7 @@ async function start() {
     const asset = `${base}-${Math.random().toString(36).slice(2, 8)}`;
     const res = await fetch(`/v1/assets/${encodeURIComponent(asset)}?lod=high`, {
       method: 'PUT',
-      headers: { Authorization: `Bearer ${me.token}`, 'Content-Type': 'model/gltf-binary' },
+      headers: { Authorization: await bearer(), 'Content-Type': 'model/gltf-binary' },
       body: file,
     });
     if (!res.ok) {
@@ -354,7 +469,7 @@ async function start() {
       let g = hit.object;
       while (g && !g.userData.objectId) g = g.parent;
       dragPlane.setFromNormalAndCoplanarPoint(new THREE.Vector3(0, 1, 0), g.position);
-      grab(g.userData.objectId).catch(() => {});
+      grab(g.userData.objectId).catch(() => {}); // grab() tells the person why
     } else {
       looking = { x: e.clientX, y: e.clientY };
     }
@@ -437,8 +552,41 @@ async function start() {
   });
 
   // what browser tests read and drive; harmless for people
+  /** Where an object is on the canvas, in drawing-buffer pixels (x from the left, y from the bottom). */
+  function pixelOf(id) {
+    const o = objects.get(id);
+    if (!o) return null;
+    const v = o.group.getWorldPosition(new THREE.Vector3()).project(camera);
+    const size = renderer.getDrawingBufferSize(new THREE.Vector2());
+    return { x: Math.round(((v.x + 1) / 2) * size.x), y: Math.round(((v.y + 1) / 2) * size.y), inView: Math.abs(v.x) < 1 && Math.abs(v.y) < 1 && v.z < 1 };
+  }
+  /** The colour drawn at an object's middle with and without it (renders twice, reads one pixel each). */
+  function drawnAt(id) {
+    const o = objects.get(id);
+    const at = pixelOf(id);
+    if (!o || !at) return null;
+    const gl = renderer.getContext();
+    const read = () => {
+      renderer.render(scene, camera);
+      const px = new Uint8Array(4);
+      gl.readPixels(at.x, at.y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      return [...px];
+    };
+    const shown = o.group.visible;
+    o.group.visible = false;
+    const without = read();
+    o.group.visible = true;
+    const withIt = read();
+    o.group.visible = shown;
+    let meshes = 0;
+    o.group.traverse((n) => (meshes += n.isMesh ? 1 : 0));
+    return { at, without, with: withIt, meshes };
+  }
+
   window.tandem = {
-    client, session, avatars, objects, emulator, renderer, scene, grab, upload, moveHeld, release, spawn,
+    client, session, avatars, objects, emulator, renderer, scene, camera, grab, upload, moveHeld, release, spawn,
+    pixelOf, drawnAt,
+    get modelRequests() { return modelRequests; },
     get lod() { return lod; },
     get detail() { return session.detail; },
     get presenting() { return renderer.xr.isPresenting; },

@@ -81,6 +81,12 @@ let late;
 let producer;
 
 await check('a page watching from the start draws each shard as it arrives and reloads on the 10th image', async () => {
+  // publishers create recordings (a viewer's join of one that does not exist gets not_found):
+  // the producer's publisher starts it, empty, before the page opens
+  const starter = new TandemClient({ url: wsUrlOf(base), token: publisherToken, WebSocket, reconnect: false });
+  await starter.connect();
+  await starter.join(`recording:${hall}`, { role: 'publisher' });
+  starter.close();
   early = await openCloud(hall);
   const joined = await viewOf(early);
   assert(joined.shards === 0 && joined.joinedAt === 0, `an empty recording at first: ${JSON.stringify(joined.shown)}`);
@@ -138,10 +144,10 @@ await check('the cloud orbits with the mouse', async () => {
 
 await check('shards that are no PLY, or truncated, are reported and skipped; binary and ASCII draw', async () => {
   const name = `broken-${Date.now().toString(36)}`;
-  const page = await openCloud(name);
   const client = new TandemClient({ url: wsUrlOf(base), token: publisherToken, WebSocket, encoding: 'cbor', reconnect: false });
   await client.connect();
-  const rec = await client.join(`recording:${name}`, { role: 'publisher' });
+  const rec = await client.join(`recording:${name}`, { role: 'publisher' }); // creates it
+  const page = await openCloud(name);
   const good = plyBinary(hallShard(3, 1, 1000));
   await rec.publish([{ shard: 1 }], { bytes: good });
   await rec.publish([{ shard: 2 }], { bytes: new TextEncoder().encode('this is not a point cloud') });

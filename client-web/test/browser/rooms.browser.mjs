@@ -43,6 +43,8 @@ try {
     await waitForStatus(alice, 'open');
     const status = await alice.locator('#status-text').textContent();
     assert(/Connected · \S+/.test(status), `status names the node: ${status}`);
+    // Connected is the socket; the room exists once Alice's join is answered (its creation persisted)
+    await waitFor(() => alice.evaluate(() => window.tandem.room?.joined === true), { what: "Alice's join answered", timeoutMs: 20000 });
   });
 
   await check('a second person opens the room from the list on the landing page (through the proxy, on the second node)', async () => {
@@ -51,10 +53,27 @@ try {
     await bob.getByPlaceholder('Your name').fill('Bob');
     await bob.getByRole('button', { name: 'Continue' }).click();
     const link = bob.locator('.room-link', { hasText: room });
-    await link.waitFor({ timeout: 10000 });
+    try {
+      await link.waitFor({ timeout: 10000 });
+    } catch (e) {
+      // what the list shows instead, and whether the node's index has the room by now
+      const shown = await bob.locator('#room-list').innerText().catch(() => '?');
+      const indexed = await bob.evaluate(async (session) => {
+        const res = await fetch(`/v1/sessions/${encodeURIComponent(session)}`, { headers: { authorization: `Bearer ${sessionStorage.getItem('tandem.token')}` } });
+        return res.status;
+      }, `room:${room}`).catch((x) => String(x));
+      throw new Error(`${e.message}\n  Bob's room list: ${shown.replace(/\s+/g, ' ')}; GET of the room now: ${indexed}`);
+    }
     await link.click();
-    await waitForStatus(bob, 'open');
-    await bob.locator('#members li', { hasText: 'Alice' }).waitFor();
+    try {
+      await waitForStatus(bob, 'open');
+      await bob.locator('#members li', { hasText: 'Alice' }).waitFor();
+    } catch (e) {
+      // what Bob's page says instead (a refused or timed-out join shows over the page)
+      const fatal = await bob.locator('#fatal').textContent().catch(() => null);
+      await bob.screenshot({ path: join(shots, 'room-bob-failed.png') }).catch(() => {});
+      throw new Error(`${e.message}\n  Bob's page: ${await bob.locator('#status-text').textContent()}; fatal: ${fatal}`);
+    }
     await alice.locator('#members li', { hasText: 'Bob' }).waitFor();
     const nodes = [await alice.locator('#status-text').textContent(), await bob.locator('#status-text').textContent()];
     console.log(`  Alice: ${nodes[0]}; Bob: ${nodes[1]}`);

@@ -2,7 +2,11 @@
 // emulator (a Meta Quest 3) installed by the page (`?emulate=quest3`), against a real node
 // (TANDEM_URL; JUnit's BrowserXrTest starts it). Two XR pages join one room: one enters VR and
 // moves its emulated head, the other renders its avatar there; one grabs, moves and releases a
-// shared object, the other sees it move and stop. Screenshots go to SCREENSHOTS_DIR.
+// shared object, the other sees it move and stop. A spawned cube's model loads from the node's
+// /samples/ and is drawn (read back from the WebGL canvas with and without it); a grab of a cube
+// someone holds says who holds it; two desktop viewers start apart; a model that cannot load is
+// retried with a growing delay, not in a loop, and the page says so. Screenshots go to
+// SCREENSHOTS_DIR.
 // Prints "ok - ..." / "not ok - ..." per check and "N passed, N failed"; exits non-zero on failure.
 
 import { join } from 'node:path';
@@ -22,11 +26,13 @@ const consoleErrors = browser.pageErrors;
 const room = `xr-${Date.now().toString(36)}`;
 let ann;
 let ben;
+let cube;
 
-async function openXr(name, device, extra = '') {
+async function openXr(name, device, extra = '', { inRoom = room, before = async () => {} } = {}) {
   const token = await devToken(name, 'room:*:write asset:*:publish');
   const page = await context.newPage();
-  await page.goto(`${base}/xr.html?room=${room}&emulate=quest3&device=${device}${extra}#token=${token}`);
+  await before(page);
+  await page.goto(`${base}/xr.html?room=${inRoom}&emulate=quest3&device=${device}${extra}#token=${token}`);
   await waitFor(() => page.evaluate(() => !!window.tandem?.session?.joined), { what: `${name} joined`, timeoutMs: 20000 });
   return page;
 }
@@ -94,6 +100,43 @@ try {
     );
   });
 
+  await check("a spawned cube's model loads from the node's /samples/ and is drawn on the other page", async () => {
+    const status = await ben.evaluate(async () => (await fetch('./samples/cube-high.glb')).status);
+    assert(status === 200, `the node serves the sample model (${status})`);
+    const id = await ann.evaluate(() => window.tandem.spawn([0, 1.4, 0]));
+    await waitFor(() => ben.evaluate((i) => !!window.tandem.objects.get(i)?.loadedLod, id), { what: "the cube's model loaded on ben's page" });
+    const from = await ben.evaluate((i) => window.tandem.objects.get(i).loadedFrom, id);
+    assert(from === 'sample', `loaded from the bundled samples (${from})`);
+    const drawn = await ben.evaluate((i) => window.tandem.drawnAt(i), id);
+    const diff = drawn.with.slice(0, 3).reduce((sum, c, k) => sum + Math.abs(c - drawn.without[k]), 0);
+    console.log(`  at pixel ${drawn.at.x},${drawn.at.y}: ${drawn.without} without the cube, ${drawn.with} with it; ${drawn.meshes} mesh(es)`);
+    assert(drawn.at.inView, 'the cube is in ben\'s view');
+    assert(drawn.meshes >= 1, 'the model has a mesh');
+    assert(diff > 40, `the cube changes the pixel at its middle (${drawn.without} -> ${drawn.with})`);
+    const errors = await ben.locator('#xr-error').isHidden();
+    assert(errors, 'no model error shown');
+    await ben.screenshot({ path: join(shots, 'xr-ben-sees-cube.png') });
+    cube = id;
+  });
+
+  await check('clicking a cube someone else holds says who holds it', async () => {
+    await ann.evaluate((i) => window.tandem.grab(i), cube);
+    await waitFor(() => ben.evaluate((i) => !!window.tandem.objects.get(i)?.heldBy, cube), { what: 'ben sees the cube held' });
+    // a click on the cube's middle on ben's canvas (drawing-buffer pixels to CSS pixels)
+    const at = await ben.evaluate((i) => {
+      const p = window.tandem.pixelOf(i);
+      const r = window.tandem.renderer.getPixelRatio();
+      return { x: p.x / r, y: innerHeight - p.y / r };
+    }, cube);
+    await ben.mouse.click(at.x, at.y);
+    const note = ben.locator('#xr-note');
+    await note.waitFor({ state: 'visible', timeout: 5000 });
+    const text = await note.textContent();
+    assert(/^ann is holding this cube/.test(text), `the page says who holds it: ${text}`);
+    await ben.screenshot({ path: join(shots, 'xr-ben-conflict.png') });
+    await ann.evaluate(() => window.tandem.release());
+  });
+
   await check('a page opened with &hz=45 gives the room its own tick rate; the others are told', async () => {
     const cal = await openXr('cal', 'quest-cal', '&hz=45');
     for (const [name, page] of [['cal', cal], ['ben', ben]]) {
@@ -101,7 +144,41 @@ try {
         what: `${name}'s session knows the room ticks at 45 Hz`,
       });
     }
+    // two desktop viewers start apart, each on the circle around the middle
+    const heads = await Promise.all([ben, cal].map((p) => p.evaluate(() => window.tandem.camera.position.toArray())));
+    const apart = Math.hypot(heads[0][0] - heads[1][0], heads[0][2] - heads[1][2]);
+    console.log(`  ben starts at ${heads[0].map((x) => x.toFixed(2))}, cal at ${heads[1].map((x) => x.toFixed(2))}: ${apart.toFixed(2)} m apart`);
+    assert(apart > 1, `ben and cal start ${apart.toFixed(2)} m apart`);
+    for (const h of heads) assert(Math.abs(Math.hypot(h[0], h[2]) - 3) < 0.01, `on the circle (${h})`);
     await cal.close();
+  });
+
+  await check('a model that cannot load is retried with a growing delay and the page says so', async () => {
+    let requests = 0;
+    const dan = await openXr('dan', 'quest-dan', '', {
+      inRoom: `${room}-broken`,
+      before: async (page) => {
+        // neither the node's asset nor the bundled sample answers
+        await page.route(/\/(samples\/|v1\/assets\/)/, (route) => {
+          requests++;
+          return route.fulfill({ status: 404, contentType: 'application/json', body: '{"code":"not_found","message":"gone"}' });
+        });
+      },
+    });
+    const t0 = Date.now();
+    const id = await dan.evaluate(() => window.tandem.spawn([0, 1.4, 0]));
+    await dan.locator('#xr-error').waitFor({ state: 'visible', timeout: 5000 });
+    const shown = await dan.locator('#xr-error').textContent();
+    assert(shown.includes(id) && /did not load/.test(shown), `the page names the model that did not load: ${shown}`);
+    await dan.screenshot({ path: join(shots, 'xr-model-error.png') });
+    // three failed tries take at least 1 + 2 s of waiting between them
+    await waitFor(() => dan.evaluate((i) => (window.tandem.objects.get(i)?.failures ?? 0) >= 3, id), { what: 'a third failed try', timeoutMs: 15000 });
+    const took = Date.now() - t0;
+    const tries = await dan.evaluate((i) => window.tandem.objects.get(i).failures, id);
+    console.log(`  ${tries} failed tries, ${requests} requests in ${took} ms`);
+    assert(took >= 2800, `three tries took ${took} ms: backed off`);
+    assert(requests <= 2 * tries + 2, `${requests} requests for ${tries} tries (the node, then the sample)`);
+    await dan.close();
   });
 
   await check('ben enters AR (passthrough: no backdrop, no grid) and leaves it again', async () => {

@@ -61,7 +61,8 @@ export async function waitFor(check, { timeoutMs = 10000, intervalMs = 20, what 
  * A TCP proxy to the node. `cut()` destroys every proxied connection (the client sees the
  * server side go away, close 1006); `block()` makes new connections fail at once until
  * `unblock()`, so that a client has to back off and retry. `mute()` swallows what the node sends
- * (requests still arrive, their answers are lost) until the next `cut()`.
+ * (requests still arrive, their answers are lost) until the next `cut()`. `stall()` silences the
+ * open connections both ways without closing them.
  */
 export async function startProxy(targetHttpUrl = nodeUrl()) {
   const target = new URL(targetHttpUrl);
@@ -78,7 +79,7 @@ export async function startProxy(targetHttpUrl = nodeUrl()) {
     }
     accepted++;
     const upstream = net.connect(Number(target.port), target.hostname);
-    const pair = { client, upstream };
+    const pair = { client, upstream, stalled: false };
     sockets.add(pair);
     const drop = () => {
       sockets.delete(pair);
@@ -87,9 +88,11 @@ export async function startProxy(targetHttpUrl = nodeUrl()) {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
+    client.on('data', (d) => {
+      if (!pair.stalled) upstream.write(d);
+    });
     upstream.on('data', (d) => {
-      if (!muted) client.write(d);
+      if (!muted && !pair.stalled) client.write(d);
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -109,6 +112,14 @@ export async function startProxy(targetHttpUrl = nodeUrl()) {
     /** Swallows everything the node sends until the next `cut()` (answers get lost). */
     mute() {
       muted = true;
+    },
+    /**
+     * The connections open now go silent both ways and stay open (a dead link that looks alive:
+     * no close, no error, nothing arrives); new connections work. Returns how many.
+     */
+    stall() {
+      for (const pair of sockets) pair.stalled = true;
+      return sockets.size;
     },
     cut() {
       muted = false;

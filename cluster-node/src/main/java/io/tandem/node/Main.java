@@ -11,6 +11,7 @@ import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
 import io.tandem.node.cluster.ClusterTls;
 import io.tandem.node.cluster.JournalReadiness;
+import io.tandem.node.cluster.NodeAddress;
 import io.tandem.node.cluster.NodeHealth;
 import io.tandem.node.cluster.ShardRegions;
 import io.tandem.node.fanout.HubManager;
@@ -29,6 +30,7 @@ import io.tandem.node.metrics.NodeMetrics;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.participant.ParticipantEntity;
 import io.tandem.node.recording.RecordingEntity;
+import io.tandem.node.recording.RecordingRetention;
 import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
@@ -175,6 +177,8 @@ public final class Main {
     TandemMetrics.registerKnownSeries();
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
+    RecordingRetention.start(
+        system, RecordingRetention.Settings.fromConfig(system.settings().config()), clock);
     io.tandem.node.map.MapEntity.init(system, settings.maps(), clock);
     ParticipantEntity.init(system, settings.xr(), clock);
     AssetEntity.init(system, clock);
@@ -199,10 +203,9 @@ public final class Main {
     Optional<DevTokens> devTokens =
         settings.devMode() ? settings.auth().hs256Secret().map(DevTokens::new) : Optional.empty();
     ConnectionRegistry registry = new ConnectionRegistry();
-    String nodeName =
-        settings.nodeName().isBlank()
-            ? Cluster.get(system).selfMember().address().hostPort()
-            : settings.nodeName();
+    // welcome.node is the node's address as /v1/status names it; TANDEM_NODE_NAME shows there as
+    // `name`
+    String nodeName = NodeAddress.of(Cluster.get(system).selfMember().address());
     Replays replays = new Replays(system);
     ConnectionActor.Deps deps =
         new ConnectionActor.Deps(
@@ -254,7 +257,8 @@ public final class Main {
             new SessionExport(system, deps.codec()),
             regions,
             new JournalReadiness(system.classicSystem()),
-            links);
+            links,
+            settings.nodeName().isBlank() ? Optional.empty() : Optional.of(settings.nodeName()));
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())

@@ -41,7 +41,15 @@ class CassandraSchemaTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final Set<String> TABLES =
-      Set.of("messages", "metadata", "all_persistence_ids", "snapshots", "blobs", "sessions");
+      Set.of(
+          "messages",
+          "metadata",
+          "all_persistence_ids",
+          "snapshots",
+          "blobs",
+          "sessions",
+          "snapshot_heads",
+          "snapshot_parts");
 
   private CassandraTestConfig autocreated;
   private CassandraTestConfig scripted;
@@ -84,7 +92,7 @@ class CassandraSchemaTest {
   @Test
   void statementsForAnotherKeyspaceRenameEveryTable() {
     List<String> statements = CassandraSchema.statements("other", "{'class': 'SimpleStrategy'}");
-    assertEquals(7, statements.size());
+    assertEquals(9, statements.size());
     assertEquals(
         "CREATE KEYSPACE IF NOT EXISTS other WITH replication = {'class': 'SimpleStrategy'}",
         statements.get(0));
@@ -95,13 +103,23 @@ class CassandraSchemaTest {
 
   private void writeSnapshotAndRecover(CassandraSettings settings, String name) {
     PersistenceId id = PersistenceId.of("Counter", UUID.randomUUID().toString());
+    // the same on Tandem's snapshot store for large snapshots (its tables are made on first use)
+    PersistenceId inParts = PersistenceId.of("Counter", UUID.randomUUID().toString());
+    String partsStore = "tandem.cassandra.parts-snapshot-store";
     ActorTestKit writer = testKit(settings, name + "-writer");
     try {
       TestProbe<Counter.State> replies = writer.createTestProbe();
       TestProbe<Long> snapshots = writer.createTestProbe();
       ActorRef<Counter.Command> counter = writer.spawn(Counter.create(id, snapshots.ref()));
+      ActorRef<Counter.Command> counter2 =
+          writer.spawn(Counter.create(inParts, snapshots.ref(), partsStore));
       for (int amount = 1; amount <= 4; amount++) {
         counter.tell(new Counter.Add(amount, replies.ref()));
+        replies.receiveMessage(TIMEOUT);
+      }
+      assertEquals(3L, snapshots.receiveMessage(TIMEOUT));
+      for (int amount = 1; amount <= 4; amount++) {
+        counter2.tell(new Counter.Add(amount, replies.ref()));
         replies.receiveMessage(TIMEOUT);
       }
       assertEquals(3L, snapshots.receiveMessage(TIMEOUT));
@@ -114,6 +132,10 @@ class CassandraSchemaTest {
       ActorRef<Counter.Command> counter =
           reader.spawn(Counter.create(id, reader.<Long>createTestProbe().ref()));
       counter.tell(new Counter.Get(replies.ref()));
+      assertEquals(new Counter.State(10, List.of(1, 2, 3, 4)), replies.receiveMessage(TIMEOUT));
+      ActorRef<Counter.Command> counter2 =
+          reader.spawn(Counter.create(inParts, reader.<Long>createTestProbe().ref(), partsStore));
+      counter2.tell(new Counter.Get(replies.ref()));
       assertEquals(new Counter.State(10, List.of(1, 2, 3, 4)), replies.receiveMessage(TIMEOUT));
       BlobStore blobs = Blobs.get(reader.system());
       byte[] payload = name.repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -45,14 +45,26 @@ final class Counter
   }
 
   private final ActorRef<Long> snapshots;
+  private final String snapshotPluginId;
 
-  private Counter(PersistenceId id, ActorRef<Long> snapshots) {
+  private Counter(PersistenceId id, ActorRef<Long> snapshots, String snapshotPluginId) {
     super(id);
     this.snapshots = snapshots;
+    this.snapshotPluginId = snapshotPluginId;
   }
 
   static Counter create(PersistenceId id, ActorRef<Long> snapshots) {
-    return new Counter(id, snapshots);
+    return new Counter(id, snapshots, "");
+  }
+
+  /** On the snapshot store {@code snapshotPluginId} (a config path) instead of the default. */
+  static Counter create(PersistenceId id, ActorRef<Long> snapshots, String snapshotPluginId) {
+    return new Counter(id, snapshots, snapshotPluginId);
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return snapshotPluginId;
   }
 
   @Override

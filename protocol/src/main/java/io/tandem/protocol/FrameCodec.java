@@ -258,7 +258,7 @@ public final class FrameCodec {
   }
 
   /** The UTF-8 length of a string, without encoding it. */
-  static long utf8Length(String s) {
+  public static long utf8Length(String s) {
     long n = s.length();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -31,13 +31,28 @@ public final class DevTokens {
 
   /** A token for {@code sub} with {@code scope}, expiring after {@code ttl} from {@code now}. */
   public String mint(String sub, String scope, Duration ttl, Instant now) {
-    JWTClaimsSet claims =
+    return mint(sub, null, scope, ttl, now);
+  }
+
+  /**
+   * A token for {@code sub} with {@code scope} and, when not null, the display {@code name} as
+   * typed (a {@code name} claim), expiring after {@code ttl} from {@code now}. Claims are JSON in
+   * UTF-8: a subject or name such as {@code Alice Ünïcode} round-trips unchanged. Dev tokens also
+   * carry {@code dev: true}, so that a dev-mode page knows it may get a fresh one before this one
+   * expires (docs/client.md).
+   */
+  public String mint(String sub, String name, String scope, Duration ttl, Instant now) {
+    JWTClaimsSet.Builder builder =
         new JWTClaimsSet.Builder()
             .subject(sub)
             .claim("scope", scope)
+            .claim("dev", true)
             .issueTime(Date.from(now))
-            .expirationTime(Date.from(now.plus(ttl)))
-            .build();
+            .expirationTime(Date.from(now.plus(ttl)));
+    if (name != null) {
+      builder.claim("name", name);
+    }
+    JWTClaimsSet claims = builder.build();
     SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
     try {
       jwt.sign(signer);

@@ -1,6 +1,5 @@
 package io.tandem.node.cluster;
 
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
@@ -11,7 +10,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegi
 /**
  * A Pekko Management readiness check: the journal's Cassandra answers one cheap CQL query (on a
  * session configured like the persistence plugin's). Not ready while Cassandra is unreachable,
- * since no change could be made durable. Listed in {@code
+ * since no change could be made durable, and until the node's {@link JournalAvailability} is up
+ * again (the persistence plugins' circuit breakers let reads through). Listed in {@code
  * pekko.management.health-checks.readiness-checks}.
  */
 public final class JournalReadiness implements Supplier<CompletionStage<Boolean>> {
@@ -26,8 +26,12 @@ public final class JournalReadiness implements Supplier<CompletionStage<Boolean>
   public CompletionStage<Boolean> get() {
     return session()
         .selectOne("SELECT release_version FROM system.local")
-        .thenApply(Optional::isPresent)
-        .exceptionally(e -> false);
+        .thenApply(row -> row.isPresent() && JournalAvailability.get(system).available())
+        .exceptionally(
+            e -> {
+              JournalAvailability.get(system).failed(e);
+              return false;
+            });
   }
 
   /**

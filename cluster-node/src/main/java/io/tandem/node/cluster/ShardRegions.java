@@ -120,7 +120,7 @@ public final class ShardRegions {
                                 entities += ((Number) n).intValue();
                               }
                               byNode.put(
-                                  address.toString(),
+                                  NodeAddress.of(address),
                                   new int[] {region.getStats().size(), entities});
                             });
                     List<String> failed = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.cluster.JournalAvailability;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.Subscriber;
@@ -30,6 +31,11 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
   /** A hub has no subscribers left. */
   public record Retire(SessionId session, ActorRef<Subscriber.Message> hub) implements Command {}
 
+  /** The journal is available again after an outage: every hub retries its unanswered joins. */
+  private enum JournalRestored implements Command {
+    INSTANCE
+  }
+
   public static Behavior<Command> create(
       SessionEntities entities, JournalReader journal, SessionHub.Settings settings) {
     return Behaviors.setup(ctx -> new HubManager(ctx, entities, journal, settings));
@@ -50,6 +56,8 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
     this.entities = entities;
     this.journal = journal;
     this.settings = settings;
+    ActorRef<Command> self = ctx.getSelf();
+    JournalAvailability.get(ctx.getSystem()).onRestored(() -> self.tell(JournalRestored.INSTANCE));
   }
 
   @Override
@@ -57,6 +65,7 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
     return newReceiveBuilder()
         .onMessage(Route.class, this::onRoute)
         .onMessage(Retire.class, this::onRetire)
+        .onMessageEquals(JournalRestored.INSTANCE, this::onJournalRestored)
         .build();
   }
 
@@ -76,6 +85,11 @@ public final class HubManager extends AbstractBehavior<HubManager.Command> {
       TandemMetrics.sessionsActive(cmd.session().kind().prefix()).increment();
     }
     hub.tell(cmd.command());
+    return this;
+  }
+
+  private Behavior<Command> onJournalRestored() {
+    hubs.values().forEach(hub -> hub.tell(SessionHub.RetryJoins.INSTANCE));
     return this;
   }
 

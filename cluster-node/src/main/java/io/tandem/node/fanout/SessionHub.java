@@ -1,5 +1,6 @@
 package io.tandem.node.fanout;
 
+import io.tandem.node.cluster.JournalAvailability;
 import io.tandem.node.room.MemberPose;
 import io.tandem.node.room.ObjectView;
 import io.tandem.node.room.RoomChange;
@@ -95,6 +96,14 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   /** The manager routes nothing more to this hub: it stops. */
   enum RetireConfirmed implements Local {
+    INSTANCE
+  }
+
+  /**
+   * The journal is available again after an outage: joins waiting for an answer are sent again now,
+   * not at their next timeout (the entity that got them failed its recovery).
+   */
+  enum RetryJoins implements Local {
     INSTANCE
   }
 
@@ -194,6 +203,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private final Settings settings;
   private final ActorRef<HubManager.Command> manager;
   private final Map<String, Sub> subs = new HashMap<>();
+  private final JournalAvailability journalAvailability;
   private boolean retiring;
 
   /** The entity incarnation whose answers this hub holds, watched; null before the first. */
@@ -249,6 +259,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     this.manager = manager;
     this.interest = new Interest(settings.xr());
     this.mapSnapshots = session.kind() == SessionKind.MAP ? new MapSnapshots(session) : null;
+    this.journalAvailability = JournalAvailability.get(ctx.getSystem());
   }
 
   @Override
@@ -274,8 +285,10 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessage(Subscriber.MapControl.class, this::onMapControl)
         .onMessage(EntityStopped.class, this::onEntityStopped)
         .onMessage(Subscriber.Moving.class, this::onMoving)
+        .onMessage(Subscriber.Deleted.class, this::onDeleted)
         .onMessage(Rejoin.class, this::onRejoin)
         .onMessageEquals(RetireConfirmed.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(RetryJoins.INSTANCE, this::onRetryJoins)
         .build();
   }
 
@@ -324,7 +337,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     Sub sub = subs.get(cmd.connectionId());
     if (sub != null && sub.phase == Phase.LIVE) {
       sub.phase = Phase.REFRESHING;
-      entities.refresh(session, cmd.connectionId(), getContext().getSelf());
+      sub.rejoins = 0;
+      askRefresh(sub);
     }
     return this;
   }
@@ -334,17 +348,36 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     if (sub == null) {
       return this;
     }
-    if (sub.phase == Phase.REJOINING && ++sub.rejoins < settings.rejoinAttempts()) {
-      // the session is moving to another node (its shard is being allocated): ask again
+    if (sub.phase == Phase.REJOINING
+        && (!journalAvailability.available() || ++sub.rejoins < settings.rejoinAttempts())) {
+      // the session is moving to another node (its shard is being allocated), or cannot recover
+      // while Cassandra is away (tries not counted: the connection stays joined, its changes are
+      // answered `unavailable` meanwhile): ask again
       sendJoin(sub, sub.delivered, epoch());
       return this;
     }
-    if (sub.phase == Phase.JOINING || sub.phase == Phase.REJOINING) {
+    if (sub.phase == Phase.REFRESHING
+        && (!journalAvailability.available() || ++sub.rejoins < settings.rejoinAttempts())) {
+      // the refresh or its answer was lost (the entity's node went away, the session moved):
+      // ask again rather than leave the connection without its snapshot and every later change
+      askRefresh(sub);
+      return this;
+    }
+    if (sub.phase == Phase.JOINING
+        || sub.phase == Phase.REJOINING
+        || sub.phase == Phase.REFRESHING) {
       subs.remove(cmd.connectionId());
       fail(sub, ErrorCode.UNAVAILABLE, session + " did not answer in time, retry");
       return retireIfIdle();
     }
     return this;
+  }
+
+  /** Asks the entity for a fresh view for {@code sub}, with a timeout like a join's. */
+  private void askRefresh(Sub sub) {
+    String connectionId = sub.request.connectionId();
+    timers.startSingleTimer(connectionId, new JoinTimedOut(connectionId), settings.joinTimeout());
+    entities.refresh(session, connectionId, getContext().getSelf());
   }
 
   private Behavior<Subscriber.Message> onAdmitted(Subscriber.Admitted msg) {
@@ -620,6 +653,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     takeObjects(msg.view());
     Sub sub = subs.get(msg.connectionId());
     if (sub != null && sub.phase == Phase.REFRESHING) {
+      timers.cancel(msg.connectionId());
       // a join that turned into a refresh still owes the client the reply to its `ref`
       Long ref = sub.request.ref();
       boolean wasJoin = !sub.joinAnswered;
@@ -706,9 +740,10 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       sub.request.outbox().reply(new Resync(session));
     }
     sub.phase = Phase.REFRESHING;
+    sub.rejoins = 0;
     sub.buffered = null;
     sub.heldValues = null;
-    entities.refresh(session, sub.request.connectionId(), getContext().getSelf());
+    askRefresh(sub);
   }
 
   /**
@@ -930,6 +965,33 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
   }
 
+  /**
+   * The session was deleted: every connection gets {@code error{not_found, session}} (with its
+   * join's {@code ref} when that join was not answered yet) and is no longer joined; the entity
+   * already forgot them. A later join starts the session afresh.
+   */
+  private Behavior<Subscriber.Message> onDeleted(Subscriber.Deleted msg) {
+    for (Sub sub : subs.values()) {
+      timers.cancel(sub.request.connectionId());
+      sub.request
+          .outbox()
+          .reply(
+              new ErrorFrame(
+                  sub.joinAnswered ? null : sub.request.ref(),
+                  session.toString(),
+                  ErrorCode.NOT_FOUND,
+                  session + " was deleted"));
+      sub.request.connection().tell(new JoinFailed(session));
+    }
+    subs.clear();
+    members.clear();
+    if (entity != null) {
+      getContext().unwatch(entity);
+      entity = null;
+    }
+    return retireIfIdle();
+  }
+
   /** The entity is stopping to move to another node: rejoin now rather than at its Terminated. */
   private Behavior<Subscriber.Message> onMoving(Subscriber.Moving msg) {
     return onEntityStopped(new EntityStopped(msg.entity()));
@@ -945,6 +1007,17 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       sub.rejoins = 0;
       membersBeforeRejoin = Map.copyOf(members);
       sendJoin(sub, sub.delivered, epoch());
+    }
+    return this;
+  }
+
+  private Behavior<Subscriber.Message> onRetryJoins() {
+    for (Sub sub : subs.values()) {
+      if (sub.phase == Phase.JOINING) {
+        sendJoin(sub, sub.request.since(), sub.request.epoch());
+      } else if (sub.phase == Phase.REJOINING) {
+        sendJoin(sub, sub.delivered, epoch());
+      }
     }
     return this;
   }
@@ -1047,10 +1120,18 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     sub.joinAnswered = true;
   }
 
+  /**
+   * The connection is not joined any more: its client gets the error with its join's {@code ref}
+   * when that join is still unanswered, else without a {@code ref} (a rejoin after the entity moved
+   * gave up: the client must join again; the ref of its first join, answered long ago, would match
+   * nothing it waits for).
+   */
   private void fail(Sub sub, ErrorCode code, String message) {
     sub.request
         .outbox()
-        .reply(new ErrorFrame(sub.request.ref(), session.toString(), code, message));
+        .reply(
+            new ErrorFrame(
+                sub.joinAnswered ? null : sub.request.ref(), session.toString(), code, message));
     sub.request.connection().tell(new JoinFailed(session));
   }
 

@@ -27,11 +27,9 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
 import org.apache.pekko.http.javadsl.model.headers.CacheControl;
 import org.apache.pekko.http.javadsl.model.headers.CacheDirectives;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
-import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.util.ByteString;
@@ -213,8 +211,8 @@ public final class Assets extends JsonRoutes {
                         return withRangeSupport(
                             () ->
                                 complete(
+                                    // withRangeSupport adds Accept-Ranges: bytes itself
                                     HttpResponse.create()
-                                        .addHeader(AcceptRanges.create(RangeUnits.BYTES))
                                         .addHeader(CacheControl.create(CacheDirectives.NO_CACHE))
                                         .addHeader(RawHeader.create("X-Tandem-Lod", lod))
                                         .withEntity(

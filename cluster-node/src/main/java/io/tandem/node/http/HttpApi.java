@@ -12,14 +12,17 @@ import io.tandem.node.auth.Right;
 import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.JournalReadiness;
+import io.tandem.node.cluster.NodeAddress;
 import io.tandem.node.cluster.NodeHealth;
 import io.tandem.node.cluster.ShardRegions;
 import io.tandem.node.fanout.FanoutStats;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionIndex;
+import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.protocol.Encoding;
+import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,9 +43,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.AcceptRanges;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
-import org.apache.pekko.http.javadsl.model.headers.RangeUnits;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.CheckResult;
 
@@ -68,6 +69,9 @@ public final class HttpApi extends JsonRoutes {
   private final SessionIndex index;
   private final SessionListing listing;
 
+  /** {@code tandem.node-name} when set: shown as the status's {@code name}. */
+  private final Optional<String> nodeName;
+
   public HttpApi(
       ActorSystem<?> system,
       HttpSettings settings,
@@ -81,8 +85,10 @@ public final class HttpApi extends JsonRoutes {
       SessionExport export,
       ShardRegions regions,
       JournalReadiness journal,
-      Optional<SignedLinks> links) {
+      Optional<SignedLinks> links,
+      Optional<String> nodeName) {
     super(system, verifier, links);
+    this.nodeName = nodeName;
     this.system = system;
     this.settings = settings;
     this.entities = entities;
@@ -130,7 +136,10 @@ public final class HttpApi extends JsonRoutes {
                                                                                 cursor, q)))))))),
                     path(
                         segment("sessions").slash(segment()),
-                        raw -> get(() -> authenticated(p -> oneSession(p, raw)))),
+                        raw ->
+                            concat(
+                                get(() -> authenticated(p -> oneSession(p, raw))),
+                                delete(() -> authenticated(p -> deleteSession(p, raw))))),
                     path(
                         segment("sessions").slash(segment()).slash("events"),
                         raw ->
@@ -200,7 +209,8 @@ public final class HttpApi extends JsonRoutes {
     org.apache.pekko.cluster.Cluster cluster =
         org.apache.pekko.cluster.Cluster.get(system.classicSystem());
     ObjectNode body = JSON.createObjectNode();
-    body.put("node", cluster.selfAddress().toString());
+    body.put("node", NodeAddress.of(cluster.selfAddress()));
+    nodeName.ifPresent(n -> body.put("name", n));
     body.put("version", version());
     body.put("uptimeMs", system.uptime() * 1000);
     body.put("status", cluster.selfMember().status().toString());
@@ -212,7 +222,7 @@ public final class HttpApi extends JsonRoutes {
         .forEach(
             m -> {
               ObjectNode row = members.addObject();
-              row.put("address", m.address().toString());
+              row.put("address", NodeAddress.of(m.address()));
               row.put("status", m.status().toString());
               row.put("reachable", !unreachable.contains(m));
               ArrayNode roles = row.putArray("roles");
@@ -220,7 +230,7 @@ public final class HttpApi extends JsonRoutes {
             });
     body.put("unreachable", unreachable.size());
     if (cluster.state().getLeader() != null) {
-      body.put("leader", cluster.state().getLeader().toString());
+      body.put("leader", NodeAddress.of(cluster.state().getLeader()));
     }
     body.put("connections", connections.getAsInt());
     ArrayNode shardRegions = body.putArray("shardRegions");
@@ -314,6 +324,52 @@ public final class HttpApi extends JsonRoutes {
             body.put("ended", sum.ended());
           }
           return json(StatusCodes.OK, body);
+        });
+  }
+
+  /**
+   * {@code DELETE /v1/sessions/{session}} (protocol 9): needs {@code admin} on the session (for
+   * example {@code room:<name>:admin}); 204 once its history is gone (its members were told {@code
+   * not_found} and are no longer joined, its index row is removed, a later join starts a new
+   * epoch); 404 when it does not exist (never created, or deleted already); 503 when the history
+   * could not be removed in time (the removal goes on; DELETE again).
+   */
+  private Route deleteSession(Principal principal, String raw) {
+    Optional<SessionId> parsed = SessionId.tryParse(raw);
+    if (parsed.isEmpty()) {
+      return error(StatusCodes.BAD_REQUEST, "invalid_session", "not a session id: " + raw);
+    }
+    SessionId s = parsed.get();
+    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.ADMIN)) {
+      return error(StatusCodes.FORBIDDEN, "forbidden", "needs " + s + ":admin to delete " + s);
+    }
+    // a session the index and the journal never knew is not woken just to say so
+    return onComplete(
+        index.lookup(s),
+        known -> {
+          if (known.isFailure()) {
+            return error(
+                StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the session index did not answer");
+          }
+          if (known.get() == SessionIndex.Known.NO) {
+            return error(StatusCodes.NOT_FOUND, "not_found", s + " does not exist");
+          }
+          return onComplete(
+              entities.delete(s, settings.deleteTimeout()),
+              result -> {
+                if (result.isFailure()) {
+                  return error(
+                      StatusCodes.SERVICE_UNAVAILABLE,
+                      "unavailable",
+                      s + " was not deleted in time, retry");
+                }
+                if (result.get() instanceof SessionReply.Rejected r) {
+                  return r.code() == ErrorCode.NOT_FOUND
+                      ? error(StatusCodes.NOT_FOUND, "not_found", r.message())
+                      : error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", r.message());
+                }
+                return complete(StatusCodes.NO_CONTENT);
+              });
         });
   }
 
@@ -417,9 +473,9 @@ public final class HttpApi extends JsonRoutes {
                       () ->
                           withRangeSupport(
                               () ->
+                                  // withRangeSupport adds Accept-Ranges: bytes itself
                                   complete(
                                       HttpResponse.create()
-                                          .addHeader(AcceptRanges.create(RangeUnits.BYTES))
                                           .withEntity(
                                               HttpEntities.create(
                                                   type,
@@ -475,11 +531,16 @@ public final class HttpApi extends JsonRoutes {
                       "bad_frame",
                       "ttlSeconds is 1 to " + devTokenMaxTtl.toSeconds());
                 }
+                if (req.has("name") && !req.get("name").isTextual()) {
+                  return error(StatusCodes.BAD_REQUEST, "bad_frame", "name must be a string");
+                }
+                // sub and name as sent (UTF-8 JSON): never narrowed to ASCII
                 String token =
                     devTokens
                         .get()
                         .mint(
                             req.get("sub").asText(),
+                            req.has("name") ? req.get("name").asText() : null,
                             req.path("scope").asText(""),
                             Duration.ofSeconds(ttl),
                             clock.instant());

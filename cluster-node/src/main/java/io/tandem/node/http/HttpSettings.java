@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param requestsPerSecond sustained authenticated requests per principal (0: no limit)
  * @param requestBurst requests a principal may make at once beyond the rate
  * @param uploadTimeout how long an upload's body may take to arrive (then 408)
+ * @param deleteTimeout how long {@code DELETE /v1/sessions/{session}} waits for the history's
+ *     removal (then 503; the removal goes on, and a repeated DELETE is harmless)
  */
 public record HttpSettings(
     String host,
@@ -23,7 +25,8 @@ public record HttpSettings(
     int listScanRows,
     double requestsPerSecond,
     int requestBurst,
-    Duration uploadTimeout) {
+    Duration uploadTimeout,
+    Duration deleteTimeout) {
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.http");
@@ -37,7 +40,8 @@ public record HttpSettings(
             c.getInt("list-scan-rows"),
             c.getDouble("rate-limit.requests-per-second"),
             c.getInt("rate-limit.burst"),
-            c.getDuration("upload-timeout"));
+            c.getDuration("upload-timeout"),
+            c.getDuration("delete-timeout"));
     if (s.defaultPageSize < 1 || s.maxPageSize < s.defaultPageSize || s.listScanRows < 1) {
       throw new IllegalArgumentException(
           "tandem.http: 1 <= default-page-size <= max-page-size, list-scan-rows >= 1");

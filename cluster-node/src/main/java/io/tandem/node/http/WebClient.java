@@ -15,11 +15,13 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * Serves the browser client (module {@code client-web}, on the classpath under {@code tandem-web/})
  * at {@code /}: the landing page at {@code /}, other pages as {@code /<name>.html}, and the built
- * assets under {@code /assets/}. HTML is served with {@code Cache-Control: no-cache} (always
- * revalidated, so a new build shows at once); assets have content hashes in their names and are
- * served as immutable for a year. Needs no token (protocol section 9: the static web client). Reads
- * classpath resources through Pekko's file directives, which stream them off the actor threads;
- * blocks on nothing itself.
+ * assets under {@code /assets/}, and the sample models of the XR page under {@code /samples/}
+ * ({@code cube-high.glb}, ...). HTML and samples are served with {@code Cache-Control: no-cache}
+ * (always revalidated, so a new build shows at once); assets have content hashes in their names and
+ * are served as immutable for a year. {@code HEAD} is answered wherever {@code GET} is (the
+ * server's transparent HEAD, http.conf). Needs no token (protocol section 9: the static web
+ * client). Reads classpath resources through Pekko's file directives, which stream them off the
+ * actor threads; blocks on nothing itself.
  */
 public final class WebClient extends AllDirectives {
   /** The classpath folder the client-web module packages its build into. */
@@ -35,16 +37,24 @@ public final class WebClient extends AllDirectives {
 
   // Explicit types for what the build emits: module scripts need a JavaScript type.
   private static final Map<String, ContentType> TYPES =
-      Map.of(
-          "html", ContentTypes.TEXT_HTML_UTF8,
-          "js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
-          "mjs", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8),
-          "css", MediaTypes.TEXT_CSS.toContentType(HttpCharsets.UTF_8),
-          "map", ContentTypes.APPLICATION_JSON,
-          "json", ContentTypes.APPLICATION_JSON,
-          "svg", MediaTypes.IMAGE_SVG_XML.toContentType(),
-          "png", MediaTypes.IMAGE_PNG.toContentType(),
-          "ico", MediaTypes.IMAGE_X_ICON.toContentType());
+      Map.ofEntries(
+          Map.entry("html", ContentTypes.TEXT_HTML_UTF8),
+          Map.entry("js", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8)),
+          Map.entry("mjs", MediaTypes.APPLICATION_JAVASCRIPT.toContentType(HttpCharsets.UTF_8)),
+          Map.entry("css", MediaTypes.TEXT_CSS.toContentType(HttpCharsets.UTF_8)),
+          Map.entry("map", ContentTypes.APPLICATION_JSON),
+          Map.entry("json", ContentTypes.APPLICATION_JSON),
+          Map.entry("svg", MediaTypes.IMAGE_SVG_XML.toContentType()),
+          Map.entry("png", MediaTypes.IMAGE_PNG.toContentType()),
+          Map.entry("ico", MediaTypes.IMAGE_X_ICON.toContentType()),
+          // glTF models (the XR page's samples), as IANA registers them
+          Map.entry(
+              "glb", ContentTypes.create(MediaTypes.customBinary("model", "gltf-binary", false))),
+          Map.entry(
+              "gltf",
+              ContentTypes.create(
+                  MediaTypes.customWithFixedCharset(
+                      "model", "gltf+json", HttpCharsets.UTF_8, Map.of(), false))));
 
   private final ClassLoader loader;
 
@@ -70,7 +80,13 @@ public final class WebClient extends AllDirectives {
                             () ->
                                 path(
                                     PathMatchers.segment(ASSET),
-                                    name -> file("assets/" + name, IMMUTABLE))))));
+                                    name -> file("assets/" + name, IMMUTABLE))),
+                        pathPrefix(
+                            "samples",
+                            () ->
+                                path(
+                                    PathMatchers.segment(ASSET),
+                                    name -> file("samples/" + name, NO_CACHE))))));
   }
 
   private Route page(String name) {

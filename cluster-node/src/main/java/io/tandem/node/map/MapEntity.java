@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionDeletion;
 import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
@@ -15,26 +17,40 @@ import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.CborSerializable;
+import io.tandem.persistence.snapshot.SnapshotParts;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.persistence.DeleteSnapshotsFailure;
+import org.apache.pekko.persistence.Persistence;
+import org.apache.pekko.persistence.SnapshotProtocol;
+import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
+import org.apache.pekko.persistence.typed.SnapshotFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -62,7 +78,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>{@code control} from any member goes to the hubs of the publishers, never persisted.
  *   <li>Limits (entries, bytes per value, bytes of state) are checked per put before anything
  *       changes: a put over one is refused with {@code too_big} and changes nothing.
- *   <li>Pekko snapshots every {@code snapshot-every} events keep recovery short.
+ *   <li>Pekko snapshots every {@code snapshot-every} events keep recovery short. They go to the
+ *       snapshot store for large snapshots ({@code tandem.map.snapshot-store}), in parts of {@code
+ *       snapshot-part-bytes}: a million entries are far more than one Cassandra row holds.
  * </ul>
  *
  * Blocks on nothing.
@@ -136,6 +154,15 @@ public final class MapEntity
 
   public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
 
+  /**
+   * Delete the map's history (protocol 9): replies {@link SessionReply.Accepted} once it is gone,
+   * {@code not_found} when there is none, {@code unavailable} when Cassandra refused.
+   */
+  public record Delete(ActorRef<SessionReply> replyTo) implements Command {}
+
+  /** Internal: the history's removal from Cassandra finished ({@code failure} null) or failed. */
+  public record HistoryDeleted(ActorRef<SessionReply> replyTo, String failure) implements Command {}
+
   /** Internal: send the ephemeral values put since the last tick; announce joins and leaves. */
   public enum Tick implements Command {
     INSTANCE
@@ -162,7 +189,8 @@ public final class MapEntity
   @JsonSubTypes({
     @JsonSubTypes.Type(value = Created.class, name = "created"),
     @JsonSubTypes.Type(value = EntriesPut.class, name = "put"),
-    @JsonSubTypes.Type(value = EphemeralCheckpointed.class, name = "checkpoint")
+    @JsonSubTypes.Type(value = EphemeralCheckpointed.class, name = "checkpoint"),
+    @JsonSubTypes.Type(value = Deleted.class, name = "deleted")
   })
   public interface Event extends CborSerializable {}
 
@@ -179,6 +207,13 @@ public final class MapEntity
   public record EphemeralCheckpointed(long ts, long afterSeq, Map<String, JsonNode> values)
       implements Event {}
 
+  /**
+   * The map was deleted: its state is "never created" again, and a later join creates it afresh
+   * with a new epoch. The marker holds nothing of the history (see {@link
+   * io.tandem.node.session.SessionDeletion}).
+   */
+  public record Deleted(long ts) implements Event {}
+
   // ---------------------------------------------------------------- the actor
 
   private final SessionId sessionId;
@@ -186,6 +221,7 @@ public final class MapEntity
   private final MapSettings settings;
   private final Clock clock;
   private final TimerScheduler<Command> timers;
+  private final ActorContext<Command> ctx;
   private final SessionLifecycle<Command> lifecycle;
   private final SessionMembers<Command> members;
   private final long startedAt = System.nanoTime();
@@ -203,6 +239,7 @@ public final class MapEntity
     this.settings = settings;
     this.clock = clock;
     this.timers = timers;
+    this.ctx = ctx;
     this.lifecycle =
         new SessionLifecycle<>(
             sessionId,
@@ -232,14 +269,28 @@ public final class MapEntity
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(MapState state) {
-        return state.toSnapshot();
+        return state.toSnapshot(settings.snapshotPartBytes());
       }
 
       @Override
       public MapState fromJournal(Object from) {
-        return MapState.fromSnapshot((MapState.Snapshot) from);
+        if (from instanceof SnapshotParts loaded) {
+          List<MapState.Part> parts = new ArrayList<>(loaded.parts().size());
+          loaded.parts().forEach(p -> parts.add((MapState.Part) p));
+          return MapState.fromSnapshot((MapState.Head) loaded.head(), parts);
+        }
+        MapState.Snapshot whole = (MapState.Snapshot) from;
+        return MapState.fromSnapshot(whole.head(), whole.parts());
       }
     };
+  }
+
+  /**
+   * The snapshot store for large snapshots ({@code tandem.map.snapshot-store}; "": the default).
+   */
+  @Override
+  public String snapshotPluginId() {
+    return settings.snapshotStore();
   }
 
   @Override
@@ -247,7 +298,33 @@ public final class MapEntity
     return newSignalHandlerBuilder()
         .onSignal(
             RecoveryCompleted.instance(),
-            state -> TandemMetrics.recovered("map", System.nanoTime() - startedAt))
+            state -> {
+              TandemMetrics.recovered("map", System.nanoTime() - startedAt);
+              ctx.getLog()
+                  .info(
+                      "{} recovered: {} entries at seq {} in {} ms",
+                      sessionId,
+                      state.size(),
+                      state.seq(),
+                      (System.nanoTime() - startedAt) / 1_000_000);
+            })
+        .onSignal(
+            SnapshotCompleted.class,
+            (state, done) ->
+                ctx.getLog()
+                    .info(
+                        "{}: snapshot at journal event {} saved",
+                        sessionId,
+                        done.metadata().sequenceNr()))
+        .onSignal(
+            SnapshotFailed.class,
+            (state, failed) ->
+                ctx.getLog()
+                    .warn(
+                        "{}: snapshot at journal event {} failed: {}",
+                        sessionId,
+                        failed.metadata().sequenceNr(),
+                        failed.getFailure().toString()))
         .build();
   }
 
@@ -267,6 +344,8 @@ public final class MapEntity
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
         .onCommand(Stop.class, this::onStop)
+        .onCommand(Delete.class, this::onDelete)
+        .onCommand(HistoryDeleted.class, this::onHistoryDeleted)
         .build();
   }
 
@@ -473,7 +552,8 @@ public final class MapEntity
       chunks.forEach(c -> members.broadcast(new Subscriber.MapTicked(List.of(c))));
     }
     state.dropOldCut(settings.snapshotReuse());
-    lifecycle.onTick(false);
+    // a map ticks while it has members: its publisher's ephemeral puts are coalesced per tick
+    lifecycle.onTick(!members.isEmpty());
     return Effect().noReply();
   }
 
@@ -511,6 +591,58 @@ public final class MapEntity
     return Effect().stop().thenNoReply();
   }
 
+  private ReplyEffect<Event, MapState> onDelete(MapState state, Delete cmd) {
+    if (!state.exists()) {
+      return Effect().reply(cmd.replyTo(), lifecycle.notFound());
+    }
+    return Effect()
+        .persist(new Deleted(clock.millis()))
+        .thenRun(
+            s -> {
+              lifecycle.deleted();
+              timers.cancel(Checkpoint.INSTANCE);
+              String pid = persistenceId(sessionId.name()).id();
+              long marker = lastSequenceNumber(ctx);
+              ctx.pipeToSelf(
+                  deleteSnapshots(pid)
+                      .thenCompose(
+                          done -> SessionDeletion.deleteHistory(system, sessionId, pid, marker)),
+                  (done, failure) ->
+                      new HistoryDeleted(
+                          cmd.replyTo(), failure == null ? null : failure.toString()));
+            })
+        .thenNoReply();
+  }
+
+  /**
+   * Deletes every snapshot of the map in its own snapshot store ({@link SessionDeletion} deletes
+   * those of the default store); nothing to do on the default store.
+   */
+  private CompletionStage<Done> deleteSnapshots(String pid) {
+    if (settings.snapshotStore().isEmpty()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    org.apache.pekko.actor.ActorRef store =
+        Persistence.get(Adapter.toClassic(system))
+            .snapshotStoreFor(settings.snapshotStore(), ConfigFactory.empty());
+    return Patterns.ask(
+            store,
+            new SnapshotProtocol.DeleteSnapshots(pid, SnapshotSelectionCriteria.latest()),
+            Duration.ofMinutes(1))
+        .thenApply(
+            answer -> {
+              if (answer instanceof DeleteSnapshotsFailure failed) {
+                throw new CompletionException(failed.cause());
+              }
+              return Done.getInstance();
+            });
+  }
+
+  private ReplyEffect<Event, MapState> onHistoryDeleted(MapState state, HistoryDeleted cmd) {
+    SessionReply answer = SessionDeletion.outcome(ctx.getLog(), sessionId, cmd.failure());
+    return Effect().reply(cmd.replyTo(), answer);
+  }
+
   private ReplyEffect<Event, MapState> onGetSummary(MapState state, GetSummary cmd) {
     return Effect().reply(cmd.replyTo(), lifecycle.summary(state, null, null, null, null));
   }
@@ -535,6 +667,7 @@ public final class MapEntity
               state.applyDurable(e.change(), settings.recentChanges());
               return state;
             })
+        .onEvent(Deleted.class, (state, e) -> new MapState())
         .onEvent(
             EphemeralCheckpointed.class,
             (state, e) -> {

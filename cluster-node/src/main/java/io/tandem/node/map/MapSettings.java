@@ -22,6 +22,11 @@ import java.time.Duration;
  * @param maxMembers members of one map
  * @param maxQueuedPuts put frames a publisher may have waiting behind the one being written
  * @param passivateAfter a map with no members (and no unsaved values) stops after this long
+ * @param snapshotStore the Pekko snapshot store of maps (a config path; "": the default one)
+ * @param snapshotPartBytes entry bytes (estimated) in one part of a snapshot
+ * @param publisherBytesPerSecond the byte bucket of a map's publisher: its {@code put} frames to
+ *     the maps it publishes count here instead of the connection's {@code tandem.ws} bucket
+ * @param publisherBurstBytes that bucket's size
  */
 public record MapSettings(
     int maxEntries,
@@ -36,7 +41,11 @@ public record MapSettings(
     int snapshotEvery,
     int maxMembers,
     int maxQueuedPuts,
-    Duration passivateAfter) {
+    Duration passivateAfter,
+    String snapshotStore,
+    int snapshotPartBytes,
+    long publisherBytesPerSecond,
+    long publisherBurstBytes) {
 
   /**
    * Reads {@code tandem.map}; {@code maxFrameBytes} (of {@code tandem.ws}) caps the part size.
@@ -69,6 +78,10 @@ public record MapSettings(
         c.getInt("snapshot-every"),
         c.getInt("max-members"),
         c.getInt("max-queued-puts"),
-        c.getDuration("passivate-after"));
+        c.getDuration("passivate-after"),
+        c.getString("snapshot-store"),
+        (int) (long) c.getBytes("snapshot-part-bytes"),
+        c.getBytes("publisher-max-bytes-per-second"),
+        Math.max(c.getBytes("publisher-burst-bytes"), maxFrameBytes));
   }
 }

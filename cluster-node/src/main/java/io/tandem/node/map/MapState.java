@@ -57,17 +57,32 @@ public final class MapState implements DurableSession {
   private long cutVersion;
   private long cutAtNanos;
 
-  /** An immutable copy of the state, as Pekko snapshots store it. */
-  public record Snapshot(
+  /**
+   * An immutable copy of the state, as Pekko snapshots store it: a small head and the entries in
+   * parts of about {@code snapshot-part-bytes} each, which the snapshot store for large snapshots
+   * ({@link io.tandem.persistence.snapshot.PartsSnapshotStore}) writes as rows of their own (a map
+   * of a million entries is far more than one Cassandra row may hold). Any other store keeps it
+   * whole.
+   */
+  public record Snapshot(Head head, List<Part> parts)
+      implements CborSerializable, io.tandem.persistence.snapshot.SnapshotInParts {}
+
+  /**
+   * What a snapshot holds besides the entries. {@code recent}: the newest durable changes, only as
+   * many as fit {@code snapshot-part-bytes} (resumes from before them read the journal).
+   */
+  public record Head(
       String epoch,
       long created,
       long lastActivity,
       long seq,
-      Map<String, JsonNode> durable,
-      Map<String, JsonNode> ephemeral,
       List<MapChange> recent,
       long journalEvents,
       Map<Long, Long> journalIndex)
+      implements CborSerializable {}
+
+  /** Some of the entries: those whose latest value is durable, and the ephemeral ones. */
+  public record Part(Map<String, JsonNode> durable, Map<String, JsonNode> ephemeral)
       implements CborSerializable {}
 
   @Override
@@ -356,42 +371,75 @@ public final class MapState implements DurableSession {
 
   // ---------------------------------------------------------------- snapshots
 
-  /** An immutable copy for a Pekko snapshot (made on the actor's thread). */
-  public Snapshot toSnapshot() {
+  /**
+   * An immutable copy for a Pekko snapshot (made on the actor's thread): the entries in parts of at
+   * most about {@code partBytes} (estimated, {@link MapSizes}) each, the newest durable changes
+   * that fit {@code partBytes} in the head.
+   */
+  public Snapshot toSnapshot(int partBytes) {
+    List<Part> parts = new ArrayList<>();
     Map<String, JsonNode> durable = new HashMap<>();
     Map<String, JsonNode> ephemeral = new HashMap<>();
-    entries.forEach((k, i) -> (i.ephemeral() ? ephemeral : durable).put(k, i.value()));
-    return new Snapshot(
-        epoch,
-        created,
-        lastActivity,
-        seq,
-        durable,
-        ephemeral,
-        List.copyOf(recent),
-        journalEvents,
-        Map.copyOf(journalIndex));
+    long size = 0;
+    for (Map.Entry<String, Item> e : entries.entrySet()) {
+      Item i = e.getValue();
+      (i.ephemeral() ? ephemeral : durable).put(e.getKey(), i.value());
+      size += e.getKey().length() + 4 + i.bytes();
+      if (size >= partBytes) {
+        parts.add(new Part(durable, ephemeral));
+        durable = new HashMap<>();
+        ephemeral = new HashMap<>();
+        size = 0;
+      }
+    }
+    if (!durable.isEmpty() || !ephemeral.isEmpty()) {
+      parts.add(new Part(durable, ephemeral));
+    }
+    ArrayDeque<MapChange> newest = new ArrayDeque<>();
+    long recentBytes = 0;
+    for (var it = recent.descendingIterator(); it.hasNext(); ) {
+      MapChange c = it.next();
+      for (Map.Entry<String, JsonNode> e : c.entries().entrySet()) {
+        recentBytes += MapSizes.entry(e.getKey(), e.getValue());
+      }
+      if (recentBytes > partBytes) {
+        break;
+      }
+      newest.addFirst(c);
+    }
+    Head head =
+        new Head(
+            epoch,
+            created,
+            lastActivity,
+            seq,
+            List.copyOf(newest),
+            journalEvents,
+            Map.copyOf(journalIndex));
+    return new Snapshot(head, List.copyOf(parts));
   }
 
-  /** The state a snapshot holds. */
-  public static MapState fromSnapshot(Snapshot s) {
+  /** The state a snapshot holds (its parts in any order: a key is in one part only). */
+  public static MapState fromSnapshot(Head h, Iterable<Part> parts) {
     MapState state = new MapState();
-    state.epoch = s.epoch();
-    state.created = s.created();
-    state.lastActivity = s.lastActivity();
-    state.seq = s.seq();
-    if (s.durable() != null) {
-      s.durable().forEach((k, v) -> state.set(k, v, false));
+    state.epoch = h.epoch();
+    state.created = h.created();
+    state.lastActivity = h.lastActivity();
+    state.seq = h.seq();
+    for (Part p : parts) {
+      if (p.durable() != null) {
+        p.durable().forEach((k, v) -> state.set(k, v, false));
+      }
+      if (p.ephemeral() != null) {
+        p.ephemeral().forEach((k, v) -> state.set(k, v, true));
+      }
     }
-    if (s.ephemeral() != null) {
-      s.ephemeral().forEach((k, v) -> state.set(k, v, true));
+    if (h.recent() != null) {
+      state.recent.addAll(h.recent());
     }
-    if (s.recent() != null) {
-      state.recent.addAll(s.recent());
-    }
-    state.journalEvents = s.journalEvents();
-    if (s.journalIndex() != null) {
-      state.journalIndex.putAll(s.journalIndex());
+    state.journalEvents = h.journalEvents();
+    if (h.journalIndex() != null) {
+      state.journalIndex.putAll(h.journalIndex());
     }
     return state;
   }

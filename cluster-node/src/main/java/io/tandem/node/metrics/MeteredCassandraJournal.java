@@ -1,6 +1,7 @@
 package io.tandem.node.metrics;
 
 import com.typesafe.config.Config;
+import io.tandem.node.cluster.JournalAvailability;
 import org.apache.pekko.persistence.AtomicWrite;
 import org.apache.pekko.persistence.cassandra.journal.CassandraJournal;
 import scala.collection.immutable.Seq;
@@ -13,12 +14,16 @@ import scala.util.Try;
  * writes, each one entity's events persisted together) records its latency from request to
  * completion and the events of each atomic write, tagged with the entity type taken from the
  * persistence id ({@code room|name} gives {@code room}). Configured as the journal's {@code class}
- * in {@code metrics.conf}; everything else is the plugin's own. Adds no blocking.
+ * in {@code metrics.conf}; everything else is the plugin's own. Adds no blocking. Tells the node's
+ * {@link JournalAvailability} whether writes get through.
  */
 public final class MeteredCassandraJournal extends CassandraJournal {
 
+  private final JournalAvailability availability;
+
   public MeteredCassandraJournal(Config cfg, String cfgPath) {
     super(cfg, cfgPath);
+    this.availability = JournalAvailability.get(context().system());
   }
 
   @Override
@@ -31,8 +36,10 @@ public final class MeteredCassandraJournal extends CassandraJournal {
           long nanos = System.nanoTime() - start;
           if (done.isFailure()) {
             TandemMetrics.journalWriteFailed(kind);
+            availability.failed(done.failed().get());
             return BoxedUnit.UNIT;
           }
+          availability.succeeded();
           scala.collection.Iterator<AtomicWrite> writes = messages.iterator();
           scala.collection.Iterator<Try<BoxedUnit>> outcomes = done.get().iterator();
           while (writes.hasNext()) {

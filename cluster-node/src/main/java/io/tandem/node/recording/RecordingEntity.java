@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionDeletion;
 import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
@@ -149,6 +150,16 @@ public final class RecordingEntity
 
   public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
 
+  /**
+   * Delete the recording's history (protocol 9): replies {@link SessionReply.Accepted} once it is
+   * gone, {@code not_found} when there is none, {@code unavailable} when Cassandra refused. {@code
+   * replyTo} may be null (retention).
+   */
+  public record Delete(ActorRef<SessionReply> replyTo) implements Command {}
+
+  /** Internal: the history's removal from Cassandra finished ({@code failure} null) or failed. */
+  public record HistoryDeleted(ActorRef<SessionReply> replyTo, String failure) implements Command {}
+
   /** Internal: announce joins and leaves. */
   public enum Tick implements Command {
     INSTANCE
@@ -182,7 +193,8 @@ public final class RecordingEntity
   @JsonSubTypes({
     @JsonSubTypes.Type(value = Created.class, name = "created"),
     @JsonSubTypes.Type(value = Published.class, name = "published"),
-    @JsonSubTypes.Type(value = Ended.class, name = "ended")
+    @JsonSubTypes.Type(value = Ended.class, name = "ended"),
+    @JsonSubTypes.Type(value = Deleted.class, name = "deleted")
   })
   public interface Event extends CborSerializable {}
 
@@ -202,6 +214,13 @@ public final class RecordingEntity
       return new RecordingEnded(seq, ts, by);
     }
   }
+
+  /**
+   * The recording was deleted: its state is "never created" again, and a later publisher's join
+   * creates it afresh with a new epoch. The marker holds nothing of the history (see {@link
+   * io.tandem.node.session.SessionDeletion}).
+   */
+  public record Deleted(long ts) implements Event {}
 
   // ---------------------------------------------------------------- the actor
 
@@ -361,6 +380,8 @@ public final class RecordingEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
+        .onCommand(Delete.class, this::onDelete)
+        .onCommand(HistoryDeleted.class, this::onHistoryDeleted)
         .onCommand(
             Stop.class,
             (state, cmd) -> {
@@ -418,6 +439,17 @@ public final class RecordingEntity
       return Effect().reply(cmd.hub(), full);
     }
     if (!state.exists()) {
+      if (!"publisher".equals(cmd.info().role())) {
+        // publishers create recordings; a viewer's (mistyped) name creates nothing
+        return Effect()
+            .reply(
+                cmd.hub(),
+                new Subscriber.Refused(
+                    cmd.connectionId(),
+                    cmd.ref(),
+                    ErrorCode.NOT_FOUND,
+                    sessionId + " does not exist (a publisher creates it)"));
+      }
       Created created = new Created(UUID.randomUUID().toString(), clock.millis());
       return Effect()
           .persist(created)
@@ -499,8 +531,55 @@ public final class RecordingEntity
     Ended ended = new Ended(state.seq() + 1, clock.millis(), cmd.memberId());
     return Effect()
         .persist(ended)
-        .thenRun(s -> members.publishChanges(List.of(ended)))
+        .thenRun(
+            s -> {
+              members.publishChanges(List.of(ended));
+              // retention finds ended recordings in the index, without waking them
+              SessionIndex.recordEnded(ctx.getSystem(), sessionId, ended.ts());
+            })
         .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
+  }
+
+  private ReplyEffect<Event, RecordingState> onDelete(RecordingState state, Delete cmd) {
+    if (!state.exists()) {
+      if (cmd.replyTo() == null) {
+        // retention found an index row of a recording deleted already (its removal failed): the
+        // row goes, so that the sweep stops waking this entity
+        SessionDeletion.forgetIndexRow(ctx.getSystem(), sessionId);
+        return Effect().noReply();
+      }
+      return Effect().reply(cmd.replyTo(), lifecycle.notFound());
+    }
+    return Effect()
+        .persist(new Deleted(clock.millis()))
+        .thenRun(
+            s -> {
+              lifecycle.deleted();
+              liveBuffer.update(s);
+              deleteHistory(cmd.replyTo());
+            })
+        .thenNoReply();
+  }
+
+  /** Removes the history before the marker just persisted; the outcome comes back as a command. */
+  private void deleteHistory(ActorRef<SessionReply> replyTo) {
+    ctx.pipeToSelf(
+        SessionDeletion.deleteHistory(
+            ctx.getSystem(),
+            sessionId,
+            persistenceId(sessionId.name()).id(),
+            lastSequenceNumber(ctx)),
+        (done, failure) ->
+            new HistoryDeleted(replyTo, failure == null ? null : failure.toString()));
+  }
+
+  private ReplyEffect<Event, RecordingState> onHistoryDeleted(
+      RecordingState state, HistoryDeleted cmd) {
+    SessionReply answer = SessionDeletion.outcome(ctx.getLog(), sessionId, cmd.failure());
+    if (cmd.replyTo() == null) {
+      return Effect().noReply();
+    }
+    return Effect().reply(cmd.replyTo(), answer);
   }
 
   private ReplyEffect<Event, RecordingState> onRefresh(RecordingState state, Refresh cmd) {
@@ -570,6 +649,7 @@ public final class RecordingEntity
                   b.blob() == null ? null : arriving.get(b.blob().hash()));
               return state;
             })
+        .onEvent(Deleted.class, (state, e) -> new RecordingState())
         .onEvent(
             Ended.class,
             (state, e) -> {

@@ -9,6 +9,7 @@ import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.ReplyTo;
+import io.tandem.node.session.SessionDeletion;
 import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
@@ -189,6 +190,15 @@ public final class RoomEntity
   /** Ask for the room's summary (HTTP API). */
   public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
 
+  /**
+   * Delete the room's history (protocol 9): replies {@link SessionReply.Accepted} once it is gone,
+   * {@code not_found} when there is none, {@code unavailable} when Cassandra refused.
+   */
+  public record Delete(ActorRef<SessionReply> replyTo) implements Command {}
+
+  /** Internal: the history's removal from Cassandra finished ({@code failure} null) or failed. */
+  public record HistoryDeleted(ActorRef<SessionReply> replyTo, String failure) implements Command {}
+
   /** Internal: the room tick (presence batches, hold expiry). */
   public enum Tick implements Command {
     INSTANCE
@@ -232,7 +242,8 @@ public final class RoomEntity
     @JsonSubTypes.Type(value = PosesRecorded.class, name = "poses-recorded"),
     @JsonSubTypes.Type(value = TickRateSet.class, name = "tick-rate-set"),
     @JsonSubTypes.Type(value = MemberParked.class, name = "member-parked"),
-    @JsonSubTypes.Type(value = ParkEnded.class, name = "park-ended")
+    @JsonSubTypes.Type(value = ParkEnded.class, name = "park-ended"),
+    @JsonSubTypes.Type(value = Deleted.class, name = "deleted")
   })
   public interface Event extends CborSerializable {}
 
@@ -302,6 +313,13 @@ public final class RoomEntity
 
   /** The participant came back (its holds are handed over) or its grace period ended. */
   public record ParkEnded(String participant) implements Event {}
+
+  /**
+   * The room was deleted: its state is "never created" again, and a later join creates it afresh
+   * with a new epoch. The marker holds nothing of the history (see {@link
+   * io.tandem.node.session.SessionDeletion}).
+   */
+  public record Deleted(long ts) implements Event {}
 
   // ---------------------------------------------------------------- the actor
 
@@ -429,6 +447,8 @@ public final class RoomEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
+        .onCommand(Delete.class, this::onDelete)
+        .onCommand(HistoryDeleted.class, this::onHistoryDeleted)
         .onCommand(
             Stop.class,
             (state, cmd) -> {
@@ -467,6 +487,7 @@ public final class RoomEntity
       if (back.pose() != null) {
         poses.put(cmd.memberId(), back.pose());
         changedPoses.put(cmd.memberId(), back.pose());
+        lifecycle.wake();
       }
       List<Event> handedOver = handOverHolds(state, back.memberId(), cmd.memberId());
       List<Event> events = new ArrayList<>(handedOver);
@@ -568,6 +589,41 @@ public final class RoomEntity
     return lifecycle.admit(cmd, state, tickInterval(state), () -> view(state));
   }
 
+  private ReplyEffect<Event, RoomState> onDelete(RoomState state, Delete cmd) {
+    if (!state.exists()) {
+      return Effect().reply(cmd.replyTo(), lifecycle.notFound());
+    }
+    // motion of the old history is never written; queued changes are decided after the reset
+    // (their senders are no longer members: not_joined)
+    unwrittenTicks.clear();
+    poses.clear();
+    changedPoses.clear();
+    liveObjects.clear();
+    movedObjects.clear();
+    movedAt.clear();
+    return Effect()
+        .persist(new Deleted(clock.millis()))
+        .thenRun(
+            s -> {
+              lifecycle.deleted();
+              ctx.pipeToSelf(
+                  SessionDeletion.deleteHistory(
+                      ctx.getSystem(),
+                      sessionId,
+                      persistenceId(roomName).id(),
+                      lastSequenceNumber(ctx)),
+                  (done, failure) ->
+                      new HistoryDeleted(
+                          cmd.replyTo(), failure == null ? null : failure.toString()));
+            })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<Event, RoomState> onHistoryDeleted(RoomState state, HistoryDeleted cmd) {
+    SessionReply answer = SessionDeletion.outcome(ctx.getLog(), sessionId, cmd.failure());
+    return Effect().reply(cmd.replyTo(), answer);
+  }
+
   private ReplyEffect<Event, RoomState> onLeave(RoomState state, Leave cmd) {
     if (!members.contains(cmd.memberId())) {
       return Effect().reply(cmd.replyTo(), lifecycle.notJoined());
@@ -648,11 +704,14 @@ public final class RoomEntity
         liveObjects.put(move.id(), move.view());
         movedObjects.put(move.id(), move.view());
         movedAt.put(move.id(), clock.millis());
+        lifecycle.wake();
         replyTo.tell(new SessionReply.Accepted(null));
       } else {
         Event event = (Event) decision;
         if (event instanceof ObjectsChanged changed) {
           changed.objects().keySet().forEach(this::forgetLive);
+          // a grab starts the hold's timeout, which the tick checks
+          lifecycle.wake();
         }
         s = applyEvent(s, event);
         events.add(event);
@@ -877,6 +936,7 @@ public final class RoomEntity
     if (members.contains(cmd.memberId())) {
       poses.put(cmd.memberId(), cmd.pose());
       changedPoses.put(cmd.memberId(), cmd.pose());
+      lifecycle.wake();
     }
     return Effect().noReply();
   }
@@ -914,8 +974,13 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onTick(RoomState state, Tick cmd) {
-    // grace periods end at a tick, with or without members
-    lifecycle.onTick(!state.parked().isEmpty());
+    // the tick keeps running while things move, objects are held or grace periods run (they end at
+    // a tick, with or without members); otherwise it sleeps until a pose, move, grab or
+    // announcement wakes it
+    boolean moved = !changedPoses.isEmpty() || !movedObjects.isEmpty();
+    boolean held =
+        state.objects().keySet().stream().anyMatch(id -> currentView(state, id).heldBy() != null);
+    lifecycle.onTick(moved || held || !state.parked().isEmpty());
     long now = clock.millis();
     recordMotion(state, now);
     // holds that ended: no move for the hold timeout, or a grace period that ran out
@@ -952,7 +1017,12 @@ public final class RoomEntity
               Map.of(e.getKey(), new ObjectView(v.asset(), v.transform(), null))));
     }
     toWrite.addAll(parkingsEnded);
-    if (!toWrite.isEmpty() || unwrittenTicks.size() >= settings.posesPerWrite()) {
+    // recorded motion goes to the journal every posesPerWrite ticks, with a durable change, and
+    // once
+    // the motion stops (the tick may sleep next)
+    if (!toWrite.isEmpty()
+        || unwrittenTicks.size() >= settings.posesPerWrite()
+        || (!moved && !unwrittenTicks.isEmpty())) {
       List<Event> ticks = takeUnwrittenTicks();
       ticks.addAll(toWrite);
       toWrite = ticks;
@@ -1074,6 +1144,9 @@ public final class RoomEntity
   }
 
   private RoomState applyEvent(RoomState state, Event event) {
+    if (event instanceof Deleted) {
+      return RoomState.empty();
+    }
     if (event instanceof Created c) {
       return state.created(c.epoch(), c.ts());
     }

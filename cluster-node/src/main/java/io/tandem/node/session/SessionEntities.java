@@ -97,6 +97,18 @@ public final class SessionEntities {
     };
   }
 
+  /**
+   * Deletes the session's history (protocol 9): {@link SessionReply.Accepted} once it is gone,
+   * {@code not_found} when the session does not exist.
+   */
+  public CompletionStage<SessionReply> delete(SessionId session, Duration timeout) {
+    return switch (session.kind()) {
+      case ROOM -> room(session).ask(RoomEntity.Delete::new, timeout);
+      case RECORDING -> recording(session).ask(RecordingEntity.Delete::new, timeout);
+      case MAP -> map(session).ask(io.tandem.node.map.MapEntity.Delete::new, timeout);
+    };
+  }
+
   /** The session's summary for the HTTP API. */
   public CompletionStage<SessionSummary> summary(SessionId session, Duration timeout) {
     return switch (session.kind()) {

@@ -68,6 +68,31 @@ public final class SessionIndex {
         });
   }
 
+  /**
+   * Records that {@code session} (a recording) ended at {@code endedMillis}, so that retention
+   * finds it without waking its entity. A failed write is logged; the recording then stays until it
+   * is deleted by hand.
+   */
+  public static void recordEnded(ActorSystem<?> system, SessionId session, long endedMillis) {
+    if (!SessionDeletion.onCassandra(system)) {
+      return;
+    }
+    CompletionStage<?> write;
+    try {
+      write =
+          SessionIndexes.get(system)
+              .markEnded(session.kind().prefix(), session.name(), endedMillis);
+    } catch (RuntimeException e) {
+      write = CompletableFuture.failedFuture(e);
+    }
+    write.whenComplete(
+        (done, error) -> {
+          if (error != null) {
+            log.warn("could not index the end of {}: {}", session, error.toString());
+          }
+        });
+  }
+
   /** Records {@code session} again (a session found in the journal but not in the index). */
   public CompletionStage<?> repair(SessionId session, long createdMillis) {
     return index.record(session.kind().prefix(), session.name(), createdMillis);

@@ -18,10 +18,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * its {@link ActorContext} and {@link TimerScheduler}, and calls it from its command handlers; it
  * is actor-confined like those two (not thread-safe, never sent anywhere) and blocks on nothing.
  *
- * <p>Invariants it keeps: the tick runs while there are members or announcements to send (an entity
- * may keep it running longer, see {@link #onTick}); the idle check is scheduled exactly while there
- * are no members, from the start of the incarnation and from the last leave, and cancelled by a
- * join.
+ * <p>Invariants it keeps: the tick runs while there are announcements to send or the entity asks
+ * for more ticks ({@link #onTick}), and sleeps otherwise, also with members (an idle room of ten
+ * costs no timer firing twenty times a second); a queued announcement wakes it ({@link #wake}); the
+ * idle check is scheduled exactly while there are no members, from the start of the incarnation and
+ * from the last leave, and cancelled by a join.
  *
  * <p>Why a helper the entity owns, rather than the alternatives:
  *
@@ -55,6 +56,9 @@ public final class SessionLifecycle<C> {
   private final int maxMembers;
   private final SessionMembers<C> members;
 
+  /** The interval the tick last ran at, for {@link #wake}; null before the first start. */
+  private Duration tickInterval;
+
   /**
    * Schedules the first idle check: an entity that nobody joins passivates after {@code
    * passivateAfter}.
@@ -82,7 +86,7 @@ public final class SessionLifecycle<C> {
     this.idleCheck = idleCheck;
     this.passivateAfter = passivateAfter;
     this.maxMembers = maxMembers;
-    this.members = new SessionMembers<>(ctx, onHubTerminated);
+    this.members = new SessionMembers<>(ctx, onHubTerminated, this::wake);
     scheduleIdleCheck();
   }
 
@@ -144,12 +148,27 @@ public final class SessionLifecycle<C> {
   }
 
   /**
-   * At each tick: sends the joins, leaves and presence since the last tick once to every hub; stops
-   * the tick once no member is left, unless the entity still needs it ({@code keepTicking}).
+   * The session was deleted: its members are told (through their hubs) and forgotten, and with none
+   * left the idle check runs again.
+   */
+  public void deleted() {
+    members.deleted();
+    scheduleIdleCheck();
+  }
+
+  /** The reply to a delete of a session that does not exist. */
+  public SessionReply.Rejected notFound() {
+    return new SessionReply.Rejected(ErrorCode.NOT_FOUND, sessionId + " does not exist");
+  }
+
+  /**
+   * At each tick: sends the joins, leaves and presence since the last tick once to every hub; then
+   * the tick sleeps unless the entity still needs it ({@code keepTicking}: motion to send, holds or
+   * grace periods to time out). Whatever is queued later wakes it again.
    */
   public void onTick(boolean keepTicking) {
     members.takeAnnouncements().ifPresent(members::broadcast);
-    if (members.isEmpty() && !keepTicking) {
+    if (!keepTicking) {
       timers.cancel(tick);
     }
   }
@@ -171,8 +190,16 @@ public final class SessionLifecycle<C> {
 
   /** Starts the tick at {@code interval}, unless it runs already. */
   public void startTicking(Duration interval) {
+    tickInterval = interval;
     if (!timers.isTimerActive(tick)) {
       timers.startTimerAtFixedRate(tick, interval);
+    }
+  }
+
+  /** Something to send at the next tick: the tick runs again at its last interval. */
+  public void wake() {
+    if (tickInterval != null) {
+      startTicking(tickInterval);
     }
   }
 

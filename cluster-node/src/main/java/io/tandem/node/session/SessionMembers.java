@@ -1,6 +1,7 @@
 package io.tandem.node.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tandem.node.cluster.NodeAddress;
 import io.tandem.node.fanout.FanoutStats;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,11 +35,19 @@ public final class SessionMembers<C> {
   private final Map<ActorRef<Subscriber.Message>, Integer> hubs = new HashMap<>();
   private final Map<String, MemberInfo> pending = new LinkedHashMap<>();
   private final FanoutStats stats;
+  private final Runnable onAnnouncement;
 
+  /**
+   * @param onAnnouncement runs whenever a join, leave or presence change is queued for the next
+   *     tick (the entity's tick sleeps while there is nothing to announce)
+   */
   public SessionMembers(
-      ActorContext<C> ctx, Function<ActorRef<Subscriber.Message>, C> onHubTerminated) {
+      ActorContext<C> ctx,
+      Function<ActorRef<Subscriber.Message>, C> onHubTerminated,
+      Runnable onAnnouncement) {
     this.ctx = ctx;
     this.onHubTerminated = onHubTerminated;
+    this.onAnnouncement = onAnnouncement;
     this.stats = FanoutStats.get(ctx.getSystem());
   }
 
@@ -67,7 +76,7 @@ public final class SessionMembers<C> {
     if (hubs.merge(hub, 1, Integer::sum) == 1) {
       ctx.watchWith(hub, onHubTerminated.apply(hub));
     }
-    pending.put(memberId, info);
+    announce(memberId, info);
   }
 
   /** Removes a member and announces that it left; null when it was not a member. */
@@ -75,7 +84,7 @@ public final class SessionMembers<C> {
     Member m = members.remove(memberId);
     if (m != null) {
       releaseHub(m.hub());
-      pending.put(memberId, null);
+      announce(memberId, null);
     }
     return m;
   }
@@ -86,8 +95,14 @@ public final class SessionMembers<C> {
     if (m != null) {
       MemberInfo info = m.info().withPresence(presence);
       members.put(memberId, new Member(memberId, info, m.hub()));
-      pending.put(memberId, info);
+      announce(memberId, info);
     }
+  }
+
+  /** Queues a member's join or presence ({@code info}) or leave (null) for the next tick. */
+  private void announce(String memberId, MemberInfo info) {
+    pending.put(memberId, info);
+    onAnnouncement.run();
   }
 
   /** The ids of the members reached through {@code hub}. */
@@ -102,6 +117,18 @@ public final class SessionMembers<C> {
               }
             });
     return out;
+  }
+
+  /**
+   * The session was deleted: tells every hub ({@link Subscriber.Deleted}), then forgets every
+   * member and hub without announcing their leaves (their connections are told by the hubs).
+   */
+  public void deleted() {
+    broadcast(new Subscriber.Deleted(ctx.getSelf()));
+    hubs.keySet().forEach(ctx::unwatch);
+    hubs.clear();
+    members.clear();
+    pending.clear();
   }
 
   /** Forgets a stopped hub (after its members were removed). */
@@ -157,10 +184,9 @@ public final class SessionMembers<C> {
     broadcast(new Subscriber.Moving(ctx.getSelf()));
   }
 
-  /** The cluster address ({@code host:port}) of the node an entity runs on. */
+  /** The node an entity runs on, named as everywhere else ({@link NodeAddress}). */
   public static String nodeOf(ActorContext<?> ctx) {
-    org.apache.pekko.actor.Address a = ctx.getSystem().address();
-    return a.getHost().orElse("local") + ":" + a.getPort().map(String::valueOf).orElse("0");
+    return NodeAddress.of(ctx.getSystem().address());
   }
 
   private void releaseHub(ActorRef<Subscriber.Message> hub) {

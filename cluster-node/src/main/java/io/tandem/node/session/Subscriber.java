@@ -32,7 +32,8 @@ public final class Subscriber {
     @JsonSubTypes.Type(value = MapPart.class, name = "map-part"),
     @JsonSubTypes.Type(value = MapTicked.class, name = "map-ticked"),
     @JsonSubTypes.Type(value = MapEphemeral.class, name = "map-ephemeral"),
-    @JsonSubTypes.Type(value = MapControl.class, name = "map-control")
+    @JsonSubTypes.Type(value = MapControl.class, name = "map-control"),
+    @JsonSubTypes.Type(value = Deleted.class, name = "deleted")
   })
   public interface Message extends CborSerializable {}
 
@@ -85,6 +86,12 @@ public final class Subscriber {
   /** A join was refused. */
   public record Refused(String connectionId, Long ref, ErrorCode code, String message)
       implements Message {}
+
+  /**
+   * The session was deleted ({@code DELETE /v1/sessions/{session}}): every connection of the hub
+   * gets {@code error{not_found}} and is no longer joined; the {@code entity} forgot its members.
+   */
+  public record Deleted(ActorRef<?> entity) implements Message {}
 
   /** A durable change, for every subscribed connection. */
   public record Updated(SessionUpdate update) implements Message {}

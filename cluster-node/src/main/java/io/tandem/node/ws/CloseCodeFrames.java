@@ -28,17 +28,21 @@ import scala.concurrent.duration.FiniteDuration;
  * Lets a WebSocket handler close with a protocol close code (4401, 4408, 1008, 1009, 1012, ...).
  *
  * <p>Pekko HTTP's message-level API closes only with 1000 (the handler completed) or 1011 (it
- * failed). So the handler is joined here with Pekko's own WebSocket stack at the frame level, and
- * the close frame the stack writes when the handler completes is replaced by one carrying the code
- * the handler put into its close signal. The close handshake itself stays Pekko's. This uses Pekko
- * HTTP's internal frame API ({@code UpgradeToWebSocketLowLevel.handleFrames}); the end-to-end tests
- * check every close code, so an incompatible Pekko HTTP upgrade fails them.
+ * failed). So the handler is joined here with Pekko's masking and frame handling at the frame
+ * level, through our own message layer ({@link MessageAssembly}), and the close frame the stack
+ * writes when the handler completes is replaced by one carrying the code the handler put into its
+ * close signal. The close handshake itself stays Pekko's. This uses Pekko HTTP's internal frame API
+ * ({@code UpgradeToWebSocketLowLevel.handleFrames}); the end-to-end tests check every close code,
+ * so an incompatible Pekko HTTP upgrade fails them.
  */
 final class CloseCodeFrames {
   /** RFC 6455 opcode of a close frame. */
   private static final byte CLOSE_OPCODE = 0x8;
 
   private static final FiniteDuration CLOSE_TIMEOUT = FiniteDuration.create(3, TimeUnit.SECONDS);
+
+  /** How often an unanswered close is checked against {@code CLOSE_TIMEOUT}, once it has begun. */
+  static final java.time.Duration CLOSE_TICK = java.time.Duration.ofSeconds(1);
 
   private final WebSocketSettings settings;
   private final LoggingAdapter log;
@@ -49,25 +53,28 @@ final class CloseCodeFrames {
   }
 
   /**
-   * Upgrades with {@code handler}; when it completes, the socket closes with the signalled code.
+   * Upgrades with {@code handler}, which reads whole messages assembled by {@code assembly} and
+   * writes strict ones; when it completes, the socket closes with the signalled code.
    */
   HttpResponse handle(
       WebSocketUpgrade upgrade,
-      Flow<Message, Message, NotUsed> handler,
+      MessageAssembly assembly,
+      Flow<MessageAssembly.Assembled, Message, NotUsed> handler,
       String subprotocol,
       AtomicReference<Pair<CloseCode, String>> closeSignal) {
-    org.apache.pekko.stream.scaladsl.Flow<
-            org.apache.pekko.http.scaladsl.model.ws.Message,
-            org.apache.pekko.http.scaladsl.model.ws.Message,
-            NotUsed>
-        scalaHandler =
-            Flow.<org.apache.pekko.http.scaladsl.model.ws.Message>create()
-                .map(Message::adapt)
-                .via(handler)
-                .map(Message::asScala)
-                .asScala();
+    // Pekko's masking and frame handling (control frames, UTF-8, the close handshake), then our
+    // one-stage message layer instead of Pekko's message API (see MessageAssembly)
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    org.apache.pekko.stream.scaladsl.BidiFlow<FrameEvent, Object, Object, FrameEvent, NotUsed>
+        lower =
+            (org.apache.pekko.stream.scaladsl.BidiFlow)
+                WebSocket$.MODULE$
+                    .masking(true, settings.randomFactory())
+                    .atop((Graph) WebSocket$.MODULE$.frameHandling(true, CLOSE_TIMEOUT, log));
+    @SuppressWarnings({"unchecked", "rawtypes"})
     org.apache.pekko.stream.scaladsl.Flow<FrameEvent, FrameEvent, NotUsed> frames =
-        WebSocket$.MODULE$.stack(true, settings, CLOSE_TIMEOUT, log).join(scalaHandler);
+        (org.apache.pekko.stream.scaladsl.Flow)
+            lower.atop((Graph) assembly).join((Graph) handler.asScala());
     Flow<FrameEvent, FrameEvent, NotUsed> withCodes =
         frames.asJava().map(frame -> withSignalledCode(frame, closeSignal));
     @SuppressWarnings({"unchecked", "rawtypes"})

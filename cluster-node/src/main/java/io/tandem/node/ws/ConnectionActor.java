@@ -7,6 +7,7 @@ import io.tandem.node.auth.AuthException;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.cluster.JournalAvailability;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.Outbox;
@@ -109,8 +110,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** One inbound frame, decoded or rejected; acknowledge it to get the next. */
   public record Inbound(ActorRef<Ack> ackTo, Incoming incoming) implements Command {}
 
-  /** The client closed, or the socket failed. */
-  public enum StreamEnded implements Command {
+  /**
+   * The client closed, or the socket failed. Sent by the inbound sink and again when the socket's
+   * stream terminates (which also covers a socket that ends before its first frame): the second one
+   * finds the actor stopped, an expected dead letter that is not logged.
+   */
+  public enum StreamEnded implements Command, org.apache.pekko.actor.DeadLetterSuppression {
     INSTANCE
   }
 
@@ -142,7 +147,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /**
    * A frame over the connection's byte rate ({@link ByteRate}): refused like one over the frames.
    */
-  public record OverByteRate(DecodeResult<ClientFrame> result, long bytes) implements Incoming {}
+  public record OverByteRate(DecodeResult<ClientFrame> result, long bytes, boolean publisher)
+      implements Incoming {}
 
   private record HelloChecked(Hello hello, Principal principal, String failure)
       implements Command {}
@@ -272,8 +278,18 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
    * The connection's outbound side: its outbox, the merge point replays stream into, and its log
    * (traffic counts, logging context).
    */
+  /**
+   * What the connection's stream shares with its actor. {@code mapPublishing}: the maps this
+   * connection joined as publisher (kept by the actor, read by the inbound stage, whose puts to
+   * them count against the publisher's byte bucket, {@code
+   * tandem.map.publisher-max-bytes-per-second}).
+   */
   public record Outbound(
-      Outbox outbox, Sink<Message, NotUsed> replays, Encoding encoding, ConnectionLog log) {}
+      Outbox outbox,
+      Sink<Message, NotUsed> replays,
+      Encoding encoding,
+      ConnectionLog log,
+      java.util.Set<SessionId> mapPublishing) {}
 
   public static Behavior<Command> create(String connectionId, Outbound outbound, Deps deps) {
     // every line logged while handling a message carries the connection, principal and session
@@ -371,6 +387,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** Changes sent to rooms that wait for their answer; past the in-flight cap, reading waits. */
   private final PendingAnswers<Request> pending;
 
+  /** Whether the node's journal can store changes now (answers `unavailable` at once if not). */
+  private final JournalAvailability journal;
+
   private final ActorRef<ReplyTo.Answer> answers;
 
   /** The inbound ack held while too many changes wait for their answer. */
@@ -399,6 +418,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         ctx.messageAdapter(SessionHub.Membership.class, MembershipChanged::new);
     this.answers = ctx.messageAdapter(ReplyTo.Answer.class, Answered::new);
     this.pending = new PendingAnswers<>(deps.askTimeout());
+    this.journal = JournalAvailability.get(ctx.getSystem());
     this.payloads =
         new RecordingPayloads(Blobs.get(ctx.getSystem()), deps.recordings().blobThreshold());
     this.maps = new MapRequests(ctx, outbox, deps.entities(), deps.askTimeout(), deps.maps());
@@ -457,7 +477,12 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return ack(msg.ackTo());
     }
     if (msg.incoming() instanceof OverByteRate over) {
-      String why = "more than " + deps.ws().maxBytesPerSecond() + " bytes per second";
+      String why =
+          over.publisher()
+              ? "a publisher's puts: more than "
+                  + deps.maps().publisherBytesPerSecond()
+                  + " bytes per second (tandem.map.publisher-max-bytes-per-second)"
+              : "more than " + deps.ws().maxBytesPerSecond() + " bytes per second";
       if (over.result() instanceof DecodeResult.Decoded<ClientFrame> d) {
         limited(d.frame(), why);
       } else {
@@ -746,6 +771,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       return;
     }
     sessions.put(session, new Joined(memberId(), join.role()));
+    if (session.kind() == SessionKind.MAP && join.role() == Role.PUBLISHER) {
+      outbound.mapPublishing().add(session);
+    }
     MemberInfo info =
         new MemberInfo(clientName(), clientKind(), join.role().wire(), presence, clientDevice);
     deps.hubs()
@@ -765,6 +793,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void onLeave(Leave leave) {
     Joined joined = sessions.remove(leave.session());
+    outbound.mapPublishing().remove(leave.session());
     if (joined == null) {
       reply(leave, ErrorCode.NOT_JOINED, "not joined to " + leave.session());
       return;
@@ -1213,6 +1242,11 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       Runnable onAccepted,
       java.util.function.Function<ReplyTo, RoomEntity.Command> command) {
     SessionId session = ((SessionFrame) frame).session();
+    if (!journal.available()) {
+      // its entity could neither store the change nor recover to answer: say so at once
+      reply(frame, ErrorCode.UNAVAILABLE, "the journal (Cassandra) is unreachable, retry");
+      return;
+    }
     long now = System.nanoTime();
     long tag = pending.add(new Request(frame.ref(), session, onAccepted), now);
     if (!timers.isTimerActive(AnswerSweep.INSTANCE)) {
@@ -1297,6 +1331,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (msg.change() instanceof SessionHub.JoinFailed f) {
       // its error frame was already queued by the hub
       sessions.remove(f.session());
+      outbound.mapPublishing().remove(f.session());
     } else if (msg.change() instanceof SessionHub.TickRate t && sessions.containsKey(t.session())) {
       // poses go to the room at its own tick from now on
       // poses go at the new rate from the next one on
@@ -1496,6 +1531,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       deps.entities().disconnect(e.getKey(), e.getValue().memberId());
     }
     sessions.clear();
+    outbound.mapPublishing().clear();
   }
 
   private void detach(SessionId session) {

@@ -41,7 +41,6 @@ import org.apache.pekko.stream.javadsl.MergeHub;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
-import org.apache.pekko.util.ByteString;
 
 /**
  * {@code /v1/ws}: negotiates the encoding, then runs one stream per connection:
@@ -181,6 +180,15 @@ public final class WebSocketEndpoint extends AllDirectives {
     ConnectionLog connectionLog = new ConnectionLog(connectionId, encoding);
     ByteRate byteRate =
         new ByteRate(deps.ws().maxBytesPerSecond(), deps.ws().burstBytes(), System.nanoTime());
+    // a map publisher's puts have a bucket of their own (tandem.map.publisher-max-bytes-per-second)
+    Rates rates =
+        new Rates(
+            byteRate,
+            new ByteRate(
+                deps.maps().publisherBytesPerSecond(),
+                deps.maps().publisherBurstBytes(),
+                System.nanoTime()),
+            java.util.concurrent.ConcurrentHashMap.newKeySet());
     AtomicReference<Pair<CloseCode, String>> closeSignal = new AtomicReference<>();
     AtomicReference<ActorRef<ConnectionActor.Command>> actor = new AtomicReference<>();
     OutboxStage.Bounds bounds =
@@ -226,20 +234,32 @@ public final class WebSocketEndpoint extends AllDirectives {
                       spawn(
                           connectionId,
                           new ConnectionActor.Outbound(
-                              pair.first(), pair.second(), encoding, connectionLog));
+                              pair.first(),
+                              pair.second(),
+                              encoding,
+                              connectionLog,
+                              rates.mapPublishing()));
                   actor.set(ref);
                   spawned.complete(ref);
                   return NotUsed.getInstance();
                 });
 
-    Sink<Message, CompletionStage<NotUsed>> inbound =
-        Flow.<Message>create()
-            .mapAsync(1, message -> read(message, spawned, connectionLog, byteRate))
+    Sink<MessageAssembly.Assembled, CompletionStage<NotUsed>> inbound =
+        Flow.<MessageAssembly.Assembled>create()
+            .map(message -> read(message, connectionLog, rates))
             .toMat(
                 Sink.lazyCompletionStageSink(() -> spawned.thenApply(this::actorSink)),
                 (a, b) -> b);
+    // past close-frame-bytes the connection closes with 1009 while the message still arrives
+    MessageAssembly assembly =
+        new MessageAssembly(
+            deps.ws().maxFrameBytes(),
+            deps.ws().closeFrameBytes(),
+            CloseCodeFrames.CLOSE_TICK,
+            total ->
+                spawned.thenAccept(ref -> ref.tell(new ConnectionActor.FrameTooLargeNow(total))));
 
-    Flow<Message, Message, NotUsed> handler =
+    Flow<MessageAssembly.Assembled, Message, NotUsed> handler =
         handlerOf(inbound, outbound)
             .watchTermination(
                 (notUsed, done) -> {
@@ -247,6 +267,10 @@ public final class WebSocketEndpoint extends AllDirectives {
                   done.whenComplete(
                       (ok, failure) -> {
                         deps.registry().closedFrom(address);
+                        // the inbound sink is lazy: a socket that ends before its first frame
+                        // (closed before hello, 4408) never told the actor, which then stayed
+                        // counted in /v1/status for ever. However the socket ends, the actor stops.
+                        spawned.thenAccept(ref -> ref.tell(ConnectionActor.StreamEnded.INSTANCE));
                         Pair<CloseCode, String> signal = closeSignal.get();
                         if (signal != null) {
                           connectionLog.closed(
@@ -258,15 +282,14 @@ public final class WebSocketEndpoint extends AllDirectives {
                       });
                   return notUsed;
                 });
-    return closeCodes.handle(upgrade, handler, subprotocol, closeSignal);
+    return closeCodes.handle(upgrade, assembly, handler, subprotocol, closeSignal);
   }
 
   /**
    * The handler of one connection: what it reads goes to {@code inbound}, what it writes comes from
    * {@code outbound}.
    */
-  static Flow<Message, Message, NotUsed> handlerOf(
-      Sink<Message, ?> inbound, Source<Message, ?> outbound) {
+  static <I> Flow<I, Message, NotUsed> handlerOf(Sink<I, ?> inbound, Source<Message, ?> outbound) {
     return Flow.fromSinkAndSourceCoupled(inbound, outbound);
   }
 
@@ -291,59 +314,39 @@ public final class WebSocketEndpoint extends AllDirectives {
   }
 
   /**
-   * Reads one message whole, within the limits: up to max-frame-bytes it is decoded; beyond it the
-   * rest is skipped (counted, not kept) and the client gets too_big; beyond close-frame-bytes
-   * reading stops and the connection closes with 1009.
+   * Decodes one whole message (JSON for text, CBOR for binary); a message over max-frame-bytes is
+   * refused with too_big, one over close-frame-bytes closes the connection with 1009.
    */
-  private CompletionStage<ConnectionActor.Incoming> read(
-      Message message,
-      CompletableFuture<ActorRef<ConnectionActor.Command>> connection,
-      ConnectionLog connectionLog,
-      ByteRate byteRate) {
-    long max = deps.ws().maxFrameBytes();
-    long closeAt = deps.ws().closeFrameBytes();
-    if (message.isText()) {
-      var text = message.asTextMessage();
-      if (text.isStrict()) {
-        String strict = text.getStrictText();
-        return CompletableFuture.completedFuture(
-            counted(decodeText(strict), utf8Length(strict), connectionLog, byteRate));
-      }
-      return text.getStreamedText()
-          .map(s -> ByteString.fromString(s))
-          .runWith(Collector.sink(max, closeAt, connection), system)
-          .thenApply(
-              c ->
-                  counted(
-                      c.result(bytes -> decodeText(bytes.utf8String())),
-                      c.total(),
-                      connectionLog,
-                      byteRate));
+  private ConnectionActor.Incoming read(
+      MessageAssembly.Assembled message, ConnectionLog connectionLog, Rates rates) {
+    ConnectionActor.Incoming incoming;
+    if (message instanceof MessageAssembly.Text t) {
+      incoming = decodeText(t.text());
+    } else if (message instanceof MessageAssembly.Binary b) {
+      incoming = new ConnectionActor.Decoded(codec.decodeClient(Encoding.CBOR, b.data().toArray()));
+    } else if (((MessageAssembly.Oversized) message).closing()) {
+      incoming = new ConnectionActor.FrameTooLarge(message.bytes());
+    } else {
+      incoming =
+          new ConnectionActor.Decoded(
+              new io.tandem.protocol.DecodeResult.Rejected<>(
+                  new io.tandem.protocol.ProtocolError(
+                      io.tandem.protocol.ErrorCode.TOO_BIG,
+                      "frame of " + message.bytes() + " bytes is over the limit",
+                      null,
+                      null)));
     }
-    var binary = message.asBinaryMessage();
-    if (binary.isStrict()) {
-      ByteString data = binary.getStrictData();
-      return CompletableFuture.completedFuture(
-          counted(
-              new ConnectionActor.Decoded(codec.decodeClient(Encoding.CBOR, data.toArray())),
-              data.size(),
-              connectionLog,
-              byteRate));
-    }
-    return binary
-        .getStreamedData()
-        .runWith(Collector.sink(max, closeAt, connection), system)
-        .thenApply(
-            c ->
-                counted(
-                    c.result(
-                        bytes ->
-                            new ConnectionActor.Decoded(
-                                codec.decodeClient(Encoding.CBOR, bytes.toArray()))),
-                    c.total(),
-                    connectionLog,
-                    byteRate));
+    return counted(incoming, message.bytes(), connectionLog, rates);
   }
+
+  /**
+   * A connection's byte buckets: its own, and its map publisher's, for {@code put} frames to the
+   * maps in {@code mapPublishing} (those it joined as publisher; kept by its actor).
+   */
+  private record Rates(
+      ByteRate connection,
+      ByteRate publisher,
+      java.util.Set<io.tandem.protocol.SessionId> mapPublishing) {}
 
   /**
    * Counts an inbound frame by its type (or as invalid) and its size, for logs and metrics, and
@@ -351,85 +354,28 @@ public final class WebSocketEndpoint extends AllDirectives {
    * ConnectionActor.OverByteRate}, to be refused.
    */
   private static ConnectionActor.Incoming counted(
-      ConnectionActor.Incoming incoming, long bytes, ConnectionLog connectionLog, ByteRate rate) {
+      ConnectionActor.Incoming incoming, long bytes, ConnectionLog connectionLog, Rates rates) {
     if (incoming instanceof ConnectionActor.Decoded d
         && d.result() instanceof io.tandem.protocol.DecodeResult.Decoded<ClientFrame> ok) {
       connectionLog.received(ok.frame().type(), bytes);
     } else {
       connectionLog.received("invalid", bytes);
     }
-    if (incoming instanceof ConnectionActor.Decoded d && !rate.take(bytes, System.nanoTime())) {
-      return new ConnectionActor.OverByteRate(d.result(), bytes);
+    if (incoming instanceof ConnectionActor.Decoded d) {
+      boolean publisher =
+          d.result() instanceof io.tandem.protocol.DecodeResult.Decoded<ClientFrame> ok
+              && ok.frame() instanceof io.tandem.protocol.Put put
+              && rates.mapPublishing().contains(put.session());
+      ByteRate rate = publisher ? rates.publisher() : rates.connection();
+      if (!rate.take(bytes, System.nanoTime())) {
+        return new ConnectionActor.OverByteRate(d.result(), bytes, publisher);
+      }
     }
     return incoming;
   }
 
-  /** The UTF-8 size of a text message, without encoding it again. */
-  private static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n += 1;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
-  }
-
   private ConnectionActor.Incoming decodeText(String text) {
     return new ConnectionActor.Decoded(codec.decodeClient(text));
-  }
-
-  /**
-   * Collects a streamed message up to a limit, then only counts. Past {@code closeAt} the
-   * connection is told at once to close with 1009; the message is still drained (not kept), since
-   * cancelling it would end the socket before the close frame.
-   */
-  private record Collector(ByteString kept, long total, boolean over, long closeAt) {
-    static Sink<ByteString, CompletionStage<Collector>> sink(
-        long max, long closeAt, CompletableFuture<ActorRef<ConnectionActor.Command>> connection) {
-      return Flow.<ByteString>create()
-          .scan(
-              new Collector(ByteString.emptyByteString(), 0, false, closeAt),
-              (c, chunk) -> {
-                long total = c.total() + chunk.size();
-                if (c.total() <= closeAt && total > closeAt) {
-                  connection.thenAccept(
-                      ref -> ref.tell(new ConnectionActor.FrameTooLargeNow(total)));
-                }
-                boolean over = total > max;
-                return new Collector(
-                    over ? ByteString.emptyByteString() : c.kept().concat(chunk),
-                    total,
-                    over,
-                    closeAt);
-              })
-          .toMat(Sink.last(), (a, b) -> b);
-    }
-
-    ConnectionActor.Incoming result(
-        java.util.function.Function<ByteString, ConnectionActor.Incoming> decode) {
-      if (total > closeAt) {
-        return new ConnectionActor.FrameTooLarge(total);
-      }
-      if (over) {
-        return new ConnectionActor.Decoded(
-            new io.tandem.protocol.DecodeResult.Rejected<>(
-                new io.tandem.protocol.ProtocolError(
-                    io.tandem.protocol.ErrorCode.TOO_BIG,
-                    "frame of " + total + " bytes is over the limit",
-                    null,
-                    null)));
-      }
-      return decode.apply(kept);
-    }
   }
 
   private static String newConnectionId() {

@@ -209,7 +209,7 @@ class ClusterFailoverTest {
       NodeProcess fourth = joinOneMore();
       nodes.add(fourth);
       awaitMembers(4);
-      String fourthAddress = fourth.ports().clusterAddress();
+      String fourthAddress = "tandem@" + fourth.ports().clusterAddress();
       // sharding rebalances: some of the rooms move to the new node
       await()
           .atMost(RECOVERY)
@@ -272,7 +272,7 @@ class ClusterFailoverTest {
   private NodeProcess hostOf(String room) throws Exception {
     String address = summary(room).path("node").asText();
     return nodes.stream()
-        .filter(n -> n.ports().clusterAddress().equals(address))
+        .filter(n -> ("tandem@" + n.ports().clusterAddress()).equals(address))
         .findFirst()
         .orElseThrow(() -> new AssertionError(room + " runs on " + address + ", not a test node"));
   }

@@ -89,6 +89,28 @@ class HubSequenceTest {
     }
   }
 
+  /** Drops the first fresh view the entity sends the hub (an answer lost between nodes). */
+  private static final class LostRefresh
+      extends BehaviorInterceptor<Subscriber.Message, Subscriber.Message> {
+    private boolean dropped;
+
+    LostRefresh() {
+      super(Subscriber.Message.class);
+    }
+
+    @Override
+    public Behavior<Subscriber.Message> aroundReceive(
+        TypedActorContext<Subscriber.Message> ctx,
+        Subscriber.Message msg,
+        ReceiveTarget<Subscriber.Message> target) {
+      if (msg instanceof Subscriber.Refreshed && !dropped) {
+        dropped = true;
+        return Behaviors.same();
+      }
+      return target.apply(ctx, msg);
+    }
+  }
+
   /** An outbox that records what a connection would have been sent. */
   private static final class RecordingOutbox implements Outbox {
     final List<String> frames = new ArrayList<>();
@@ -173,6 +195,66 @@ class HubSequenceTest {
                       List.of("snapshot", "seq:1", "seq:2", "seq:3", "seq:4", "seq:5"),
                       outbox.frames(),
                       "every change once, in order, the lost one repaired in its place"));
+    }
+  }
+
+  /**
+   * A connection that fell behind gets a fresh snapshot ({@code resync}); when the entity's answer
+   * is lost (its node died, the session moved), the hub asks again after the join timeout instead
+   * of leaving the connection without snapshot and without any later change for good.
+   */
+  @Test
+  void aLostRefreshIsAskedAgainAndTheConnectionGoesOn() {
+    SessionId room = SessionId.room("refresh-" + UUID.randomUUID().toString().substring(0, 8));
+    try (WsClient editor = WsClient.connect(node.wsUrl())) {
+      editor.hello(node.token("alice", "room:*:write"));
+      editor.join(room.toString(), "editor");
+      assertEquals("ok", editor.set(room.toString(), "n", 1).path("type").asText());
+
+      RecordingOutbox outbox = new RecordingOutbox();
+      ActorRef<Subscriber.Message> hub =
+          node.system()
+              .systemActorOf(
+                  Behaviors.intercept(
+                      LostRefresh::new,
+                      SessionHub.create(
+                          room,
+                          new SessionEntities(node.system()),
+                          new JournalReader(node.system()),
+                          new SessionHub.Settings(Duration.ofSeconds(1), 512, 512, 3),
+                          testKit.<HubManager.Command>createTestProbe().ref())),
+                  "refresh-hub-" + UUID.randomUUID(),
+                  Props.empty());
+      hub.tell(
+          new SessionHub.Subscribe(
+              "refresh-1",
+              "observer/refresh-1",
+              new MemberInfo("observer", "bot", "viewer", JSON.createObjectNode()),
+              1L,
+              null,
+              null,
+              outbox,
+              testKit.<SessionHub.Membership>createTestProbe().ref()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> outbox.frames().contains("snapshot"));
+
+      hub.tell(new SessionHub.RequestRefresh("refresh-1"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      List.of("snapshot", "snapshot"),
+                      outbox.frames(),
+                      "the refresh whose answer was lost is asked again"));
+      assertEquals("ok", editor.set(room.toString(), "n", 2).path("type").asText());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      List.of("snapshot", "snapshot", "seq:2"),
+                      outbox.frames(),
+                      "and the connection gets the changes after it"));
     }
   }
 }

@@ -57,8 +57,16 @@ class DevTokenGateTest {
         refusal(LOOPBACK, "127.0.0.1:8080", "https://127.0.0.1:8080", null, json).isPresent());
     assertTrue(refusal(LOOPBACK, "127.0.0.1:8080", null, "cross-site", json).isPresent());
     assertTrue(refusal(LOOPBACK, "127.0.0.1:8080", null, "same-site", json).isPresent());
-    assertTrue(refusal(LOOPBACK, "127.0.0.1:8080", null, null, "text/plain").isPresent());
-    assertTrue(refusal(LOOPBACK, "127.0.0.1:8080", null, null, "multipart/form-data").isPresent());
+    assertTrue(
+        refusal(LOOPBACK, "127.0.0.1:8080", "http://127.0.0.1:8080", null, "text/plain")
+            .isPresent(),
+        "a browser's simple POST, even from the node's own origin");
+    assertTrue(
+        refusal(LOOPBACK, "127.0.0.1:8080", null, "same-origin", "multipart/form-data")
+            .isPresent());
+    assertTrue(
+        refusal(LOOPBACK, "127.0.0.1:8080", null, null, "text/plain").isEmpty(),
+        "a script on this machine sends neither Origin nor Sec-Fetch-Site");
   }
 
   @Test

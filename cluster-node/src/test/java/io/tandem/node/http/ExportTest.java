@@ -2,6 +2,7 @@ package io.tandem.node.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -116,6 +117,49 @@ class ExportTest extends OneNodeTest {
       part.add(WsClient.JSON.readTree(line));
     }
     assertEquals(List.of(10L, 11L, 12L), part.stream().map(n -> n.get("seq").asLong()).toList());
+  }
+
+  @Test
+  void theExportSendsOneAcceptRangesAnswersHeadAndGivesA416InJson() throws Exception {
+    HttpResponse<byte[]> whole = get("");
+    assertEquals(
+        List.of("bytes"),
+        whole.headers().allValues("Accept-Ranges"),
+        "one Accept-Ranges header: " + whole.headers().map());
+    HttpResponse<byte[]> head =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create(node.httpUrl() + "/v1/sessions/" + recording + "/events"))
+                .header("Authorization", "Bearer " + token)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, head.statusCode());
+    assertEquals(0, head.body().length, "HEAD has no body");
+    assertEquals(
+        String.valueOf(whole.body().length),
+        head.headers().firstValue("Content-Length").orElse(""),
+        "HEAD says the GET's length");
+    assertEquals(
+        whole.headers().firstValue("ETag"), head.headers().firstValue("ETag"), "and its ETag");
+    int total = whole.body().length;
+    HttpResponse<byte[]> unsatisfiable =
+        get("", "Range", "bytes=" + (total + 10) + "-" + (total + 20));
+    assertEquals(416, unsatisfiable.statusCode());
+    assertTrue(
+        unsatisfiable
+            .headers()
+            .firstValue("Content-Type")
+            .orElse("")
+            .startsWith("application/json"),
+        unsatisfiable.headers().map().toString());
+    JsonNode error = WsClient.JSON.readTree(unsatisfiable.body());
+    assertEquals("bad_frame", error.path("code").asText(), error.toString());
+    assertFalse(error.path("message").asText().isBlank());
+    assertEquals(
+        "bytes */" + total,
+        unsatisfiable.headers().firstValue("Content-Range").orElse(""),
+        "the 416 says the length");
   }
 
   @Test

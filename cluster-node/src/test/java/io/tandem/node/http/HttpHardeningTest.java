@@ -89,12 +89,21 @@ class HttpHardeningTest extends OneNodeTest {
     assertEquals(403, devToken(self(), "Origin: null").status());
     assertEquals(403, devToken(self(), "Origin: http://localhost:" + node.node().port()).status());
     assertEquals(403, devToken(self(), "Sec-Fetch-Site: cross-site").status());
-    // a "simple" cross-site POST needs no preflight: text/plain and forms are refused
-    RawHttp.Response simple = devTokenFrom("127.0.0.1", self(), "text/plain");
+    // a "simple" POST from a browser needs no preflight: text/plain and forms are refused
+    String own = "Origin: http://" + self();
+    RawHttp.Response simple = devTokenFrom("127.0.0.1", self(), "text/plain", own);
     assertEquals(403, simple.status());
     assertTrue(simple.json().path("message").asText().contains("application/json"));
     assertEquals(
-        403, devTokenFrom("127.0.0.1", self(), "application/x-www-form-urlencoded").status());
+        403,
+        devTokenFrom(
+                "127.0.0.1",
+                self(),
+                "application/x-www-form-urlencoded",
+                "Sec-Fetch-Site: same-origin")
+            .status());
+    // a script on this machine (curl, the side-by-side load generator) sends no browser headers
+    assertEquals(200, devTokenFrom("127.0.0.1", self(), "text/plain;charset=UTF-8").status());
   }
 
   @Test

@@ -58,6 +58,7 @@ class MapEntityTest {
 
   @BeforeAll
   void start(CassandraTestConfig cassandra) {
+    this.cassandra = cassandra;
     kit =
         ActorTestKit.create(
             "MapEntityTest",
@@ -115,11 +116,17 @@ class MapEntityTest {
         3,
         100,
         16,
-        Duration.ofHours(1));
+        Duration.ofHours(1),
+        "tandem.cassandra.parts-snapshot-store",
+        1 << 20,
+        32L << 20,
+        64L << 20);
   }
 
   private static final MapSettings DEFAULT =
       settings(1_000_000, 65_536, 256L << 20, 128 * 1024, Duration.ofHours(1));
+
+  private CassandraTestConfig cassandra;
 
   private ActorRef<MapEntity.Command> incarnation(String name, MapSettings s) {
     return kit.spawn(MapEntity.create(name, null, s, clock));
@@ -268,6 +275,150 @@ class MapEntityTest {
     join(second, hub3, "pub2", "publisher", null, null);
     assertEquals(
         List.of(new SessionReply.Accepted(8L)), put(second, "pub2", durable(entries("n/1", null))));
+  }
+
+  /**
+   * A map of about 19 MB: more than one Cassandra row (a mutation) may hold, 16 MiB, which is where
+   * a snapshot in one row failed. Its snapshot goes in parts; with the journal deleted up to the
+   * snapshot, a new incarnation can only have its state from the snapshot, and has it exactly.
+   */
+  @Test
+  void aMapLargerThanOneCassandraRowIsSnapshottedInPartsAndRecoversExactly() throws Exception {
+    String name = newName();
+    String pid = MapEntity.persistenceId(name).id();
+    // 20 durable puts of 16 values of 60,000 characters (one put fits a 1 MiB frame), one
+    // ephemeral put (not an event): 21 events with the creation, so one snapshot, after the last
+    // put
+    MapSettings big =
+        new MapSettings(
+            1000,
+            65_536,
+            256L << 20,
+            1 << 20,
+            Duration.ofMillis(50),
+            Duration.ofHours(1),
+            4 << 20,
+            Duration.ofSeconds(1),
+            100,
+            21,
+            100,
+            16,
+            Duration.ofHours(1),
+            "tandem.cassandra.parts-snapshot-store",
+            1 << 20,
+            32L << 20,
+            64L << 20);
+    ActorRef<MapEntity.Command> first = incarnation(name, big);
+    TestProbe<Subscriber.Message> hub = kit.createTestProbe();
+    join(first, hub, "pub", "publisher", null, null);
+    java.util.Random random = new java.util.Random(14);
+    Map<String, JsonNode> expected = new HashMap<>();
+    long valueBytes = 0;
+    for (int p = 0; p < 20; p++) {
+      Map<String, JsonNode> batch = new LinkedHashMap<>();
+      for (int i = 0; i < 16; i++) {
+        char[] text = new char[60_000];
+        for (int c = 0; c < text.length; c++) {
+          text[c] = (char) ('a' + random.nextInt(26));
+        }
+        JsonNode v = JSON.getNodeFactory().textNode(new String(text));
+        batch.put("v/" + p + "/" + i, v);
+        valueBytes += text.length;
+      }
+      if (p == 19) {
+        // the last put deletes a key of the first and changes one of the ephemeral put
+        batch.put("v/0/0", null);
+        batch.put("e/1", json("{\"x\":1.25,\"y\":-3}"));
+      }
+      expected.putAll(batch);
+      if (p == 18) {
+        Map<String, JsonNode> moving = entries("e/1", "[1,2]", "e/2", "{\"x\":0.5}");
+        assertEquals(
+            List.of(new SessionReply.Accepted(null)), put(first, "pub", ephemeral(moving)));
+        expected.putAll(moving);
+      }
+      assertEquals(
+          List.of(new SessionReply.Accepted((long) p + 1)), put(first, "pub", durable(batch)));
+    }
+    expected.remove("v/0/0");
+    assertTrue(valueBytes > 16L << 20, "the state is more than one row may hold");
+
+    try (com.datastax.oss.driver.api.core.CqlSession cql =
+        io.tandem.persistence.CqlSessions.open(
+            cassandra.contactPoints().get(0),
+            io.tandem.persistence.CassandraSettings.EMBEDDED_DATACENTER,
+            WAIT)) {
+      String heads = cassandra.keyspace() + ".snapshot_heads";
+      String parts = cassandra.keyspace() + ".snapshot_parts";
+      // the snapshot is complete once its head has a part count
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  cql.execute("SELECT parts FROM " + heads + " WHERE persistence_id = ?", pid).one()
+                          != null
+                      && !cql.execute(
+                              "SELECT parts FROM " + heads + " WHERE persistence_id = ?", pid)
+                          .one()
+                          .isNull("parts"));
+      com.datastax.oss.driver.api.core.cql.Row head =
+          cql.execute(
+                  "SELECT sequence_nr, parts, head FROM " + heads + " WHERE persistence_id = ?",
+                  pid)
+              .one();
+      assertEquals(21L, head.getLong("sequence_nr"));
+      int count = head.getInt("parts");
+      long stored = 0;
+      long largest = 0;
+      for (com.datastax.oss.driver.api.core.cql.Row r :
+          cql.execute(
+              "SELECT data FROM " + parts + " WHERE persistence_id = ? AND sequence_nr = ?",
+              pid,
+              21L)) {
+        long n = r.getByteBuffer("data").remaining();
+        stored += n;
+        largest = Math.max(largest, n);
+      }
+      assertTrue(stored > 16L << 20, "the parts hold the state: " + stored + " bytes");
+      assertTrue(largest < 2L << 20, "each part is a row of at most about 1 MiB: " + largest);
+      assertTrue(count >= 16, count + " parts");
+      // the head: the newest durable changes that fit one part, and a few numbers
+      assertTrue(
+          head.getByteBuffer("head").remaining() < (1 << 20) + 64 * 1024,
+          "the head is one part at most");
+    }
+    kit.stop(first, WAIT);
+
+    // without the journal's events up to the snapshot, only the snapshot can give the state
+    scala.jdk.javaapi.FutureConverters.asJava(
+            new org.apache.pekko.persistence.cassandra.cleanup.Cleanup(
+                    kit.system(),
+                    new org.apache.pekko.persistence.cassandra.cleanup.CleanupSettings(
+                        kit.system()
+                            .settings()
+                            .config()
+                            .getConfig("pekko.persistence.cassandra.cleanup")
+                            .withValue(
+                                "dry-run",
+                                com.typesafe.config.ConfigValueFactory.fromAnyRef(false))))
+                .deleteEventsTo(pid, 21L))
+        .toCompletableFuture()
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertTrue(events(name).stream().noneMatch(e -> e instanceof MapEntity.EntriesPut));
+
+    ActorRef<MapEntity.Command> second = incarnation(name, big);
+    TestProbe<Subscriber.Message> hub2 = kit.createTestProbe();
+    Subscriber.Message answer = join(second, hub2, "viewer", "viewer", null, null);
+    assertEquals(20L, ((Subscriber.Admitted) answer).view().seq());
+    Map<String, JsonNode> state = fullState(answer, hub2);
+    assertEquals(expected.size(), state.size());
+    assertEquals(expected, state);
+    // the next put continues the seq
+    TestProbe<Subscriber.Message> hub3 = kit.createTestProbe();
+    join(second, hub3, "pub2", "publisher", null, null);
+    assertEquals(
+        List.of(new SessionReply.Accepted(21L)),
+        put(second, "pub2", durable(entries("e/2", null))));
   }
 
   @Test

@@ -335,7 +335,7 @@ class ObservabilityTest {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     JsonNode status = JSON.readTree(r.body());
-    String self = "pekko://tandem@" + node.ports().clusterAddress();
+    String self = "tandem@" + node.ports().clusterAddress();
     assertEquals(self, status.path("node").asText());
     assertEquals("Up", status.path("status").asText());
     assertFalse(status.path("version").asText().isBlank());

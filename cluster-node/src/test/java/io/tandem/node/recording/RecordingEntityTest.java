@@ -2,6 +2,7 @@ package io.tandem.node.recording;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -130,6 +131,28 @@ class RecordingEntityTest {
     RecordingEntity.Publication bytesOnly =
         new RecordingEntity.Publication(List.of(), false, false, new byte[] {1, 2, 3}, null, 3);
     assertEquals(new SessionReply.Published(List.of(9L)), publish("pub/1", bytesOnly));
+  }
+
+  @Test
+  void aViewersJoinOfARecordingThatDoesNotExistIsNotFoundAndPersistsNothing() {
+    var result =
+        rec.runCommand(
+            new RecordingEntity.Join(
+                "view/1",
+                "c-view/1",
+                new MemberInfo("view/1", "browser", "viewer", null),
+                7L,
+                null,
+                null,
+                hub.ref()));
+    assertTrue(result.events().isEmpty(), "nothing persisted: " + result.events());
+    Subscriber.Refused refused = hub.expectMessageClass(Subscriber.Refused.class);
+    assertEquals(ErrorCode.NOT_FOUND, refused.code());
+    assertEquals(7L, refused.ref());
+    assertFalse(rec.getState().exists());
+    // the publisher creates it
+    assertInstanceOf(Subscriber.Admitted.class, join("pub/2", "publisher", null, null));
+    assertTrue(rec.getState().exists());
   }
 
   @Test

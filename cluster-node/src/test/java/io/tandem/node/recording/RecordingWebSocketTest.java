@@ -191,8 +191,11 @@ class RecordingWebSocketTest extends OneNodeTest {
   @Test
   void viewersCannotPublishAndPublishersNeedTheGrant() {
     String rec = recording();
-    try (WsClient viewer = client("v")) {
-      viewer.join(rec, "viewer");
+    // a publisher creates the recording (a viewer's join of a missing one gets not_found)
+    try (WsClient publisher = client("p");
+        WsClient viewer = client("v")) {
+      assertEquals("snapshot", publisher.join(rec, "publisher").path("type").asText());
+      assertEquals("snapshot", viewer.join(rec, "viewer").path("type").asText());
       ObjectNode f = publishFrame(viewer, rec, 1, 1, false);
       viewer.send(f);
       assertEquals("forbidden", viewer.replyTo(f).at("/payload/code").asText());
@@ -201,6 +204,35 @@ class RecordingWebSocketTest extends OneNodeTest {
       reader.hello(node.token("r", "recording:*:read"));
       assertEquals("forbidden", reader.join(rec, "publisher").at("/payload/code").asText());
       assertEquals("forbidden", reader.join(rec, "editor").at("/payload/code").asText());
+    }
+  }
+
+  @Test
+  void aViewersJoinOfARecordingThatDoesNotExistGetsNotFoundAndCreatesNothing() throws Exception {
+    String rec = recording();
+    try (WsClient viewer = client("v")) {
+      JsonNode refused = viewer.join(rec, "viewer");
+      assertEquals("error", refused.path("type").asText(), refused.toString());
+      assertEquals("not_found", refused.at("/payload/code").asText());
+      assertEquals(rec, refused.path("session").asText());
+      // not joined: nothing of the session reaches it, and a publish is refused as not joined
+      ObjectNode f = publishFrame(viewer, rec, 1, 1, false);
+      viewer.send(f);
+      assertEquals("not_joined", viewer.replyTo(f).at("/payload/code").asText());
+    }
+    HttpResponse<String> one =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(node.httpUrl() + "/v1/sessions/" + rec))
+                    .header("Authorization", "Bearer " + node.token("reader", "recording:*:read"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, one.statusCode(), "the viewer created nothing: " + one.body());
+    // the publisher still creates it, and a viewer then joins
+    try (WsClient publisher = client("p");
+        WsClient viewer = client("v")) {
+      assertEquals("snapshot", publisher.join(rec, "publisher").path("type").asText());
+      assertEquals("snapshot", viewer.join(rec, "viewer").path("type").asText());
     }
   }
 

@@ -1,7 +1,9 @@
 package io.tandem.node.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -147,6 +149,43 @@ class RoomEntityTest {
     RoomView state = (RoomView) admitted.view().state();
     assertEquals(0, state.doc().size());
     assertEquals(7L, admitted.ref());
+  }
+
+  @Test
+  void aDeletedRoomTellsItsHubsForgetsItsMembersAndStartsANewEpochOnTheNextJoin() {
+    Subscriber.Admitted first =
+        assertInstanceOf(Subscriber.Admitted.class, join("alice/1", "editor", null, null));
+    String epoch = first.view().epoch();
+    assertEquals(new SessionReply.Accepted(1L), edit("alice/1", DocEdit.set("a", new IntNode(1))));
+    var deleted = room.<SessionReply>runCommand(RoomEntity.Delete::new);
+    assertEquals(new SessionReply.Accepted(null), deleted.reply());
+    assertEquals(1, deleted.events().size());
+    assertInstanceOf(RoomEntity.Deleted.class, deleted.events().get(0));
+    hub.fishForMessage(
+        Duration.ofSeconds(3),
+        m ->
+            m instanceof Subscriber.Deleted
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    assertFalse(room.getState().exists());
+    // its members are gone: their next change is not_joined, and it stays deleted on recovery
+    assertEquals(
+        ErrorCode.NOT_JOINED,
+        assertInstanceOf(
+                SessionReply.Rejected.class, edit("alice/1", DocEdit.set("b", new IntNode(2))))
+            .code());
+    assertFalse(room.restart().state().exists());
+    assertEquals(
+        ErrorCode.NOT_FOUND,
+        assertInstanceOf(
+                SessionReply.Rejected.class,
+                room.<SessionReply>runCommand(RoomEntity.Delete::new).reply())
+            .code());
+    Subscriber.Admitted again =
+        assertInstanceOf(Subscriber.Admitted.class, join("alice/1", "editor", null, null));
+    assertEquals(0, again.view().seq());
+    assertNotEquals(epoch, again.view().epoch());
+    assertEquals(0, ((RoomView) again.view().state()).doc().size());
   }
 
   @Test

@@ -185,6 +185,11 @@ public final class NodeProcess implements AutoCloseable {
     return ports;
   }
 
+  /** The node's process id (for jcmd). */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -34,6 +34,13 @@ public final class RawWs implements AutoCloseable {
   private final BlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
+  /** How the socket ended after the close frame: true at end of stream, false on a reset. */
+  private final CompletableFuture<Boolean> ended = new CompletableFuture<>();
+
+  private volatile long closedAtNanos;
+  private DataInputStream input;
+  private boolean readerThread;
+
   private RawWs(Socket socket, OutputStream out, int status, String responseHead) {
     this.socket = socket;
     this.out = out;
@@ -46,6 +53,16 @@ public final class RawWs implements AutoCloseable {
    * response other than 101 is kept ({@link #status}, {@link #responseHead}) and nothing is read.
    */
   public static RawWs connect(String wsUrl, Map<String, String> headers) throws IOException {
+    return connect(wsUrl, headers, true);
+  }
+
+  /**
+   * Opens like {@link #connect(String, Map)}; without {@code readerThread} nothing is read until
+   * {@link #readAvailable} is called, as a single-threaded client that writes with blocking calls
+   * and reads between them.
+   */
+  public static RawWs connect(String wsUrl, Map<String, String> headers, boolean readerThread)
+      throws IOException {
     URI uri = URI.create(wsUrl);
     Socket socket = new Socket(uri.getHost(), uri.getPort());
     socket.setSoTimeout(30_000);
@@ -68,7 +85,9 @@ public final class RawWs implements AutoCloseable {
     String head = readHead(in);
     int status = Integer.parseInt(head.split(" ", 3)[1]);
     RawWs ws = new RawWs(socket, out, status, head);
-    if (status == 101) {
+    ws.input = new DataInputStream(in);
+    ws.readerThread = readerThread;
+    if (status == 101 && readerThread) {
       Thread reader = new Thread(() -> ws.readLoop(new DataInputStream(in)), "raw-ws-reader");
       reader.setDaemon(true);
       reader.start();
@@ -119,37 +138,70 @@ public final class RawWs implements AutoCloseable {
     return new String(body, StandardCharsets.UTF_8);
   }
 
+  private final ByteArrayOutputStream message = new ByteArrayOutputStream();
+
   private void readLoop(DataInputStream in) {
-    ByteArrayOutputStream message = new ByteArrayOutputStream();
     try {
       while (true) {
-        int b0 = in.readUnsignedByte();
-        int b1 = in.readUnsignedByte();
-        long len = b1 & 0x7f;
-        if (len == 126) {
-          len = in.readUnsignedShort();
-        } else if (len == 127) {
-          len = in.readLong();
-        }
-        byte[] payload = in.readNBytes((int) len);
-        int opcode = b0 & 0x0f;
-        if (opcode == 0x8) {
-          closed.complete(
-              payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005);
-          return;
-        }
-        if (opcode == 0x9 || opcode == 0xA) {
-          continue; // transport ping/pong
-        }
-        message.write(payload);
-        if ((b0 & 0x80) != 0) {
-          messages.add(message.toByteArray());
-          message.reset();
+        if (!readFrame(in)) {
+          break;
         }
       }
+      // after the close frame: read on to the end of the stream (the server's orderly close)
+      while (in.read() >= 0) {
+        // data after a close frame is not expected; skipped
+      }
+      ended.complete(true);
     } catch (IOException e) {
       closed.complete(-1); // the socket ended without a close frame
+      ended.complete(false);
     }
+  }
+
+  /**
+   * For a client without a reader thread: reads the frames whose first bytes have arrived, without
+   * waiting for more. True once the close frame was read.
+   */
+  public boolean readAvailable() throws IOException {
+    try {
+      while (!closed.isDone() && input.available() > 0) {
+        readFrame(input);
+      }
+    } catch (IOException e) {
+      closed.complete(-1);
+      ended.complete(false);
+      throw e;
+    }
+    return closed.isDone() && closed.getNow(-1) != -1;
+  }
+
+  /** Reads one frame; false once it was the close frame. */
+  private boolean readFrame(DataInputStream in) throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = in.readLong();
+    }
+    byte[] payload = in.readNBytes((int) len);
+    int opcode = b0 & 0x0f;
+    if (opcode == 0x8) {
+      closedAtNanos = System.nanoTime();
+      closed.complete(
+          payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005);
+      return false;
+    }
+    if (opcode == 0x9 || opcode == 0xA) {
+      return true; // transport ping/pong
+    }
+    message.write(payload);
+    if ((b0 & 0x80) != 0) {
+      messages.add(message.toByteArray());
+      message.reset();
+    }
+    return true;
   }
 
   /** Sends a text frame (masked, as a client must), without flushing. */
@@ -219,6 +271,43 @@ public final class RawWs implements AutoCloseable {
 
   public boolean isClosed() {
     return closed.isDone();
+  }
+
+  /** When the close frame arrived ({@link System#nanoTime}), 0 before. */
+  public long closedAtNanos() {
+    return closedAtNanos;
+  }
+
+  /** Answers the server's close frame with one of its own (status 1000), flushed. */
+  public void replyClose() throws IOException {
+    frame(0x8, new byte[] {0x03, (byte) 0xe8}, true);
+    flush();
+  }
+
+  /**
+   * Waits for the socket to end after the close frame: true if the server ended it in order (end of
+   * stream), false on a reset; an AssertionError if it is still open after {@code timeout}.
+   */
+  public boolean awaitEnd(Duration timeout) {
+    if (!readerThread && !ended.isDone()) {
+      // no reader thread: read on here, to the end of the stream or a reset
+      try {
+        socket.setSoTimeout((int) timeout.toMillis());
+        while (input.read() >= 0) {
+          // data after a close frame is not expected; skipped
+        }
+        ended.complete(true);
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("the socket was still open " + timeout + " after the close", e);
+      } catch (IOException e) {
+        ended.complete(false);
+      }
+    }
+    try {
+      return ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the socket was still open " + timeout + " after the close", e);
+    }
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ResumingEditor implements AutoCloseable {
   private static final Duration REPLY_WAIT = Duration.ofSeconds(8);
+
+  /** Error codes after which nothing changed and the protocol says to retry (section 7). */
+  private static final Set<String> RETRYABLE = Set.of("unavailable", "rate_limited");
+
+  /** Pause before resending an op the node refused for now. */
+  private static final Duration RETRY_BACKOFF = Duration.ofMillis(100);
 
   private final String name;
   private final List<String> urls;
@@ -116,7 +123,12 @@ public final class ResumingEditor implements AutoCloseable {
           acked.put(pendingKey, reply.at("/payload/seq").asLong());
         }
         pendingKey = null;
-      } else if (!"unavailable".equals(reply.at("/payload/code").asText())) {
+      } else if (RETRYABLE.contains(reply.at("/payload/code").asText())) {
+        // nothing was applied: back off as a client should, then send the same op (same key) again.
+        // Without the pause a room in hand-over answers `unavailable` at once and the resends spend
+        // the connection's frame budget until the node answers `rate_limited`.
+        keepReadingFor(RETRY_BACKOFF);
+      } else {
         synchronized (this) {
           anomalies.add("op " + pendingKey + " refused: " + reply.at("/payload/code").asText());
         }
@@ -125,6 +137,17 @@ public final class ResumingEditor implements AutoCloseable {
     }
     if (client != null) {
       client.close();
+    }
+  }
+
+  /** Handles whatever arrives for {@code pause}, sending nothing: a client's back-off. */
+  private void keepReadingFor(Duration pause) {
+    long deadline = System.nanoTime() + pause.toNanos();
+    while (System.nanoTime() < deadline && !client.isClosed()) {
+      JsonNode f = client.poll(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      if (f != null) {
+        handle(f);
+      }
     }
   }
 

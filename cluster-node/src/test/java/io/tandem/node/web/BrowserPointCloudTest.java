@@ -45,7 +45,7 @@ class BrowserPointCloudTest extends OneNodeTest {
                 "CHROMIUM", chromium.toString()),
             Duration.ofMinutes(3),
             "test/browser/pointcloud.browser.mjs");
-    assertEquals(0, run.exitCode(), "browser checks failed, see " + run.log());
+    assertEquals(0, run.exitCode(), "browser checks failed, " + run.failures());
     assertTrue(run.output().contains(" passed, 0 failed"), run.output());
     for (String shot : new String[] {"pointcloud-early", "pointcloud-late"}) {
       assertTrue(Files.size(screenshots.resolve(shot + ".png")) > 0, shot + ".png written");

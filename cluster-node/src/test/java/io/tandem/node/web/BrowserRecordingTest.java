@@ -60,7 +60,7 @@ class BrowserRecordingTest {
             env(screenshots, chromium),
             Duration.ofMinutes(4),
             "test/browser/recordings.browser.mjs");
-    assertEquals(0, run.exitCode(), "browser checks failed, see " + run.log());
+    assertEquals(0, run.exitCode(), "browser checks failed, " + run.failures());
     assertTrue(run.output().contains(" passed, 0 failed"), "not every check passed");
     for (String page :
         new String[] {"record", "watch-live", "watch-late", "replay-recording", "replay-room"}) {

@@ -61,7 +61,7 @@ class BrowserRoomTest {
             env(screenshots, CHROMIUM),
             Duration.ofMinutes(3),
             "test/browser/rooms.browser.mjs");
-    assertEquals(0, run.exitCode(), "browser checks failed, see " + run.log());
+    assertEquals(0, run.exitCode(), "browser checks failed, " + run.failures());
     assertTrue(run.output().contains(" passed, 0 failed"), run.output());
     for (String page : new String[] {"landing-signin", "room-alice", "room-bob-reconnecting"}) {
       assertTrue(Files.size(screenshots.resolve(page + ".png")) > 0, page + ".png written");

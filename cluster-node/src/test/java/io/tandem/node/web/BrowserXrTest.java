@@ -42,7 +42,7 @@ class BrowserXrTest extends OneNodeTest {
                 "CHROMIUM", chromium.toString()),
             Duration.ofMinutes(3),
             "test/browser/xr.browser.mjs");
-    assertEquals(0, run.exitCode(), "browser checks failed, see " + run.log());
+    assertEquals(0, run.exitCode(), "browser checks failed, " + run.failures());
     assertTrue(run.output().contains(" passed, 0 failed"), run.output());
     for (String shot : new String[] {"xr-ann-in-vr", "xr-ben-sees-ann", "xr-ben-sees-move"}) {
       assertTrue(Files.size(screenshots.resolve(shot + ".png")) > 0, shot + ".png written");

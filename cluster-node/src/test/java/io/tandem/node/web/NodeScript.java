@@ -34,7 +34,26 @@ final class NodeScript {
     return dir;
   }
 
-  record Result(int exitCode, String output, Path log) {}
+  record Result(int exitCode, String output, Path log) {
+    /**
+     * What to say when the script failed: the log's path and its failing checks ({@code not ok}
+     * lines with the few lines of reason under each), so that a CI log that shows only the
+     * assertion still says which check failed and why.
+     */
+    String failures() {
+      StringBuilder said = new StringBuilder("see ").append(log);
+      String[] lines = output.split("\n");
+      for (int i = 0; i < lines.length; i++) {
+        if (lines[i].startsWith("not ok") || lines[i].startsWith("[killed")) {
+          said.append('\n').append(lines[i]);
+          for (int j = i + 1; j < Math.min(lines.length, i + 4) && lines[j].startsWith("  "); j++) {
+            said.append('\n').append(lines[j]);
+          }
+        }
+      }
+      return said.toString();
+    }
+  }
 
   static Result run(String name, Map<String, String> env, Duration deadline, String... args)
       throws IOException, InterruptedException {

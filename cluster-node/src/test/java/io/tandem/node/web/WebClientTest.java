@@ -37,7 +37,7 @@ class WebClientTest extends OneNodeTest {
             "--test",
             "--test-reporter=tap",
             "test/unit/");
-    assertEquals(0, run.exitCode(), "node --test failed, see " + run.log());
+    assertEquals(0, run.exitCode(), "node --test failed, " + run.failures());
     assertTrue(run.output().contains("# fail 0"), run.output());
     assertTrue(!run.output().contains("# pass 0"), "some tests ran");
   }

@@ -47,7 +47,10 @@ public final class CassandraSessionIndex {
       PreparedStatement insert,
       PreparedStatement one,
       PreparedStatement after,
-      PreparedStatement persistenceId) {}
+      PreparedStatement persistenceId,
+      PreparedStatement delete,
+      PreparedStatement markEnded,
+      PreparedStatement ended) {}
 
   /**
    * @param session the journal plugin's session, asked for on first use only
@@ -73,8 +76,17 @@ public final class CassandraSessionIndex {
         + "  kind text,\n"
         + "  name text,\n"
         + "  created bigint,\n"
+        + "  ended bigint,\n"
         + "  PRIMARY KEY (kind, name))";
   }
+
+  /** Adds the {@code ended} column to a table made before it existed. */
+  static String addEnded(String keyspace) {
+    return "ALTER TABLE " + keyspace + "." + TABLE + " ADD ended bigint";
+  }
+
+  /** A session that ended (a recording) and when, from {@link #ended}. */
+  public record Ended(String name, long ended) {}
 
   /** Records a session (idempotent: the same session again writes the same row). */
   public CompletionStage<Done> record(String kind, String name, long created) {
@@ -87,6 +99,63 @@ public final class CassandraSessionIndex {
                         .setExecutionProfileName(PROFILE)
                         .setTimeout(TIMEOUT)));
   }
+
+  /**
+   * Removes a session's row (it was deleted): listings no longer show it and lookups by name find
+   * it no more (unless its journal still names it, see {@link #journalKnows}).
+   */
+  public CompletionStage<Done> delete(String kind, String name) {
+    return statements()
+        .thenCompose(
+            s ->
+                session.executeWrite(
+                    s.delete()
+                        .bind(kind, name)
+                        .setExecutionProfileName(PROFILE)
+                        .setTimeout(TIMEOUT)));
+  }
+
+  /** Records that a session ended at {@code ended} (epoch ms), for retention. */
+  public CompletionStage<Done> markEnded(String kind, String name, long ended) {
+    return statements()
+        .thenCompose(
+            s ->
+                session.executeWrite(
+                    s.markEnded()
+                        .bind(ended, kind, name)
+                        .setExecutionProfileName(PROFILE)
+                        .setTimeout(TIMEOUT)));
+  }
+
+  /**
+   * The sessions of {@code kind} after {@code afterName} (at most {@code limit} rows read) that
+   * have ended, with when; {@code next} is the last name read, null when the kind is done.
+   */
+  public CompletionStage<EndedPage> ended(String kind, String afterName, int limit) {
+    return statements()
+        .thenCompose(
+            s ->
+                session.selectAll(
+                    s.ended()
+                        .bind(kind, afterName, limit)
+                        .setExecutionProfileName(PROFILE)
+                        .setTimeout(TIMEOUT)))
+        .thenApply(
+            rows -> {
+              List<Ended> out = new ArrayList<>();
+              String last = null;
+              for (Row r : rows) {
+                last = r.getString("name");
+                if (!r.isNull("ended")) {
+                  out.add(new Ended(last, r.getLong("ended")));
+                }
+              }
+              return new EndedPage(out, rows.size() < limit ? null : last);
+            });
+  }
+
+  /** One page of {@link #ended}. */
+  public record EndedPage(List<Ended> ended, String next) {}
 
   /** The session's entry, empty when the index does not know it. */
   public CompletionStage<Optional<Entry>> find(String kind, String name) {
@@ -155,6 +224,12 @@ public final class CassandraSessionIndex {
                         + " WITH replication = "
                         + replication)
                 .thenCompose(done -> session.executeDDL(createTable(keyspace)))
+                // a table made by an older version: add the column (an error says it is there)
+                .thenCompose(
+                    done ->
+                        session
+                            .executeDDL(addEnded(keyspace))
+                            .exceptionally(alreadyThere -> Done.getInstance()))
             : CompletableFuture.completedFuture(Done.getInstance());
     return ready.thenCompose(
         done -> {
@@ -172,9 +247,26 @@ public final class CassandraSessionIndex {
                   "SELECT persistence_id FROM "
                       + keyspace
                       + ".all_persistence_ids WHERE persistence_id = ?");
-          return CompletableFuture.allOf(insert, one, after, pid)
+          CompletableFuture<PreparedStatement> delete =
+              prepare("DELETE FROM " + table + " WHERE kind = ? AND name = ?");
+          CompletableFuture<PreparedStatement> markEnded =
+              prepare("UPDATE " + table + " SET ended = ? WHERE kind = ? AND name = ?");
+          CompletableFuture<PreparedStatement> ended =
+              prepare(
+                  "SELECT name, ended FROM "
+                      + table
+                      + " WHERE kind = ? AND name > ? ORDER BY name LIMIT ?");
+          return CompletableFuture.allOf(insert, one, after, pid, delete, markEnded, ended)
               .thenApply(
-                  all -> new Statements(insert.join(), one.join(), after.join(), pid.join()));
+                  all ->
+                      new Statements(
+                          insert.join(),
+                          one.join(),
+                          after.join(),
+                          pid.join(),
+                          delete.join(),
+                          markEnded.join(),
+                          ended.join()));
         });
   }
 

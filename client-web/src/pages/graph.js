@@ -1,0 +1,576 @@
+// The graph page (graph.html?map=<name>): a live view of a graph kept in a map (protocol 4.5), as
+// the producer client-web/scripts/graph-producer.mjs writes it: nodes `n/<id>` = {label, group},
+// edges `e/<j>` = [from, to] (node ids), positions `p/<id>` = [x, y, ...] (ephemeral, many times a
+// second), and `layout` = {method, k, maxK, methods, filter, by} (what the producer computes now).
+//
+// Drawn with three.js in WebGL: one THREE.Points for the nodes and one THREE.LineSegments for the
+// edges. Both share one position buffer (a node's slot); the edges are an index into it, so a
+// position update rewrites 3 floats per node and never touches the 200,000 edges. The snapshot
+// (all its parts, assembled by the client library) is painted in one pass; later `changes` are
+// only queued (latest value per key) and applied once per animation frame, followed by one draw.
+// Controls (method, k, filter) go to the producer as `control`; its answer is the new `layout`
+// entry and the positions that follow. After a reconnect the library resumes the map (missed
+// durable changes, then the current ephemeral values) and the page simply applies them; a fresh
+// snapshot (resync, or a resume that could not be served) rebuilds the buffers.
+
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { TandemClient } from '../tandem-client.js';
+import {
+  adoptTokenFromHash, storedIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
+  SESSION_NAME, identityOptions, onSignedOut,
+} from './common.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const name = params.get('map') ?? '';
+
+adoptTokenFromHash();
+const me = storedIdentity();
+
+// colours of groups 0..11 (any other group takes group % 12); nodes outside the filter are dimmed
+const PALETTE = [0x60a5fa, 0xf97316, 0x34d399, 0xf472b6, 0xfacc15, 0xa78bfa, 0x22d3ee, 0xf87171, 0xa3e635, 0xfb923c, 0x818cf8, 0x2dd4bf]
+  .map((hex) => new THREE.Color(hex));
+const DIMMED = new THREE.Color(0x273449);
+const UNKNOWN = new THREE.Color(0x94a3b8);
+
+/**
+ * A value as text for comparisons. Over CBOR, integers beyond 32 bits (a timestamp) decode as
+ * BigInt, which JSON.stringify refuses: they are written as numbers here.
+ */
+function stableText(value) {
+  return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v));
+}
+
+/** A stable position in [-1, 1]² for a node that has none yet (from its id). */
+function placeholder(id) {
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  const a = ((h >>> 0) % 100000) / 100000;
+  const r = (((h >>> 8) % 1000) / 1000) ** 0.5;
+  return [Math.cos(a * 2 * Math.PI) * r, Math.sin(a * 2 * Math.PI) * r, 0];
+}
+
+/**
+ * The graph's buffers: node slots (position and colour, 3 floats each) and edge slots (2 indices
+ * into the node slots). Grows by doubling; freed slots are reused. `dirty` says what to upload.
+ */
+class GraphBuffers {
+  constructor() {
+    this.reset();
+  }
+
+  reset() {
+    this.nodeCap = 1024;
+    this.edgeCap = 1024;
+    this.pos = new Float32Array(this.nodeCap * 3);
+    this.col = new Float32Array(this.nodeCap * 3);
+    this.idx = new Uint32Array(this.edgeCap * 2);
+    this.slotOf = new Map(); // node id -> slot
+    this.ids = []; // slot -> node id
+    this.attrs = []; // slot -> the node's value (n/<id>), undefined while it has none
+    this.placed = []; // slot -> true once a p/<id> (or x/y in its value) placed it
+    this.edgeSlotOf = new Map(); // edge key -> slot
+    this.freeEdges = [];
+    this.edgeTop = 0; // slots in use are below
+    this.nodes = 0; // n/ keys
+    this.edges = 0; // e/ keys
+    this.layout = null;
+    this.filter = null;
+    this.dirty = { pos: true, col: true, idx: true, grown: true };
+  }
+
+  #growNodes(min) {
+    if (min <= this.nodeCap) return;
+    while (this.nodeCap < min) this.nodeCap *= 2;
+    const pos = new Float32Array(this.nodeCap * 3);
+    pos.set(this.pos);
+    const col = new Float32Array(this.nodeCap * 3);
+    col.set(this.col);
+    this.pos = pos;
+    this.col = col;
+    this.dirty.grown = true;
+  }
+
+  #growEdges(min) {
+    if (min <= this.edgeCap) return;
+    while (this.edgeCap < min) this.edgeCap *= 2;
+    const idx = new Uint32Array(this.edgeCap * 2);
+    idx.set(this.idx);
+    this.idx = idx;
+    this.dirty.grown = true;
+  }
+
+  /** The slot of node `id`, made (at a placeholder position) if it has none. */
+  slot(id) {
+    let s = this.slotOf.get(id);
+    if (s !== undefined) return s;
+    s = this.ids.length;
+    this.#growNodes(s + 1);
+    this.ids.push(id);
+    this.slotOf.set(id, s);
+    this.pos.set(placeholder(id), s * 3);
+    this.#colour(s);
+    this.dirty.pos = true;
+    return s;
+  }
+
+  #colour(s) {
+    const a = this.attrs[s];
+    let c;
+    if (a === undefined) c = UNKNOWN;
+    else if (!this.matches(a)) c = DIMMED;
+    else c = PALETTE[Math.abs(Math.trunc(Number(a?.group ?? a?.g ?? 0)) || 0) % PALETTE.length];
+    this.col[s * 3] = c.r;
+    this.col[s * 3 + 1] = c.g;
+    this.col[s * 3 + 2] = c.b;
+    this.dirty.col = true;
+  }
+
+  /** Whether a node's value passes the producer's filter (`layout.filter`). */
+  matches(a) {
+    const f = this.filter;
+    if (!f) return true;
+    if (f.attr === 'group') return String(a?.group ?? a?.g) === String(f.value);
+    if (f.attr === 'label') return String(a?.label ?? '').includes(String(f.value));
+    return String(a?.[f.attr]) === String(f.value);
+  }
+
+  #place(s, p) {
+    if (!Array.isArray(p)) return;
+    const o = s * 3;
+    this.pos[o] = Number(p[0]) || 0;
+    this.pos[o + 1] = Number(p[1]) || 0;
+    this.pos[o + 2] = Number(p[2]) || 0;
+    this.placed[s] = true;
+    this.dirty.pos = true;
+  }
+
+  /** Applies one entry (a snapshot's or a change's); `null` deletes. */
+  apply(key, value) {
+    const slash = key.indexOf('/');
+    const kind = slash > 0 ? key.slice(0, slash) : key;
+    const id = slash > 0 ? key.slice(slash + 1) : '';
+    if (kind === 'p' && id) {
+      if (value !== null) this.#place(this.slot(id), value);
+    } else if (kind === 'n' && id) {
+      const s = this.slot(id);
+      const had = this.attrs[s] !== undefined;
+      if (value === null) {
+        if (had) this.nodes--;
+        this.attrs[s] = undefined;
+      } else {
+        if (!had) this.nodes++;
+        this.attrs[s] = value;
+        // a value with coordinates places a node that has no position of its own yet
+        if (!this.placed[s] && typeof value?.x === 'number') this.#place(s, [value.x, value.y ?? 0, value.z ?? 0]);
+      }
+      this.#colour(s);
+    } else if (kind === 'e' && id) {
+      this.#edge(key, value);
+    } else if (key === 'layout') {
+      this.layout = value;
+      const f = value?.filter ?? null;
+      if (stableText(f) !== stableText(this.filter)) {
+        this.filter = f;
+        for (let s = 0; s < this.ids.length; s++) this.#colour(s);
+      }
+    }
+  }
+
+  #edge(key, value) {
+    const ends = Array.isArray(value) ? value : value && [value.from ?? value.source, value.to ?? value.target];
+    let e = this.edgeSlotOf.get(key);
+    if (!ends || ends[0] === undefined || ends[1] === undefined) {
+      if (e === undefined) return;
+      // deleted (or no longer an edge): a zero-length segment until the slot is reused
+      this.idx[e * 2] = 0;
+      this.idx[e * 2 + 1] = 0;
+      this.edgeSlotOf.delete(key);
+      this.freeEdges.push(e);
+      this.edges--;
+      this.dirty.idx = true;
+      return;
+    }
+    if (e === undefined) {
+      e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
+      this.#growEdges(e + 1);
+      this.edgeSlotOf.set(key, e);
+      this.edges++;
+    }
+    this.idx[e * 2] = this.slot(String(ends[0]));
+    this.idx[e * 2 + 1] = this.slot(String(ends[1]));
+    this.dirty.idx = true;
+  }
+
+  /** The box around every placed node, or null. */
+  bounds() {
+    const box = new THREE.Box3();
+    const v = new THREE.Vector3();
+    for (let s = 0; s < this.ids.length; s++) {
+      v.fromArray(this.pos, s * 3);
+      if (Number.isFinite(v.x) && Number.isFinite(v.y) && Number.isFinite(v.z)) box.expandByPoint(v);
+    }
+    return box.isEmpty() ? null : box;
+  }
+}
+
+function start() {
+  const id = `map:${name}`;
+  document.title = `${name} · Graph · Tandem`;
+  $('title').textContent = name;
+  const log = logInto($('log'), 40);
+  // on a phone the controls start folded, so that the graph shows
+  if (window.innerWidth < 600) $('controls-box').open = false;
+
+  // ---------------------------------------------------------------- scene
+  const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+  renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+  $('scene').appendChild(renderer.domElement);
+  const scene = new THREE.Scene();
+  scene.background = new THREE.Color(0x0b1120);
+  const camera = new THREE.PerspectiveCamera(50, 1, 0.001, 1000);
+  camera.position.set(0, 0, 3);
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.enableDamping = false;
+  controls.screenSpacePanning = true;
+  controls.zoomToCursor = true;
+
+  const g = new GraphBuffers();
+  const pointsGeometry = new THREE.BufferGeometry();
+  const linesGeometry = new THREE.BufferGeometry();
+  const pointsMaterial = new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true });
+  const linesMaterial = new THREE.LineBasicMaterial({ color: 0x7c8aa5, transparent: true, opacity: 0.3, depthWrite: false });
+  const lines = new THREE.LineSegments(linesGeometry, linesMaterial);
+  const points = new THREE.Points(pointsGeometry, pointsMaterial);
+  // their bounds change ten times a second: never computed, never culled
+  lines.frustumCulled = false;
+  points.frustumCulled = false;
+  points.renderOrder = 1;
+  scene.add(lines, points);
+  let posAttr = null;
+  let colAttr = null;
+  let idxAttr = null;
+
+  /** Uploads what changed: whole buffers after a growth, else only the ranges in use. */
+  function upload() {
+    if (g.dirty.grown || !posAttr) {
+      posAttr = new THREE.BufferAttribute(g.pos, 3).setUsage(THREE.DynamicDrawUsage);
+      colAttr = new THREE.BufferAttribute(g.col, 3).setUsage(THREE.DynamicDrawUsage);
+      idxAttr = new THREE.BufferAttribute(g.idx, 1).setUsage(THREE.DynamicDrawUsage);
+      pointsGeometry.setAttribute('position', posAttr);
+      pointsGeometry.setAttribute('color', colAttr);
+      // the edges share the nodes' position buffer and index into it
+      linesGeometry.setAttribute('position', posAttr);
+      linesGeometry.setIndex(idxAttr);
+      g.dirty = { pos: false, col: false, idx: false, grown: false };
+    }
+    const n = g.ids.length;
+    if (g.dirty.pos) {
+      posAttr.clearUpdateRanges();
+      posAttr.addUpdateRange(0, n * 3);
+      posAttr.needsUpdate = true;
+    }
+    if (g.dirty.col) {
+      colAttr.clearUpdateRanges();
+      colAttr.addUpdateRange(0, n * 3);
+      colAttr.needsUpdate = true;
+    }
+    if (g.dirty.idx) {
+      idxAttr.clearUpdateRanges();
+      idxAttr.addUpdateRange(0, g.edgeTop * 2);
+      idxAttr.needsUpdate = true;
+    }
+    g.dirty = { pos: false, col: false, idx: false, grown: false };
+    pointsGeometry.setDrawRange(0, n);
+    linesGeometry.setDrawRange(0, g.edgeTop * 2);
+    // smaller points and fainter edges for larger graphs
+    pointsMaterial.size = n > 20000 ? 2.5 : n > 3000 ? 3.5 : 5;
+    linesMaterial.opacity = g.edges > 100000 ? 0.12 : g.edges > 10000 ? 0.2 : 0.35;
+  }
+
+  // ---------------------------------------------------------------- what the page shows
+  const view = {
+    nodes: 0,
+    edges: 0,
+    seq: 0,
+    layout: null,
+    builds: 0,
+    joinedAt: null,
+    // ms since navigation start: the join resolved (all parts in), the first frame with nodes drawn
+    snapshotAt: null,
+    firstDrawAt: null,
+    framesDrawn: 0,
+    fps: 0,
+    // changes applied (entries), frames that applied any, and the last frames' cost (ms: apply + draw)
+    applied: 0,
+    applyFrames: 0,
+    frameMs: [],
+    lines: [],
+    controlsSent: 0,
+  };
+  window.tandem = { view, renderer, scene, camera, controls, graph: g, positionOf: (nodeId) => {
+    const s = g.slotOf.get(String(nodeId));
+    return s === undefined ? null : Array.from(g.pos.subarray(s * 3, s * 3 + 3));
+  } };
+  const note = (text, kind = '') => {
+    view.lines.push(text);
+    log(text, kind);
+  };
+
+  // ---------------------------------------------------------------- frames
+  const pending = new Map(); // key -> latest value not yet applied
+  let frameWanted = false;
+  let drawWanted = false;
+  let userMoved = false;
+  let lastFit = 0;
+  const drawTimes = [];
+
+  function requestFrame() {
+    if (frameWanted) return;
+    frameWanted = true;
+    requestAnimationFrame(frame);
+  }
+  function requestDraw() {
+    drawWanted = true;
+    requestFrame();
+  }
+
+  /** Once per animation frame: apply what was queued, upload, draw. */
+  function frame() {
+    frameWanted = false;
+    const t0 = performance.now();
+    if (pending.size > 0) {
+      for (const [k, v] of pending) g.apply(k, v);
+      view.applied += pending.size;
+      view.applyFrames++;
+      pending.clear();
+      refresh();
+      drawWanted = true;
+      // the graph stays in view while the person has not moved the camera
+      if (!userMoved && t0 - lastFit > 1000) fit(false);
+    }
+    if (!drawWanted) return;
+    drawWanted = false;
+    upload();
+    renderer.render(scene, camera);
+    const t1 = performance.now();
+    view.frameMs.push(Math.round((t1 - t0) * 10) / 10);
+    if (view.frameMs.length > 600) view.frameMs.shift();
+    drawTimes.push(t1);
+    if (g.ids.length > 0) {
+      view.framesDrawn++;
+      if (view.firstDrawAt === null) {
+        // wait for the GPU to finish this first frame: the graph is on screen now
+        const gl = renderer.getContext();
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+        view.firstDrawAt = performance.now();
+        note(`First paint ${Math.round(view.firstDrawAt)} ms after navigation (${view.nodes.toLocaleString('en')} nodes, ${view.edges.toLocaleString('en')} edges)`);
+      }
+    }
+  }
+
+  setInterval(() => {
+    const now = performance.now();
+    while (drawTimes.length && drawTimes[0] < now - 1000) drawTimes.shift();
+    view.fps = drawTimes.length;
+    $('fps').textContent = String(view.fps);
+  }, 500);
+
+  controls.addEventListener('start', () => { userMoved = true; });
+  controls.addEventListener('change', requestDraw);
+
+  function resize() {
+    const box = $('scene').getBoundingClientRect();
+    renderer.setSize(Math.max(1, box.width), Math.max(1, box.height), false);
+    camera.aspect = Math.max(1, box.width) / Math.max(1, box.height);
+    camera.updateProjectionMatrix();
+    requestDraw();
+  }
+  new ResizeObserver(resize).observe($('scene'));
+  resize();
+
+  /** Frames the graph: straight from above for k = 2, at an angle for more dimensions. */
+  function fit(reset) {
+    lastFit = performance.now();
+    const box = g.bounds();
+    if (!box) return;
+    const centre = box.getCenter(new THREE.Vector3());
+    const size = box.getSize(new THREE.Vector3());
+    const tan = Math.tan(THREE.MathUtils.degToRad(camera.fov) / 2);
+    const threeD = (g.layout?.k ?? 2) >= 3;
+    // 2-D: the box's width and height fit the view; 3-D: its bounding sphere does
+    const dist = threeD
+      ? (Math.max(1e-6, size.length() / 2) / tan / Math.min(1, camera.aspect)) * 1.05
+      : (Math.max(1e-6, size.y / 2, size.x / 2 / camera.aspect) / tan) * 1.1;
+    const dir = reset || (threeD && !controls.enableRotate)
+      ? (threeD ? new THREE.Vector3(0.5, -0.6, 1).normalize() : new THREE.Vector3(0, 0, 1))
+      : camera.position.clone().sub(controls.target).normalize();
+    controls.target.copy(centre);
+    camera.position.copy(centre).addScaledVector(dir, dist);
+    camera.near = dist / 1000;
+    camera.far = dist * 100;
+    camera.updateProjectionMatrix();
+    controls.update();
+    requestDraw();
+  }
+  $('fit').addEventListener('click', () => {
+    userMoved = false;
+    fit(true);
+  });
+
+  /** Pan with one finger or the left button in 2-D; rotate too once the layout has 3 or more dimensions. */
+  function setMode() {
+    const threeD = (g.layout?.k ?? 2) >= 3;
+    if (controls.enableRotate === threeD) return;
+    controls.enableRotate = threeD;
+    controls.mouseButtons = threeD
+      ? { LEFT: THREE.MOUSE.ROTATE, MIDDLE: THREE.MOUSE.DOLLY, RIGHT: THREE.MOUSE.PAN }
+      : { LEFT: THREE.MOUSE.PAN, MIDDLE: THREE.MOUSE.DOLLY, RIGHT: THREE.MOUSE.PAN };
+    controls.touches = threeD ? { ONE: THREE.TOUCH.ROTATE, TWO: THREE.TOUCH.DOLLY_PAN } : { ONE: THREE.TOUCH.PAN, TWO: THREE.TOUCH.DOLLY_PAN };
+    if (!userMoved) fit(true);
+  }
+  controls.enableRotate = true;
+  setMode();
+
+  let shownLayout = '';
+  function refresh() {
+    view.nodes = g.nodes;
+    view.edges = g.edges;
+    view.layout = g.layout;
+    $('nodes').textContent = g.nodes.toLocaleString('en');
+    $('edges').textContent = g.edges.toLocaleString('en');
+    $('seq').textContent = String(view.seq);
+    $('empty').hidden = g.ids.length > 0;
+    const l = g.layout;
+    const key = stableText(l ?? null);
+    if (key === shownLayout) return;
+    shownLayout = key;
+    const box = $('layout');
+    if (!l) {
+      box.dataset.method = '';
+      box.textContent = 'Layout: no producer has described it yet';
+      return;
+    }
+    box.dataset.method = l.method ?? '';
+    box.dataset.k = String(l.k ?? '');
+    const by = l.by ? session?.members?.[l.by]?.name ?? l.by : null;
+    const bold = (t) => Object.assign(document.createElement('b'), { textContent: t });
+    box.replaceChildren('Layout: ', bold(String(l.method ?? '?')), ' · k = ', bold(String(l.k ?? '?')),
+      l.filter ? ` · filter ${l.filter.attr} = ${l.filter.value}` : ' · no filter', by ? ` · by ${by}` : '');
+    // the controls follow the producer (its methods, k up to its maxK, the current values)
+    const offered = [...$('method').options].map((o) => o.value).join();
+    if (Array.isArray(l.methods) && l.methods.length && l.methods.join() !== offered) {
+      $('method').replaceChildren(...l.methods.map((m) => Object.assign(document.createElement('option'), { value: String(m), textContent: String(m) })));
+    }
+    if (Number.isInteger(l.maxK)) $('k').max = String(l.maxK);
+    // the fields show what the producer computes now, except the one being edited
+    const set = (field, value) => {
+      if (document.activeElement !== $(field) && value !== undefined && value !== null) $(field).value = String(value);
+    };
+    set('method', l.method);
+    set('k', l.k);
+    if (l.filter) set('filter-attr', l.filter.attr);
+    set('filter-value', l.filter?.value ?? '');
+    setMode();
+  }
+
+  // ---------------------------------------------------------------- the map
+  let session = null;
+
+  /** A fresh graph from the session's entries: at join, and after any non-recovered snapshot. */
+  function build() {
+    pending.clear();
+    g.reset();
+    for (const [k, v] of session.entries) g.apply(k, v);
+    view.builds++;
+    view.seq = session.seq;
+    refresh();
+    setMode();
+    if (!userMoved) fit(view.builds === 1);
+    requestDraw();
+  }
+
+  const client = new TandemClient({
+    urls: (params.get('nodes') ?? wsUrl()).split(',').filter(Boolean),
+    ...identityOptions(), // dev tokens renewed before expiry; any other: sign in again (common.js)
+    encoding: params.get('encoding') === 'json' ? 'json' : 'cbor',
+    client: { name: me.name, kind: 'browser' },
+    // a large map's snapshot comes in many parts: give them time
+    requestTimeoutMs: 120000,
+  });
+  window.tandem.client = client;
+  bindStatus(client, note);
+  onSignedOut(client, `graph.html?map=${name}`);
+
+  const join = async (attempt = 1) => {
+    try {
+      return await client.join(id, { role: 'viewer' });
+    } catch (err) {
+      if ((err.code !== 'unavailable' && err.code !== 'timeout') || attempt >= 40) throw err;
+      note(`${name} is not ready (${err.code}); trying again`, 'error');
+      await new Promise((r) => setTimeout(r, 1000 * Math.min(attempt, 5)));
+      return join(attempt + 1);
+    }
+  };
+
+  join()
+    .then((s) => {
+      session = s;
+      view.snapshotAt = performance.now();
+      view.joinedAt = s.seq;
+      build();
+      note(`Joined at change ${s.seq}: ${g.nodes.toLocaleString('en')} nodes, ${g.edges.toLocaleString('en')} edges (${s.stats.parts + 1} frames)`);
+      s.on('snapshot', ({ recovered, resuming }) => {
+        if (recovered) {
+          note(`Resumed at change ${s.seq}: the missed changes follow`);
+          return;
+        }
+        build();
+        note(`${resuming ? 'Rejoined' : 'Fresh snapshot'} at change ${s.seq}: the graph was rebuilt`);
+      });
+      s.on('resync', () => note('Too far behind: a fresh snapshot follows', 'error'));
+      s.on('changes', ({ entries, seq }) => {
+        for (const k in entries) pending.set(k, entries[k]);
+        if (seq !== undefined) view.seq = seq;
+        requestFrame();
+      });
+    })
+    .catch((err) => {
+      if (err.code === 'forbidden') showFatal(`You may not view ${name}: ${err.message}`);
+      else showFatal(`Could not open ${name}: ${err.message}`);
+    });
+
+  // ---------------------------------------------------------------- controls
+  const controlState = $('control-state');
+  $('controls').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!session) return;
+    const maxK = Number($('k').max) || 8;
+    const k = Number($('k').value);
+    if (!Number.isInteger(k) || k < 2 || k > maxK) {
+      controlState.className = 'graph-note error';
+      controlState.textContent = `k must be a whole number from 2 to ${maxK}.`;
+      return;
+    }
+    const value = $('filter-value').value.trim();
+    const payload = { method: $('method').value, k, filter: value ? { attr: $('filter-attr').value, value } : null };
+    controlState.className = 'graph-note';
+    controlState.textContent = 'Sending…';
+    session.control(payload).then(
+      () => {
+        view.controlsSent++;
+        controlState.textContent = `Sent: ${payload.method}, k = ${k}${value ? `, ${payload.filter.attr} = ${value}` : ''}; the producer recomputes.`;
+      },
+      (err) => {
+        controlState.className = 'graph-note error';
+        controlState.textContent = err.code === 'unavailable' ? 'No producer is connected to this map: nothing to recompute it.' : `Not sent: ${err.message}`;
+      },
+    );
+  });
+}
+
+// last: start() uses the classes and constants above
+if (!SESSION_NAME.test(name)) showFatal('This address names no valid map: graph.html?map=<name>.');
+else if (!me) signInFirst();
+else start();
