@@ -572,12 +572,13 @@ async function start() {
       gl.readPixels(at.x, at.y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
       return [...px];
     };
-    const shown = o.group.visible;
-    o.group.visible = false;
+    // every other object is hidden while reading, so one standing in front cannot hide this one
+    const shown = new Map([...objects.values()].map((x) => [x, x.group.visible]));
+    for (const x of shown.keys()) x.group.visible = false;
     const without = read();
     o.group.visible = true;
     const withIt = read();
-    o.group.visible = shown;
+    for (const [x, v] of shown) x.group.visible = v;
     let meshes = 0;
     o.group.traverse((n) => (meshes += n.isMesh ? 1 : 0));
     return { at, without, with: withIt, meshes };

@@ -103,7 +103,10 @@ try {
   await check("a spawned cube's model loads from the node's /samples/ and is drawn on the other page", async () => {
     const status = await ben.evaluate(async () => (await fetch('./samples/cube-high.glb')).status);
     assert(status === 200, `the node serves the sample model (${status})`);
-    const id = await ann.evaluate(() => window.tandem.spawn([0, 1.4, 0]));
+    // between ben and the middle, nearer ben than the first object, so nothing stands in front of it
+    // for the click on it below
+    const eye = await ben.evaluate(() => window.tandem.camera.position.toArray());
+    const id = await ann.evaluate((p) => window.tandem.spawn(p), [eye[0] * 0.6, 1.4, eye[2] * 0.6]);
     await waitFor(() => ben.evaluate((i) => !!window.tandem.objects.get(i)?.loadedLod, id), { what: "the cube's model loaded on ben's page" });
     const from = await ben.evaluate((i) => window.tandem.objects.get(i).loadedFrom, id);
     assert(from === 'sample', `loaded from the bundled samples (${from})`);

@@ -45,7 +45,15 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    configFor(context);
+    CassandraTestConfig config = configFor(context);
+    // the class's keyspace goes when the class is done: a run of a hundred classes would otherwise
+    // keep a hundred keyspaces of tables (and their memtables) on one small Cassandra heap
+    context
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            DropAtEndOfClass.class,
+            key -> new DropAtEndOfClass(config.keyspace()),
+            DropAtEndOfClass.class);
   }
 
   @Override
@@ -114,6 +122,14 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
     }
   }
 
+  /** Closed by JUnit when its test class ends: drops the class's keyspace. */
+  private record DropAtEndOfClass(String keyspace) implements AutoCloseable {
+    @Override
+    public void close() {
+      Shared.dropKeyspace(keyspace);
+    }
+  }
+
   /** The one Cassandra of this JVM. */
   private static final class Shared {
     private static Shared instance;
@@ -169,7 +185,12 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
       }
       int[] ports = FreePorts.pick(2);
       EmbeddedCassandra cassandra =
-          EmbeddedCassandra.builder(dataDir).nativePort(ports[0]).storagePort(ports[1]).build();
+          EmbeddedCassandra.builder(dataDir)
+              .nativePort(ports[0])
+              .storagePort(ports[1])
+              // headroom over ./run's 512m: a whole test run writes to one server for 15 minutes
+              .maxHeap("1g")
+              .build();
       Thread hook = new Thread(Shared::stop, "tandem-test-cassandra-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       try {
@@ -212,6 +233,23 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
                 .setTimeout(Duration.ofSeconds(60)));
       }
       return new CassandraTestConfig(cassandra.contactPoint(), keyspace);
+    }
+
+    /**
+     * Drops a keyspace if the server still runs; a drop that fails leaves a keyspace behind, which
+     * costs memory but fails no test.
+     */
+    static synchronized void dropKeyspace(String keyspace) {
+      if (instance == null) {
+        return;
+      }
+      try {
+        instance.admin.execute(
+            SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
+                .setTimeout(Duration.ofSeconds(60)));
+      } catch (RuntimeException e) {
+        System.err.println("could not drop the test keyspace " + keyspace + ": " + e);
+      }
     }
 
     private void close() {
