@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import org.awaitility.Awaitility;
@@ -94,6 +96,14 @@ public final class Abuse {
   private WsClient owner;
   private WsClient watcher;
   private JsonNode before;
+  private ScheduledExecutorService keepAlive;
+
+  /**
+   * How often the long-lived clients (owner, watcher, insiders) ping: well within the node's
+   * heartbeat rule (protocol section 3: no frame for three heartbeats of 15 s closes with 1001), so
+   * that a long run measures the abuse, not idle timeouts.
+   */
+  static final Duration KEEP_ALIVE = Duration.ofSeconds(5);
 
   /**
    * @param tokens mints a token for a subject and a scope
@@ -165,6 +175,67 @@ public final class Abuse {
         },
         Duration.ofSeconds(10));
     watcher.drain();
+    startKeepAlive();
+  }
+
+  /**
+   * One task per long-lived client, each on a thread of its own (a ping stuck behind an insider's
+   * blocked write delays no other client): owner and watcher ping every {@link #KEEP_ALIVE}, an
+   * insider too (its hostile frames count as traffic, but it may be quiet before and after the
+   * run). A pong is neither ok nor delta, so it is never taken for an accepted hostile frame.
+   */
+  private void startKeepAlive() {
+    List<Runnable> pings = new ArrayList<>();
+    pings.add(() -> pingQuietly(owner));
+    pings.add(() -> pingQuietly(watcher));
+    for (RawWs ws : insiderSockets) {
+      AtomicLong t = new AtomicLong();
+      pings.add(
+          () -> {
+            if (ws.isClosed()) {
+              return;
+            }
+            try {
+              long n = t.incrementAndGet();
+              ws.text(
+                  "{\"version\":1,\"type\":\"ping\",\"ref\":"
+                      + (1_000_000_000L + n)
+                      + ",\"payload\":{\"t\":"
+                      + n
+                      + "}}");
+              ws.flush();
+            } catch (java.io.IOException closed) {
+              // closed by the node or by closeInsiders: nothing to keep alive
+            }
+          });
+    }
+    keepAlive =
+        Executors.newScheduledThreadPool(
+            pings.size(),
+            r -> {
+              Thread th = new Thread(r, "abuse-keep-alive");
+              th.setDaemon(true);
+              return th;
+            });
+    for (Runnable ping : pings) {
+      keepAlive.scheduleWithFixedDelay(
+          ping, KEEP_ALIVE.toMillis(), KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static void pingQuietly(WsClient client) {
+    if (client.isClosed()) {
+      return;
+    }
+    try {
+      client.ping();
+    } catch (RuntimeException closed) {
+      // the node closed it: verify reports that
+    }
+  }
+
+  private static boolean isPong(JsonNode f) {
+    return "pong".equals(f.path("type").asText());
   }
 
   private static void awaitText(RawWs ws, String wanted) throws InterruptedException {
@@ -181,7 +252,23 @@ public final class Abuse {
   /** Runs the hostile clients until the frame budget or the deadline. */
   public void run() throws Exception {
     long until = System.nanoTime() + options.deadline().toNanos();
-    ExecutorService pool = Executors.newFixedThreadPool(options.workers());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.workers(),
+            r -> {
+              // daemon: a worker stuck in a blocking write never keeps the JVM alive
+              Thread th = new Thread(r, "abuse-worker");
+              th.setDaemon(true);
+              return th;
+            });
+    try {
+      runOn(pool, until);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void runOn(ExecutorService pool, long until) throws Exception {
     List<Future<?>> running = new ArrayList<>();
     List<RawWs> held = Collections.synchronizedList(new ArrayList<>());
     for (int i = 0; i < insiderSockets.size(); i++) {
@@ -209,10 +296,10 @@ public final class Abuse {
                 return null;
               }));
     }
+    long waitUntil = until + Duration.ofSeconds(120).toNanos();
     for (Future<?> f : running) {
-      f.get(options.deadline().toSeconds() + 120, TimeUnit.SECONDS);
+      f.get(Math.max(1, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
-    pool.shutdown();
     // connections that never said hello (silent, or half a frame): the hello timeout closes them
     long closeBy = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     synchronized (held) {
@@ -533,6 +620,9 @@ public final class Abuse {
     }
     for (JsonNode f : seen) {
       String type = f.path("type").asText();
+      if (type.equals("pong")) {
+        continue; // the keep-alive's
+      }
       assertFalse(
           type.equals("delta") || type.equals("snapshot") || type.equals("error"),
           "the watcher got " + f);
@@ -563,14 +653,20 @@ public final class Abuse {
       assertEquals("ok", ok.path("type").asText(), "a normal edit after the abuse: " + ok);
       long seq = ok.path("payload").path("seq").asLong();
       assertEquals(before.path("seq").asLong() + 1, seq);
-      JsonNode delta = watcher.nextNonPresence(Duration.ofSeconds(10));
+      JsonNode delta =
+          watcher.await(
+              f -> !isPong(f) && !"presence".equals(f.path("type").asText()),
+              Duration.ofSeconds(10));
       assertEquals("delta", delta.path("type").asText());
       assertEquals(seq, delta.path("payload").path("seq").asLong());
     }
   }
 
-  /** Closes the owner and the watcher. */
+  /** Stops the keep-alive, closes the insiders, the owner and the watcher. */
   public void close() {
+    if (keepAlive != null) {
+      keepAlive.shutdownNow();
+    }
     closeInsiders();
     if (watcher != null) {
       watcher.close();

@@ -207,7 +207,12 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public static String token(String sub, String scope) {
-    return new DevTokens(TestNode.SECRET).mint(sub, scope, Duration.ofMinutes(30), Instant.now());
+    return token(sub, scope, Duration.ofMinutes(30));
+  }
+
+  /** A token valid for {@code ttl} (a connection is closed with 4401 when its token expires). */
+  public static String token(String sub, String scope, Duration ttl) {
+    return new DevTokens(TestNode.SECRET).mint(sub, scope, ttl, Instant.now());
   }
 
   /** SIGKILL: no shutdown hook, no coordinated shutdown. */

@@ -138,8 +138,11 @@ public final class WsClient implements AutoCloseable {
     return cbor;
   }
 
-  /** Sends a frame object (encoded in the connection's encoding). */
-  public void send(ObjectNode frame) {
+  /**
+   * Sends a frame object (encoded in the connection's encoding). Synchronized: the JDK's WebSocket
+   * refuses a send while another is pending, and a keep-alive may ping from another thread.
+   */
+  public synchronized void send(ObjectNode frame) {
     try {
       if (cbor) {
         socket.sendBinary(ByteBuffer.wrap(CBOR.writeValueAsBytes(frame)), true).join();
@@ -152,7 +155,7 @@ public final class WsClient implements AutoCloseable {
   }
 
   /** Sends raw text as one frame (for malformed input). */
-  public void sendRaw(String text) {
+  public synchronized void sendRaw(String text) {
     socket.sendText(text, true).join();
   }
 
@@ -183,6 +186,14 @@ public final class WsClient implements AutoCloseable {
     assertEquals("welcome", welcome.path("type").asText(), "expected welcome, got " + welcome);
     assertEquals(f.get("ref").asLong(), welcome.path("ref").asLong());
     return welcome;
+  }
+
+  /**
+   * Sends a protocol {@code ping} (section 3) without waiting for its {@code pong}: a client that
+   * has nothing else to say keeps its connection within the node's heartbeat rule this way.
+   */
+  public void ping() {
+    send(frame("ping", null, payload().put("t", System.currentTimeMillis())));
   }
 
   /** Joins and returns the direct reply (snapshot or error). */

@@ -74,7 +74,24 @@ public final class CassandraExtension implements BeforeAllCallback, ParameterRes
    * @param keyspaceHint a readable prefix of the keyspace name, such as the caller's name
    */
   public static CassandraTestConfig sharedConfig(String keyspaceHint) {
-    return Shared.get().newKeyspace(keyspaceHint, false);
+    return sharedConfig(keyspaceHint, false);
+  }
+
+  /**
+   * Like {@link #sharedConfig(String)}; with {@code withTables} the keyspace gets the tables of
+   * {@code cql/schema.cql} too (created here with a generous timeout, as for JUnit classes), so
+   * that a node's first journal writes under load do not have to create them.
+   */
+  public static CassandraTestConfig sharedConfig(String keyspaceHint, boolean withTables) {
+    return Shared.get().newKeyspace(keyspaceHint, withTables);
+  }
+
+  /**
+   * Stops the shared test Cassandra if it runs (a JVM shutdown hook does it otherwise), for code
+   * outside JUnit that ends on its own terms, such as a bench's main.
+   */
+  public static void stopShared() {
+    Shared.stop();
   }
 
   /**
