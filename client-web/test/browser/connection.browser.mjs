@@ -41,11 +41,12 @@ watched.on('delta', (d) => deltas.push(d));
 const timesSet = (value) =>
   deltas.filter((d) => d.ops?.some((o) => o.path === 'view.timeCursor' && o.value === value)).length;
 
+/** The status badge's state and text, read together (two reads could straddle a change). */
 async function statusOf(page) {
-  return {
-    state: await page.locator('#status').getAttribute('data-state'),
-    text: await page.locator('#status-text').textContent(),
-  };
+  return page.evaluate(() => ({
+    state: document.getElementById('status').dataset.state,
+    text: document.getElementById('status-text').textContent,
+  }));
 }
 
 async function setSlider(page, value) {
@@ -146,8 +147,17 @@ try {
     const fatal = await erin.locator('#fatal').textContent();
     assert(/sign in again/i.test(fatal), `the page says: ${fatal}`);
     assert(await erin.getByRole('link', { name: 'Sign in again' }).isVisible(), 'a way to sign in again');
-    const { state, text } = await statusOf(erin);
-    assert(state === 'closed' && /sign in again/i.test(text), `status ${state}: ${text}`);
+    // the error frame (which shows the notice) comes just before the 4401 close (which sets the badge)
+    let last = null;
+    await waitFor(
+      async () => {
+        last = await statusOf(erin);
+        return last.state === 'closed' && /sign in again/i.test(last.text);
+      },
+      { what: 'the badge says signed out', timeoutMs: 5000 },
+    ).catch((e) => {
+      throw new Error(`${e.message}: status ${last?.state}: ${last?.text}`);
+    });
     await erin.screenshot({ path: join(shots, 'connection-token-expired.png') });
     assert(pageErrors.length === before, `no uncaught page error: ${pageErrors.slice(before).join('; ')}`);
     await erin.close();

@@ -96,8 +96,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  * directly.
  *
  * <p>Inbound frames arrive with backpressure (one at a time, acknowledged), so a flooding client
- * slows only its own socket. Token verification runs on the blocking dispatcher (a JWKS fetch may
- * block); everything else is quick. Blocks on nothing.
+ * slows only its own socket. Token verification that may fetch an issuer's keys runs on the
+ * blocking dispatcher (a JWKS fetch may block); everything else is quick. Blocks on nothing.
  */
 public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Command> {
 
@@ -601,21 +601,32 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   // ------------------------------------------------------------------ hello
 
+  /**
+   * Verifies the hello's token: at once where that is CPU work only (HS256, or no external issuer),
+   * on the blocking dispatcher where it may wait for the issuer's keys. The answer arrives as a
+   * {@link HelloChecked} either way.
+   */
   private void verify(Hello hello) {
     TokenVerifier verifier = deps.verifier();
+    if (!verifier.mayFetchKeys(hello.token())) {
+      getContext().getSelf().tell(check(verifier, hello));
+      return;
+    }
     getContext()
         .pipeToSelf(
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return new HelloChecked(hello, verifier.verify(hello.token()), null);
-                  } catch (AuthException e) {
-                    return new HelloChecked(hello, null, e.getMessage());
-                  }
-                },
-                blocking),
+            CompletableFuture.supplyAsync(() -> check(verifier, hello), blocking),
             (checked, failure) ->
                 checked != null ? checked : new HelloChecked(hello, null, "token check failed"));
+  }
+
+  private static HelloChecked check(TokenVerifier verifier, Hello hello) {
+    try {
+      return new HelloChecked(hello, verifier.verify(hello.token()), null);
+    } catch (AuthException e) {
+      return new HelloChecked(hello, null, e.getMessage());
+    } catch (RuntimeException e) {
+      return new HelloChecked(hello, null, "token check failed");
+    }
   }
 
   private Behavior<Command> onHelloChecked(HelloChecked msg) {
