@@ -1,12 +1,6 @@
 package io.tandem.node.web;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.tandem.node.testing.OneNodeTest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -29,26 +23,12 @@ class BrowserPointCloudTest extends OneNodeTest {
 
   @Test
   void aGrowingCloudIsDrawnLiveAndLateAndItsExportOpensBySignedLink() throws Exception {
-    Path chromium = BrowserRoomTest.CHROMIUM;
-    if (!"true".equals(System.getenv("CI"))) {
-      assumeTrue(
-          Files.isExecutable(chromium),
-          chromium + " is missing: apt-get update && apt-get install -y chromium");
-    }
-    Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
-    NodeScript.Result run =
-        NodeScript.run(
-            "browser-pointcloud",
-            Map.of(
-                "TANDEM_URL", node.httpUrl(),
-                "SCREENSHOTS_DIR", screenshots.toString(),
-                "CHROMIUM", chromium.toString()),
-            Duration.ofMinutes(3),
-            "test/browser/pointcloud.browser.mjs");
-    assertEquals(0, run.exitCode(), "browser checks failed, " + run.failures());
-    assertTrue(run.output().contains(" passed, 0 failed"), run.output());
-    for (String shot : new String[] {"pointcloud-early", "pointcloud-late"}) {
-      assertTrue(Files.size(screenshots.resolve(shot + ".png")) > 0, shot + ".png written");
-    }
+    BrowserChecks.run(
+        "browser-pointcloud",
+        "test/browser/pointcloud.browser.mjs",
+        Duration.ofMinutes(3),
+        Map.of("TANDEM_URL", node.httpUrl()),
+        "pointcloud-early",
+        "pointcloud-late");
   }
 }
