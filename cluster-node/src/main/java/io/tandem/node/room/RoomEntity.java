@@ -978,21 +978,21 @@ public final class RoomEntity
     // a tick, with or without members); otherwise it sleeps until a pose, move, grab or
     // announcement wakes it
     boolean moved = !changedPoses.isEmpty() || !movedObjects.isEmpty();
-    boolean held =
-        state.objects().keySet().stream().anyMatch(id -> currentView(state, id).heldBy() != null);
-    lifecycle.onTick(moved || held || !state.parked().isEmpty());
     long now = clock.millis();
-    recordMotion(state, now);
     // holds that ended: no move for the hold timeout, or a grace period that ran out
     Map<String, String> ended = new LinkedHashMap<>();
     long timeout = settings.holdTimeout().toMillis();
+    boolean held = false;
     for (Map.Entry<String, SharedObject> e : state.objects().entrySet()) {
       ObjectView v = currentView(state, e.getKey());
       long touched = Math.max(e.getValue().touchedAt(), movedAt.getOrDefault(e.getKey(), 0L));
+      held |= v.heldBy() != null;
       if (v.heldBy() != null && now - touched >= timeout) {
         ended.put(e.getKey(), v.heldBy());
       }
     }
+    lifecycle.onTick(moved || held || !state.parked().isEmpty());
+    recordMotion(state, now);
     List<Event> parkingsEnded = new ArrayList<>();
     for (Map.Entry<String, ParkedMember> p : state.parked().entrySet()) {
       if (now >= p.getValue().until()) {
@@ -1018,8 +1018,7 @@ public final class RoomEntity
     }
     toWrite.addAll(parkingsEnded);
     // recorded motion goes to the journal every posesPerWrite ticks, with a durable change, and
-    // once
-    // the motion stops (the tick may sleep next)
+    // once the motion stops (the tick may sleep next)
     if (!toWrite.isEmpty()
         || unwrittenTicks.size() >= settings.posesPerWrite()
         || (!moved && !unwrittenTicks.isEmpty())) {
