@@ -19,6 +19,12 @@ const START_RADIUS = 3;
 const START_SPOTS = 12;
 /** The longest wait between two tries of a model that does not load (ms). */
 const MAX_RETRY_MS = 30000;
+/**
+ * Models loading at once: one. A room with many objects (or a level change that asks for every
+ * model again) then makes a queue of GLB requests in gaze order, not a storm of parallel ones that
+ * delays the first model and every other request of the page.
+ */
+const MODEL_LOADS_AT_ONCE = 1;
 
 /** A small stable hash of a string (FNV-1a, 32 bits). */
 function hash(text) {
@@ -238,9 +244,11 @@ async function start() {
     return !!o && o.loadedLod !== wantedLod(id) && o.loadingLod !== wantedLod(id) && !(o.retryAt > Date.now());
   };
   levelChanged = () => schedule([...objects.keys()]);
-  // models load two at a time, in the order of `loads`: the recommendation's gaze order first
+  // models load one at a time (MODEL_LOADS_AT_ONCE), in the order of `loads`: the
+  // recommendation's gaze order first; `mostLoading` is the most that ever loaded at once (tests)
   let loads = [];
   let loading = 0;
+  let mostLoading = 0;
   function schedule(ids, first = false) {
     const fresh = ids.filter((id) => needsLoad(id));
     loads = first
@@ -249,10 +257,11 @@ async function start() {
     pump();
   }
   function pump() {
-    while (loading < 2 && loads.length) {
+    while (loading < MODEL_LOADS_AT_ONCE && loads.length) {
       const id = loads.shift();
       if (!needsLoad(id)) continue;
       loading++;
+      mostLoading = Math.max(mostLoading, loading);
       loadModel(id).finally(() => {
         loading--;
         pump();
@@ -588,6 +597,7 @@ async function start() {
     client, session, avatars, objects, emulator, renderer, scene, camera, grab, upload, moveHeld, release, spawn,
     pixelOf, drawnAt,
     get modelRequests() { return modelRequests; },
+    get mostModelsLoadingAtOnce() { return mostLoading; },
     get lod() { return lod; },
     get detail() { return session.detail; },
     get presenting() { return renderer.xr.isPresenting; },
