@@ -39,10 +39,16 @@ function hash(text) {
 /**
  * A desktop viewer's first spot: one of START_SPOTS on a circle of START_RADIUS around the middle,
  * chosen from the member id, moved on to the next spot while another member present already has
- * that one. Facing the middle (`yaw` about the vertical axis).
+ * that one. A member's spot is the one its page announced in its presence (`spot`: it may have
+ * moved on from its own first choice), else its first choice. Facing the middle (`yaw` about the
+ * vertical axis). `members`: the session's members (id -> entry).
  */
-export function startSpot(member, others = []) {
-  const taken = new Set(others.filter((m) => m !== member).map((m) => hash(m) % START_SPOTS));
+export function startSpot(member, members = {}) {
+  const taken = new Set(
+    Object.entries(members)
+      .filter(([id]) => id !== member)
+      .map(([id, m]) => (Number.isInteger(m?.presence?.spot) ? m.presence.spot : hash(id) % START_SPOTS)),
+  );
   let spot = hash(member) % START_SPOTS;
   for (let i = 0; i < START_SPOTS && taken.has(spot); i++) spot = (spot + 1) % START_SPOTS;
   const yaw = (spot / START_SPOTS) * Math.PI * 2;
@@ -166,7 +172,9 @@ async function start() {
   const session = await client.join(`room:${roomName}`, { role: 'editor' });
   // a desktop viewer's first spot: on a circle around the middle, looking at it (a headset's own
   // tracking places its wearer)
-  const start = startSpot(myMemberId(), Object.keys(session.members ?? {}));
+  const start = startSpot(myMemberId(), session.members ?? {});
+  // the spot taken, for the pages that join after this one
+  session.presence({ spot: start.spot });
   camera.position.set(start.x, 1.6, start.z);
   camera.rotation.set(0, start.yaw, 0, 'YXZ');
   // `&hz=60` gives the room its own tick rate; poses then go out at least that often

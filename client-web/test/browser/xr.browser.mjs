@@ -239,7 +239,9 @@ try {
           requests++;
           mostOpen = Math.max(mostOpen, ++open);
         });
-        page.on('requestfinished', done);
+        // done once its answer is in: the page asks for the next model only after it has read
+        // that answer, and the events come in that order ('requestfinished' can come later)
+        page.on('response', (res) => done(res.request()));
         page.on('requestfailed', done);
       },
     });
