@@ -7,7 +7,10 @@
 // Usage (against a node in dev mode):
 //   TANDEM_URL=http://127.0.0.1:8080 NODES=50000 EDGES=200000 RUNS=5 node bench/graph-first-paint.mjs
 // MAP=<name> reuses a map a producer already publishes (no producer is started).
+// WEB_DIR=<folder> serves the pages and assets from that build of client-web (its target/web)
+// instead of the node's, so that two builds can be compared on one node and one map, alternating.
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,6 +65,14 @@ const rows = [];
 try {
   for (let run = 1; run <= RUNS; run++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    if (process.env.WEB_DIR) {
+      const types = { html: 'text/html', js: 'application/javascript', css: 'text/css', json: 'application/json', map: 'application/json' };
+      await context.route(/\/(graph\.html|assets\/[^/?#]+)(\?[^#]*)?$/, async (route) => {
+        const path = new URL(route.request().url()).pathname;
+        const ext = path.slice(path.lastIndexOf('.') + 1);
+        route.fulfill({ status: 200, contentType: types[ext] ?? 'application/octet-stream', body: await readFile(join(process.env.WEB_DIR, path)) });
+      });
+    }
     const page = await context.newPage();
     await page.goto(`${base}/graph.html?map=${map}&encoding=${ENCODING}#token=${viewer}`);
     await page.waitForFunction(() => window.tandem?.view?.firstDrawAt !== null && window.tandem?.view?.firstDrawAt !== undefined, null, { timeout: 120000 });
@@ -90,6 +101,7 @@ try {
       frames: (v.parts ?? 0) + 1,
       joinedMs: Math.round(v.snapshotAt),
       firstPaintMs: Math.round(v.firstDrawAt),
+      marks: v.marks,
       streaming: stats(streaming),
       streamingFps: +(streaming.length / 5).toFixed(1),
       panning: stats(panning),

@@ -164,6 +164,16 @@ function decodeFrame(data) {
   return frame;
 }
 
+/**
+ * Copies a decoded object's entries into `map` (and returns it): a large map snapshot has
+ * hundreds of thousands, and `Object.entries` would first build an array of pairs of them.
+ */
+function entriesInto(map, object) {
+  if (!object) return map;
+  for (const k in object) map.set(k, object[k]);
+  return map;
+}
+
 function concatBytes(chunks) {
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
   const out = new Uint8Array(total);
@@ -499,7 +509,7 @@ export class Session extends Emitter {
   onMapSnapshot(frame, resuming) {
     const p = frame.payload;
     if (p.recovered || !(p.parts > 1)) {
-      if (!p.recovered) this.entries = new Map(Object.entries(p.state?.entries ?? {}));
+      if (!p.recovered) this.entries = entriesInto(new Map(), p.state?.entries);
       this.onSnapshot(frame, resuming);
       return true;
     }
@@ -508,7 +518,7 @@ export class Session extends Emitter {
       seq: p.seq,
       parts: p.parts,
       got: 1,
-      entries: new Map(Object.entries(p.state?.entries ?? {})),
+      entries: entriesInto(new Map(), p.state?.entries),
       resuming,
     };
     return false;
@@ -519,7 +529,7 @@ export class Session extends Emitter {
     const a = this.assembling;
     const p = frame.payload;
     if (!a || p.seq !== a.seq) return false;
-    for (const [k, v] of Object.entries(p.entries ?? {})) a.entries.set(k, v);
+    entriesInto(a.entries, p.entries);
     a.got++;
     this.stats.parts++;
     this.emit('snapshot.part', { session: this, frame, part: p.part, parts: a.parts });

@@ -12,9 +12,14 @@
 // entry and the positions that follow. After a reconnect the library resumes the map (missed
 // durable changes, then the current ephemeral values) and the page simply applies them; a fresh
 // snapshot (resync, or a resume that could not be served) rebuilds the buffers.
+//
+// First paint of a large map (issue 14: 50,000 nodes and 200,000 edges in 2 s): three.js (580 kB)
+// is imported dynamically, so the WebSocket connects and the snapshot flows while it loads and
+// compiles; the buffers are built from each snapshot frame as it arrives (the `frame` event of
+// the client), not from the assembled entries at the end; and numeric node ids find their slot
+// in an array, without making a string per edge end. Nothing is drawn before the snapshot is
+// complete. `view.marks` keeps when each step happened (ms since navigation start).
 
-import * as THREE from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { TandemClient } from '../tandem-client.js';
 import {
   adoptTokenFromHash, storedIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
@@ -28,11 +33,30 @@ const name = params.get('map') ?? '';
 adoptTokenFromHash();
 const me = storedIdentity();
 
+/** An sRGB colour as three.js's `new Color(hex)` holds it: linear components (its colour management). */
+function linear(hex) {
+  const lin = (c) => (c < 0.04045 ? c * 0.0773993808 : Math.pow(c * 0.9478672986 + 0.0521327014, 2.4));
+  return { r: lin(((hex >> 16) & 255) / 255), g: lin(((hex >> 8) & 255) / 255), b: lin((hex & 255) / 255) };
+}
+
 // colours of groups 0..11 (any other group takes group % 12); nodes outside the filter are dimmed
 const PALETTE = [0x60a5fa, 0xf97316, 0x34d399, 0xf472b6, 0xfacc15, 0xa78bfa, 0x22d3ee, 0xf87171, 0xa3e635, 0xfb923c, 0x818cf8, 0x2dd4bf]
-  .map((hex) => new THREE.Color(hex));
-const DIMMED = new THREE.Color(0x273449);
-const UNKNOWN = new THREE.Color(0x94a3b8);
+  .map(linear);
+const DIMMED = linear(0x273449);
+const UNKNOWN = linear(0x94a3b8);
+
+/** A node id that is a whole number written plainly ("0", "17", not "017"), as a number; else -1. */
+function plainIndex(id) {
+  const n = id.length;
+  if (n === 0 || n > 9 || (n > 1 && id.charCodeAt(0) === 48)) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
 
 /**
  * A value as text for comparisons. Over CBOR, integers beyond 32 bits (a timestamp) decode as
@@ -42,13 +66,15 @@ function stableText(value) {
   return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
-/** A stable position in [-1, 1]² for a node that has none yet (from its id). */
-function placeholder(id) {
+/** A stable position in [-1, 1]² for a node that has none yet (from its id), written at `pos[o]`. */
+function placeholder(id, pos, o) {
   let h = 2166136261;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
   const a = ((h >>> 0) % 100000) / 100000;
   const r = (((h >>> 8) % 1000) / 1000) ** 0.5;
-  return [Math.cos(a * 2 * Math.PI) * r, Math.sin(a * 2 * Math.PI) * r, 0];
+  pos[o] = Math.cos(a * 2 * Math.PI) * r;
+  pos[o + 1] = Math.sin(a * 2 * Math.PI) * r;
+  pos[o + 2] = 0;
 }
 
 /**
@@ -66,7 +92,8 @@ class GraphBuffers {
     this.pos = new Float32Array(this.nodeCap * 3);
     this.col = new Float32Array(this.nodeCap * 3);
     this.idx = new Uint32Array(this.edgeCap * 2);
-    this.slotOf = new Map(); // node id -> slot
+    this.slotOf = new Map(); // node id -> slot (ids that are not plain whole numbers)
+    this.slotOfIndex = []; // node id as a plain whole number -> slot
     this.ids = []; // slot -> node id
     this.attrs = []; // slot -> the node's value (n/<id>), undefined while it has none
     this.placed = []; // slot -> true once a p/<id> (or x/y in its value) placed it
@@ -101,18 +128,42 @@ class GraphBuffers {
     this.dirty.grown = true;
   }
 
-  /** The slot of node `id`, made (at a placeholder position) if it has none. */
+  /** The slot of node `id` (a string), or undefined. */
+  find(id) {
+    const n = plainIndex(id);
+    return n >= 0 ? this.slotOfIndex[n] : this.slotOf.get(id);
+  }
+
+  /** The slot of node `id` (a string), made (at a placeholder position) if it has none. */
   slot(id) {
-    let s = this.slotOf.get(id);
-    if (s !== undefined) return s;
-    s = this.ids.length;
+    const n = plainIndex(id);
+    if (n >= 0) return this.slotOfNumber(n);
+    const s = this.slotOf.get(id);
+    return s !== undefined ? s : this.#newSlot(id, -1);
+  }
+
+  /** The slot of the node whose id is the whole number `n` written plainly. */
+  slotOfNumber(n) {
+    const s = this.slotOfIndex[n];
+    return s !== undefined ? s : this.#newSlot(String(n), n);
+  }
+
+  #newSlot(id, n) {
+    const s = this.ids.length;
     this.#growNodes(s + 1);
     this.ids.push(id);
-    this.slotOf.set(id, s);
-    this.pos.set(placeholder(id), s * 3);
+    if (n >= 0) this.slotOfIndex[n] = s;
+    else this.slotOf.set(id, s);
+    placeholder(id, this.pos, s * 3);
     this.#colour(s);
     this.dirty.pos = true;
     return s;
+  }
+
+  /** The slot of an edge's end: a node id as a number or a string. */
+  #end(v) {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9) return this.slotOfNumber(v);
+    return this.slot(String(v));
   }
 
   #colour(s) {
@@ -146,8 +197,27 @@ class GraphBuffers {
     this.dirty.pos = true;
   }
 
+  /** Applies every entry of a decoded object (a snapshot frame's or a part's). */
+  applyAll(entries) {
+    if (!entries) return;
+    for (const k in entries) this.apply(k, entries[k]);
+  }
+
   /** Applies one entry (a snapshot's or a change's); `null` deletes. */
   apply(key, value) {
+    // the producer's keys are one letter, a slash and an id: no slicing of the kind for them
+    const c0 = key.charCodeAt(0);
+    const short = key.length > 2 && key.charCodeAt(1) === 47;
+    if (short && c0 === 112) {
+      // p/<id>
+      if (value !== null) this.#place(this.slot(key.slice(2)), value);
+      return;
+    }
+    if (short && c0 === 101) {
+      // e/<j>
+      this.#edge(key, value);
+      return;
+    }
     const slash = key.indexOf('/');
     const kind = slash > 0 ? key.slice(0, slash) : key;
     const id = slash > 0 ? key.slice(slash + 1) : '';
@@ -198,20 +268,29 @@ class GraphBuffers {
       this.edgeSlotOf.set(key, e);
       this.edges++;
     }
-    this.idx[e * 2] = this.slot(String(ends[0]));
-    this.idx[e * 2 + 1] = this.slot(String(ends[1]));
+    this.idx[e * 2] = this.#end(ends[0]);
+    this.idx[e * 2 + 1] = this.#end(ends[1]);
     this.dirty.idx = true;
   }
 
-  /** The box around every placed node, or null. */
+  /** The box around every node (`{min, max}`, 3 numbers each), or null. */
   bounds() {
-    const box = new THREE.Box3();
-    const v = new THREE.Vector3();
-    for (let s = 0; s < this.ids.length; s++) {
-      v.fromArray(this.pos, s * 3);
-      if (Number.isFinite(v.x) && Number.isFinite(v.y) && Number.isFinite(v.z)) box.expandByPoint(v);
+    const min = [Infinity, Infinity, Infinity];
+    const max = [-Infinity, -Infinity, -Infinity];
+    const p = this.pos;
+    for (let o = 0, end = this.ids.length * 3; o < end; o += 3) {
+      const x = p[o];
+      const y = p[o + 1];
+      const z = p[o + 2];
+      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) continue;
+      if (x < min[0]) min[0] = x;
+      if (y < min[1]) min[1] = y;
+      if (z < min[2]) min[2] = z;
+      if (x > max[0]) max[0] = x;
+      if (y > max[1]) max[1] = y;
+      if (z > max[2]) max[2] = z;
     }
-    return box.isEmpty() ? null : box;
+    return min[0] > max[0] ? null : { min, max };
   }
 }
 
@@ -224,33 +303,57 @@ function start() {
   if (window.innerWidth < 600) $('controls-box').open = false;
 
   // ---------------------------------------------------------------- scene
-  const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
-  renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
-  $('scene').appendChild(renderer.domElement);
-  const scene = new THREE.Scene();
-  scene.background = new THREE.Color(0x0b1120);
-  const camera = new THREE.PerspectiveCamera(50, 1, 0.001, 1000);
-  camera.position.set(0, 0, 3);
-  const controls = new OrbitControls(camera, renderer.domElement);
-  controls.enableDamping = false;
-  controls.screenSpacePanning = true;
-  controls.zoomToCursor = true;
+  // three.js loads while the page connects and the snapshot arrives (initScene once it is in)
+  const threeLoaded = import('./graph-three.js');
+  let THREE = null;
+  let renderer = null;
+  let scene = null;
+  let camera = null;
+  let controls = null;
+  let pointsGeometry = null;
+  let linesGeometry = null;
+  let pointsMaterial = null;
+  let linesMaterial = null;
 
   const g = new GraphBuffers();
-  const pointsGeometry = new THREE.BufferGeometry();
-  const linesGeometry = new THREE.BufferGeometry();
-  const pointsMaterial = new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true });
-  const linesMaterial = new THREE.LineBasicMaterial({ color: 0x7c8aa5, transparent: true, opacity: 0.3, depthWrite: false });
-  const lines = new THREE.LineSegments(linesGeometry, linesMaterial);
-  const points = new THREE.Points(pointsGeometry, pointsMaterial);
-  // their bounds change ten times a second: never computed, never culled
-  lines.frustumCulled = false;
-  points.frustumCulled = false;
-  points.renderOrder = 1;
-  scene.add(lines, points);
   let posAttr = null;
   let colAttr = null;
   let idxAttr = null;
+
+  function initScene(three, OrbitControls) {
+    THREE = three;
+    renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+    renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+    $('scene').appendChild(renderer.domElement);
+    scene = new THREE.Scene();
+    scene.background = new THREE.Color(0x0b1120);
+    camera = new THREE.PerspectiveCamera(50, 1, 0.001, 1000);
+    camera.position.set(0, 0, 3);
+    controls = new OrbitControls(camera, renderer.domElement);
+    controls.enableDamping = false;
+    controls.screenSpacePanning = true;
+    controls.zoomToCursor = true;
+    pointsGeometry = new THREE.BufferGeometry();
+    linesGeometry = new THREE.BufferGeometry();
+    pointsMaterial = new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true });
+    linesMaterial = new THREE.LineBasicMaterial({ color: 0x7c8aa5, transparent: true, opacity: 0.3, depthWrite: false });
+    const lines = new THREE.LineSegments(linesGeometry, linesMaterial);
+    const points = new THREE.Points(pointsGeometry, pointsMaterial);
+    // their bounds change ten times a second: never computed, never culled
+    lines.frustumCulled = false;
+    points.frustumCulled = false;
+    points.renderOrder = 1;
+    scene.add(lines, points);
+    Object.assign(window.tandem, { renderer, scene, camera, controls });
+    controls.addEventListener('start', () => { userMoved = true; });
+    controls.addEventListener('change', requestDraw);
+    new ResizeObserver(resize).observe($('scene'));
+    resize();
+    controls.enableRotate = true;
+    setMode();
+    if (complete && !userMoved) fit(true);
+    mark('scene');
+  }
 
   /** Uploads what changed: whole buffers after a growth, else only the ranges in use. */
   function upload() {
@@ -308,11 +411,17 @@ function start() {
     frameMs: [],
     lines: [],
     controlsSent: 0,
+    // when each step of the first paint happened, ms since navigation start (the first time only)
+    marks: {},
   };
-  window.tandem = { view, renderer, scene, camera, controls, graph: g, positionOf: (nodeId) => {
-    const s = g.slotOf.get(String(nodeId));
+  window.tandem = { view, graph: g, positionOf: (nodeId) => {
+    const s = g.find(String(nodeId));
     return s === undefined ? null : Array.from(g.pos.subarray(s * 3, s * 3 + 3));
   } };
+  const mark = (what) => {
+    if (view.marks[what] === undefined) view.marks[what] = Math.round(performance.now());
+  };
+  mark('start');
   const note = (text, kind = '') => {
     view.lines.push(text);
     log(text, kind);
@@ -325,6 +434,8 @@ function start() {
   let userMoved = false;
   let lastFit = 0;
   const drawTimes = [];
+  // false while a snapshot is being built from its frames: nothing is drawn from half a graph
+  let complete = false;
 
   function requestFrame() {
     if (frameWanted) return;
@@ -350,7 +461,7 @@ function start() {
       // the graph stays in view while the person has not moved the camera
       if (!userMoved && t0 - lastFit > 1000) fit(false);
     }
-    if (!drawWanted) return;
+    if (!drawWanted || !renderer || !complete) return;
     drawWanted = false;
     upload();
     renderer.render(scene, camera);
@@ -377,9 +488,6 @@ function start() {
     $('fps').textContent = String(view.fps);
   }, 500);
 
-  controls.addEventListener('start', () => { userMoved = true; });
-  controls.addEventListener('change', requestDraw);
-
   function resize() {
     const box = $('scene').getBoundingClientRect();
     renderer.setSize(Math.max(1, box.width), Math.max(1, box.height), false);
@@ -387,16 +495,16 @@ function start() {
     camera.updateProjectionMatrix();
     requestDraw();
   }
-  new ResizeObserver(resize).observe($('scene'));
-  resize();
 
   /** Frames the graph: straight from above for k = 2, at an angle for more dimensions. */
   function fit(reset) {
     lastFit = performance.now();
-    const box = g.bounds();
+    const box = renderer ? g.bounds() : null;
     if (!box) return;
-    const centre = box.getCenter(new THREE.Vector3());
-    const size = box.getSize(new THREE.Vector3());
+    const lo = new THREE.Vector3().fromArray(box.min);
+    const hi = new THREE.Vector3().fromArray(box.max);
+    const centre = lo.clone().add(hi).multiplyScalar(0.5);
+    const size = hi.clone().sub(lo);
     const tan = Math.tan(THREE.MathUtils.degToRad(camera.fov) / 2);
     const threeD = (g.layout?.k ?? 2) >= 3;
     // 2-D: the box's width and height fit the view; 3-D: its bounding sphere does
@@ -422,7 +530,7 @@ function start() {
   /** Pan with one finger or the left button in 2-D; rotate too once the layout has 3 or more dimensions. */
   function setMode() {
     const threeD = (g.layout?.k ?? 2) >= 3;
-    if (controls.enableRotate === threeD) return;
+    if (!controls || controls.enableRotate === threeD) return;
     controls.enableRotate = threeD;
     controls.mouseButtons = threeD
       ? { LEFT: THREE.MOUSE.ROTATE, MIDDLE: THREE.MOUSE.DOLLY, RIGHT: THREE.MOUSE.PAN }
@@ -430,9 +538,6 @@ function start() {
     controls.touches = threeD ? { ONE: THREE.TOUCH.ROTATE, TWO: THREE.TOUCH.DOLLY_PAN } : { ONE: THREE.TOUCH.PAN, TWO: THREE.TOUCH.DOLLY_PAN };
     if (!userMoved) fit(true);
   }
-  controls.enableRotate = true;
-  setMode();
-
   let shownLayout = '';
   function refresh() {
     view.nodes = g.nodes;
@@ -478,11 +583,38 @@ function start() {
   // ---------------------------------------------------------------- the map
   let session = null;
 
-  /** A fresh graph from the session's entries: at join, and after any non-recovered snapshot. */
+  // A snapshot's frames are applied to the buffers as they arrive (`frame` comes before the
+  // library assembles the entries); `building` is the seq of the snapshot being built so.
+  let building = null;
+
+  function onFrame(f) {
+    if (f.session !== id) return;
+    if (f.type === 'snapshot' && !f.payload?.recovered) {
+      mark('snapshot');
+      complete = false;
+      pending.clear();
+      g.reset();
+      g.applyAll(f.payload?.state?.entries);
+      building = f.payload?.seq ?? null;
+    } else if (f.type === 'snapshot.part' && building !== null && f.payload?.seq === building) {
+      mark('part');
+      g.applyAll(f.payload.entries);
+    }
+  }
+
+  /**
+   * The graph of a complete snapshot, at join and after any non-recovered one: built already
+   * from its frames, or else (its frames were missed) afresh from the session's entries.
+   */
   function build() {
-    pending.clear();
-    g.reset();
-    for (const [k, v] of session.entries) g.apply(k, v);
+    if (building === null || building !== session.seq) {
+      pending.clear();
+      g.reset();
+      for (const [k, v] of session.entries) g.apply(k, v);
+    }
+    building = null;
+    complete = true;
+    mark('built');
     view.builds++;
     view.seq = session.seq;
     refresh();
@@ -500,6 +632,8 @@ function start() {
     requestTimeoutMs: 120000,
   });
   window.tandem.client = client;
+  client.on('frame', onFrame);
+  client.on('open', () => mark('open'));
   bindStatus(client, note);
   onSignedOut(client, `graph.html?map=${name}`);
 
@@ -540,6 +674,13 @@ function start() {
       if (err.code === 'forbidden') showFatal(`You may not view ${name}: ${err.message}`);
       else showFatal(`Could not open ${name}: ${err.message}`);
     });
+
+  threeLoaded
+    .then((three) => {
+      mark('three');
+      initScene(three, three.OrbitControls);
+    })
+    .catch((err) => showFatal(`Could not load the 3-D library: ${err.message}`));
 
   // ---------------------------------------------------------------- controls
   const controlState = $('control-state');
