@@ -25,6 +25,7 @@ import {
   adoptTokenFromHash, storedIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
   SESSION_NAME, identityOptions, onSignedOut,
 } from './common.js';
+import { GraphBuffers, SnapshotBuild, stableText } from './graph-buffers.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -32,267 +33,6 @@ const name = params.get('map') ?? '';
 
 adoptTokenFromHash();
 const me = storedIdentity();
-
-/** An sRGB colour as three.js's `new Color(hex)` holds it: linear components (its colour management). */
-function linear(hex) {
-  const lin = (c) => (c < 0.04045 ? c * 0.0773993808 : Math.pow(c * 0.9478672986 + 0.0521327014, 2.4));
-  return { r: lin(((hex >> 16) & 255) / 255), g: lin(((hex >> 8) & 255) / 255), b: lin((hex & 255) / 255) };
-}
-
-// colours of groups 0..11 (any other group takes group % 12); nodes outside the filter are dimmed
-const PALETTE = [0x60a5fa, 0xf97316, 0x34d399, 0xf472b6, 0xfacc15, 0xa78bfa, 0x22d3ee, 0xf87171, 0xa3e635, 0xfb923c, 0x818cf8, 0x2dd4bf]
-  .map(linear);
-const DIMMED = linear(0x273449);
-const UNKNOWN = linear(0x94a3b8);
-
-/** A node id that is a whole number written plainly ("0", "17", not "017"), as a number; else -1. */
-function plainIndex(id) {
-  const n = id.length;
-  if (n === 0 || n > 9 || (n > 1 && id.charCodeAt(0) === 48)) return -1;
-  let v = 0;
-  for (let i = 0; i < n; i++) {
-    const c = id.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-/**
- * A value as text for comparisons. Over CBOR, integers beyond 32 bits (a timestamp) decode as
- * BigInt, which JSON.stringify refuses: they are written as numbers here.
- */
-function stableText(value) {
-  return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v));
-}
-
-/** A stable position in [-1, 1]² for a node that has none yet (from its id), written at `pos[o]`. */
-function placeholder(id, pos, o) {
-  let h = 2166136261;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
-  const a = ((h >>> 0) % 100000) / 100000;
-  const r = (((h >>> 8) % 1000) / 1000) ** 0.5;
-  pos[o] = Math.cos(a * 2 * Math.PI) * r;
-  pos[o + 1] = Math.sin(a * 2 * Math.PI) * r;
-  pos[o + 2] = 0;
-}
-
-/**
- * The graph's buffers: node slots (position and colour, 3 floats each) and edge slots (2 indices
- * into the node slots). Grows by doubling; freed slots are reused. `dirty` says what to upload.
- */
-class GraphBuffers {
-  constructor() {
-    this.reset();
-  }
-
-  reset() {
-    this.nodeCap = 1024;
-    this.edgeCap = 1024;
-    this.pos = new Float32Array(this.nodeCap * 3);
-    this.col = new Float32Array(this.nodeCap * 3);
-    this.idx = new Uint32Array(this.edgeCap * 2);
-    this.slotOf = new Map(); // node id -> slot (ids that are not plain whole numbers)
-    this.slotOfIndex = []; // node id as a plain whole number -> slot
-    this.ids = []; // slot -> node id
-    this.attrs = []; // slot -> the node's value (n/<id>), undefined while it has none
-    this.placed = []; // slot -> true once a p/<id> (or x/y in its value) placed it
-    this.edgeSlotOf = new Map(); // edge key -> slot
-    this.freeEdges = [];
-    this.edgeTop = 0; // slots in use are below
-    this.nodes = 0; // n/ keys
-    this.edges = 0; // e/ keys
-    this.layout = null;
-    this.filter = null;
-    this.dirty = { pos: true, col: true, idx: true, grown: true };
-  }
-
-  #growNodes(min) {
-    if (min <= this.nodeCap) return;
-    while (this.nodeCap < min) this.nodeCap *= 2;
-    const pos = new Float32Array(this.nodeCap * 3);
-    pos.set(this.pos);
-    const col = new Float32Array(this.nodeCap * 3);
-    col.set(this.col);
-    this.pos = pos;
-    this.col = col;
-    this.dirty.grown = true;
-  }
-
-  #growEdges(min) {
-    if (min <= this.edgeCap) return;
-    while (this.edgeCap < min) this.edgeCap *= 2;
-    const idx = new Uint32Array(this.edgeCap * 2);
-    idx.set(this.idx);
-    this.idx = idx;
-    this.dirty.grown = true;
-  }
-
-  /** The slot of node `id` (a string), or undefined. */
-  find(id) {
-    const n = plainIndex(id);
-    return n >= 0 ? this.slotOfIndex[n] : this.slotOf.get(id);
-  }
-
-  /** The slot of node `id` (a string), made (at a placeholder position) if it has none. */
-  slot(id) {
-    const n = plainIndex(id);
-    if (n >= 0) return this.slotOfNumber(n);
-    const s = this.slotOf.get(id);
-    return s !== undefined ? s : this.#newSlot(id, -1);
-  }
-
-  /** The slot of the node whose id is the whole number `n` written plainly. */
-  slotOfNumber(n) {
-    const s = this.slotOfIndex[n];
-    return s !== undefined ? s : this.#newSlot(String(n), n);
-  }
-
-  #newSlot(id, n) {
-    const s = this.ids.length;
-    this.#growNodes(s + 1);
-    this.ids.push(id);
-    if (n >= 0) this.slotOfIndex[n] = s;
-    else this.slotOf.set(id, s);
-    placeholder(id, this.pos, s * 3);
-    this.#colour(s);
-    this.dirty.pos = true;
-    return s;
-  }
-
-  /** The slot of an edge's end: a node id as a number or a string. */
-  #end(v) {
-    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9) return this.slotOfNumber(v);
-    return this.slot(String(v));
-  }
-
-  #colour(s) {
-    const a = this.attrs[s];
-    let c;
-    if (a === undefined) c = UNKNOWN;
-    else if (!this.matches(a)) c = DIMMED;
-    else c = PALETTE[Math.abs(Math.trunc(Number(a?.group ?? a?.g ?? 0)) || 0) % PALETTE.length];
-    this.col[s * 3] = c.r;
-    this.col[s * 3 + 1] = c.g;
-    this.col[s * 3 + 2] = c.b;
-    this.dirty.col = true;
-  }
-
-  /** Whether a node's value passes the producer's filter (`layout.filter`). */
-  matches(a) {
-    const f = this.filter;
-    if (!f) return true;
-    if (f.attr === 'group') return String(a?.group ?? a?.g) === String(f.value);
-    if (f.attr === 'label') return String(a?.label ?? '').includes(String(f.value));
-    return String(a?.[f.attr]) === String(f.value);
-  }
-
-  #place(s, p) {
-    if (!Array.isArray(p)) return;
-    const o = s * 3;
-    this.pos[o] = Number(p[0]) || 0;
-    this.pos[o + 1] = Number(p[1]) || 0;
-    this.pos[o + 2] = Number(p[2]) || 0;
-    this.placed[s] = true;
-    this.dirty.pos = true;
-  }
-
-  /** Applies every entry of a decoded object (a snapshot frame's or a part's). */
-  applyAll(entries) {
-    if (!entries) return;
-    for (const k in entries) this.apply(k, entries[k]);
-  }
-
-  /** Applies one entry (a snapshot's or a change's); `null` deletes. */
-  apply(key, value) {
-    // the producer's keys are one letter, a slash and an id: no slicing of the kind for them
-    const c0 = key.charCodeAt(0);
-    const short = key.length > 2 && key.charCodeAt(1) === 47;
-    if (short && c0 === 112) {
-      // p/<id>
-      if (value !== null) this.#place(this.slot(key.slice(2)), value);
-      return;
-    }
-    if (short && c0 === 101) {
-      // e/<j>
-      this.#edge(key, value);
-      return;
-    }
-    const slash = key.indexOf('/');
-    const kind = slash > 0 ? key.slice(0, slash) : key;
-    const id = slash > 0 ? key.slice(slash + 1) : '';
-    if (kind === 'p' && id) {
-      if (value !== null) this.#place(this.slot(id), value);
-    } else if (kind === 'n' && id) {
-      const s = this.slot(id);
-      const had = this.attrs[s] !== undefined;
-      if (value === null) {
-        if (had) this.nodes--;
-        this.attrs[s] = undefined;
-      } else {
-        if (!had) this.nodes++;
-        this.attrs[s] = value;
-        // a value with coordinates places a node that has no position of its own yet
-        if (!this.placed[s] && typeof value?.x === 'number') this.#place(s, [value.x, value.y ?? 0, value.z ?? 0]);
-      }
-      this.#colour(s);
-    } else if (kind === 'e' && id) {
-      this.#edge(key, value);
-    } else if (key === 'layout') {
-      this.layout = value;
-      const f = value?.filter ?? null;
-      if (stableText(f) !== stableText(this.filter)) {
-        this.filter = f;
-        for (let s = 0; s < this.ids.length; s++) this.#colour(s);
-      }
-    }
-  }
-
-  #edge(key, value) {
-    const ends = Array.isArray(value) ? value : value && [value.from ?? value.source, value.to ?? value.target];
-    let e = this.edgeSlotOf.get(key);
-    if (!ends || ends[0] === undefined || ends[1] === undefined) {
-      if (e === undefined) return;
-      // deleted (or no longer an edge): a zero-length segment until the slot is reused
-      this.idx[e * 2] = 0;
-      this.idx[e * 2 + 1] = 0;
-      this.edgeSlotOf.delete(key);
-      this.freeEdges.push(e);
-      this.edges--;
-      this.dirty.idx = true;
-      return;
-    }
-    if (e === undefined) {
-      e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
-      this.#growEdges(e + 1);
-      this.edgeSlotOf.set(key, e);
-      this.edges++;
-    }
-    this.idx[e * 2] = this.#end(ends[0]);
-    this.idx[e * 2 + 1] = this.#end(ends[1]);
-    this.dirty.idx = true;
-  }
-
-  /** The box around every node (`{min, max}`, 3 numbers each), or null. */
-  bounds() {
-    const min = [Infinity, Infinity, Infinity];
-    const max = [-Infinity, -Infinity, -Infinity];
-    const p = this.pos;
-    for (let o = 0, end = this.ids.length * 3; o < end; o += 3) {
-      const x = p[o];
-      const y = p[o + 1];
-      const z = p[o + 2];
-      if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(z)) continue;
-      if (x < min[0]) min[0] = x;
-      if (y < min[1]) min[1] = y;
-      if (z < min[2]) min[2] = z;
-      if (x > max[0]) max[0] = x;
-      if (y > max[1]) max[1] = y;
-      if (z > max[2]) max[2] = z;
-    }
-    return min[0] > max[0] ? null : { min, max };
-  }
-}
 
 function start() {
   const id = `map:${name}`;
@@ -584,21 +324,18 @@ function start() {
   let session = null;
 
   // A snapshot's frames are applied to the buffers as they arrive (`frame` comes before the
-  // library assembles the entries); `building` is the seq of the snapshot being built so.
-  let building = null;
+  // library assembles the entries): see SnapshotBuild in graph-buffers.js.
+  const snapshots = new SnapshotBuild(g, id);
 
   function onFrame(f) {
-    if (f.session !== id) return;
-    if (f.type === 'snapshot' && !f.payload?.recovered) {
+    const what = snapshots.onFrame(f);
+    if (what === 'snapshot') {
       mark('snapshot');
       complete = false;
       pending.clear();
-      g.reset();
-      g.applyAll(f.payload?.state?.entries);
-      building = f.payload?.seq ?? null;
-    } else if (f.type === 'snapshot.part' && building !== null && f.payload?.seq === building) {
+    } else if (what === 'part') {
       mark('part');
-      g.applyAll(f.payload.entries);
+      view.marks.lastPart = Math.round(performance.now());
     }
   }
 
@@ -607,12 +344,7 @@ function start() {
    * from its frames, or else (its frames were missed) afresh from the session's entries.
    */
   function build() {
-    if (building === null || building !== session.seq) {
-      pending.clear();
-      g.reset();
-      for (const [k, v] of session.entries) g.apply(k, v);
-    }
-    building = null;
+    if (!snapshots.finish(session.seq, session.entries)) pending.clear();
     complete = true;
     mark('built');
     view.builds++;
@@ -711,7 +443,6 @@ function start() {
   });
 }
 
-// last: start() uses the classes and constants above
 if (!SESSION_NAME.test(name)) showFatal('This address names no valid map: graph.html?map=<name>.');
 else if (!me) signInFirst();
 else start();
