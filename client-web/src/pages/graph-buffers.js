@@ -17,13 +17,16 @@ const PALETTE = [0x60a5fa, 0xf97316, 0x34d399, 0xf472b6, 0xfacc15, 0xa78bfa, 0x2
 const DIMMED = linear(0x273449);
 const UNKNOWN = linear(0x94a3b8);
 
-/** A node id that is a whole number written plainly ("0", "17", not "017"), as a number; else -1. */
-export function plainIndex(id) {
-  const n = id.length;
-  if (n === 0 || n > 9 || (n > 1 && id.charCodeAt(0) === 48)) return -1;
+/**
+ * The whole number written plainly ("0", "17", not "017") in `text` from index `from` on (a node
+ * id, or the id of a key `p/<id>`, without slicing it out), as a number; else -1.
+ */
+export function plainIndex(text, from = 0) {
+  const n = text.length - from;
+  if (n <= 0 || n > 9 || (n > 1 && text.charCodeAt(from) === 48)) return -1;
   let v = 0;
-  for (let i = 0; i < n; i++) {
-    const c = id.charCodeAt(i) - 48;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }
@@ -69,7 +72,8 @@ export class GraphBuffers {
     this.ids = []; // slot -> node id
     this.attrs = []; // slot -> the node's value (n/<id>), undefined while it has none
     this.placed = []; // slot -> true once a p/<id> (or x/y in its value) placed it
-    this.edgeSlotOf = new Map(); // edge key -> slot
+    this.edgeSlotOf = new Map(); // edge key -> slot (keys that are not e/<plain whole number>)
+    this.edgeSlotOfIndex = []; // j of a key e/<j> (a plain whole number) -> slot
     this.freeEdges = [];
     this.edgeTop = 0; // slots in use are below
     this.nodes = 0; // n/ keys
@@ -182,7 +186,9 @@ export class GraphBuffers {
     const short = key.length > 2 && key.charCodeAt(1) === 47;
     if (short && c0 === 112) {
       // p/<id>
-      if (value !== null) this.#place(this.slot(key.slice(2)), value);
+      if (value === null) return;
+      const n = plainIndex(key, 2);
+      this.#place(n >= 0 ? this.slotOfNumber(n) : this.slot(key.slice(2)), value);
       return;
     }
     if (short && c0 === 101) {
@@ -220,15 +226,26 @@ export class GraphBuffers {
     }
   }
 
+  /** Every edge's key and slot. */
+  *edgeSlots() {
+    for (let j = 0; j < this.edgeSlotOfIndex.length; j++) {
+      if (this.edgeSlotOfIndex[j] !== undefined) yield [`e/${j}`, this.edgeSlotOfIndex[j]];
+    }
+    yield* this.edgeSlotOf;
+  }
+
   #edge(key, value) {
     const ends = Array.isArray(value) ? value : value && [value.from ?? value.source, value.to ?? value.target];
-    let e = this.edgeSlotOf.get(key);
+    // keys e/<j> (the producer's) find their slot by number, without hashing the key
+    const j = key.charCodeAt(0) === 101 && key.charCodeAt(1) === 47 ? plainIndex(key, 2) : -1;
+    let e = j >= 0 ? this.edgeSlotOfIndex[j] : this.edgeSlotOf.get(key);
     if (!ends || ends[0] === undefined || ends[1] === undefined) {
       if (e === undefined) return;
       // deleted (or no longer an edge): a zero-length segment until the slot is reused
       this.idx[e * 2] = 0;
       this.idx[e * 2 + 1] = 0;
-      this.edgeSlotOf.delete(key);
+      if (j >= 0) this.edgeSlotOfIndex[j] = undefined;
+      else this.edgeSlotOf.delete(key);
       this.freeEdges.push(e);
       this.edges--;
       this.dirty.idx = true;
@@ -237,7 +254,8 @@ export class GraphBuffers {
     if (e === undefined) {
       e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
       this.#growEdges(e + 1);
-      this.edgeSlotOf.set(key, e);
+      if (j >= 0) this.edgeSlotOfIndex[j] = e;
+      else this.edgeSlotOf.set(key, e);
       this.edges++;
     }
     this.idx[e * 2] = this.#end(ends[0]);
@@ -301,16 +319,17 @@ export class SnapshotBuild {
   }
 
   /**
-   * The snapshot at `seq` is complete and `entries` (a Map) is its state: true when the buffers
-   * were built from its frames; false when they were not (its first frame was missed, or another
-   * snapshot's was built) and have now been rebuilt from `entries`.
+   * The snapshot at `seq` is complete and `entries()` gives its state (a Map; a function, so that
+   * the client library assembles it only when it is needed): true when the buffers were built from
+   * its frames; false when they were not (its first frame was missed, or another snapshot's was
+   * built) and have now been rebuilt from the entries.
    */
   finish(seq, entries) {
     const fromFrames = this.building !== null && this.building === seq;
     this.building = null;
     if (fromFrames) return true;
     this.g.reset();
-    for (const [k, v] of entries) this.g.apply(k, v);
+    for (const [k, v] of entries()) this.g.apply(k, v);
     return false;
   }
 }

@@ -15,10 +15,13 @@
 //
 // First paint of a large map (issue 14: 50,000 nodes and 200,000 edges in 2 s): three.js (580 kB)
 // is imported dynamically, so the WebSocket connects and the snapshot flows while it loads and
-// compiles; the buffers are built from each snapshot frame as it arrives (the `frame` event of
-// the client), not from the assembled entries at the end; and numeric node ids find their slot
-// in an array, without making a string per edge end. Nothing is drawn before the snapshot is
-// complete. `view.marks` keeps when each step happened (ms since navigation start).
+// compiles, and the materials are drawn once (warmUp) before the snapshot is in; the buffers are
+// built from each snapshot frame as it arrives (the `frame` event of the client, SnapshotBuild in
+// graph-buffers.js), not from the assembled entries at the end (the library assembles those only
+// when they are read); numeric node and edge ids find their slot in an array, without making a
+// string or hashing one. Nothing is drawn before the snapshot is complete; then the graph is
+// drawn at once, not at the next animation frame. `view.marks` keeps when each step happened (ms
+// since navigation start).
 
 import { TandemClient } from '../tandem-client.js';
 import {
@@ -89,10 +92,30 @@ function start() {
     controls.addEventListener('change', requestDraw);
     new ResizeObserver(resize).observe($('scene'));
     resize();
+    warmUp();
     controls.enableRotate = true;
     setMode();
     if (complete && !userMoved) fit(true);
     mark('scene');
+  }
+
+  /**
+   * Draws one edge and two nodes with the graph's materials and clears them at once, while the
+   * snapshot is still on its way: the shaders (and, in software WebGL, the draw routines) are
+   * compiled then, not in the first frame of the graph.
+   */
+  function warmUp() {
+    const geometry = new THREE.BufferGeometry();
+    geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array([0, 0, 0, 0.5, 0.5, 0]), 3));
+    geometry.setAttribute('color', new THREE.BufferAttribute(new Float32Array(6), 3));
+    geometry.setIndex(new THREE.BufferAttribute(new Uint32Array([0, 1]), 1));
+    const warm = new THREE.Scene();
+    warm.background = scene.background;
+    warm.add(new THREE.LineSegments(geometry, linesMaterial), new THREE.Points(geometry, pointsMaterial));
+    renderer.render(warm, camera);
+    renderer.setClearColor(scene.background);
+    renderer.clear();
+    geometry.dispose();
   }
 
   /** Uploads what changed: whole buffers after a growth, else only the ranges in use. */
@@ -344,7 +367,7 @@ function start() {
    * from its frames, or else (its frames were missed) afresh from the session's entries.
    */
   function build() {
-    if (!snapshots.finish(session.seq, session.entries)) pending.clear();
+    if (!snapshots.finish(session.seq, () => session.entries)) pending.clear();
     complete = true;
     mark('built');
     view.builds++;
@@ -352,7 +375,11 @@ function start() {
     refresh();
     setMode();
     if (!userMoved) fit(view.builds === 1);
-    requestDraw();
+    // drawn now rather than at the next animation frame, before the client decodes the frames
+    // that follow the snapshot (a burst of positions for a large map); they are applied next frame
+    drawWanted = true;
+    if (renderer) frame();
+    else requestFrame();
   }
 
   const client = new TandemClient({

@@ -31,7 +31,7 @@ function picture(g) {
     };
   }
   const edges = {};
-  for (const [key, e] of g.edgeSlotOf) edges[key] = [g.ids[g.idx[e * 2]], g.ids[g.idx[e * 2 + 1]]];
+  for (const [key, e] of g.edgeSlots()) edges[key] = [g.ids[g.idx[e * 2]], g.ids[g.idx[e * 2 + 1]]];
   return { nodes, edges, counts: [g.nodes, g.edges], layout: g.layout };
 }
 
@@ -59,6 +59,10 @@ test('plain whole numbers are node indices; anything else is not', () => {
   assert.equal(plainIndex('17'), 17);
   assert.equal(plainIndex('123456789'), 123456789);
   for (const id of ['', '017', '1.5', '-1', 'a1', '1a', '1234567890', ' 1']) assert.equal(plainIndex(id), -1, id);
+  // from an offset: the id of a key p/<id> or e/<j>
+  assert.equal(plainIndex('p/42', 2), 42);
+  assert.equal(plainIndex('e/0', 2), 0);
+  for (const key of ['p/', 'p/042', 'p/4x', 'e/-1']) assert.equal(plainIndex(key, 2), -1, key);
 });
 
 test('a snapshot built frame by frame equals its assembled entries, whatever the order of the keys', () => {
@@ -78,7 +82,7 @@ test('a snapshot built frame by frame equals its assembled entries, whatever the
     const fs = frames('map:g', 40, entries, 500, order);
     assert.ok(fs.length > 20, 'many parts');
     assert.deepEqual(fs.map((f) => b.onFrame(f)), ['snapshot', ...Array(fs.length - 1).fill('part')]);
-    assert.equal(b.finish(40, new Map(Object.entries(entries))), true, `${name}: built from the frames`);
+    assert.equal(b.finish(40, () => new Map(Object.entries(entries))), true, `${name}: built from the frames`);
     assert.deepEqual(picture(g), whole, name);
   }
 });
@@ -125,7 +129,15 @@ test('deletes: a node loses its value, an edge frees its slot for the next one',
   assert.deepEqual([g.idx[0], g.idx[1]], [0, 0], 'a freed edge is a zero-length segment');
   g.apply('e/z', [2, 2]);
   assert.equal(g.edgeSlotOf.get('e/z'), 0, 'the freed slot is reused');
-  assert.equal(g.edgeTop, 2);
+  // keys e/<j> are slotted by number, others by key: both free and reuse slots alike
+  g.apply('e/7', [1, 2]);
+  g.apply('e/07', [2, 1]);
+  assert.deepEqual([...g.edgeSlots()].sort(), [['e/07', 3], ['e/7', 2], ['e/y', 1], ['e/z', 0]]);
+  g.apply('e/7', null);
+  g.apply('e/8', [1, 1]);
+  assert.deepEqual([...g.edgeSlots()].sort(), [['e/07', 3], ['e/8', 2], ['e/y', 1], ['e/z', 0]]);
+  assert.deepEqual([g.nodes, g.edges], [1, 4]);
+  assert.equal(g.edgeTop, 4, 'two slots made, one reused');
 });
 
 test('the layout filter dims the nodes outside it and restores them when it is lifted', () => {
@@ -152,7 +164,7 @@ test('SnapshotBuild: other sessions, recovered snapshots and parts of another sn
   assert.equal(b.onFrame(snap), 'snapshot');
   assert.equal(b.onFrame({ ...part, payload: { ...part.payload, seq: 9 } }), null, 'a part of another seq');
   assert.equal(b.onFrame(part), 'part');
-  assert.equal(b.finish(10, new Map()), true);
+  assert.equal(b.finish(10, () => new Map()), true);
   assert.equal(g.nodes, 2);
   assert.equal(b.onFrame(part), null, 'a late part after the build finished');
 });
@@ -167,7 +179,7 @@ test('SnapshotBuild: a snapshot that replaces one being built starts afresh', ()
   b.onFrame(old[1]);
   for (const f of now) b.onFrame(f);
   b.onFrame(old[2]); // a straggler of the replaced one: ignored
-  assert.equal(b.finish(12, new Map(Object.entries(fresh))), true);
+  assert.equal(b.finish(12, () => new Map(Object.entries(fresh))), true);
   assert.deepEqual(picture(g), picture(fromEntries(fresh)));
 });
 
@@ -178,10 +190,10 @@ test('SnapshotBuild: a snapshot whose first frame was missed is rebuilt from the
   const second = graphEntries(25, 40, 2);
   for (const f of frames('map:g', 5, first, 10)) b.onFrame(f);
   // the library completes seq 6 (its frames never came through onFrame): the entries win
-  assert.equal(b.finish(6, new Map(Object.entries(second))), false);
+  assert.equal(b.finish(6, () => new Map(Object.entries(second))), false);
   assert.deepEqual(picture(g), picture(fromEntries(second)));
   // and with no build at all
   const g2 = new GraphBuffers();
-  assert.equal(new SnapshotBuild(g2, 'map:g').finish(6, new Map(Object.entries(second))), false);
+  assert.equal(new SnapshotBuild(g2, 'map:g').finish(6, () => new Map(Object.entries(second))), false);
   assert.deepEqual(picture(g2), picture(fromEntries(second)));
 });
