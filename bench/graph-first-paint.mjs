@@ -164,7 +164,21 @@ try {
     const page = await context.newPage();
     const nodes = build.server ? `&nodes=${encodeURIComponent(wsOfNode)}` : '';
     await page.goto(`${build.url}/graph.html?map=${map}&encoding=${ENCODING}${nodes}#token=${viewer}`);
-    await page.waitForFunction(() => window.tandem?.view?.firstDrawAt !== null && window.tandem?.view?.firstDrawAt !== undefined, null, { timeout: 120000 });
+    try {
+      await page.waitForFunction(() => window.tandem?.view?.firstDrawAt !== null && window.tandem?.view?.firstDrawAt !== undefined, null, { timeout: 120000 });
+    } catch (e) {
+      // say what the page got to, and go on with the next run
+      const said = await page.evaluate(() => ({
+        marks: window.tandem?.view?.marks,
+        lines: window.tandem?.view?.lines,
+        status: document.getElementById('status-text')?.textContent,
+        fatal: document.getElementById('fatal')?.textContent,
+      })).catch((err) => ({ evaluate: err.message }));
+      console.log(JSON.stringify({ run, build: build.label, error: e.message.split('\n')[0], ...said }));
+      rows.push({ run, build: build.label, firstPaintMs: null, failed: true });
+      await context.close();
+      continue;
+    }
     const v = await page.evaluate(() => ({ ...window.tandem.view, layout: null, frameMs: [...window.tandem.view.frameMs], parts: window.tandem.client.sessions.values().next().value?.stats.parts }));
     const split = await page.evaluate(() => {
       const r = (x) => (x === undefined ? null : Math.round(x));
@@ -230,7 +244,9 @@ const median = (xs) => {
   return s.length ? s[Math.floor(s.length / 2)] : null;
 };
 for (const b of builds) {
-  const mine = rows.filter((r) => r.build === b.label);
+  const failed = rows.filter((r) => r.build === b.label && r.failed).length;
+  if (failed) console.log(`${b.label}: ${failed} run(s) without a first paint within 120 s`);
+  const mine = rows.filter((r) => r.build === b.label && !r.failed);
   const fp = mine.map((r) => r.firstPaintMs).sort((a, b2) => a - b2);
   const split = ['html', 'assets', 'hello', 'join', 'snapshot', 'lastPart', 'joinedMs', 'firstPaintMs']
     .map((k) => `${k} ${median(mine.map((r) => r[k]))}`).join(', ');
