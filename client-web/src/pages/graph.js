@@ -14,12 +14,12 @@
 // snapshot (resync, or a resume that could not be served) rebuilds the buffers.
 //
 // First paint of a large map (issue 14: 50,000 nodes and 200,000 edges in 2 s): three.js (580 kB)
-// is imported dynamically, so the WebSocket connects and the snapshot flows while it loads and
-// compiles, and the materials are drawn once (warmUp) before the snapshot is in; the buffers are
-// built from each snapshot frame as it arrives (the `frame` event of the client, SnapshotBuild in
-// graph-buffers.js), not from the assembled entries at the end (the library assembles those only
-// when they are read); numeric node and edge ids find their slot in an array, without making a
-// string or hashing one. Nothing is drawn before the snapshot is complete; then the graph is
+// is imported dynamically once the connection is open, so it loads and compiles while the node
+// prepares the snapshot, and the materials are drawn once (warmUp) before the snapshot is in; the
+// buffers are built from each snapshot frame as it arrives (the `frame` event of the client,
+// SnapshotBuild in graph-buffers.js), not from the assembled entries at the end (the library
+// assembles those only when they are read); numeric node and edge ids find their slot in an
+// array, without making a string or hashing one. Nothing is drawn before the snapshot is complete; then the graph is
 // drawn at once, not at the next animation frame. `view.marks` keeps when each step happened (ms
 // since navigation start).
 
@@ -46,8 +46,12 @@ function start() {
   if (window.innerWidth < 600) $('controls-box').open = false;
 
   // ---------------------------------------------------------------- scene
-  // three.js loads while the page connects and the snapshot arrives (initScene once it is in)
-  const threeLoaded = import('./graph-three.js');
+  // three.js loads while the node prepares the snapshot (initScene once it is in): its import
+  // starts once the connection is open (the hello is out), or after 2 s without one, so that
+  // parsing it and making the WebGL context do not hold up the hello on a busy machine
+  let loadThree;
+  const threeLoaded = new Promise((resolve) => { loadThree = resolve; }).then(() => import('./graph-three.js'));
+  setTimeout(() => loadThree(), 2000);
   let THREE = null;
   let renderer = null;
   let scene = null;
@@ -392,7 +396,10 @@ function start() {
   });
   window.tandem.client = client;
   client.on('frame', onFrame);
-  client.on('open', () => mark('open'));
+  client.on('open', () => {
+    mark('open');
+    loadThree();
+  });
   bindStatus(client, note);
   onSignedOut(client, `graph.html?map=${name}`);
 
