@@ -12,11 +12,15 @@ ws.on('open', async () => {
   const room = 'room:rtt-' + Date.now();
   await req('join', room, {role:'editor'});
   for (const k of ['ping','op']) {
-    const n = 300, t0 = performance.now();
+    const n = 300, t0 = performance.now(), each = [];
     for (let i = 0; i < n; i++) {
+      const t = performance.now();
       if (k === 'ping') await req('ping', undefined, {t:i}); else await req('op', room, {ops:[{op:'set',path:'n',value:i}]});
+      each.push(performance.now() - t);
     }
-    console.log(k, ((performance.now()-t0)/n).toFixed(2), 'ms per round trip');
+    each.sort((a, b) => a - b);
+    const at = q => each[Math.min(n - 1, Math.floor(q * n))].toFixed(2);
+    console.log(k, ((performance.now()-t0)/n).toFixed(2), 'ms per round trip on average, p50', at(0.5), 'p99', at(0.99));
   }
   ws.close();
 });

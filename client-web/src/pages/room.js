@@ -206,7 +206,7 @@ function start() {
       .set('view.timeCursor', value)
       .then((ok) => (lastOwnSeq = Math.max(lastOwnSeq, ok.seq ?? 0)))
       // only a change the node finally refused is worth telling (a lost connection is not)
-      .catch((err) => addLog(`Time not saved: ${err.code}`, 'error'))
+      .catch((err) => addLog(notSaved('Time', err), 'error'))
       .finally(() => {
         unacknowledged--;
         if (away) {
@@ -259,7 +259,7 @@ function start() {
         next ? { op: 'set', path: 'view.selection', value: next } : { op: 'del', path: 'view.selection' },
         { op: 'set', path: 'view.selectedBy', value: me.name },
       ])
-      .catch((err) => addLog(`Selection not saved: ${err.code}`, 'error'));
+      .catch((err) => addLog(notSaved('Selection', err), 'error'));
   }
 
   function renderSelection() {
@@ -396,6 +396,12 @@ function start() {
     $('doc-seq').textContent = room ? `change ${room.seq}` : '';
     $('doc').textContent = JSON.stringify(room?.doc ?? {}, null, 2);
     $('doc').dataset.seq = room?.seq ?? '';
+  }
+
+  /** What a user is told of a change the node refused: its code and the node's reason. */
+  function notSaved(what, err) {
+    const why = String(err.message ?? '').replace(/^[a-z_]+: /, '');
+    return `${what} not saved: ${err.code}${why ? ` (${why})` : ''}`;
   }
 
   function addLog(text, kind = '') {

@@ -8,6 +8,11 @@
 //   while). The page must say "Reconnecting" within a few seconds (the library's own pings go
 //   unanswered), and slider changes made meanwhile must be applied once after the resume (an
 //   observer on the node counts them), without "not saved" and without the slider jumping back.
+// - A change refused after the resume: while Alice's link is dead she moves the slider and picks a
+//   series, and Bob fills the room's document to just below the node's max-doc-bytes
+//   (TANDEM_ROOM_MAX_DOC_BYTES). After the resume the time is applied once and said nowhere; the
+//   selection is refused (too_big) and the page says so, once, with the reason, and shows the
+//   server's values (no chip pressed, "Nothing selected").
 // - Expired tokens: a dev token about to expire is renewed by the page (it stays connected and
 //   edits after the old token's expiry go through); a token from elsewhere (signed here with
 //   TANDEM_TEST_SECRET, no `dev` claim) that expires makes the page say "sign in again", with no
@@ -161,6 +166,78 @@ try {
     await erin.screenshot({ path: join(shots, 'connection-token-expired.png') });
     assert(pageErrors.length === before, `no uncaught page error: ${pageErrors.slice(before).join('; ')}`);
     await erin.close();
+  });
+
+  await check('of two changes made while disconnected, the one the node accepts after the resume shows silently; the one it refuses is told on the page and the server\'s value shows', async () => {
+    // Bob, straight on the node, fills the room's document to just below its limit while Alice's
+    // link is dead: her slider move (a number for a number of the same length) still fits, her
+    // selection (two new keys) does not and is refused with too_big after the resume
+    const maxDocBytes = Number(process.env.TANDEM_ROOM_MAX_DOC_BYTES);
+    assert(maxDocBytes > 0, 'TANDEM_ROOM_MAX_DOC_BYTES (the node\'s max-doc-bytes) is set');
+    const bob = new TandemClient({
+      url: wsUrlOf(base),
+      token: await devToken('Bob', 'room:*:write'),
+      client: { name: 'Bob', kind: 'bot' },
+      WebSocket,
+    });
+    try {
+      await bob.connect();
+      const bobsRoom = await joinRetrying(bob, session, { role: 'editor' });
+      const before = Number(await alice.locator('#time').inputValue());
+      const moved = before === 55 ? 66 : 55;
+      assert(String(before).length === String(moved).length, `the slider starts at ${before}: a two-digit value`);
+      assert(watched.doc?.view?.selection === undefined, 'nothing selected yet');
+      await waitFor(() => alice.evaluate(() => window.tandem.room.pendingChanges === 0), { what: 'Alice settled' });
+      // the log lines so far are marked: what follows is what this outage brings
+      await alice.evaluate(() => document.querySelectorAll('#log li').forEach((li) => (li.dataset.before = '1')));
+
+      proxy.block();
+      assert(proxy.stall() >= 1, 'the page\'s socket went silent');
+      await waitFor(async () => (await statusOf(alice)).state === 'reconnecting', { what: 'Reconnecting', timeoutMs: 10000, intervalMs: 50 });
+      await setSlider(alice, moved);
+      await alice.locator('#series [data-series="pressure"]').click();
+      await waitFor(() => alice.evaluate(() => window.tandem.room.pendingChanges === 2), { what: 'both changes kept' });
+
+      // the document as the node will size it (compact JSON, UTF-8), with an empty note
+      const withNote = (note) => ({ ...bobsRoom.doc, notes: { ...(bobsRoom.doc?.notes ?? {}), bob: note } });
+      const sizeWith = (note) => Buffer.byteLength(JSON.stringify(withNote(note)));
+      const free = maxDocBytes - sizeWith('');
+      assert(free > 64, `the document has ${free} bytes left`);
+      await bobsRoom.set('notes.bob', 'x'.repeat(free - 8)); // 8 bytes left
+      await waitFor(() => watched.doc?.notes?.bob?.length === free - 8, { what: 'Bob\'s note at the observer' });
+      await alice.screenshot({ path: join(shots, 'connection-refused-while-away.png') });
+
+      proxy.unblock();
+      await waitFor(async () => (await statusOf(alice)).state === 'open', { what: 'connected again', timeoutMs: 15000 });
+      await waitFor(() => alice.evaluate(() => window.tandem.room.pendingChanges === 0), { what: 'both changes answered', timeoutMs: 15000 });
+      await waitFor(() => watched.doc?.view?.timeCursor === moved, { what: `the node has ${moved}` });
+      assert(timesSet(moved) === 1, `${moved} applied ${timesSet(moved)} times`);
+      assert(watched.doc?.view?.selection === undefined, 'the refused selection is not in the room');
+
+      // what Alice sees: one line about the refused selection, none about the time, and the
+      // server's values on the controls
+      const newLines = () => alice.locator('#log li:not([data-before])').allTextContents();
+      await waitFor(async () => (await newLines()).some((l) => /Selection not saved/.test(l)), { what: 'the refusal on the page' });
+      const lines = await newLines();
+      const notSaved = lines.filter((l) => /not saved/.test(l));
+      assert(notSaved.length === 1, `one "not saved" line: ${JSON.stringify(notSaved)}`);
+      assert(/Selection not saved: too_big\b/.test(notSaved[0]), `the page says: ${notSaved[0]}`);
+      assert(/exceed/.test(notSaved[0]), `and why, in words: ${notSaved[0]}`);
+      assert(await alice.locator('#log li.error', { hasText: 'Selection not saved' }).isVisible(), 'shown as an error');
+      assert(Number(await alice.locator('#time').inputValue()) === moved, 'the accepted time shows on the slider');
+      assert((await alice.locator('#time-value').textContent()) === `${moved.toFixed(1)} s`, 'and beside it');
+      const pressed = await alice.locator('#series [aria-pressed="true"]').count();
+      assert(pressed === 0, `no chip shows the refused selection (${pressed} pressed)`);
+      const selectedBy = await alice.locator('#selected-by').textContent();
+      assert(/Nothing selected/.test(selectedBy), `the selection line says: ${selectedBy}`);
+      const docShown = JSON.parse(await alice.locator('#doc').textContent());
+      assert(docShown.view?.selection === undefined && docShown.view?.timeCursor === moved, `the page's doc: ${JSON.stringify(docShown.view)}`);
+      await alice.screenshot({ path: join(shots, 'connection-refused-told.png') });
+
+      await bobsRoom.del('notes.bob'); // room for the next change again
+    } finally {
+      bob.close();
+    }
   });
 
   await check('no uncaught page errors anywhere', async () => {

@@ -100,6 +100,48 @@ test('a silent socket is noticed by the ping deadline: reconnecting within a few
   assert.deepEqual(errors, [], 'nobody is told about changes that went through in the end');
 });
 
+test('of the changes kept while disconnected, one the node refuses after the resume rejects with its code, once; the others are applied once', async () => {
+  const room = uniqueRoom('refused');
+  const p = await proxy();
+  const observer = make({ url: wsUrlOf(base), token: await devToken('observer') });
+  await observer.connect();
+  const o = await observer.join(room, { role: 'viewer' });
+  const seen = [];
+  o.on('delta', (d) => seen.push(d));
+
+  const writer = make({ url: p.wsUrl, token: await devToken('writer'), pingIntervalMs: 400, pingTimeoutMs: 400 });
+  await writer.connect();
+  const w = await writer.join(room, { role: 'editor' });
+  assert.equal((await w.set('t', 1)).seq, 1);
+  const errors = [];
+  writer.on('error', (e) => errors.push(e));
+
+  p.block();
+  assert.equal(p.stall(), 1, 'the writer\'s connection goes silent');
+  await waitFor(() => writer.state === States.RECONNECTING, { what: 'reconnecting', timeoutMs: 5000 });
+  // made while disconnected: kept; after the resume the node refuses the second (more ops than
+  // an op frame may hold: too_big) and applies the first and the third
+  const accepted = w.set('t', 2);
+  const tooMany = Array.from({ length: 101 }, (_, i) => ({ op: 'set', path: `big.k${i}`, value: i }));
+  const refused = w.op(tooMany);
+  const third = w.set('t', 3);
+  const outcomes = Promise.allSettled([accepted, refused, third]);
+  assert.equal(w.pendingChanges, 3, 'all three are kept');
+  p.unblock();
+  const [a, r, b] = await outcomes;
+  assert.equal(a.status, 'fulfilled', `the first went through: ${a.reason}`);
+  assert.equal(b.status, 'fulfilled', `the third went through: ${b.reason}`);
+  assert.equal(r.status, 'rejected');
+  assert.ok(r.reason instanceof TandemError && r.reason.code === 'too_big', `refused with ${r.reason}`);
+  assert.deepEqual([a.value.seq, b.value.seq], [2, 3], 'the refused change took no seq');
+  await waitFor(() => o.seq === 3, { what: 'the observer at seq 3' });
+  assert.equal(countSets(seen, 't', 2), 1);
+  assert.equal(countSets(seen, 't', 3), 1);
+  assert.equal(o.doc.big, undefined, 'nothing of the refused change was applied');
+  assert.equal(w.pendingChanges, 0);
+  assert.deepEqual(errors, [], 'the refusal is told to whoever made the change (its promise), not to error listeners as well');
+});
+
 test('changes are kept for as long as holdChangesMs; past it they fail with disconnected', async () => {
   const room = uniqueRoom('hold');
   const p = await proxy();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -749,7 +750,8 @@ final class FrameMappings {
   private static ObjectNode writePoses(Poses f) {
     ObjectNode p = empty().put("tick", f.tick());
     ObjectNode poses = p.putObject("poses");
-    f.poses().forEach((member, pose) -> poses.set(member, writePoseData(pose)));
+    // each pose keeps its encoding: the same pose goes to every other member's frame
+    f.poses().forEach((member, pose) -> poses.putRawValue(member, new RawValue(pose.encoded())));
     if (f.objects() != null) {
       ObjectNode objects = p.putObject("objects");
       f.objects().forEach((id, state) -> objects.set(id, writeObjectState(state)));
@@ -989,7 +991,7 @@ final class FrameMappings {
     return f == null ? null : new PoseNode(f.vector("p", 3), f.vector("q", 4));
   }
 
-  private static ObjectNode writePoseData(PoseData d) {
+  static ObjectNode writePoseData(PoseData d) {
     ObjectNode o = empty();
     if (d.t() != null) {
       o.put("t", d.t());

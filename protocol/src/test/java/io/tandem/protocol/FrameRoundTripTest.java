@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -44,6 +47,31 @@ class FrameRoundTripTest {
     assertEquals(new DecodeResult.Decoded<>(frame), result);
     if (encoding == Encoding.JSON) {
       assertEquals(new DecodeResult.Decoded<>(frame), CODEC.decodeServer(CODEC.encodeJson(frame)));
+    }
+  }
+
+  /**
+   * A server puts one member's pose of a tick into the frame of every other member: each frame
+   * decodes to its own poses in both encodings, whichever encoding went first.
+   */
+  @Test
+  void onePoseSharedByFramesOfSeveralReceiversDecodesInEveryFrameAndEncoding() {
+    PoseData shared = Samples.POSE;
+    PoseData other = new PoseData(7.25, new PoseNode(List.of(0.1, 1.6, -2.0), null), null, null);
+    Poses toBob = new Poses(Samples.ROOM, 41, new LinkedHashMap<>(Map.of("ann/c1", shared)));
+    Map<String, PoseData> both = new LinkedHashMap<>();
+    both.put("ann/c1", shared);
+    both.put("cal/c3", other);
+    Poses toDan = new Poses(Samples.ROOM, 41, both);
+    for (Encoding first : Encoding.values()) {
+      for (Encoding e : List.of(first, first == Encoding.JSON ? Encoding.CBOR : Encoding.JSON)) {
+        for (Poses frame : List.of(toBob, toDan, toBob)) {
+          assertEquals(
+              new DecodeResult.Decoded<>(frame),
+              CODEC.decodeServer(e, CODEC.encode(e, frame)),
+              e + " after " + first);
+        }
+      }
     }
   }
 

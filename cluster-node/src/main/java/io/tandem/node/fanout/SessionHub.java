@@ -116,8 +116,12 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   /** What a hub tells a connection about its membership. */
   public sealed interface Membership extends NoSerializationVerificationNeeded {}
 
-  /** The join failed; its error was already sent to the client. */
-  public record JoinFailed(SessionId session) implements Membership {}
+  /**
+   * The join failed (or the joined session went away): the connection forgets the session, then
+   * sends {@code error} to its client. Both happen in the connection actor, in that order, so a
+   * client that joins again at once after the error is never told it is still joined.
+   */
+  public record JoinFailed(SessionId session, ErrorFrame error) implements Membership {}
 
   /** The room ticks at {@code tickHz}: the connection forwards poses to it at that rate. */
   public record TickRate(SessionId session, int tickHz) implements Membership {}
@@ -976,15 +980,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private Behavior<Subscriber.Message> onDeleted(Subscriber.Deleted msg) {
     for (Sub sub : subs.values()) {
       timers.cancel(sub.request.connectionId());
-      sub.request
-          .outbox()
-          .reply(
-              new ErrorFrame(
-                  sub.joinAnswered ? null : sub.request.ref(),
-                  session.toString(),
-                  ErrorCode.NOT_FOUND,
-                  session + " was deleted"));
-      sub.request.connection().tell(new JoinFailed(session));
+      fail(sub, ErrorCode.NOT_FOUND, session + " was deleted");
     }
     subs.clear();
     members.clear();
@@ -1153,12 +1149,10 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
    * nothing it waits for).
    */
   private void fail(Sub sub, ErrorCode code, String message) {
-    sub.request
-        .outbox()
-        .reply(
-            new ErrorFrame(
-                sub.joinAnswered ? null : sub.request.ref(), session.toString(), code, message));
-    sub.request.connection().tell(new JoinFailed(session));
+    ErrorFrame error =
+        new ErrorFrame(
+            sub.joinAnswered ? null : sub.request.ref(), session.toString(), code, message);
+    sub.request.connection().tell(new JoinFailed(session, error));
   }
 
   /**

@@ -8,6 +8,8 @@ import io.tandem.node.session.MemberInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,13 +33,19 @@ final class RoomBudget {
 
   private final long maxBytes;
 
-  private ObjectNode sizedDoc;
-  private long docBytes;
+  /** Sizes of documents by identity (they are immutable once made); a few at most. */
+  private final Map<ObjectNode, DocSize> docs = new IdentityHashMap<>();
+
   private Map<String, SharedObject> sizedObjects;
   private long objectsBytes;
   private final Map<String, Sized> presence = new HashMap<>();
 
   private record Sized(JsonNode value, long bytes) {}
+
+  /** A document's JSON size, or an upper bound on it when not {@code exact}. */
+  private record DocSize(long bytes, boolean exact) {}
+
+  private static final int REMEMBERED_DOCS = 8;
 
   RoomBudget(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -47,13 +55,92 @@ final class RoomBudget {
     return maxBytes;
   }
 
-  /** The JSON size of the document, remembered for that document. */
+  /**
+   * The JSON size of a document of this room, or an upper bound on it carried over from the
+   * document an edit made it from ({@link #docBytesAfter}, {@link #carry}); written out when
+   * neither is remembered.
+   */
   long docBytes(ObjectNode doc) {
-    if (doc != sizedDoc) {
-      docBytes = jsonSize(doc);
-      sizedDoc = doc;
+    DocSize known = docs.get(doc);
+    return known != null ? known.bytes() : exactDocBytes(doc);
+  }
+
+  /** The JSON size of the document, written out unless it is remembered exactly. */
+  long exactDocBytes(ObjectNode doc) {
+    DocSize known = docs.get(doc);
+    if (known != null && known.exact()) {
+      return known.bytes();
     }
-    return docBytes;
+    long bytes = jsonSize(doc);
+    remember(doc, new DocSize(bytes, true));
+    return bytes;
+  }
+
+  /**
+   * The size of {@code after}, the document {@code edits} make of {@code before}: an upper bound
+   * from the size before and what the edits add while that bound is within {@code limit}, else the
+   * exact size. Writing a large document out on every edit was a few percent of a busy node's CPU;
+   * the bound grows with every edit (a replaced value is not subtracted) until it crosses the
+   * limit, and then one exact count resets it.
+   */
+  long docBytesAfter(ObjectNode before, List<DocEdit> edits, ObjectNode after, long limit) {
+    long bound = docBytes(before) + addedAtMost(edits);
+    if (bound <= limit) {
+      remember(after, new DocSize(bound, false));
+      return bound;
+    }
+    return exactDocBytes(after);
+  }
+
+  /**
+   * The document {@code edits} made of {@code before} (an event applied) is at most what they add
+   * to it: remembered when {@code before}'s size is.
+   */
+  void carry(ObjectNode before, List<DocEdit> edits, ObjectNode after) {
+    DocSize known = docs.get(before);
+    if (known != null && before != after) {
+      remember(after, new DocSize(known.bytes() + addedAtMost(edits), false));
+    }
+  }
+
+  private void remember(ObjectNode doc, DocSize size) {
+    if (docs.size() >= REMEMBERED_DOCS) {
+      // the room's current document, the one its batch decides on and the one an edit makes are
+      // all it asks about; older ones are gone
+      docs.clear();
+    }
+    docs.put(doc, size);
+  }
+
+  private static long addedAtMost(List<DocEdit> edits) {
+    long sum = 0;
+    for (DocEdit edit : edits) {
+      sum += addedAtMost(edit);
+    }
+    return sum;
+  }
+
+  /**
+   * The most an edit can add to the document's JSON: a delete only removes, and a set adds at most
+   * its value and, for every segment of its path, the key (at most 6 bytes a character, escaped),
+   * its quotes, colon, comma and the braces of an object it creates; a value it replaces only
+   * shrinks the rest.
+   */
+  static long addedAtMost(DocEdit edit) {
+    if (edit.kind() == DocEdit.Kind.DEL) {
+      return 0;
+    }
+    return jsonSize(edit.value()) + 6L * edit.path().length() + 6L * segments(edit.path());
+  }
+
+  private static int segments(String path) {
+    int n = 1;
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) == '.') {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** What the objects cost, remembered for that map. */

@@ -532,7 +532,7 @@ public final class RoomEntity
           "room is full for viewers (the last " + kept + " places are kept for editors)");
     }
     if (cmd.info() != null
-        && stateBytes(state.doc(), state.objects(), cmd.memberId(), cmd.info())
+        && stateBytes(state.doc(), state.objects(), cmd.memberId(), cmd.info(), 0)
             > budget.maxBytes()) {
       return refused(
           cmd,
@@ -546,12 +546,21 @@ public final class RoomEntity
     return new Subscriber.Refused(cmd.connectionId(), cmd.ref(), code, message);
   }
 
-  /** What the room's state would cost with this doc, these objects and one member's new entry. */
+  /**
+   * What the room's state would cost with this doc, these objects, one member's new entry and
+   * {@code extra} bytes more. The document's size may be an upper bound ({@link
+   * RoomBudget#docBytes}); past the budget it is counted exactly before anything is refused.
+   */
   private long stateBytes(
-      ObjectNode doc, Map<String, SharedObject> objects, String memberId, MemberInfo entry) {
-    return budget.docBytes(doc)
-        + budget.objectsBytes(objects)
-        + budget.membersBytes(members.view(), memberId, entry);
+      ObjectNode doc,
+      Map<String, SharedObject> objects,
+      String memberId,
+      MemberInfo entry,
+      long extra) {
+    long rest =
+        budget.objectsBytes(objects) + budget.membersBytes(members.view(), memberId, entry) + extra;
+    long total = budget.docBytes(doc) + rest;
+    return total > budget.maxBytes() ? budget.exactDocBytes(doc) + rest : total;
   }
 
   /**
@@ -776,12 +785,12 @@ public final class RoomEntity
       ctx.getLog().warn("{}: an edit could not be applied ({}), refused", sessionId, e.toString());
       return new SessionReply.Rejected(ErrorCode.INTERNAL, "the edit could not be applied");
     }
-    long docBytes = budget.docBytes(newDoc);
+    long docBytes = budget.docBytesAfter(state.doc(), cmd.ops(), newDoc, settings.maxDocBytes());
     if (docBytes > settings.maxDocBytes()) {
       return new SessionReply.Rejected(
           ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes");
     }
-    if (stateBytes(newDoc, state.objects(), null, null) > budget.maxBytes()) {
+    if (stateBytes(newDoc, state.objects(), null, null, 0) > budget.maxBytes()) {
       return new SessionReply.Rejected(
           ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes");
     }
@@ -878,8 +887,12 @@ public final class RoomEntity
           return new SessionReply.Rejected(
               ErrorCode.TOO_BIG, "a room holds at most " + settings.maxObjects() + " objects");
         }
-        if (stateBytes(state.doc(), state.objects(), null, null)
-                + RoomBudget.objectBytes(cmd.id(), new ObjectView(cmd.asset(), null, null))
+        if (stateBytes(
+                state.doc(),
+                state.objects(),
+                null,
+                null,
+                RoomBudget.objectBytes(cmd.id(), new ObjectView(cmd.asset(), null, null)))
             > budget.maxBytes()) {
           return new SessionReply.Rejected(
               ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes");
@@ -922,7 +935,11 @@ public final class RoomEntity
     SessionMembers.Member m = members.get(cmd.memberId());
     if (m != null
         && stateBytes(
-                state.doc(), state.objects(), cmd.memberId(), m.info().withPresence(cmd.presence()))
+                state.doc(),
+                state.objects(),
+                cmd.memberId(),
+                m.info().withPresence(cmd.presence()),
+                0)
             > budget.maxBytes()) {
       // past the room's budget: the member keeps its previous presence
       ctx.getLog().debug("{}: presence of {} over the state budget", sessionId, cmd.memberId());
@@ -1165,11 +1182,17 @@ public final class RoomEntity
     String key =
         event instanceof DocEdited d ? d.key() : event instanceof ObjectsChanged o ? o.key() : null;
     RoomChange change = toChange(event);
-    return state.changed(
-        change,
-        settings.recentChanges(),
-        key == null ? null : KeyLog.scoped(principalOf(change.by()), key),
-        settings.idempotencyKeys());
+    RoomState after =
+        state.changed(
+            change,
+            settings.recentChanges(),
+            key == null ? null : KeyLog.scoped(principalOf(change.by()), key),
+            settings.idempotencyKeys());
+    if (change.ops() != null) {
+      // the edited document is sized from the one before, not written out again
+      budget.carry(state.doc(), change.ops(), after.doc());
+    }
+    return after;
   }
 
   /** The durable change an event records, or null for {@link Created}. */

@@ -1340,9 +1340,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private Behavior<Command> onMembershipChanged(MembershipChanged msg) {
     if (msg.change() instanceof SessionHub.JoinFailed f) {
-      // its error frame was already queued by the hub
+      // forgotten before the client hears of it: a join sent at once after the error is new
       sessions.remove(f.session());
       outbound.mapPublishing().remove(f.session());
+      outbox.reply(f.error());
     } else if (msg.change() instanceof SessionHub.TickRate t && sessions.containsKey(t.session())) {
       // poses go to the room at its own tick from now on
       // poses go at the new rate from the next one on
