@@ -164,6 +164,16 @@ function decodeFrame(data) {
   return frame;
 }
 
+/**
+ * Copies a decoded object's entries into `map` (and returns it): a large map snapshot has
+ * hundreds of thousands, and `Object.entries` would first build an array of pairs of them.
+ */
+function entriesInto(map, object) {
+  if (!object) return map;
+  for (const k in object) map.set(k, object[k]);
+  return map;
+}
+
 function concatBytes(chunks) {
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
   const out = new Uint8Array(total);
@@ -255,13 +265,37 @@ export class Session extends Emitter {
     this.detail = null;
     /** Counters a caller (or a test) can read. */
     this.stats = { duplicatesDropped: 0, gaps: 0, resumes: 0, recoveredResumes: 0, snapshots: 0, parts: 0 };
-    /**
-     * A map's entries (maps only, section 4.5): key to value, durable and ephemeral alike, kept
-     * current by `changes`. A `Map`, so that hundreds of thousands of keys stay cheap.
-     */
-    this.entries = new Map();
-    /** A map snapshot whose parts are still arriving: `{frame, seq, parts, got, entries, resuming}`. */
+    this.#entries = new Map();
+    /** A map snapshot whose parts are still arriving: `{frame, seq, parts, got, objects, resuming}`. */
     this.assembling = null;
+  }
+
+  // A map's entries; or null while they are still the decoded objects of a snapshot's frames
+  // (#entryObjects), copied into the Map on first use: a page that builds its own view of a large
+  // snapshot from the frames as they arrive (the `frame` event) does not pay for the copy of
+  // hundreds of thousands of entries before its first paint.
+  #entries;
+  #entryObjects = null;
+
+  /**
+   * A map's entries (maps only, section 4.5): key to value, durable and ephemeral alike, kept
+   * current by `changes`. A `Map`, so that hundreds of thousands of keys stay cheap. After a
+   * snapshot it is assembled from the snapshot's frames the first time it is read (or changed).
+   */
+  get entries() {
+    if (this.#entryObjects !== null) {
+      const objects = this.#entryObjects;
+      this.#entryObjects = null;
+      const map = new Map();
+      for (const o of objects) entriesInto(map, o);
+      this.#entries = map;
+    }
+    return this.#entries;
+  }
+
+  set entries(map) {
+    this.#entries = map;
+    this.#entryObjects = null;
   }
 
   get kind() {
@@ -499,7 +533,7 @@ export class Session extends Emitter {
   onMapSnapshot(frame, resuming) {
     const p = frame.payload;
     if (p.recovered || !(p.parts > 1)) {
-      if (!p.recovered) this.entries = new Map(Object.entries(p.state?.entries ?? {}));
+      if (!p.recovered) this.#entryObjects = [p.state?.entries ?? {}];
       this.onSnapshot(frame, resuming);
       return true;
     }
@@ -508,7 +542,7 @@ export class Session extends Emitter {
       seq: p.seq,
       parts: p.parts,
       got: 1,
-      entries: new Map(Object.entries(p.state?.entries ?? {})),
+      objects: [p.state?.entries ?? {}],
       resuming,
     };
     return false;
@@ -519,13 +553,13 @@ export class Session extends Emitter {
     const a = this.assembling;
     const p = frame.payload;
     if (!a || p.seq !== a.seq) return false;
-    for (const [k, v] of Object.entries(p.entries ?? {})) a.entries.set(k, v);
+    a.objects.push(p.entries ?? {});
     a.got++;
     this.stats.parts++;
     this.emit('snapshot.part', { session: this, frame, part: p.part, parts: a.parts });
     if (a.got < a.parts) return false;
     this.assembling = null;
-    this.entries = a.entries;
+    this.#entryObjects = a.objects;
     this.onSnapshot(a.frame, a.resuming);
     return true;
   }
@@ -542,9 +576,11 @@ export class Session extends Emitter {
       this.seq = p.seq;
     }
     const entries = p.entries ?? {};
-    for (const [k, v] of Object.entries(entries)) {
-      if (v === null) this.entries.delete(k);
-      else this.entries.set(k, v);
+    const map = this.entries;
+    for (const k in entries) {
+      const v = entries[k];
+      if (v === null) map.delete(k);
+      else map.set(k, v);
     }
     this.emit('changes', { session: this, frame, entries, seq: p.seq, by: p.by, ts: p.ts, durable });
     if (durable) this.emit('change', { session: this, frame, seq: p.seq });
@@ -564,7 +600,14 @@ export class Session extends Emitter {
       this.seq = p.seq;
       this.state = p.state ?? (this.kind === 'room' ? { doc: {}, objects: {} } : null);
       // a map's state lives in `entries` (assembled from the parts)
-      if (this.kind === 'map') this.state = { entries: this.entries };
+      if (this.kind === 'map') {
+        const session = this;
+        this.state = {
+          get entries() {
+            return session.entries;
+          },
+        };
+      }
     }
     this.epoch = p.epoch ?? this.epoch;
     this.resuming = false;

@@ -12,14 +12,23 @@
 // entry and the positions that follow. After a reconnect the library resumes the map (missed
 // durable changes, then the current ephemeral values) and the page simply applies them; a fresh
 // snapshot (resync, or a resume that could not be served) rebuilds the buffers.
+//
+// First paint of a large map (issue 14: 50,000 nodes and 200,000 edges in 2 s): three.js (580 kB)
+// is imported dynamically once the connection is open, so it loads and compiles while the node
+// prepares the snapshot, and the materials are drawn once (warmUp) before the snapshot is in; the
+// buffers are built from each snapshot frame as it arrives (the `frame` event of the client,
+// SnapshotBuild in graph-buffers.js), not from the assembled entries at the end (the library
+// assembles those only when they are read); numeric node and edge ids find their slot in an
+// array, without making a string or hashing one. Nothing is drawn before the snapshot is complete; then the graph is
+// drawn at once, not at the next animation frame. `view.marks` keeps when each step happened (ms
+// since navigation start).
 
-import * as THREE from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { TandemClient } from '../tandem-client.js';
 import {
   adoptTokenFromHash, storedIdentity, wsUrl, signInFirst, showFatal, bindStatus, logInto,
   SESSION_NAME, identityOptions, onSignedOut,
 } from './common.js';
+import { GraphBuffers, SnapshotBuild, stableText } from './graph-buffers.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -27,193 +36,6 @@ const name = params.get('map') ?? '';
 
 adoptTokenFromHash();
 const me = storedIdentity();
-
-// colours of groups 0..11 (any other group takes group % 12); nodes outside the filter are dimmed
-const PALETTE = [0x60a5fa, 0xf97316, 0x34d399, 0xf472b6, 0xfacc15, 0xa78bfa, 0x22d3ee, 0xf87171, 0xa3e635, 0xfb923c, 0x818cf8, 0x2dd4bf]
-  .map((hex) => new THREE.Color(hex));
-const DIMMED = new THREE.Color(0x273449);
-const UNKNOWN = new THREE.Color(0x94a3b8);
-
-/**
- * A value as text for comparisons. Over CBOR, integers beyond 32 bits (a timestamp) decode as
- * BigInt, which JSON.stringify refuses: they are written as numbers here.
- */
-function stableText(value) {
-  return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v));
-}
-
-/** A stable position in [-1, 1]² for a node that has none yet (from its id). */
-function placeholder(id) {
-  let h = 2166136261;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
-  const a = ((h >>> 0) % 100000) / 100000;
-  const r = (((h >>> 8) % 1000) / 1000) ** 0.5;
-  return [Math.cos(a * 2 * Math.PI) * r, Math.sin(a * 2 * Math.PI) * r, 0];
-}
-
-/**
- * The graph's buffers: node slots (position and colour, 3 floats each) and edge slots (2 indices
- * into the node slots). Grows by doubling; freed slots are reused. `dirty` says what to upload.
- */
-class GraphBuffers {
-  constructor() {
-    this.reset();
-  }
-
-  reset() {
-    this.nodeCap = 1024;
-    this.edgeCap = 1024;
-    this.pos = new Float32Array(this.nodeCap * 3);
-    this.col = new Float32Array(this.nodeCap * 3);
-    this.idx = new Uint32Array(this.edgeCap * 2);
-    this.slotOf = new Map(); // node id -> slot
-    this.ids = []; // slot -> node id
-    this.attrs = []; // slot -> the node's value (n/<id>), undefined while it has none
-    this.placed = []; // slot -> true once a p/<id> (or x/y in its value) placed it
-    this.edgeSlotOf = new Map(); // edge key -> slot
-    this.freeEdges = [];
-    this.edgeTop = 0; // slots in use are below
-    this.nodes = 0; // n/ keys
-    this.edges = 0; // e/ keys
-    this.layout = null;
-    this.filter = null;
-    this.dirty = { pos: true, col: true, idx: true, grown: true };
-  }
-
-  #growNodes(min) {
-    if (min <= this.nodeCap) return;
-    while (this.nodeCap < min) this.nodeCap *= 2;
-    const pos = new Float32Array(this.nodeCap * 3);
-    pos.set(this.pos);
-    const col = new Float32Array(this.nodeCap * 3);
-    col.set(this.col);
-    this.pos = pos;
-    this.col = col;
-    this.dirty.grown = true;
-  }
-
-  #growEdges(min) {
-    if (min <= this.edgeCap) return;
-    while (this.edgeCap < min) this.edgeCap *= 2;
-    const idx = new Uint32Array(this.edgeCap * 2);
-    idx.set(this.idx);
-    this.idx = idx;
-    this.dirty.grown = true;
-  }
-
-  /** The slot of node `id`, made (at a placeholder position) if it has none. */
-  slot(id) {
-    let s = this.slotOf.get(id);
-    if (s !== undefined) return s;
-    s = this.ids.length;
-    this.#growNodes(s + 1);
-    this.ids.push(id);
-    this.slotOf.set(id, s);
-    this.pos.set(placeholder(id), s * 3);
-    this.#colour(s);
-    this.dirty.pos = true;
-    return s;
-  }
-
-  #colour(s) {
-    const a = this.attrs[s];
-    let c;
-    if (a === undefined) c = UNKNOWN;
-    else if (!this.matches(a)) c = DIMMED;
-    else c = PALETTE[Math.abs(Math.trunc(Number(a?.group ?? a?.g ?? 0)) || 0) % PALETTE.length];
-    this.col[s * 3] = c.r;
-    this.col[s * 3 + 1] = c.g;
-    this.col[s * 3 + 2] = c.b;
-    this.dirty.col = true;
-  }
-
-  /** Whether a node's value passes the producer's filter (`layout.filter`). */
-  matches(a) {
-    const f = this.filter;
-    if (!f) return true;
-    if (f.attr === 'group') return String(a?.group ?? a?.g) === String(f.value);
-    if (f.attr === 'label') return String(a?.label ?? '').includes(String(f.value));
-    return String(a?.[f.attr]) === String(f.value);
-  }
-
-  #place(s, p) {
-    if (!Array.isArray(p)) return;
-    const o = s * 3;
-    this.pos[o] = Number(p[0]) || 0;
-    this.pos[o + 1] = Number(p[1]) || 0;
-    this.pos[o + 2] = Number(p[2]) || 0;
-    this.placed[s] = true;
-    this.dirty.pos = true;
-  }
-
-  /** Applies one entry (a snapshot's or a change's); `null` deletes. */
-  apply(key, value) {
-    const slash = key.indexOf('/');
-    const kind = slash > 0 ? key.slice(0, slash) : key;
-    const id = slash > 0 ? key.slice(slash + 1) : '';
-    if (kind === 'p' && id) {
-      if (value !== null) this.#place(this.slot(id), value);
-    } else if (kind === 'n' && id) {
-      const s = this.slot(id);
-      const had = this.attrs[s] !== undefined;
-      if (value === null) {
-        if (had) this.nodes--;
-        this.attrs[s] = undefined;
-      } else {
-        if (!had) this.nodes++;
-        this.attrs[s] = value;
-        // a value with coordinates places a node that has no position of its own yet
-        if (!this.placed[s] && typeof value?.x === 'number') this.#place(s, [value.x, value.y ?? 0, value.z ?? 0]);
-      }
-      this.#colour(s);
-    } else if (kind === 'e' && id) {
-      this.#edge(key, value);
-    } else if (key === 'layout') {
-      this.layout = value;
-      const f = value?.filter ?? null;
-      if (stableText(f) !== stableText(this.filter)) {
-        this.filter = f;
-        for (let s = 0; s < this.ids.length; s++) this.#colour(s);
-      }
-    }
-  }
-
-  #edge(key, value) {
-    const ends = Array.isArray(value) ? value : value && [value.from ?? value.source, value.to ?? value.target];
-    let e = this.edgeSlotOf.get(key);
-    if (!ends || ends[0] === undefined || ends[1] === undefined) {
-      if (e === undefined) return;
-      // deleted (or no longer an edge): a zero-length segment until the slot is reused
-      this.idx[e * 2] = 0;
-      this.idx[e * 2 + 1] = 0;
-      this.edgeSlotOf.delete(key);
-      this.freeEdges.push(e);
-      this.edges--;
-      this.dirty.idx = true;
-      return;
-    }
-    if (e === undefined) {
-      e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
-      this.#growEdges(e + 1);
-      this.edgeSlotOf.set(key, e);
-      this.edges++;
-    }
-    this.idx[e * 2] = this.slot(String(ends[0]));
-    this.idx[e * 2 + 1] = this.slot(String(ends[1]));
-    this.dirty.idx = true;
-  }
-
-  /** The box around every placed node, or null. */
-  bounds() {
-    const box = new THREE.Box3();
-    const v = new THREE.Vector3();
-    for (let s = 0; s < this.ids.length; s++) {
-      v.fromArray(this.pos, s * 3);
-      if (Number.isFinite(v.x) && Number.isFinite(v.y) && Number.isFinite(v.z)) box.expandByPoint(v);
-    }
-    return box.isEmpty() ? null : box;
-  }
-}
 
 function start() {
   const id = `map:${name}`;
@@ -224,33 +46,81 @@ function start() {
   if (window.innerWidth < 600) $('controls-box').open = false;
 
   // ---------------------------------------------------------------- scene
-  const renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
-  renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
-  $('scene').appendChild(renderer.domElement);
-  const scene = new THREE.Scene();
-  scene.background = new THREE.Color(0x0b1120);
-  const camera = new THREE.PerspectiveCamera(50, 1, 0.001, 1000);
-  camera.position.set(0, 0, 3);
-  const controls = new OrbitControls(camera, renderer.domElement);
-  controls.enableDamping = false;
-  controls.screenSpacePanning = true;
-  controls.zoomToCursor = true;
+  // three.js loads while the node prepares the snapshot (initScene once it is in): its import
+  // starts once the connection is open (the hello is out), or after 2 s without one, so that
+  // parsing it and making the WebGL context do not hold up the hello on a busy machine
+  let loadThree;
+  const threeLoaded = new Promise((resolve) => { loadThree = resolve; }).then(() => import('./graph-three.js'));
+  setTimeout(() => loadThree(), 2000);
+  let THREE = null;
+  let renderer = null;
+  let scene = null;
+  let camera = null;
+  let controls = null;
+  let pointsGeometry = null;
+  let linesGeometry = null;
+  let pointsMaterial = null;
+  let linesMaterial = null;
 
   const g = new GraphBuffers();
-  const pointsGeometry = new THREE.BufferGeometry();
-  const linesGeometry = new THREE.BufferGeometry();
-  const pointsMaterial = new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true });
-  const linesMaterial = new THREE.LineBasicMaterial({ color: 0x7c8aa5, transparent: true, opacity: 0.3, depthWrite: false });
-  const lines = new THREE.LineSegments(linesGeometry, linesMaterial);
-  const points = new THREE.Points(pointsGeometry, pointsMaterial);
-  // their bounds change ten times a second: never computed, never culled
-  lines.frustumCulled = false;
-  points.frustumCulled = false;
-  points.renderOrder = 1;
-  scene.add(lines, points);
   let posAttr = null;
   let colAttr = null;
   let idxAttr = null;
+
+  function initScene(three, OrbitControls) {
+    THREE = three;
+    renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+    renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+    $('scene').appendChild(renderer.domElement);
+    scene = new THREE.Scene();
+    scene.background = new THREE.Color(0x0b1120);
+    camera = new THREE.PerspectiveCamera(50, 1, 0.001, 1000);
+    camera.position.set(0, 0, 3);
+    controls = new OrbitControls(camera, renderer.domElement);
+    controls.enableDamping = false;
+    controls.screenSpacePanning = true;
+    controls.zoomToCursor = true;
+    pointsGeometry = new THREE.BufferGeometry();
+    linesGeometry = new THREE.BufferGeometry();
+    pointsMaterial = new THREE.PointsMaterial({ size: 4, sizeAttenuation: false, vertexColors: true });
+    linesMaterial = new THREE.LineBasicMaterial({ color: 0x7c8aa5, transparent: true, opacity: 0.3, depthWrite: false });
+    const lines = new THREE.LineSegments(linesGeometry, linesMaterial);
+    const points = new THREE.Points(pointsGeometry, pointsMaterial);
+    // their bounds change ten times a second: never computed, never culled
+    lines.frustumCulled = false;
+    points.frustumCulled = false;
+    points.renderOrder = 1;
+    scene.add(lines, points);
+    Object.assign(window.tandem, { renderer, scene, camera, controls });
+    controls.addEventListener('start', () => { userMoved = true; });
+    controls.addEventListener('change', requestDraw);
+    new ResizeObserver(resize).observe($('scene'));
+    resize();
+    warmUp();
+    controls.enableRotate = true;
+    setMode();
+    if (complete && !userMoved) fit(true);
+    mark('scene');
+  }
+
+  /**
+   * Draws one edge and two nodes with the graph's materials and clears them at once, while the
+   * snapshot is still on its way: the shaders (and, in software WebGL, the draw routines) are
+   * compiled then, not in the first frame of the graph.
+   */
+  function warmUp() {
+    const geometry = new THREE.BufferGeometry();
+    geometry.setAttribute('position', new THREE.BufferAttribute(new Float32Array([0, 0, 0, 0.5, 0.5, 0]), 3));
+    geometry.setAttribute('color', new THREE.BufferAttribute(new Float32Array(6), 3));
+    geometry.setIndex(new THREE.BufferAttribute(new Uint32Array([0, 1]), 1));
+    const warm = new THREE.Scene();
+    warm.background = scene.background;
+    warm.add(new THREE.LineSegments(geometry, linesMaterial), new THREE.Points(geometry, pointsMaterial));
+    renderer.render(warm, camera);
+    renderer.setClearColor(scene.background);
+    renderer.clear();
+    geometry.dispose();
+  }
 
   /** Uploads what changed: whole buffers after a growth, else only the ranges in use. */
   function upload() {
@@ -308,11 +178,17 @@ function start() {
     frameMs: [],
     lines: [],
     controlsSent: 0,
+    // when each step of the first paint happened, ms since navigation start (the first time only)
+    marks: {},
   };
-  window.tandem = { view, renderer, scene, camera, controls, graph: g, positionOf: (nodeId) => {
-    const s = g.slotOf.get(String(nodeId));
+  window.tandem = { view, graph: g, positionOf: (nodeId) => {
+    const s = g.find(String(nodeId));
     return s === undefined ? null : Array.from(g.pos.subarray(s * 3, s * 3 + 3));
   } };
+  const mark = (what) => {
+    if (view.marks[what] === undefined) view.marks[what] = Math.round(performance.now());
+  };
+  mark('start');
   const note = (text, kind = '') => {
     view.lines.push(text);
     log(text, kind);
@@ -325,6 +201,8 @@ function start() {
   let userMoved = false;
   let lastFit = 0;
   const drawTimes = [];
+  // false while a snapshot is being built from its frames: nothing is drawn from half a graph
+  let complete = false;
 
   function requestFrame() {
     if (frameWanted) return;
@@ -350,7 +228,7 @@ function start() {
       // the graph stays in view while the person has not moved the camera
       if (!userMoved && t0 - lastFit > 1000) fit(false);
     }
-    if (!drawWanted) return;
+    if (!drawWanted || !renderer || !complete) return;
     drawWanted = false;
     upload();
     renderer.render(scene, camera);
@@ -377,9 +255,6 @@ function start() {
     $('fps').textContent = String(view.fps);
   }, 500);
 
-  controls.addEventListener('start', () => { userMoved = true; });
-  controls.addEventListener('change', requestDraw);
-
   function resize() {
     const box = $('scene').getBoundingClientRect();
     renderer.setSize(Math.max(1, box.width), Math.max(1, box.height), false);
@@ -387,16 +262,16 @@ function start() {
     camera.updateProjectionMatrix();
     requestDraw();
   }
-  new ResizeObserver(resize).observe($('scene'));
-  resize();
 
   /** Frames the graph: straight from above for k = 2, at an angle for more dimensions. */
   function fit(reset) {
     lastFit = performance.now();
-    const box = g.bounds();
+    const box = renderer ? g.bounds() : null;
     if (!box) return;
-    const centre = box.getCenter(new THREE.Vector3());
-    const size = box.getSize(new THREE.Vector3());
+    const lo = new THREE.Vector3().fromArray(box.min);
+    const hi = new THREE.Vector3().fromArray(box.max);
+    const centre = lo.clone().add(hi).multiplyScalar(0.5);
+    const size = hi.clone().sub(lo);
     const tan = Math.tan(THREE.MathUtils.degToRad(camera.fov) / 2);
     const threeD = (g.layout?.k ?? 2) >= 3;
     // 2-D: the box's width and height fit the view; 3-D: its bounding sphere does
@@ -422,7 +297,7 @@ function start() {
   /** Pan with one finger or the left button in 2-D; rotate too once the layout has 3 or more dimensions. */
   function setMode() {
     const threeD = (g.layout?.k ?? 2) >= 3;
-    if (controls.enableRotate === threeD) return;
+    if (!controls || controls.enableRotate === threeD) return;
     controls.enableRotate = threeD;
     controls.mouseButtons = threeD
       ? { LEFT: THREE.MOUSE.ROTATE, MIDDLE: THREE.MOUSE.DOLLY, RIGHT: THREE.MOUSE.PAN }
@@ -430,9 +305,6 @@ function start() {
     controls.touches = threeD ? { ONE: THREE.TOUCH.ROTATE, TWO: THREE.TOUCH.DOLLY_PAN } : { ONE: THREE.TOUCH.PAN, TWO: THREE.TOUCH.DOLLY_PAN };
     if (!userMoved) fit(true);
   }
-  controls.enableRotate = true;
-  setMode();
-
   let shownLayout = '';
   function refresh() {
     view.nodes = g.nodes;
@@ -478,17 +350,40 @@ function start() {
   // ---------------------------------------------------------------- the map
   let session = null;
 
-  /** A fresh graph from the session's entries: at join, and after any non-recovered snapshot. */
+  // A snapshot's frames are applied to the buffers as they arrive (`frame` comes before the
+  // library assembles the entries): see SnapshotBuild in graph-buffers.js.
+  const snapshots = new SnapshotBuild(g, id);
+
+  function onFrame(f) {
+    const what = snapshots.onFrame(f);
+    if (what === 'snapshot') {
+      mark('snapshot');
+      complete = false;
+      pending.clear();
+    } else if (what === 'part') {
+      mark('part');
+      view.marks.lastPart = Math.round(performance.now());
+    }
+  }
+
+  /**
+   * The graph of a complete snapshot, at join and after any non-recovered one: built already
+   * from its frames, or else (its frames were missed) afresh from the session's entries.
+   */
   function build() {
-    pending.clear();
-    g.reset();
-    for (const [k, v] of session.entries) g.apply(k, v);
+    if (!snapshots.finish(session.seq, () => session.entries)) pending.clear();
+    complete = true;
+    mark('built');
     view.builds++;
     view.seq = session.seq;
     refresh();
     setMode();
     if (!userMoved) fit(view.builds === 1);
-    requestDraw();
+    // drawn now rather than at the next animation frame, before the client decodes the frames
+    // that follow the snapshot (a burst of positions for a large map); they are applied next frame
+    drawWanted = true;
+    if (renderer) frame();
+    else requestFrame();
   }
 
   const client = new TandemClient({
@@ -500,6 +395,11 @@ function start() {
     requestTimeoutMs: 120000,
   });
   window.tandem.client = client;
+  client.on('frame', onFrame);
+  client.on('open', () => {
+    mark('open');
+    loadThree();
+  });
   bindStatus(client, note);
   onSignedOut(client, `graph.html?map=${name}`);
 
@@ -541,6 +441,13 @@ function start() {
       else showFatal(`Could not open ${name}: ${err.message}`);
     });
 
+  threeLoaded
+    .then((three) => {
+      mark('three');
+      initScene(three, three.OrbitControls);
+    })
+    .catch((err) => showFatal(`Could not load the 3-D library: ${err.message}`));
+
   // ---------------------------------------------------------------- controls
   const controlState = $('control-state');
   $('controls').addEventListener('submit', (e) => {
@@ -570,7 +477,6 @@ function start() {
   });
 }
 
-// last: start() uses the classes and constants above
 if (!SESSION_NAME.test(name)) showFatal('This address names no valid map: graph.html?map=<name>.');
 else if (!me) signInFirst();
 else start();

@@ -8,8 +8,8 @@
 // the positions; a control sent from the page (method circle, then k = 3 and a filter) makes the
 // producer recompute, and the page shows its new layout and the positions that go with it. A
 // page behind a proxy whose connections are cut recovers without a reload; a tab without an
-// identity goes through the landing page and comes back; a phone-sized page has no horizontal
-// scroll.
+// identity goes through the landing page and comes back; a phone-sized page (390 x 844) has no
+// horizontal scroll, its canvas is visible and the panels are under it.
 
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -235,6 +235,12 @@ try {
     assert(widths.scroll <= 390 && widths.body <= 390, `no horizontal scroll: ${JSON.stringify(widths)}`);
     const hud = await phone.locator('.graph-hud').boundingBox();
     assert(hud.x >= 0 && hud.x + hud.width <= 390, `the controls fit: ${JSON.stringify(hud)}`);
+    // below 480 px the panels go under the canvas, which stays in view at full width
+    const canvas = await phone.locator('#scene canvas').boundingBox();
+    assert(await phone.locator('#scene canvas').isVisible(), 'the canvas is visible');
+    assert(canvas.x >= 0 && canvas.x + canvas.width <= 390 && canvas.width >= 380, `the canvas spans the width: ${JSON.stringify(canvas)}`);
+    assert(canvas.y >= 0 && canvas.y < 844 && canvas.height >= 300, `the canvas is on screen: ${JSON.stringify(canvas)}`);
+    assert(hud.y >= canvas.y + canvas.height - 1, `the panels are under the canvas: ${JSON.stringify({ hud, canvas })}`);
     assert(!(await phone.locator('#controls-box').evaluate((d) => d.open)), 'the controls start folded');
     await phone.locator('#controls-box summary').click();
     assert(await phone.locator('#apply').isVisible(), 'and unfold');

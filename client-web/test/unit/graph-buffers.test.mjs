@@ -1,0 +1,199 @@
+// The graph page's buffers (src/pages/graph-buffers.js), without a node or a browser: a snapshot
+// applied frame by frame as it arrives gives the same graph as its assembled entries; node ids
+// that are plain whole numbers (as numbers or strings) share a slot, other ids get their own;
+// growth, deletes and the layout's filter; and SnapshotBuild's handling of parts of another
+// snapshot, a snapshot replaced while it is built, and a build whose first frame was missed.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GraphBuffers, SnapshotBuild, plainIndex } from '../../src/pages/graph-buffers.js';
+
+/** A seeded graph as the producer writes it: nodes, edges, positions and the layout. */
+function graphEntries(nodes, edges, seed = 3) {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const e = {};
+  for (let i = 0; i < nodes; i++) e[`n/${i}`] = { label: `node ${i}`, group: i % 8 };
+  for (let j = 0; j < edges; j++) e[`e/${j}`] = [Math.floor(rnd() * nodes), Math.floor(rnd() * nodes)];
+  for (let i = 0; i < nodes; i++) e[`p/${i}`] = [rnd() * 2 - 1, rnd() * 2 - 1];
+  e.layout = { method: 'force', k: 2, filter: null };
+  return e;
+}
+
+/** What a graph shows, independent of slot order: per node id its position, colour and value; the edges as id pairs. */
+function picture(g) {
+  const nodes = {};
+  for (let s = 0; s < g.ids.length; s++) {
+    nodes[g.ids[s]] = {
+      pos: Array.from(g.pos.subarray(s * 3, s * 3 + 3)),
+      col: Array.from(g.col.subarray(s * 3, s * 3 + 3)),
+      attrs: g.attrs[s],
+    };
+  }
+  const edges = {};
+  for (const [key, e] of g.edgeSlots()) edges[key] = [g.ids[g.idx[e * 2]], g.ids[g.idx[e * 2 + 1]]];
+  return { nodes, edges, counts: [g.nodes, g.edges], layout: g.layout };
+}
+
+/** Splits entries into a snapshot frame and parts of about `per` entries each, in the given key order. */
+function frames(session, seq, entries, per, keys = Object.keys(entries)) {
+  const chunks = [];
+  for (let i = 0; i < keys.length; i += per) {
+    chunks.push(Object.fromEntries(keys.slice(i, i + per).map((k) => [k, entries[k]])));
+  }
+  const [first, ...rest] = chunks;
+  return [
+    { type: 'snapshot', session, payload: { seq, epoch: 1, state: { entries: first }, parts: chunks.length, recovered: false } },
+    ...rest.map((entries, i) => ({ type: 'snapshot.part', session, payload: { seq, part: i + 1, entries } })),
+  ];
+}
+
+const fromEntries = (entries) => {
+  const g = new GraphBuffers();
+  for (const [k, v] of Object.entries(entries)) g.apply(k, v);
+  return g;
+};
+
+test('plain whole numbers are node indices; anything else is not', () => {
+  assert.equal(plainIndex('0'), 0);
+  assert.equal(plainIndex('17'), 17);
+  assert.equal(plainIndex('123456789'), 123456789);
+  for (const id of ['', '017', '1.5', '-1', 'a1', '1a', '1234567890', ' 1']) assert.equal(plainIndex(id), -1, id);
+  // from an offset: the id of a key p/<id> or e/<j>
+  assert.equal(plainIndex('p/42', 2), 42);
+  assert.equal(plainIndex('e/0', 2), 0);
+  for (const key of ['p/', 'p/042', 'p/4x', 'e/-1']) assert.equal(plainIndex(key, 2), -1, key);
+});
+
+test('a snapshot built frame by frame equals its assembled entries, whatever the order of the keys', () => {
+  const entries = graphEntries(2000, 6000);
+  const whole = picture(fromEntries(entries));
+  assert.deepEqual(whole.counts, [2000, 6000]);
+  const keys = Object.keys(entries);
+  // as the node sends them, edges before their nodes, positions first: all the same graph
+  const orders = {
+    'as written': keys,
+    'edges first': [...keys.filter((k) => k.startsWith('e/')), ...keys.filter((k) => !k.startsWith('e/'))],
+    'positions first, layout last': [...keys.filter((k) => k.startsWith('p/')), ...keys.filter((k) => !k.startsWith('p/'))].reverse(),
+  };
+  for (const [name, order] of Object.entries(orders)) {
+    const g = new GraphBuffers();
+    const b = new SnapshotBuild(g, 'map:g');
+    const fs = frames('map:g', 40, entries, 500, order);
+    assert.ok(fs.length > 20, 'many parts');
+    assert.deepEqual(fs.map((f) => b.onFrame(f)), ['snapshot', ...Array(fs.length - 1).fill('part')]);
+    assert.equal(b.finish(40, () => new Map(Object.entries(entries))), true, `${name}: built from the frames`);
+    assert.deepEqual(picture(g), whole, name);
+  }
+});
+
+test('grows past its first capacity without losing what it holds', () => {
+  const g = new GraphBuffers();
+  g.apply('p/5', [0.5, 0.25, 0.125]);
+  g.apply('e/0', [5, 6]);
+  for (let i = 0; i < 5000; i++) g.apply(`e/${i + 1}`, [i, i + 1]);
+  for (let i = 0; i < 5000; i++) g.apply(`n/${i}`, { group: 1 });
+  assert.ok(g.nodeCap >= 5001 && g.edgeCap >= 5001);
+  assert.deepEqual(Array.from(g.pos.subarray(g.find('5') * 3, g.find('5') * 3 + 3)), [0.5, 0.25, 0.125]);
+  assert.deepEqual([g.ids[g.idx[0]], g.ids[g.idx[1]]], ['5', '6']);
+  assert.deepEqual([g.ids[g.idx[5000 * 2]], g.ids[g.idx[5000 * 2 + 1]]], ['4999', '5000']);
+  assert.equal(g.nodes, 5000);
+  assert.equal(g.edges, 5001);
+});
+
+test('node ids: a number and its plain string share a slot; other ids are strings of their own', () => {
+  const g = new GraphBuffers();
+  g.apply('e/a', [7, '7']);
+  g.apply('e/b', ['007', 'alpha']);
+  g.apply('e/c', [{ not: 'an id' }, 7]);
+  g.apply('n/7', { group: 2 });
+  g.apply('n/alpha', { group: 3 });
+  assert.equal(g.find('7'), g.idx[0]);
+  assert.equal(g.idx[0], g.idx[1], 'edge a is a loop on node 7');
+  assert.notEqual(g.find('007'), g.find('7'), '007 is not 7');
+  assert.equal(g.ids[g.find('007')], '007');
+  assert.equal(g.ids[g.find('alpha')], 'alpha');
+  assert.equal(g.ids[g.idx[4]], '[object Object]', 'an odd end is a node named by its text, not a crash');
+  assert.equal(g.find('8'), undefined);
+  assert.equal(g.nodes, 2);
+  assert.equal(g.edges, 3);
+});
+
+test('deletes: a node loses its value, an edge frees its slot for the next one', () => {
+  const g = fromEntries({ 'n/1': { group: 1 }, 'n/2': { group: 2 }, 'e/x': [1, 2], 'e/y': [2, 1] });
+  g.apply('e/x', null);
+  g.apply('n/1', null);
+  g.apply('n/9', null); // never there: nothing changes
+  g.apply('e/never', null);
+  assert.deepEqual([g.nodes, g.edges], [1, 1]);
+  assert.deepEqual([g.idx[0], g.idx[1]], [0, 0], 'a freed edge is a zero-length segment');
+  g.apply('e/z', [2, 2]);
+  assert.equal(g.edgeSlotOf.get('e/z'), 0, 'the freed slot is reused');
+  // keys e/<j> are slotted by number, others by key: both free and reuse slots alike
+  g.apply('e/7', [1, 2]);
+  g.apply('e/07', [2, 1]);
+  assert.deepEqual([...g.edgeSlots()].sort(), [['e/07', 3], ['e/7', 2], ['e/y', 1], ['e/z', 0]]);
+  g.apply('e/7', null);
+  g.apply('e/8', [1, 1]);
+  assert.deepEqual([...g.edgeSlots()].sort(), [['e/07', 3], ['e/8', 2], ['e/y', 1], ['e/z', 0]]);
+  assert.deepEqual([g.nodes, g.edges], [1, 4]);
+  assert.equal(g.edgeTop, 4, 'two slots made, one reused');
+});
+
+test('the layout filter dims the nodes outside it and restores them when it is lifted', () => {
+  const g = fromEntries({ 'n/1': { group: 1 }, 'n/2': { group: 2 }, layout: { method: 'force', k: 2, filter: null } });
+  const colour = (id) => Array.from(g.col.subarray(g.find(id) * 3, g.find(id) * 3 + 3));
+  const before = [colour('1'), colour('2')];
+  assert.notDeepEqual(before[0], before[1]);
+  g.apply('layout', { method: 'force', k: 2, filter: { attr: 'group', value: '2' } });
+  assert.deepEqual(colour('2'), before[1]);
+  assert.notDeepEqual(colour('1'), before[0]);
+  g.apply('layout', { method: 'force', k: 2, filter: null });
+  assert.deepEqual([colour('1'), colour('2')], before);
+});
+
+test('SnapshotBuild: other sessions, recovered snapshots and parts of another snapshot are left alone', () => {
+  const g = new GraphBuffers();
+  const b = new SnapshotBuild(g, 'map:g');
+  const [snap, part] = frames('map:g', 10, { 'n/1': { group: 1 }, 'n/2': { group: 1 } }, 1);
+  assert.equal(b.onFrame({ ...part }), null, 'a part before any snapshot');
+  assert.equal(b.onFrame({ ...snap, session: 'map:other' }), null);
+  assert.equal(b.onFrame({ type: 'snapshot', session: 'map:g', payload: { seq: 9, state: {}, recovered: true } }), null);
+  assert.equal(b.onFrame({ type: 'changes', session: 'map:g', payload: { entries: { 'n/3': {} } } }), null);
+  assert.equal(g.ids.length, 0, 'nothing applied');
+  assert.equal(b.onFrame(snap), 'snapshot');
+  assert.equal(b.onFrame({ ...part, payload: { ...part.payload, seq: 9 } }), null, 'a part of another seq');
+  assert.equal(b.onFrame(part), 'part');
+  assert.equal(b.finish(10, () => new Map()), true);
+  assert.equal(g.nodes, 2);
+  assert.equal(b.onFrame(part), null, 'a late part after the build finished');
+});
+
+test('SnapshotBuild: a snapshot that replaces one being built starts afresh', () => {
+  const g = new GraphBuffers();
+  const b = new SnapshotBuild(g, 'map:g');
+  const old = frames('map:g', 10, graphEntries(50, 100, 1), 40);
+  const fresh = graphEntries(30, 60, 2);
+  const now = frames('map:g', 12, fresh, 40);
+  b.onFrame(old[0]);
+  b.onFrame(old[1]);
+  for (const f of now) b.onFrame(f);
+  b.onFrame(old[2]); // a straggler of the replaced one: ignored
+  assert.equal(b.finish(12, () => new Map(Object.entries(fresh))), true);
+  assert.deepEqual(picture(g), picture(fromEntries(fresh)));
+});
+
+test('SnapshotBuild: a snapshot whose first frame was missed is rebuilt from the entries', () => {
+  const g = new GraphBuffers();
+  const b = new SnapshotBuild(g, 'map:g');
+  const first = graphEntries(20, 30, 1);
+  const second = graphEntries(25, 40, 2);
+  for (const f of frames('map:g', 5, first, 10)) b.onFrame(f);
+  // the library completes seq 6 (its frames never came through onFrame): the entries win
+  assert.equal(b.finish(6, () => new Map(Object.entries(second))), false);
+  assert.deepEqual(picture(g), picture(fromEntries(second)));
+  // and with no build at all
+  const g2 = new GraphBuffers();
+  assert.equal(new SnapshotBuild(g2, 'map:g').finish(6, () => new Map(Object.entries(second))), false);
+  assert.deepEqual(picture(g2), picture(fromEntries(second)));
+});
