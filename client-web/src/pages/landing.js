@@ -1,8 +1,10 @@
 // The landing page: pick a name (dev token) or paste a token, then open a room by name or
 // from the list of rooms this token may read (GET /v1/sessions?kind=room), watch or replay a
 // recording (GET /v1/sessions?kind=recording), open a map as a graph (kind=map), or start a new
-// recording. The lists are paged (`limit` and the answer's `next` cursor), searched by name (`q`)
-// and kept current: every LIST_REFRESH_MS while the tab is shown (and when it is shown again) the
+// recording. Each list shows the newest sessions first when the whole list (of the search) fits
+// one answer of WHOLE_LIST rows: it is sorted and paged here. A longer list comes a page at a time
+// in the node's order (by name; `limit` and the answer's `next` cursor), since the node cannot sort
+// by age. The lists are searched by name (`q`) and kept current: every LIST_REFRESH_MS while the tab is shown (and when it is shown again) the
 // pages on screen are asked for again, so a room someone has just created appears without a
 // reload. A person with the admin right on a session may delete it (DELETE
 // /v1/sessions/{session}). Every request gets its token from the pages' token provider
@@ -113,10 +115,20 @@ $('room-form').addEventListener('submit', (e) => {
 /** Rows per page of each list (the node's `limit`, at most its max-page-size). */
 const PAGE_SIZE = 20;
 
+/**
+ * The most rows of one list sorted here, newest first: one request of this many rows (within
+ * the node's default max-page-size, 1000) that comes back without a `next` is the whole list.
+ */
+const WHOLE_LIST = 200;
+
 /** How often the lists on screen are asked for again while the tab is shown (ms). */
 const LIST_REFRESH_MS = 5000;
 
-/** Each list's paging: the cursor of every page seen so far (`null`: the first). */
+/**
+ * Each list's paging: `whole` when the last answer held the whole list (sorted and paged here),
+ * else the node's cursor of every page seen so far (`null`: the first); `more` when there is a next
+ * page.
+ */
 const lists = {
   room: { list: 'room-list', pager: 'room-pager', cursors: [null], page: 0, plural: 'rooms', none: 'No rooms yet. Open one above.' },
   recording: { list: 'recording-list', pager: 'recording-pager', cursors: [null], page: 0, plural: 'recordings', none: 'No recordings yet.' },
@@ -156,7 +168,7 @@ for (const [kind, l] of Object.entries(lists)) {
     if (l.page > 0) loadPage(kind, l.page - 1);
   });
   pager.querySelector('.next').addEventListener('click', () => {
-    if (l.cursors[l.page + 1]) loadPage(kind, l.page + 1);
+    if (l.more) loadPage(kind, l.page + 1);
   });
 }
 
@@ -189,12 +201,16 @@ async function loadPage(kind, page, { quiet = false } = {}) {
   const ticket = (l.ticket = (l.ticket ?? 0) + 1);
   l.busy = true;
   try {
-    const answer = await listSessions(kind, l.cursors[page]);
+    const answer = await fetchPage(kind, page);
     if (!answer || ticket !== l.ticket) return;
-    l.page = page;
-    l.cursors.length = page + 1;
-    if (answer.next) l.cursors.push(answer.next);
-    const shown = JSON.stringify([search, page, answer]);
+    l.page = answer.page;
+    l.more = answer.more;
+    l.whole = answer.whole;
+    if (!answer.whole) {
+      l.cursors.length = answer.page + 1;
+      if (answer.next) l.cursors.push(answer.next);
+    }
+    const shown = JSON.stringify([search, answer]);
     if (quiet && shown === l.shown) return;
     l.shown = shown;
     renderList(kind, answer.sessions);
@@ -213,7 +229,7 @@ const ROWS = { room: roomRow, recording: recordingRow, map: mapRow };
 function renderList(kind, sessions) {
   const l = lists[kind];
   const token = storedIdentity()?.token;
-  const more = !!l.cursors[l.page + 1];
+  const more = !!l.more;
   const rows = sessions.map((s) => ROWS[kind](s, token));
   const empty = search
     ? `No ${l.plural} named like “${search}”${more || l.page > 0 ? ' on this page' : ''}.`
@@ -325,19 +341,47 @@ function replayHref(session) {
 }
 
 /**
- * One page of one kind of session: `{sessions, next}`, the page's rows most recently active
- * first (the node pages them by name); null when the token was refused.
+ * Page `page` of one kind of session: `{page, sessions, more, whole, next}`; null when the token
+ * was refused. The first page (and every page while the list is known to be whole) asks for
+ * WHOLE_LIST rows: an answer without `next` is the whole list, sorted newest first and cut into
+ * pages here (`page` is then at most the last page). Otherwise the list is too long to sort here
+ * and the node's pages (in its order, by name) are shown as they come, PAGE_SIZE rows at a time.
  */
-async function listSessions(kind, cursor) {
-  const params = new URLSearchParams({ kind, limit: String(PAGE_SIZE) });
+async function fetchPage(kind, page) {
+  const l = lists[kind];
+  if (page === 0 || l.whole) {
+    const all = await listSessions(kind, null, WHOLE_LIST);
+    if (!all) return null;
+    if (!all.next) {
+      const sorted = all.sessions.sort(newestFirst);
+      const last = Math.max(0, Math.ceil(sorted.length / PAGE_SIZE) - 1);
+      const p = Math.min(page, last);
+      return { page: p, sessions: sorted.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE), more: p < last, whole: true, next: null };
+    }
+    // grew past one answer while paged here: back to the node's first page
+    page = 0;
+    l.cursors = [null];
+  }
+  const one = await listSessions(kind, l.cursors[page], PAGE_SIZE);
+  if (!one) return null;
+  return { page, sessions: one.sessions, more: !!one.next, whole: false, next: one.next };
+}
+
+/** Newest first: by creation time, the latest first; the same time by name. */
+function newestFirst(a, b) {
+  return (b.created ?? 0) - (a.created ?? 0) || (a.session < b.session ? -1 : a.session > b.session ? 1 : 0);
+}
+
+/** One answer of GET /v1/sessions: `{sessions, next}`; null when the token was refused. */
+async function listSessions(kind, cursor, limit) {
+  const params = new URLSearchParams({ kind, limit: String(limit) });
   if (cursor) params.set('cursor', cursor);
   if (search) params.set('q', search);
   const res = await authorized(`/v1/sessions?${params}`);
   if (!res) return null;
   if (!res.ok) throw new Error((await res.json().catch(() => ({}))).message || `HTTP ${res.status}`);
   const { sessions, next } = await res.json();
-  const last = (s) => s.lastActivity ?? s.created ?? 0;
-  return { sessions: sessions.sort((a, b) => last(b) - last(a)), next: next ?? null };
+  return { sessions, next: next ?? null };
 }
 
 /**

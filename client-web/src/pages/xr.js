@@ -19,6 +19,12 @@ const START_RADIUS = 3;
 const START_SPOTS = 12;
 /** The longest wait between two tries of a model that does not load (ms). */
 const MAX_RETRY_MS = 30000;
+/**
+ * Models loading at once: one. A room with many objects (or a level change that asks for every
+ * model again) then makes a queue of GLB requests in gaze order, not a storm of parallel ones that
+ * delays the first model and every other request of the page.
+ */
+const MODEL_LOADS_AT_ONCE = 1;
 
 /** A small stable hash of a string (FNV-1a, 32 bits). */
 function hash(text) {
@@ -33,10 +39,16 @@ function hash(text) {
 /**
  * A desktop viewer's first spot: one of START_SPOTS on a circle of START_RADIUS around the middle,
  * chosen from the member id, moved on to the next spot while another member present already has
- * that one. Facing the middle (`yaw` about the vertical axis).
+ * that one. A member's spot is the one its page announced in its presence (`spot`: it may have
+ * moved on from its own first choice), else its first choice. Facing the middle (`yaw` about the
+ * vertical axis). `members`: the session's members (id -> entry).
  */
-export function startSpot(member, others = []) {
-  const taken = new Set(others.filter((m) => m !== member).map((m) => hash(m) % START_SPOTS));
+export function startSpot(member, members = {}) {
+  const taken = new Set(
+    Object.entries(members)
+      .filter(([id]) => id !== member)
+      .map(([id, m]) => (Number.isInteger(m?.presence?.spot) ? m.presence.spot : hash(id) % START_SPOTS)),
+  );
   let spot = hash(member) % START_SPOTS;
   for (let i = 0; i < START_SPOTS && taken.has(spot); i++) spot = (spot + 1) % START_SPOTS;
   const yaw = (spot / START_SPOTS) * Math.PI * 2;
@@ -160,7 +172,9 @@ async function start() {
   const session = await client.join(`room:${roomName}`, { role: 'editor' });
   // a desktop viewer's first spot: on a circle around the middle, looking at it (a headset's own
   // tracking places its wearer)
-  const start = startSpot(myMemberId(), Object.keys(session.members ?? {}));
+  const start = startSpot(myMemberId(), session.members ?? {});
+  // the spot taken, for the pages that join after this one
+  session.presence({ spot: start.spot });
   camera.position.set(start.x, 1.6, start.z);
   camera.rotation.set(0, start.yaw, 0, 'YXZ');
   // `&hz=60` gives the room its own tick rate; poses then go out at least that often
@@ -238,9 +252,11 @@ async function start() {
     return !!o && o.loadedLod !== wantedLod(id) && o.loadingLod !== wantedLod(id) && !(o.retryAt > Date.now());
   };
   levelChanged = () => schedule([...objects.keys()]);
-  // models load two at a time, in the order of `loads`: the recommendation's gaze order first
+  // models load one at a time (MODEL_LOADS_AT_ONCE), in the order of `loads`: the
+  // recommendation's gaze order first; `mostLoading` is the most that ever loaded at once (tests)
   let loads = [];
   let loading = 0;
+  let mostLoading = 0;
   function schedule(ids, first = false) {
     const fresh = ids.filter((id) => needsLoad(id));
     loads = first
@@ -249,10 +265,11 @@ async function start() {
     pump();
   }
   function pump() {
-    while (loading < 2 && loads.length) {
+    while (loading < MODEL_LOADS_AT_ONCE && loads.length) {
       const id = loads.shift();
       if (!needsLoad(id)) continue;
       loading++;
+      mostLoading = Math.max(mostLoading, loading);
       loadModel(id).finally(() => {
         loading--;
         pump();
@@ -588,6 +605,7 @@ async function start() {
     client, session, avatars, objects, emulator, renderer, scene, camera, grab, upload, moveHeld, release, spawn,
     pixelOf, drawnAt,
     get modelRequests() { return modelRequests; },
+    get mostModelsLoadingAtOnce() { return mostLoading; },
     get lod() { return lod; },
     get detail() { return session.detail; },
     get presenting() { return renderer.xr.isPresenting; },

@@ -19,7 +19,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { TandemClient } from '../../src/tandem-client.js';
-import { nodeUrl, wsUrlOf, devToken, startProxy, waitFor } from '../support/harness.mjs';
+import { nodeUrl, wsUrlOf, devToken, joinRetrying, startProxy, waitFor } from '../support/harness.mjs';
 import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 
 const base = nodeUrl();
@@ -35,7 +35,7 @@ const { context, pageErrors } = browser;
 // an observer beside the browser, straight on the node: counts what the node applied
 const observer = new TandemClient({ url: wsUrlOf(base), token: await devToken('observer', 'room:*:read'), WebSocket });
 await observer.connect();
-const watched = await observer.join(session, { role: 'viewer' });
+const watched = await joinRetrying(observer, session, { role: 'viewer' });
 const deltas = [];
 watched.on('delta', (d) => deltas.push(d));
 const timesSet = (value) =>

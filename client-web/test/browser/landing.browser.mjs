@@ -4,9 +4,10 @@
 //
 // - Every page opened in a tab without an identity sends it to the landing page and, after the
 //   name is given, back to that very page with its query (xr.html?room=demo stays the XR page).
-// - With 125 rooms the landing page shows them a page at a time (Next and Previous walk them all,
-//   each once) and the search finds one by part of its name; a room created while the page is
-//   open appears in it without a reload.
+// - With 125 rooms the landing page shows them a page at a time, newest first (Next and Previous
+//   walk them all, each once) and the search finds one by part of its name; a room created while
+//   the page is open appears in it without a reload. Past 200 rooms (more than one answer of the
+//   node) the pages come in the node's order, by name.
 // - A person whose token has the admin right on rooms gets a Delete button; one without it does
 //   not. Deleting works against a node that implements DELETE /v1/sessions/{session} (204: the row
 //   goes, the session is gone) and says so plainly against one that does not (405).
@@ -17,7 +18,7 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { TandemClient } from '../../src/tandem-client.js';
-import { devToken, nodeUrl, wsUrlOf, waitFor } from '../support/harness.mjs';
+import { devToken, joinRetrying, nodeUrl, wsUrlOf, waitFor } from '../support/harness.mjs';
 import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 import { DEV_SCOPE } from '../../src/pages/common.js';
 
@@ -39,6 +40,22 @@ async function sessionStatus(session) {
   return res.status;
 }
 
+/** Every room of the node (name -> created), through GET /v1/sessions's pages. */
+async function allRooms() {
+  const rooms = new Map();
+  let cursor = null;
+  do {
+    const params = new URLSearchParams({ kind: 'room', limit: '1000' });
+    if (cursor) params.set('cursor', cursor);
+    const res = await fetch(`${base}/v1/sessions?${params}`, { headers: { authorization: `Bearer ${token}` } });
+    assert(res.ok, `GET /v1/sessions: HTTP ${res.status}`);
+    const page = await res.json();
+    for (const s of page.sessions) rooms.set(s.name, s.created);
+    cursor = page.next ?? null;
+  } while (cursor);
+  return rooms;
+}
+
 /** The names the landing page's room list shows now. */
 const shownRooms = (page) => page.locator('#room-list .room-link .room-name').allTextContents();
 
@@ -47,11 +64,11 @@ try {
   const bot = new TandemClient({ url: wsUrlOf(base), token, WebSocket, client: { name: 'Bot', kind: 'bot' } });
   await bot.connect();
   for (let i = 0; i < ROOMS; i++) {
-    const s = await bot.join(`room:${roomName(i)}`, { role: 'editor' });
+    const s = await joinRetrying(bot, `room:${roomName(i)}`, { role: 'editor' });
     await s.leave();
   }
   const recName = `rec-${stamp}`;
-  const r = await bot.join(`recording:${recName}`, { role: 'publisher' });
+  const r = await joinRetrying(bot, `recording:${recName}`, { role: 'publisher' });
   await r.publish([{ type: 'note', text: 'hello' }]);
   await r.end();
   await r.leave();
@@ -80,11 +97,12 @@ try {
   });
 
   let landing;
-  await check(`${ROOMS} rooms: the landing page shows them a page at a time and Next/Previous walk them all once`, async () => {
+  await check(`${ROOMS} rooms: the landing page shows them a page at a time, newest first, and Next/Previous walk them all once`, async () => {
     landing = await context.newPage();
     await landing.goto(`${base}/#token=${token}`);
     await landing.locator('#room-list .room-link').first().waitFor({ timeout: 10000 });
     const seen = new Set();
+    const order = [];
     let pages = 0;
     const next = landing.locator('#room-pager .next');
     for (;;) {
@@ -94,6 +112,7 @@ try {
       for (const n of names) {
         assert(!seen.has(n), `${n} shown twice`);
         seen.add(n);
+        order.push(n);
       }
       assert(await landing.locator('#room-pager .page-label').textContent() === `Page ${pages}`, `the pager says page ${pages}`);
       if (pages === 1) {
@@ -111,6 +130,14 @@ try {
     const mine = [...seen].filter((n) => n.startsWith(`many-${stamp}-`));
     assert(mine.length === ROOMS, `all ${ROOMS} rooms were on some page (${mine.length} seen on ${pages} pages)`);
     assert(pages >= Math.ceil(ROOMS / 20), `${pages} pages`);
+    // newest first: each room was created no earlier than the one after it, so the last one the
+    // bot made comes before the first
+    const created = await allRooms();
+    for (let k = 1; k < order.length; k++) {
+      const [a, b] = [created.get(order[k - 1]), created.get(order[k])];
+      assert(a >= b, `${order[k - 1]} (created ${a}) is listed before ${order[k]} (created ${b})`);
+    }
+    assert(order.indexOf(roomName(ROOMS - 1)) < order.indexOf(roomName(0)), `${roomName(ROOMS - 1)} comes before ${roomName(0)}`);
     await landing.locator('#room-pager .prev').click();
     await waitFor(async () => (await landing.locator('#room-pager .page-label').textContent()) === `Page ${pages - 1}`, { what: 'Previous goes back a page' });
     console.log(`  ${seen.size} rooms on ${pages} pages`);
@@ -198,6 +225,32 @@ try {
     assert(await page.locator('#retry').isHidden(), 'no Retry for a recording that is not there');
     await page.screenshot({ path: join(shots, 'watch-missing.png') });
     assert(await sessionStatus(`recording:${missing}`) === 404, 'no recording was created');
+    await page.close();
+  });
+
+  await check('past 200 rooms the landing page shows the node\'s pages in its order (by name)', async () => {
+    // one answer of the node holds at most 200 rows for the page to sort: beyond, the node's order
+    const have = (await allRooms()).size;
+    const bot = new TandemClient({ url: wsUrlOf(base), token, WebSocket, client: { name: 'Bot', kind: 'bot' } });
+    await bot.connect();
+    for (let i = have; i <= 200; i++) {
+      const s = await joinRetrying(bot, `room:more-${stamp}-${String(i).padStart(3, '0')}`, { role: 'editor' });
+      await s.leave();
+    }
+    bot.close();
+    await waitFor(async () => (await allRooms()).size > 200, { what: 'more than 200 rooms listed by the node' });
+    const page = await context.newPage();
+    await page.goto(`${base}/?many#token=${token}`);
+    await page.locator('#room-list .room-link').first().waitFor({ timeout: 10000 });
+    const first = await shownRooms(page);
+    const byName = [...first].sort(); // names are ASCII: code-unit order is the node's byte order
+    assert(first.length === 20, `a full first page (${first.length})`);
+    assert(JSON.stringify(first) === JSON.stringify(byName), `the first page is in the node's order, by name: ${first.join(', ')}`);
+    assert(first[0] === [...(await allRooms()).keys()].sort()[0], 'it starts at the first name');
+    await page.locator('#room-pager .next').click();
+    await waitFor(async () => (await shownRooms(page))[0] !== first[0], { what: 'page 2' });
+    const second = await shownRooms(page);
+    assert(second[0] > first[first.length - 1], `page 2 goes on after page 1 (${second[0]})`);
     await page.close();
   });
 

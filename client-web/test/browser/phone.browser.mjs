@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { TandemClient } from '../../src/tandem-client.js';
-import { devToken, nodeUrl, wsUrlOf } from '../support/harness.mjs';
+import { devToken, joinRetrying, nodeUrl, wsUrlOf } from '../support/harness.mjs';
 import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 import { DEV_SCOPE } from '../../src/pages/common.js';
 import { hallShard, plyBinary } from '../../../docs/examples/pointcloud-producer.mjs';
@@ -80,12 +80,12 @@ try {
   // a room with some history, and a few more rooms for the landing page's list
   const bot = new TandemClient({ url: wsUrlOf(base), token, WebSocket, client: { name: 'Bot', kind: 'bot' } });
   await bot.connect();
-  const s = await bot.join(`room:${room}`, { role: 'editor' });
+  const s = await joinRetrying(bot, `room:${room}`, { role: 'editor' });
   await s.set('view.timeCursor', 30);
   await s.op([{ op: 'set', path: 'view.selection', value: 'pressure' }, { op: 'set', path: 'view.selectedBy', value: 'Bot' }]);
   await s.set('view.timeCursor', 62.5);
   for (const other of ['a-room-with-a-rather-long-name-for-a-phone-screen', 'design-review']) {
-    const o = await bot.join(`room:${other}-${stamp}`, { role: 'editor' });
+    const o = await joinRetrying(bot, `room:${other}-${stamp}`, { role: 'editor' });
     await o.set('notes.first', 'hello');
     await o.leave();
   }
@@ -93,7 +93,7 @@ try {
   // a small point cloud (three shards of the example hall) for the point-cloud page
   const producer = new TandemClient({ url: wsUrlOf(base), token, WebSocket, encoding: 'cbor', reconnect: false });
   await producer.connect();
-  const cloud = await producer.join(`recording:${cloudName}`, { role: 'publisher' });
+  const cloud = await joinRetrying(producer, `recording:${cloudName}`, { role: 'publisher' });
   for (let k = 1; k <= 3; k++) {
     await cloud.publish([{ shard: k }], { bytes: plyBinary(hallShard(5, k, 1500)), checkpoint: k === 1 });
   }

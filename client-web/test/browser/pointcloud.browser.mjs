@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { TandemClient } from '../../src/tandem-client.js';
-import { nodeUrl, wsUrlOf, devToken, waitFor } from '../support/harness.mjs';
+import { nodeUrl, wsUrlOf, devToken, joinRetrying, waitFor } from '../support/harness.mjs';
 import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 import { hallShard, plyAscii, plyBinary } from '../../../docs/examples/pointcloud-producer.mjs';
 
@@ -85,7 +85,7 @@ await check('a page watching from the start draws each shard as it arrives and r
   // the producer's publisher starts it, empty, before the page opens
   const starter = new TandemClient({ url: wsUrlOf(base), token: publisherToken, WebSocket, reconnect: false });
   await starter.connect();
-  await starter.join(`recording:${hall}`, { role: 'publisher' });
+  await joinRetrying(starter, `recording:${hall}`, { role: 'publisher' });
   starter.close();
   early = await openCloud(hall);
   const joined = await viewOf(early);
@@ -146,7 +146,7 @@ await check('shards that are no PLY, or truncated, are reported and skipped; bin
   const name = `broken-${Date.now().toString(36)}`;
   const client = new TandemClient({ url: wsUrlOf(base), token: publisherToken, WebSocket, encoding: 'cbor', reconnect: false });
   await client.connect();
-  const rec = await client.join(`recording:${name}`, { role: 'publisher' }); // creates it
+  const rec = await joinRetrying(client, `recording:${name}`, { role: 'publisher' }); // creates it
   const page = await openCloud(name);
   const good = plyBinary(hallShard(3, 1, 1000));
   await rec.publish([{ shard: 1 }], { bytes: good });

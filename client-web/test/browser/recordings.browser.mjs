@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { TandemClient } from '../../src/tandem-client.js';
-import { nodeUrl, secondNodeUrl, wsUrlOf, devToken } from '../support/harness.mjs';
+import { nodeUrl, secondNodeUrl, wsUrlOf, devToken, joinRetrying } from '../support/harness.mjs';
 import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 
 const base = nodeUrl();
@@ -243,7 +243,7 @@ try {
   await check('a room replay shows the room\'s final doc, selection and time cursor', async () => {
     const client = new TandemClient({ url: wsUrlOf(base), token: await devToken('ann'), WebSocket, client: { name: 'Ann', kind: 'bot' } });
     await client.connect();
-    const s = await client.join(`room:${room}`, { role: 'editor' });
+    const s = await joinRetrying(client, `room:${room}`, { role: 'editor' });
     await s.set('view.timeCursor', 12.5);
     await s.op([{ op: 'set', path: 'view.selection', value: 'pressure' }, { op: 'set', path: 'view.selectedBy', value: 'Ann' }]);
     await s.set('notes.first', 'a note');

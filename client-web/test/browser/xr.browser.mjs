@@ -5,7 +5,8 @@
 // shared object, the other sees it move and stop. A spawned cube's model loads from the node's
 // /samples/ and is drawn (read back from the WebGL canvas with and without it); a grab of a cube
 // someone holds says who holds it; two desktop viewers start apart; a model that cannot load is
-// retried with a growing delay, not in a loop, and the page says so. Screenshots go to
+// retried with a growing delay, not in a loop, and the page says so; a room with many objects has
+// its models loaded one at a time, never a burst of parallel requests. Screenshots go to
 // SCREENSHOTS_DIR.
 // Prints "ok - ..." / "not ok - ..." per check and "N passed, N failed"; exits non-zero on failure.
 
@@ -214,6 +215,47 @@ try {
       what: 'ben loaded the model from the node, not the bundled sample',
     });
     await ben.screenshot({ path: join(shots, 'xr-ben-sees-upload.png') });
+  });
+
+  await check('a page that opens a room with many objects loads their models one at a time', async () => {
+    const many = `${room}-many`;
+    const fay = await openXr('fay', 'quest-fay', '', { inRoom: many });
+    const ids = [];
+    for (let i = 0; i < 8; i++) ids.push(await fay.evaluate((p) => window.tandem.spawn(p), [i - 4, 1.2, -2]));
+    // gus gets all eight in his snapshot at once: his page queues their models instead of asking
+    // for all of them together; the network shows at most one model request open at any moment
+    let open = 0;
+    let mostOpen = 0;
+    let requests = 0;
+    const model = (r) => /\/(samples\/|v1\/assets\/)/.test(r.url());
+    const done = (r) => {
+      if (model(r)) open--;
+    };
+    const gus = await openXr('gus', 'quest-gus', '', {
+      inRoom: many,
+      before: async (page) => {
+        page.on('request', (r) => {
+          if (!model(r)) return;
+          requests++;
+          mostOpen = Math.max(mostOpen, ++open);
+        });
+        // done once its answer is in: the page asks for the next model only after it has read
+        // that answer, and the events come in that order ('requestfinished' can come later)
+        page.on('response', (res) => done(res.request()));
+        page.on('requestfailed', done);
+      },
+    });
+    await waitFor(
+      () => gus.evaluate((all) => all.every((i) => !!window.tandem.objects.get(i)?.loadedLod), ids),
+      { what: "every model loaded on gus's page", timeoutMs: 20000 },
+    );
+    const most = await gus.evaluate(() => window.tandem.mostModelsLoadingAtOnce);
+    console.log(`  ${ids.length} models: ${requests} model requests, at most ${mostOpen} open at once, page loaded at most ${most} at once`);
+    assert(most === 1, `the page loads one model at a time (${most} at once)`);
+    assert(mostOpen <= 1, `at most one model request open at once (${mostOpen})`);
+    assert(await gus.locator('#xr-error').isHidden(), 'no model error shown');
+    await gus.close();
+    await fay.close();
   });
 
   await check('no page errors', async () => {

@@ -57,6 +57,30 @@ export async function waitFor(check, { timeoutMs = 10000, intervalMs = 20, what 
   }
 }
 
+/** The join errors that mean "not yet" while a node starts or the cluster settles. */
+const NOT_YET = new Set(['unavailable', 'timeout', 'connection_lost', 'disconnected']);
+
+/**
+ * `client.join(session, options)` for a join that may race a node's start: right after the nodes
+ * are Up, the shard that owns the session may still be allocating, so the join can get
+ * `unavailable` or no reply in time. Those (and a socket lost meanwhile) are tried again, after
+ * 100 ms, 200 ms, ... (at most 2 s between tries) until `timeoutMs`; any other error (`forbidden`,
+ * `not_found`, ...) is thrown at once. Resolves with the {@link Session}.
+ */
+export async function joinRetrying(client, session, options = {}, { timeoutMs = 30000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await client.join(session, options);
+    } catch (e) {
+      if (!NOT_YET.has(e?.code) || Date.now() > deadline) {
+        throw new Error(`join ${session} (try ${attempt + 1}): ${e?.message ?? e}`);
+      }
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+    }
+  }
+}
+
 /**
  * A TCP proxy to the node. `cut()` destroys every proxied connection (the client sees the
  * server side go away, close 1006); `block()` makes new connections fail at once until

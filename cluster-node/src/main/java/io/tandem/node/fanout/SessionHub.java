@@ -381,7 +381,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onAdmitted(Subscriber.Admitted msg) {
-    Sub sub = answered(msg.connectionId(), msg.memberId(), msg.entity(), msg.view().members());
+    Sub sub =
+        answered(msg.connectionId(), msg.ref(), msg.memberId(), msg.entity(), msg.view().members());
     if (sub == null) {
       return this;
     }
@@ -514,7 +515,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onResumed(Subscriber.Resumed msg) {
-    Sub sub = answered(msg.connectionId(), msg.memberId(), msg.entity(), msg.members());
+    Sub sub = answered(msg.connectionId(), msg.ref(), msg.memberId(), msg.entity(), msg.members());
     if (sub == null) {
       return this;
     }
@@ -543,7 +544,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onResumeFromJournal(Subscriber.ResumeFromJournal msg) {
-    Sub sub = answered(msg.connectionId(), msg.memberId(), msg.entity(), msg.members());
+    Sub sub = answered(msg.connectionId(), msg.ref(), msg.memberId(), msg.entity(), msg.members());
     if (sub == null) {
       return this;
     }
@@ -634,7 +635,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   private Behavior<Subscriber.Message> onRefused(Subscriber.Refused msg) {
     Sub sub = subs.get(msg.connectionId());
-    if (sub != null && (sub.phase == Phase.JOINING || sub.phase == Phase.REJOINING)) {
+    if (sub != null
+        && (sub.phase == Phase.JOINING || sub.phase == Phase.REJOINING)
+        && answers(sub, msg.ref())) {
       subs.remove(msg.connectionId());
       timers.cancel(msg.connectionId());
       fail(sub, msg.code(), msg.message());
@@ -1059,16 +1062,29 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   /**
    * The connection waiting for this join answer, or null when there is none (then the member is
-   * dropped). Watches the answering entity and takes its member list.
+   * dropped) or when the answer is to an earlier join of the connection. Watches the answering
+   * entity and takes its member list.
    */
   private Sub answered(
-      String connectionId, String memberId, ActorRef<?> from, Map<String, MemberInfo> view) {
+      String connectionId,
+      Long ref,
+      String memberId,
+      ActorRef<?> from,
+      Map<String, MemberInfo> view) {
     Sub sub = subs.get(connectionId);
     if (sub == null || (sub.phase != Phase.JOINING && sub.phase != Phase.REJOINING)) {
       // the connection left or timed out meanwhile: the entity must not keep a ghost member
       if (sub == null) {
         entities.disconnect(session, memberId);
       }
+      return null;
+    }
+    if (!answers(sub, ref)) {
+      // an earlier join of this connection that timed out (its client got `unavailable` and joined
+      // again) was held where the session was moving and answered now: the join the client waits
+      // for follows it to the entity and gets its own answer, with its own ref. Taking this one
+      // would answer the client's earlier ref, and the one it waits for never. The member stays:
+      // the newer join is for it.
       return null;
     }
     timers.cancel(connectionId);
@@ -1113,6 +1129,16 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     sub.phase = Phase.LIVE;
     markAnswered(sub);
     focus(sub);
+  }
+
+  /**
+   * Whether an entity's answer carrying {@code ref} answers {@code sub}'s join: every try of one
+   * join (the first and the rejoins after the entity stopped) carries the ref of the connection's
+   * {@code join} frame, so an answer with another ref is to an earlier join frame of the connection
+   * that already got its answer ({@code unavailable} after the join timeout).
+   */
+  private static boolean answers(Sub sub, Long ref) {
+    return Objects.equals(ref, sub.request.ref());
   }
 
   /** The join's reply (with its ref) went out; a later refresh is a plain snapshot. */
