@@ -30,9 +30,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The rollout on the real Cassandra: a room persisted by a node that writes class-name manifests
- * (step 1, and every release before it) recovers on a node that writes stable names (step 2), and
- * keeps going there, with both kinds of rows side by side in its journal.
+ * The rollout on the real Cassandra, both ways: a room persisted by a node that writes class-name
+ * manifests (step 1, and every release before it) recovers on a node that writes stable names (step
+ * 2) and keeps going there; and a room persisted with stable names recovers on a node of step 1
+ * (the node of step 1 that takes a room over from a node of step 2 during the second rolling
+ * upgrade, or a rollback). Both kinds of rows sit side by side in each journal. {@code
+ * MixedManifestsClusterTest} runs the same in a cluster of mixed nodes.
  */
 @ExtendWith(CassandraExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -164,6 +167,53 @@ class StableManifestsRecoveryTest {
       assertEquals(3, seq(after, again));
     } finally {
       after.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void aRoomWrittenWithStableNamesRecoversAndContinuesWithClassNames(
+      CassandraTestConfig cassandra) {
+    String name = "r-" + UUID.randomUUID();
+
+    ActorTestKit stable = node("ManifestsStable", cassandra, true);
+    try {
+      ActorRef<RoomEntity.Command> room =
+          stable.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      join(stable, room);
+      edit(stable, room, 1);
+      edit(stable, room, 2);
+      assertEquals(2, seq(stable, room));
+      assertEquals(
+          List.of("room.created", "room.doc-edited", "room.doc-edited"),
+          manifests(stable, cassandra, name));
+    } finally {
+      stable.shutdownTestKit();
+    }
+
+    ActorTestKit classNames = node("ManifestsClassNames", cassandra, false);
+    try {
+      ActorRef<RoomEntity.Command> room =
+          classNames.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      assertEquals(2, seq(classNames, room), "every stable-name row replayed");
+      join(classNames, room);
+      edit(classNames, room, 3);
+      assertEquals(3, seq(classNames, room));
+      assertEquals(
+          List.of(
+              "room.created",
+              "room.doc-edited",
+              "room.doc-edited",
+              RoomEntity.DocEdited.class.getName()),
+          manifests(classNames, cassandra, name));
+
+      TestProbe<Object> watcher = classNames.createTestProbe();
+      classNames.stop(room);
+      watcher.expectTerminated(room, WAIT);
+      ActorRef<RoomEntity.Command> again =
+          classNames.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      assertEquals(3, seq(classNames, again));
+    } finally {
+      classNames.shutdownTestKit();
     }
   }
 }
