@@ -4,9 +4,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What every session kind's {@code Join} command carries. Each entity keeps its own {@code Join}
- * record (its class name is its wire manifest); the record implements this so that {@link
- * SessionLifecycle} can admit it. The answer goes to {@code hub}; with {@code since} and {@code
- * epoch} the hub gets the missed changes instead of a snapshot.
+ * record (with a stable manifest of its own in {@code NodeManifests}); the record implements this
+ * so that {@link SessionLifecycle} can admit it. The answer goes to {@code hub}; with {@code since}
+ * and {@code epoch} the hub gets the missed changes instead of a snapshot.
  */
 public interface SessionJoin {
   String memberId();

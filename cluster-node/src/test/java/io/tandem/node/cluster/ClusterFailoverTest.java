@@ -116,7 +116,13 @@ class ClusterFailoverTest {
     }
     endpoints.add(ports.managementEndpoint());
     NodeProcess node = launch(ports, String.join(",", endpoints), "1");
-    node.awaitReady(Duration.ofSeconds(180));
+    try {
+      node.awaitReady(Duration.ofSeconds(180));
+    } catch (RuntimeException | AssertionError e) {
+      // not in nodes yet, so stopNodes would leave it running after the test
+      node.close();
+      throw e;
+    }
     return node;
   }
 

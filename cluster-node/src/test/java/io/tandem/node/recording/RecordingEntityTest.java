@@ -49,7 +49,9 @@ class RecordingEntityTest {
       ActorTestKit.create(
           "RecordingEntityTest",
           ConfigFactory.parseString(
-                  "pekko.actor.serialization-bindings {"
+                  // a free port: the default (25520) may be a running node's
+                  "pekko.remote.artery.canonical.port = 0\n"
+                      + "pekko.actor.serialization-bindings {"
                       + " \"io.tandem.persistence.CborSerializable\" = jackson-cbor }")
               .withFallback(EventSourcedBehaviorTestKit.config())
               .withFallback(ConfigFactory.load()));
