@@ -1,8 +1,6 @@
 package io.tandem.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.json.JsonGeneratorImpl;
 import com.fasterxml.jackson.core.type.WritableTypeId;
 import com.fasterxml.jackson.databind.JsonSerializable;
@@ -19,10 +17,9 @@ import java.io.UncheckedIOException;
  * frame; the text is made on the first JSON frame that carries the pose and copied into the rest.
  */
 final class EncodedPose implements JsonSerializable {
+  /** Writes numbers as the codec's JSON frames do. */
   private static final JsonMapper TEXT =
-      JsonMapper.builder(
-              JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build())
-          .build();
+      JsonMapper.builder(FrameCodec.jsonFactory().build()).build();
 
   private final ObjectNode tree;
   private volatile String json;

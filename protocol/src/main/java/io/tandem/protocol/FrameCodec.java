@@ -1,6 +1,6 @@
 package io.tandem.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -87,15 +87,7 @@ public final class FrameCodec {
         StreamWriteConstraints.builder().maxNestingDepth(MAX_WRITE_NESTING_DEPTH).build();
     this.json =
         JsonMapper.builder(
-                JsonFactory.builder()
-                    .streamReadConstraints(read)
-                    .streamWriteConstraints(write)
-                    // Java 17's Double.toString and parseDouble were most of the cost of a
-                    // `poses` frame (docs/benchmarks.md, XR); Jackson's Schubfach writer and
-                    // fast parser give the shortest round-tripping digits for much less
-                    .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                    .build())
+                jsonFactory().streamReadConstraints(read).streamWriteConstraints(write).build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     this.cbor =
@@ -106,6 +98,18 @@ public final class FrameCodec {
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
+  }
+
+  /**
+   * How frames are written as JSON text and read from it, also where a part of a frame is written
+   * ahead ({@link EncodedPose}). Java 17's {@code Double.toString} and {@code parseDouble} were
+   * most of the cost of a {@code poses} frame (docs/benchmarks.md, XR); Jackson's Schubfach writer
+   * and fast parser give the shortest round-tripping digits for much less.
+   */
+  static JsonFactoryBuilder jsonFactory() {
+    return new JsonFactoryBuilder()
+        .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER);
   }
 
   /**
