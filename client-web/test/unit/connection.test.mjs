@@ -62,8 +62,13 @@ test('a frame type no client may send is refused by the client, before the serve
   assert.equal(c.stats.framesOut, 1, 'only hello went out');
 });
 
-test('a silent socket is noticed by the ping deadline: reconnecting within a few seconds, and changes made meanwhile are applied once after the resume', async () => {
-  const room = uniqueRoom('silent');
+/**
+ * A room with an observer connected straight to the node and a writer through a proxy that can go
+ * silent (pings every 400 ms, 400 ms to answer), the writer's first change applied (seq 1); the
+ * writer's error events are collected.
+ */
+async function writerBehindProxy(name) {
+  const room = uniqueRoom(name);
   const p = await proxy();
   const observer = make({ url: wsUrlOf(base), token: await devToken('observer') });
   await observer.connect();
@@ -75,10 +80,15 @@ test('a silent socket is noticed by the ping deadline: reconnecting within a few
   await writer.connect();
   const w = await writer.join(room, { role: 'editor' });
   assert.equal((await w.set('t', 1)).seq, 1);
-  const states = [];
-  writer.on('state', (e) => states.push(e.state));
   const errors = [];
   writer.on('error', (e) => errors.push(e));
+  return { p, o, seen, writer, w, errors };
+}
+
+test('a silent socket is noticed by the ping deadline: reconnecting within a few seconds, and changes made meanwhile are applied once after the resume', async () => {
+  const { p, o, seen, writer, w, errors } = await writerBehindProxy('silent');
+  const states = [];
+  writer.on('state', (e) => states.push(e.state));
 
   const stalledAt = Date.now();
   assert.equal(p.stall(), 1, 'the writer\'s connection goes silent');
@@ -101,20 +111,7 @@ test('a silent socket is noticed by the ping deadline: reconnecting within a few
 });
 
 test('of the changes kept while disconnected, one the node refuses after the resume rejects with its code, once; the others are applied once', async () => {
-  const room = uniqueRoom('refused');
-  const p = await proxy();
-  const observer = make({ url: wsUrlOf(base), token: await devToken('observer') });
-  await observer.connect();
-  const o = await observer.join(room, { role: 'viewer' });
-  const seen = [];
-  o.on('delta', (d) => seen.push(d));
-
-  const writer = make({ url: p.wsUrl, token: await devToken('writer'), pingIntervalMs: 400, pingTimeoutMs: 400 });
-  await writer.connect();
-  const w = await writer.join(room, { role: 'editor' });
-  assert.equal((await w.set('t', 1)).seq, 1);
-  const errors = [];
-  writer.on('error', (e) => errors.push(e));
+  const { p, o, seen, writer, w, errors } = await writerBehindProxy('refused');
 
   p.block();
   assert.equal(p.stall(), 1, 'the writer\'s connection goes silent');

@@ -22,9 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.stream.connectors.cassandra.CassandraSessionSettings;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
@@ -104,13 +102,6 @@ class MixedManifestsClusterTest {
     System.out.println(java.time.LocalTime.now() + " " + what);
   }
 
-  private static long upMembers(TestNode node) {
-    return StreamSupport.stream(
-            Cluster.get(node.system()).state().getMembers().spliterator(), false)
-        .filter(m -> m.status().equals(MemberStatus.up()))
-        .count();
-  }
-
   private static void awaitMembers(int n, TestNode... nodes) {
     await()
         .atMost(WAIT)
@@ -118,12 +109,27 @@ class MixedManifestsClusterTest {
         .until(
             () -> {
               for (TestNode node : nodes) {
-                if (upMembers(node) != n) {
+                if (node.upMembers() != n) {
                   return false;
                 }
               }
               return true;
             });
+  }
+
+  /**
+   * One step of a rolling upgrade: a node with {@code config} joins {@code current}, clients on
+   * both edit every room (phase {@code phase}), then {@code current} leaves.
+   */
+  private TestNode replace(
+      CassandraTestConfig cassandra, TestNode current, String config, String phase)
+      throws Exception {
+    TestNode next = start(cassandra, config, current);
+    awaitMembers(2, current, next);
+    editEveryRoomThrough(phase, current, next);
+    current.close();
+    awaitMembers(1, next);
+    return next;
   }
 
   @Test
@@ -135,18 +141,10 @@ class MixedManifestsClusterTest {
 
     log("1: old release + step 1");
     TestNode old = start(cassandra, OLD_RELEASE, null);
-    TestNode step1 = start(cassandra, STEP_1, old);
-    awaitMembers(2, old, step1);
-    editEveryRoomThrough("p1", old, step1);
-    old.close();
-    awaitMembers(1, step1);
+    TestNode step1 = replace(cassandra, old, STEP_1, "p1");
 
     log("2: step 1 + step 2");
-    TestNode step2 = start(cassandra, STEP_2, step1);
-    awaitMembers(2, step1, step2);
-    editEveryRoomThrough("p2", step1, step2);
-    step1.close();
-    awaitMembers(1, step2);
+    TestNode step2 = replace(cassandra, step1, STEP_2, "p2");
 
     log("3: step 2 alone");
     // three changes each: one of them ends on a multiple of 3, so step 2 writes a snapshot

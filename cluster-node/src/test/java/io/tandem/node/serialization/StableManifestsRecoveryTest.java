@@ -122,98 +122,70 @@ class StableManifestsRecoveryTest {
   @Test
   void aRoomWrittenWithClassNamesRecoversAndContinuesWithStableNames(
       CassandraTestConfig cassandra) {
-    String name = "r-" + UUID.randomUUID();
-
-    ActorTestKit before = node("ManifestsBefore", cassandra, false);
-    try {
-      ActorRef<RoomEntity.Command> room =
-          before.spawn(RoomEntity.create(name, null, SETTINGS, clock));
-      join(before, room);
-      edit(before, room, 1);
-      edit(before, room, 2);
-      assertEquals(2, seq(before, room));
-      assertEquals(
-          List.of(
-              RoomEntity.Created.class.getName(),
-              RoomEntity.DocEdited.class.getName(),
-              RoomEntity.DocEdited.class.getName()),
-          manifests(before, cassandra, name));
-    } finally {
-      before.shutdownTestKit();
-    }
-
-    ActorTestKit after = node("ManifestsAfter", cassandra, true);
-    try {
-      ActorRef<RoomEntity.Command> room =
-          after.spawn(RoomEntity.create(name, null, SETTINGS, clock));
-      assertEquals(2, seq(after, room), "every old row replayed");
-      join(after, room);
-      edit(after, room, 3);
-      assertEquals(3, seq(after, room));
-      assertEquals(
-          List.of(
-              RoomEntity.Created.class.getName(),
-              RoomEntity.DocEdited.class.getName(),
-              RoomEntity.DocEdited.class.getName(),
-              "room.doc-edited"),
-          manifests(after, cassandra, name));
-
-      // and a second recovery reads both kinds of rows
-      TestProbe<Object> watcher = after.createTestProbe();
-      after.stop(room);
-      watcher.expectTerminated(room, WAIT);
-      ActorRef<RoomEntity.Command> again =
-          after.spawn(RoomEntity.create(name, null, SETTINGS, clock));
-      assertEquals(3, seq(after, again));
-    } finally {
-      after.shutdownTestKit();
-    }
+    String created = RoomEntity.Created.class.getName();
+    String edited = RoomEntity.DocEdited.class.getName();
+    writeThenRecoverOnTheOtherSetting(
+        cassandra,
+        false,
+        List.of(created, edited, edited),
+        List.of(created, edited, edited, "room.doc-edited"));
   }
 
   @Test
   void aRoomWrittenWithStableNamesRecoversAndContinuesWithClassNames(
       CassandraTestConfig cassandra) {
+    writeThenRecoverOnTheOtherSetting(
+        cassandra,
+        true,
+        List.of("room.created", "room.doc-edited", "room.doc-edited"),
+        List.of(
+            "room.created",
+            "room.doc-edited",
+            "room.doc-edited",
+            RoomEntity.DocEdited.class.getName()));
+  }
+
+  /**
+   * A room created and edited twice on a node writing stable names or not ({@code firstStable}),
+   * its rows' manifests {@code first}; then recovered on a node with the other setting, edited once
+   * more (rows {@code then}), stopped and recovered again from both kinds of rows.
+   */
+  private void writeThenRecoverOnTheOtherSetting(
+      CassandraTestConfig cassandra, boolean firstStable, List<String> first, List<String> then) {
     String name = "r-" + UUID.randomUUID();
 
-    ActorTestKit stable = node("ManifestsStable", cassandra, true);
+    ActorTestKit writer = node("ManifestsFirst", cassandra, firstStable);
     try {
       ActorRef<RoomEntity.Command> room =
-          stable.spawn(RoomEntity.create(name, null, SETTINGS, clock));
-      join(stable, room);
-      edit(stable, room, 1);
-      edit(stable, room, 2);
-      assertEquals(2, seq(stable, room));
-      assertEquals(
-          List.of("room.created", "room.doc-edited", "room.doc-edited"),
-          manifests(stable, cassandra, name));
+          writer.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      join(writer, room);
+      edit(writer, room, 1);
+      edit(writer, room, 2);
+      assertEquals(2, seq(writer, room));
+      assertEquals(first, manifests(writer, cassandra, name));
     } finally {
-      stable.shutdownTestKit();
+      writer.shutdownTestKit();
     }
 
-    ActorTestKit classNames = node("ManifestsClassNames", cassandra, false);
+    ActorTestKit reader = node("ManifestsThen", cassandra, !firstStable);
     try {
       ActorRef<RoomEntity.Command> room =
-          classNames.spawn(RoomEntity.create(name, null, SETTINGS, clock));
-      assertEquals(2, seq(classNames, room), "every stable-name row replayed");
-      join(classNames, room);
-      edit(classNames, room, 3);
-      assertEquals(3, seq(classNames, room));
-      assertEquals(
-          List.of(
-              "room.created",
-              "room.doc-edited",
-              "room.doc-edited",
-              RoomEntity.DocEdited.class.getName()),
-          manifests(classNames, cassandra, name));
+          reader.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      assertEquals(2, seq(reader, room), "every row of the other kind replayed");
+      join(reader, room);
+      edit(reader, room, 3);
+      assertEquals(3, seq(reader, room));
+      assertEquals(then, manifests(reader, cassandra, name));
 
-      TestProbe<Object> watcher = classNames.createTestProbe();
-      classNames.stop(room);
+      // and a second recovery reads both kinds of rows
+      TestProbe<Object> watcher = reader.createTestProbe();
+      reader.stop(room);
       watcher.expectTerminated(room, WAIT);
       ActorRef<RoomEntity.Command> again =
-          classNames.spawn(RoomEntity.create(name, null, SETTINGS, clock));
-      assertEquals(3, seq(classNames, again));
+          reader.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      assertEquals(3, seq(reader, again));
     } finally {
-      classNames.shutdownTestKit();
+      reader.shutdownTestKit();
     }
   }
 }

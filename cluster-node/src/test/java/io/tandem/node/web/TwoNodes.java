@@ -6,8 +6,6 @@ import io.tandem.node.testing.TestNode;
 import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.Map;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -38,20 +36,13 @@ final class TwoNodes implements AutoCloseable {
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> upMembers(a) == 2 && upMembers(b) == 2);
+          .until(() -> a.upMembers() == 2 && b.upMembers() == 2);
       return new TwoNodes(first, second);
     } catch (Exception | AssertionError e) {
       if (second != null) second.close();
       first.close();
       throw e;
     }
-  }
-
-  private static long upMembers(TestNode node) {
-    return StreamSupport.stream(
-            Cluster.get(node.system()).state().getMembers().spliterator(), false)
-        .filter(m -> m.status().equals(MemberStatus.up()))
-        .count();
   }
 
   TestNode first() {
