@@ -36,6 +36,7 @@ import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionIndexBackfill;
 import io.tandem.node.ws.ConnectionActor;
+import io.tandem.node.ws.ConnectionBalancer;
 import io.tandem.node.ws.ConnectionRegistry;
 import io.tandem.node.ws.WebSocketEndpoint;
 import io.tandem.persistence.CassandraSettings;
@@ -282,6 +283,7 @@ public final class Main {
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());
     // only now that sessions can be served: a node is a member (and gets shards) once it joined
     ClusterStart.start(system, settings.cluster());
+    ConnectionBalancer.start(system, registry);
     if (settings.sessionIndexBackfill()) {
       SessionIndexBackfill.start(system);
     }

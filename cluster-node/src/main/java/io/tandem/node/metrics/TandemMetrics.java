@@ -55,6 +55,11 @@ public final class TandemMetrics {
   private static final Counter RESYNCS =
       Kamon.counter("tandem.resyncs", "resync frames sent to readers that fell behind")
           .withoutTags();
+  private static final Counter REBALANCED =
+      Kamon.counter(
+              "tandem.connections.rebalanced",
+              "connections asked to reconnect elsewhere to even out the cluster")
+          .withoutTags();
   private static final Counter DROPPED =
       Kamon.counter("tandem.outbound.dropped.frames", "durable frames dropped for a resync")
           .withoutTags();
@@ -206,6 +211,10 @@ public final class TandemMetrics {
 
   public static void resyncSent() {
     RESYNCS.increment();
+  }
+
+  public static void connectionsRebalanced(long connections) {
+    REBALANCED.increment(connections);
   }
 
   public static void durableDropped(long frames) {

@@ -83,6 +83,25 @@ public final class ConnectionRegistry {
     return draining;
   }
 
+  /**
+   * Tells up to {@code n} open connections to say bye and close with 1012 so that their clients
+   * reconnect elsewhere ({@link ConnectionBalancer}); they stop counting as open at once, so the
+   * next round does not pick them again. Returns how many were told.
+   */
+  int shed(int n) {
+    int told = 0;
+    for (ActorRef<ConnectionActor.Command> c : open) {
+      if (told == n) {
+        break;
+      }
+      if (open.remove(c)) {
+        c.tell(ConnectionActor.Drain.INSTANCE);
+        told++;
+      }
+    }
+    return told;
+  }
+
   /** Refuses new connections and tells every open one to say bye and close with 1012. */
   public void drainAll() {
     draining = true;
