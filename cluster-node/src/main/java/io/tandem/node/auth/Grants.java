@@ -2,6 +2,7 @@ package io.tandem.node.auth;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -15,6 +16,16 @@ public final class Grants {
   public record Grant(String kind, Pattern name, Right right) {}
 
   private static final Grants NONE = new Grants(List.of());
+
+  /**
+   * Parsed scopes by their text: a node's connections mostly carry a handful of distinct scopes,
+   * and each parse compiles a regex per grant (about 1.5 KB for a typical seven-grant scope, held
+   * for the connection's life). Grants are immutable, so connections share them. Bounded: past
+   * {@link #CACHED_SCOPES} distinct scopes, further ones are parsed and not kept.
+   */
+  private static final ConcurrentHashMap<String, Grants> PARSED = new ConcurrentHashMap<>();
+
+  static final int CACHED_SCOPES = 4096;
 
   private final List<Grant> grants;
 
@@ -31,6 +42,23 @@ public final class Grants {
     if (scope == null || scope.isBlank()) {
       return NONE;
     }
+    Grants known = PARSED.get(scope);
+    if (known != null) {
+      return known;
+    }
+    Grants parsed = parseUncached(scope);
+    if (PARSED.size() < CACHED_SCOPES) {
+      PARSED.putIfAbsent(scope, parsed);
+    }
+    return parsed;
+  }
+
+  /** How many parsed scopes are kept (for tests). */
+  static int cachedScopes() {
+    return PARSED.size();
+  }
+
+  private static Grants parseUncached(String scope) {
     List<Grant> out = new ArrayList<>();
     for (String entry : scope.trim().split("\\s+")) {
       int first = entry.indexOf(':');

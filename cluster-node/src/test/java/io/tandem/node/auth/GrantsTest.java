@@ -1,6 +1,7 @@
 package io.tandem.node.auth;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -46,5 +47,21 @@ class GrantsTest {
     assertFalse(Grants.parse("node:*?:admin").isAdmin());
     assertFalse(Grants.parse("node:*:read").isAdmin());
     assertFalse(Grants.parse("room:*:admin").isAdmin());
+  }
+
+  @Test
+  void connectionsWithTheSameScopeShareOneParse() {
+    String scope = "room:shared-*:write recording:*:read";
+    assertSame(Grants.parse(scope), Grants.parse(new String(scope.toCharArray())));
+  }
+
+  @Test
+  void scopesPastTheCacheBoundAreParsedButNotKept() {
+    for (int i = 0; i < Grants.CACHED_SCOPES + 50; i++) {
+      Grants g = Grants.parse("room:bound-" + i + ":write");
+      assertTrue(g.allows("room", "bound-" + i, Right.WRITE));
+      assertFalse(g.allows("room", "bound-" + (i + 1), Right.WRITE));
+    }
+    assertTrue(Grants.cachedScopes() <= Grants.CACHED_SCOPES, "kept " + Grants.cachedScopes());
   }
 }
