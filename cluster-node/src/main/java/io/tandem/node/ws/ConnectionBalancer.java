@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * share asks some of its connections to go elsewhere the way a draining node does ({@code
  * bye{reason:"draining"}}, close 1012: every client already reconnects to any node and resumes with
  * {@code since}). It sheds at most half of its excess per round and at most {@code max-per-second},
- * so the reconnects trickle (no storm), and a round that counted clients still on their way to
- * another node does not overshoot. It does nothing while membership changes or a member is
- * unreachable, and for {@code settle} after that: sessions move first, and the new node's count has
- * time to arrive.
+ * so the reconnects trickle (no storm); after shedding it waits until the other nodes' counts
+ * change (or {@code settle} passes), so that clients still on their way count somewhere before the
+ * next round. A node with fewer than {@code min-connections} never sheds. Nothing happens while
+ * membership changes or a member is unreachable, nor for {@code settle} after that: sessions move
+ * first, and the new node's count has time to arrive.
  */
 public final class ConnectionBalancer {
   private static final Logger log = LoggerFactory.getLogger(ConnectionBalancer.class);
