@@ -10,20 +10,13 @@ import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.ClusterStart;
 import io.tandem.node.cluster.ClusterTls;
-import io.tandem.node.cluster.JournalReadiness;
 import io.tandem.node.cluster.NodeAddress;
-import io.tandem.node.cluster.NodeHealth;
 import io.tandem.node.cluster.ShardRegions;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.JournalReader;
 import io.tandem.node.fanout.OutboundStats;
 import io.tandem.node.fanout.SessionHub;
-import io.tandem.node.http.Assets;
 import io.tandem.node.http.HttpApi;
-import io.tandem.node.http.JsonErrors;
-import io.tandem.node.http.Links;
-import io.tandem.node.http.SessionExport;
-import io.tandem.node.http.WebClient;
 import io.tandem.node.metrics.Metrics;
 import io.tandem.node.metrics.MetricsSettings;
 import io.tandem.node.metrics.NodeMetrics;
@@ -44,11 +37,11 @@ import io.tandem.persistence.EmbeddedCassandra;
 import io.tandem.protocol.FrameCodec;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -58,6 +51,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +111,7 @@ public final class Main {
               "stop-metrics",
               () -> {
                 Metrics.stop();
-                return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+                return CompletableFuture.completedFuture(Done.getInstance());
               });
     }
     Node node = init(system, settings, Clock.systemUTC());
@@ -176,54 +170,16 @@ public final class Main {
       DevTokens.checkBind(settings.http().host(), settings.devModeAllowNonLoopback());
     }
     TandemMetrics.registerKnownSeries();
-    RoomEntity.init(system, settings.rooms(), clock);
-    RecordingEntity.init(system, settings.recordings(), clock);
-    RecordingRetention.start(
-        system, RecordingRetention.Settings.fromConfig(system.settings().config()), clock);
-    io.tandem.node.map.MapEntity.init(system, settings.maps(), clock);
-    ParticipantEntity.init(system, settings.xr(), clock);
-    AssetEntity.init(system, clock);
+    startEntities(system, settings, clock);
     SessionEntities entities = new SessionEntities(system);
-    JournalReader journal = new JournalReader(system);
-    Duration askTimeout = settings.http().askTimeout();
-    ActorRef<HubManager.Command> hubs =
-        system.systemActorOf(
-            HubManager.create(
-                entities,
-                journal,
-                new SessionHub.Settings(
-                    askTimeout,
-                    settings.ws().outboundMaxFrames(),
-                    settings.ws().outboundMaxFrames(),
-                    settings.cluster().rejoinAttempts(),
-                    settings.xr())),
-            "hubs",
-            org.apache.pekko.actor.typed.Props.empty());
-
+    ActorRef<HubManager.Command> hubs = startHubs(system, settings, entities);
     TokenVerifier verifier = TokenVerifier.create(settings.auth());
     Optional<DevTokens> devTokens =
         settings.devMode() ? settings.auth().hs256Secret().map(DevTokens::new) : Optional.empty();
     ConnectionRegistry registry = new ConnectionRegistry();
-    // welcome.node is the node's address as /v1/status names it; TANDEM_NODE_NAME shows there as
-    // `name`
-    String nodeName = NodeAddress.of(Cluster.get(system).selfMember().address());
     Replays replays = new Replays(system);
     ConnectionActor.Deps deps =
-        new ConnectionActor.Deps(
-            settings.ws(),
-            settings.rooms(),
-            settings.recordings(),
-            verifier,
-            entities,
-            hubs,
-            nodeName,
-            askTimeout,
-            clock,
-            registry,
-            replays,
-            FrameCodec.create(settings.ws().maxFrameBytes(), settings.ws().frameLimits()),
-            settings.xr(),
-            settings.maps());
+        connectionDeps(system, settings, clock, verifier, entities, hubs, registry, replays);
     OutboundStats outbound = new OutboundStats();
     WebSocketEndpoint ws =
         new WebSocketEndpoint(
@@ -239,47 +195,34 @@ public final class Main {
                 RecordingEntity.ENTITY_KEY,
                 io.tandem.node.map.MapEntity.ENTITY_KEY));
     MetricsSettings metrics = MetricsSettings.fromConfig(system.settings().config());
+    org.apache.pekko.actor.Cancellable sampling =
+        NodeMetrics.start(system, regions, metrics.sampleInterval());
     LinkSettings linkSettings = LinkSettings.fromConfig(system.settings().config());
     Optional<SignedLinks> links =
         SignedLinks.create(linkSettings, settings.auth().hs256Secret(), clock);
-    org.apache.pekko.actor.Cancellable sampling =
-        NodeMetrics.start(system, regions, metrics.sampleInterval());
-    HttpApi api =
-        new HttpApi(
-            system,
-            settings.http(),
-            verifier,
-            entities,
-            new NodeHealth(system),
-            registry::openConnections,
-            devTokens,
-            settings.auth().devTokenMaxTtl(),
-            clock,
-            new SessionExport(system, deps.codec()),
-            regions,
-            new JournalReadiness(system.classicSystem()),
-            links,
-            settings.nodeName().isBlank() ? Optional.empty() : Optional.of(settings.nodeName()));
+    Route routes =
+        HttpApi.route(
+            new HttpApi.Edge(system, settings.http(), verifier, links, clock),
+            new HttpApi.NodeParts(
+                entities,
+                regions,
+                registry::openConnections,
+                deps.codec(),
+                settings.nodeName().isBlank()
+                    ? Optional.empty()
+                    : Optional.of(settings.nodeName())),
+            new HttpApi.Features(
+                devTokens,
+                settings.auth().devTokenMaxTtl(),
+                linkSettings,
+                settings.xr().maxAssetBytes()),
+            ws.route());
     ServerBinding binding =
         Http.get(system)
             .newServerAt(settings.http().host(), settings.http().port())
-            .bind(
-                new JsonErrors()
-                    .wrap(
-                        api.concat(
-                            ws.route(),
-                            api.route(),
-                            new Assets(
-                                    system,
-                                    verifier,
-                                    links,
-                                    askTimeout,
-                                    settings.xr().maxAssetBytes())
-                                .route(),
-                            new Links(system, verifier, links, linkSettings).route(),
-                            new WebClient().route())))
+            .bind(routes)
             .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+            .get(settings.http().bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
     log.info("serving HTTP and WebSocket on {}", binding.localAddress());
     // only now that sessions can be served: a node is a member (and gets shards) once it joined
     ClusterStart.start(system, settings.cluster());
@@ -287,27 +230,96 @@ public final class Main {
     if (settings.sessionIndexBackfill()) {
       SessionIndexBackfill.start(system);
     }
+    stopOnShutdown(system, registry, sampling, binding);
+    return new Node(binding, registry, devTokens, hubs, outbound, replays);
+  }
 
+  /** Registers every entity type (and the recordings' retention) with sharding. */
+  private static void startEntities(ActorSystem<?> system, NodeSettings settings, Clock clock) {
+    RoomEntity.init(system, settings.rooms(), clock);
+    RecordingEntity.init(system, settings.recordings(), clock);
+    RecordingRetention.start(
+        system, RecordingRetention.Settings.fromConfig(system.settings().config()), clock);
+    io.tandem.node.map.MapEntity.init(system, settings.maps(), clock);
+    ParticipantEntity.init(system, settings.xr(), clock);
+    AssetEntity.init(system, clock);
+  }
+
+  /** The node's hubs: one {@link SessionHub} per session with members on this node. */
+  private static ActorRef<HubManager.Command> startHubs(
+      ActorSystem<?> system, NodeSettings settings, SessionEntities entities) {
+    return system.systemActorOf(
+        HubManager.create(
+            entities,
+            new JournalReader(system),
+            new SessionHub.Settings(
+                settings.http().askTimeout(),
+                settings.ws().outboundMaxFrames(),
+                settings.ws().outboundMaxFrames(),
+                settings.cluster().rejoinAttempts(),
+                settings.xr())),
+        "hubs",
+        org.apache.pekko.actor.typed.Props.empty());
+  }
+
+  /** What every connection of this node shares. */
+  private static ConnectionActor.Deps connectionDeps(
+      ActorSystem<?> system,
+      NodeSettings settings,
+      Clock clock,
+      TokenVerifier verifier,
+      SessionEntities entities,
+      ActorRef<HubManager.Command> hubs,
+      ConnectionRegistry registry,
+      Replays replays) {
+    // welcome.node is the node's address as /v1/status names it; TANDEM_NODE_NAME shows there as
+    // `name`
+    String nodeName = NodeAddress.of(Cluster.get(system).selfMember().address());
+    return new ConnectionActor.Deps(
+        settings.ws(),
+        settings.rooms(),
+        settings.recordings(),
+        verifier,
+        entities,
+        hubs,
+        nodeName,
+        settings.http().askTimeout(),
+        clock,
+        registry,
+        replays,
+        FrameCodec.create(settings.ws().maxFrameBytes(), settings.ws().frameLimits()),
+        settings.xr(),
+        settings.maps());
+  }
+
+  /**
+   * On coordinated shutdown: drain the WebSockets before the port is unbound, unbind it, and stop
+   * sampling metrics before the system ends.
+   */
+  private static void stopOnShutdown(
+      ActorSystem<?> system,
+      ConnectionRegistry registry,
+      org.apache.pekko.actor.Cancellable sampling,
+      ServerBinding binding) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "drain-websockets",
         () -> {
           registry.drainAll();
-          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "stop-metrics-sampling",
         () -> {
           sampling.cancel();
-          return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+          return CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(
         CoordinatedShutdown.PhaseServiceUnbind(),
         "http-unbind",
         () -> binding.unbind().thenApply(x -> Done.getInstance()));
-    return new Node(binding, registry, devTokens, hubs, outbound, replays);
   }
 
   /**

@@ -11,6 +11,7 @@ import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.persistence.blob.BlobStore;
 import io.tandem.persistence.blob.Blobs;
+import io.tandem.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -90,14 +91,14 @@ public final class Assets extends JsonRoutes {
 
   private Route publish(Principal principal, String id, Optional<String> lodParam) {
     if (!ID.matcher(id).matches()) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "an asset id matches " + ID.pattern());
+      return error(ErrorCode.BAD_FRAME, "an asset id matches " + ID.pattern());
     }
     String lod = lodParam.orElse("high");
     if (!lod.equals("high") && !lod.equals("low")) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "lod is high or low");
+      return error(ErrorCode.BAD_FRAME, "lod is high or low");
     }
     if (!principal.grants().allows("asset", id, Right.PUBLISH)) {
-      return error(StatusCodes.FORBIDDEN, "forbidden", "no publish grant for asset:" + id);
+      return error(ErrorCode.FORBIDDEN, "no publish grant for asset:" + id);
     }
     // the asset limit, not the API's parsing limit, bounds this body; read within upload-timeout
     return withSizeLimit(
@@ -126,23 +127,19 @@ public final class Assets extends JsonRoutes {
       cause = cause.getCause();
     }
     if (JsonErrors.tooLarge(cause)) {
-      return error(
-          StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "an asset is at most " + maxBytes + " bytes");
+      return error(ErrorCode.TOO_BIG, "an asset is at most " + maxBytes + " bytes");
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
-      return error(
-          StatusCodes.REQUEST_TIMEOUT,
-          "timeout",
-          "the body did not arrive within " + uploadTimeout.toSeconds() + " s");
+      return requestTimeout("the body did not arrive within " + uploadTimeout.toSeconds() + " s");
     }
-    return error(StatusCodes.BAD_REQUEST, "bad_frame", "the body could not be read");
+    return error(ErrorCode.BAD_FRAME, "the body could not be read");
   }
 
   private Route store(String id, String lod, HttpEntity.Strict strict) {
     byte[] bytes = strict.getData().toArray();
     String type = strict.getContentType().toString();
     if (bytes.length == 0) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "empty asset");
+      return error(ErrorCode.BAD_FRAME, "empty asset");
     }
     CompletionStage<AssetEntity.Version> stored =
         CompletableFuture.supplyAsync(() -> bytes, blocking)
@@ -158,10 +155,7 @@ public final class Assets extends JsonRoutes {
         stored,
         result -> {
           if (result.isFailure()) {
-            return error(
-                StatusCodes.SERVICE_UNAVAILABLE,
-                "unavailable",
-                "the asset could not be stored, retry");
+            return error(ErrorCode.UNAVAILABLE, "the asset could not be stored, retry");
           }
           ObjectNode body = JSON.createObjectNode();
           body.put("asset", id);
@@ -174,10 +168,10 @@ public final class Assets extends JsonRoutes {
 
   private Route serve(Principal principal, String id, Optional<String> lodParam) {
     if (!ID.matcher(id).matches()) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "an asset id matches " + ID.pattern());
+      return error(ErrorCode.BAD_FRAME, "an asset id matches " + ID.pattern());
     }
     if (!mayRead(principal, id)) {
-      return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for asset:" + id);
+      return error(ErrorCode.FORBIDDEN, "no read grant for asset:" + id);
     }
     String wanted = lodParam.orElse("high");
     CompletionStage<AssetEntity.State> state = entity(id).ask(AssetEntity.Get::new, askTimeout);
@@ -185,7 +179,7 @@ public final class Assets extends JsonRoutes {
         state,
         result -> {
           if (result.isFailure()) {
-            return error(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "retry");
+            return error(ErrorCode.UNAVAILABLE, "retry");
           }
           AssetEntity.Version v = result.get().levels().get(wanted);
           String served = wanted;
@@ -194,7 +188,7 @@ public final class Assets extends JsonRoutes {
             v = result.get().levels().get(served);
           }
           if (v == null) {
-            return error(StatusCodes.NOT_FOUND, "not_found", "no asset " + id);
+            return error(ErrorCode.NOT_FOUND, "no asset " + id);
           }
           AssetEntity.Version version = v;
           String lod = served;
@@ -206,7 +200,7 @@ public final class Assets extends JsonRoutes {
                       blobs.get(version.ref()),
                       bytes -> {
                         if (bytes.isEmpty()) {
-                          return error(StatusCodes.NOT_FOUND, "not_found", "asset bytes missing");
+                          return error(ErrorCode.NOT_FOUND, "asset bytes missing");
                         }
                         return withRangeSupport(
                             () ->

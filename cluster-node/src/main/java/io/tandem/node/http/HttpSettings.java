@@ -15,6 +15,9 @@ import java.time.Duration;
  * @param uploadTimeout how long an upload's body may take to arrive (then 408)
  * @param deleteTimeout how long {@code DELETE /v1/sessions/{session}} waits for the history's
  *     removal (then 503; the removal goes on, and a repeated DELETE is harmless)
+ * @param devTokenDefaultTtl the lifetime of a dev token ({@code POST /v1/dev/token}) that names no
+ *     {@code ttlSeconds}
+ * @param bindTimeout how long a starting node waits for its HTTP port to be bound (then it fails)
  */
 public record HttpSettings(
     String host,
@@ -26,7 +29,9 @@ public record HttpSettings(
     double requestsPerSecond,
     int requestBurst,
     Duration uploadTimeout,
-    Duration deleteTimeout) {
+    Duration deleteTimeout,
+    Duration devTokenDefaultTtl,
+    Duration bindTimeout) {
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.http");
@@ -41,7 +46,9 @@ public record HttpSettings(
             c.getDouble("rate-limit.requests-per-second"),
             c.getInt("rate-limit.burst"),
             c.getDuration("upload-timeout"),
-            c.getDuration("delete-timeout"));
+            c.getDuration("delete-timeout"),
+            c.getDuration("dev-token-default-ttl"),
+            c.getDuration("bind-timeout"));
     if (s.defaultPageSize < 1 || s.maxPageSize < s.defaultPageSize || s.listScanRows < 1) {
       throw new IllegalArgumentException(
           "tandem.http: 1 <= default-page-size <= max-page-size, list-scan-rows >= 1");

@@ -1,10 +1,9 @@
 package io.tandem.node.http;
 
+import io.tandem.protocol.ErrorCode;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -27,8 +26,7 @@ public final class JsonErrors extends AllDirectives {
   /** {@code inner} with JSON errors. */
   public Route wrap(Route inner) {
     return withRequestTimeoutResponse(
-        request ->
-            response(StatusCodes.SERVICE_UNAVAILABLE, "unavailable", "the request timed out"),
+        request -> HttpErrors.response(ErrorCode.UNAVAILABLE, "the request timed out"),
         () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> inner)));
   }
 
@@ -38,27 +36,21 @@ public final class JsonErrors extends AllDirectives {
             EntityStreamSizeException.class,
             e ->
                 new JsonErrors()
-                    .complete(
-                        response(
-                            StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "the body is too large")))
+                    .complete(HttpErrors.response(ErrorCode.TOO_BIG, "the body is too large")))
         .match(
             EntityStreamException.class,
             e ->
                 new JsonErrors()
                     .complete(
                         tooLarge(e)
-                            ? response(
-                                StatusCodes.PAYLOAD_TOO_LARGE, "too_big", "the body is too large")
-                            : response(
-                                StatusCodes.BAD_REQUEST,
-                                "bad_frame",
-                                "the body could not be read")))
+                            ? HttpErrors.response(ErrorCode.TOO_BIG, "the body is too large")
+                            : HttpErrors.response(
+                                ErrorCode.BAD_FRAME, "the body could not be read")))
         .matchAny(
             e -> {
               log.warn("an HTTP route failed", e);
               return new JsonErrors()
-                  .complete(
-                      response(StatusCodes.INTERNAL_SERVER_ERROR, "internal", "internal error"));
+                  .complete(HttpErrors.response(ErrorCode.INTERNAL, "internal error"));
             })
         .build();
   }
@@ -76,7 +68,8 @@ public final class JsonErrors extends AllDirectives {
         r.entity() instanceof HttpEntity.Strict strict
             ? strict.getData().utf8String()
             : r.status().reason();
-    return response(r.status(), codeOf(r.status()), text).addHeaders(r.getHeaders());
+    return HttpErrors.response(r.status(), HttpErrors.codeOf(r.status()), text)
+        .addHeaders(r.getHeaders());
   }
 
   /**
@@ -88,26 +81,5 @@ public final class JsonErrors extends AllDirectives {
     return e instanceof EntityStreamSizeException
         || (e instanceof EntityStreamException s
             && s.info().summary().startsWith("Request too large"));
-  }
-
-  /** The protocol's error code for an HTTP status. */
-  static String codeOf(StatusCode status) {
-    int s = status.intValue();
-    return switch (s) {
-      case 401 -> "unauthorized";
-      case 403 -> "forbidden";
-      case 404 -> "not_found";
-      case 408 -> "timeout";
-      case 413 -> "too_big";
-      case 429 -> "rate_limited";
-      case 503 -> "unavailable";
-      default -> s >= 500 ? "internal" : "bad_frame";
-    };
-  }
-
-  static HttpResponse response(StatusCode status, String code, String message) {
-    return HttpResponse.create()
-        .withStatus(status)
-        .withEntity(ContentTypes.APPLICATION_JSON, JsonRoutes.errorBody(code, message).toString());
   }
 }

@@ -18,9 +18,9 @@ public final class JsonParsingErrors extends ParsingErrorHandler {
   public HttpResponse handle(
       StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     log.debug("refused a malformed request: {}", info.formatPretty());
-    return JsonErrors.response(
+    return HttpErrors.response(
         status,
-        JsonErrors.codeOf(status),
+        HttpErrors.codeOf(status),
         info.summary().isEmpty() ? status.reason() : info.summary());
   }
 }

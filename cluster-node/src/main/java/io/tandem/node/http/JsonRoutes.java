@@ -1,12 +1,11 @@
 package io.tandem.node.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.auth.AuthException;
 import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.protocol.ErrorCode;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -80,14 +79,13 @@ abstract class JsonRoutes extends AllDirectives {
               LINK_CORS,
               () -> {
                 if (links.isEmpty()) {
-                  return error(
-                      StatusCodes.FORBIDDEN, "forbidden", "signed links are off on this node");
+                  return error(ErrorCode.FORBIDDEN, "signed links are off on this node");
                 }
                 Principal principal;
                 try {
                   principal = links.get().verify(resource, query);
                 } catch (AuthException e) {
-                  return error(StatusCodes.FORBIDDEN, "forbidden", e.getMessage());
+                  return error(ErrorCode.FORBIDDEN, e.getMessage());
                 }
                 return inner.apply(principal);
               });
@@ -127,7 +125,7 @@ abstract class JsonRoutes extends AllDirectives {
         "Authorization",
         header -> {
           if (header.isEmpty() || !header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return error(StatusCodes.UNAUTHORIZED, "unauthorized", "Authorization: Bearer <token>");
+            return error(ErrorCode.UNAUTHORIZED, "Authorization: Bearer <token>");
           }
           String token = header.get().substring(7).trim();
           // only a token that may wait for the issuer's keys leaves the route thread
@@ -139,12 +137,11 @@ abstract class JsonRoutes extends AllDirectives {
               verified,
               v -> {
                 if (v.principal() == null) {
-                  return error(StatusCodes.UNAUTHORIZED, "unauthorized", v.refusal());
+                  return error(ErrorCode.UNAUTHORIZED, v.refusal());
                 }
                 if (!guard.limit.tryAcquire(v.principal().subject())) {
                   return error(
-                      StatusCodes.TOO_MANY_REQUESTS,
-                      "rate_limited",
+                      ErrorCode.RATE_LIMITED,
                       "too many requests for " + v.principal().subject() + ", slow down");
                 }
                 return inner.apply(v.principal());
@@ -160,15 +157,14 @@ abstract class JsonRoutes extends AllDirectives {
     }
   }
 
-  final Route error(StatusCode status, String code, String message) {
-    return json(status, errorBody(code, message));
+  /** The error {@code {code, message}} at the status of {@link HttpErrors#status}. */
+  final Route error(ErrorCode code, String message) {
+    return json(HttpErrors.status(code), HttpErrors.body(code.wire(), message));
   }
 
-  static ObjectNode errorBody(String code, String message) {
-    ObjectNode body = JsonNodeFactory.instance.objectNode();
-    body.put("code", code);
-    body.put("message", message);
-    return body;
+  /** 408 {@code timeout} (HTTP only): a request body that stopped arriving. */
+  final Route requestTimeout(String message) {
+    return json(StatusCodes.REQUEST_TIMEOUT, HttpErrors.body(HttpErrors.TIMEOUT, message));
   }
 
   final Route json(StatusCode status, JsonNode body) {

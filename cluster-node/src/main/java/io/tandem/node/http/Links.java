@@ -8,6 +8,7 @@ import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -38,7 +39,6 @@ public final class Links extends JsonRoutes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern EVENTS = Pattern.compile("/v1/sessions/([^/]+)/events");
   private static final Pattern ASSET = Pattern.compile("/v1/assets/([^/]+)");
-  private static final int DEFAULT_TTL_SECONDS = 600;
 
   private final Optional<SignedLinks> links;
   private final LinkSettings settings;
@@ -78,8 +78,7 @@ public final class Links extends JsonRoutes {
   private Route create(Principal principal) {
     if (links.isEmpty()) {
       return error(
-          StatusCodes.NOT_FOUND,
-          "not_found",
+          ErrorCode.NOT_FOUND,
           "signed links are off: set TANDEM_LINKS_SECRET or TANDEM_AUTH_HS256_SECRET");
     }
     return entity(
@@ -91,20 +90,22 @@ public final class Links extends JsonRoutes {
                   try {
                     req = JSON.readTree(body);
                   } catch (Exception e) {
-                    return error(StatusCodes.BAD_REQUEST, "bad_frame", "body must be JSON");
+                    return error(ErrorCode.BAD_FRAME, "body must be JSON");
                   }
                   if (req == null || !req.path("path").isTextual()) {
-                    return error(StatusCodes.BAD_REQUEST, "bad_frame", "path is required");
+                    return error(ErrorCode.BAD_FRAME, "path is required");
                   }
                   JsonNode ttlNode = req.path("ttlSeconds");
                   long maxTtl = links.get().maxTtl().toSeconds();
                   if (!ttlNode.isMissingNode() && !ttlNode.canConvertToExactIntegral()) {
-                    return error(StatusCodes.BAD_REQUEST, "bad_frame", "ttlSeconds is an integer");
+                    return error(ErrorCode.BAD_FRAME, "ttlSeconds is an integer");
                   }
-                  long ttl = ttlNode.isMissingNode() ? DEFAULT_TTL_SECONDS : ttlNode.asLong();
+                  long ttl =
+                      ttlNode.isMissingNode()
+                          ? settings.defaultTtl().toSeconds()
+                          : ttlNode.asLong();
                   if (ttl <= 0 || ttl > maxTtl) {
-                    return error(
-                        StatusCodes.BAD_REQUEST, "bad_frame", "ttlSeconds is 1 to " + maxTtl);
+                    return error(ErrorCode.BAD_FRAME, "ttlSeconds is 1 to " + maxTtl);
                   }
                   String base =
                       settings
@@ -124,13 +125,13 @@ public final class Links extends JsonRoutes {
     try {
       target = new URI(requested);
     } catch (URISyntaxException e) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "path is not a URL path: " + requested);
+      return error(ErrorCode.BAD_FRAME, "path is not a URL path: " + requested);
     }
     if (target.isAbsolute()
         || target.getRawAuthority() != null
         || target.getRawFragment() != null
         || target.getPath() == null) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "path is a path such as /v1/assets/{id}");
+      return error(ErrorCode.BAD_FRAME, "path is a path such as /v1/assets/{id}");
     }
     List<Map.Entry<String, String>> query = new ArrayList<>();
     String rawQuery = target.getRawQuery();
@@ -140,7 +141,7 @@ public final class Links extends JsonRoutes {
         String name = decode(eq < 0 ? pair : pair.substring(0, eq));
         String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
         if (SignedLinks.isLinkParameter(name)) {
-          return error(StatusCodes.BAD_REQUEST, "bad_frame", name + " is the link's own");
+          return error(ErrorCode.BAD_FRAME, name + " is the link's own");
         }
         query.add(Map.entry(name, value));
       }
@@ -152,28 +153,25 @@ public final class Links extends JsonRoutes {
     if (events.matches()) {
       Optional<SessionId> session = SessionId.tryParse(events.group(1));
       if (session.isEmpty()) {
-        return error(
-            StatusCodes.BAD_REQUEST, "invalid_session", "not a session id: " + events.group(1));
+        return error(ErrorCode.INVALID_SESSION, "not a session id: " + events.group(1));
       }
       SessionId s = session.get();
       if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
-        return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for " + s);
+        return error(ErrorCode.FORBIDDEN, "no read grant for " + s);
       }
       grant = s.kind().prefix() + ":" + s.name() + ":read";
     } else if (asset.matches()) {
       String id = asset.group(1);
       if (!Assets.ID.matcher(id).matches()) {
-        return error(
-            StatusCodes.BAD_REQUEST, "bad_frame", "an asset id matches " + Assets.ID.pattern());
+        return error(ErrorCode.BAD_FRAME, "an asset id matches " + Assets.ID.pattern());
       }
       if (!Assets.mayRead(principal, id)) {
-        return error(StatusCodes.FORBIDDEN, "forbidden", "no read grant for asset:" + id);
+        return error(ErrorCode.FORBIDDEN, "no read grant for asset:" + id);
       }
       grant = "asset:" + id + ":read";
     } else {
       return error(
-          StatusCodes.BAD_REQUEST,
-          "bad_frame",
+          ErrorCode.BAD_FRAME,
           "only /v1/sessions/{session}/events and /v1/assets/{id} can be linked");
     }
     Instant now = links.get().now();
@@ -183,7 +181,7 @@ public final class Links extends JsonRoutes {
       expires = principal.expiresAt();
     }
     if (!expires.isAfter(now)) {
-      return error(StatusCodes.FORBIDDEN, "forbidden", "the token expires now");
+      return error(ErrorCode.FORBIDDEN, "the token expires now");
     }
     String signed = links.get().sign(path, query, expires, grant);
     String url =

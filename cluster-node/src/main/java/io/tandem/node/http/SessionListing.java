@@ -11,6 +11,7 @@ import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.persistence.index.CassandraSessionIndex;
+import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ final class SessionListing extends JsonRoutes {
       Optional<String> q) {
     List<String> kinds = SessionIndex.kinds();
     if (kind.isPresent() && !kinds.contains(kind.get())) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "kind is one of " + kinds);
+      return error(ErrorCode.BAD_FRAME, "kind is one of " + kinds);
     }
     int limit;
     try {
@@ -67,10 +68,10 @@ final class SessionListing extends JsonRoutes {
       limit = -1;
     }
     if (limit < 1 || limit > settings.maxPageSize()) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "limit is 1 to " + settings.maxPageSize());
+      return error(ErrorCode.BAD_FRAME, "limit is 1 to " + settings.maxPageSize());
     }
     if (q.isPresent() && (q.get().isEmpty() || q.get().length() > 128)) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "q is 1 to 128 characters");
+      return error(ErrorCode.BAD_FRAME, "q is 1 to 128 characters");
     }
     CompletionStage<SessionIndex.Page> page;
     try {
@@ -83,7 +84,7 @@ final class SessionListing extends JsonRoutes {
               limit,
               settings.listScanRows());
     } catch (IllegalArgumentException e) {
-      return error(StatusCodes.BAD_REQUEST, "bad_frame", "cursor: " + e.getMessage());
+      return error(ErrorCode.BAD_FRAME, "cursor: " + e.getMessage());
     }
     CompletionStage<ObjectNode> body = page.thenCompose(this::withLiveFigures);
     return onComplete(
@@ -91,10 +92,7 @@ final class SessionListing extends JsonRoutes {
         result ->
             result.isSuccess()
                 ? json(StatusCodes.OK, result.get())
-                : error(
-                    StatusCodes.SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "the session index did not answer"));
+                : error(ErrorCode.UNAVAILABLE, "the session index did not answer"));
   }
 
   /** The page as JSON, with live figures for the rows whose entity runs on this node. */

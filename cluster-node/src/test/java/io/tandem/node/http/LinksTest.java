@@ -60,7 +60,7 @@ class LinksTest extends OneNodeTest {
         p.replyTo(last);
         ObjectNode end = p.frame("end", rec, WsClient.payload());
         p.send(end);
-        assertEquals("ok", p.replyTo(end).path("type").asText());
+        p.assertReply(end, "ok");
       }
     }
   }

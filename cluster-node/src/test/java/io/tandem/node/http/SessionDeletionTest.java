@@ -223,7 +223,7 @@ class SessionDeletionTest {
         payload.putArray("events").addObject().put("i", i);
         ObjectNode f = p.frame("publish", rec, payload);
         p.send(f);
-        assertEquals("ok", p.replyTo(f).path("type").asText());
+        p.assertReply(f, "ok");
       }
       assertEquals(8, v.join(rec, "viewer").at("/payload/seq").asLong());
       p.join(map, "publisher");
@@ -231,19 +231,14 @@ class SessionDeletionTest {
       put.putObject("entries").put("k", 1);
       ObjectNode f = p.frame("put", map, put);
       p.send(f);
-      assertEquals("ok", p.replyTo(f).path("type").asText());
+      p.assertReply(f, "ok");
       v.join(map, "viewer");
 
       assertEquals(204, delete(rec, admin).statusCode());
       assertEquals(204, delete(map, admin).statusCode());
       for (String session : List.of(rec, map)) {
         for (WsClient member : List.of(p, v)) {
-          JsonNode told =
-              member.await(
-                  x ->
-                      x.path("type").asText().equals("error")
-                          && session.equals(x.path("session").asText()),
-                  WAIT);
+          JsonNode told = member.awaitPush("error", session, WAIT);
           assertEquals("not_found", told.at("/payload/code").asText());
         }
         assertEquals(1, stored(session).events().size(), session + ": " + stored(session));
@@ -272,11 +267,11 @@ class SessionDeletionTest {
         payload.putArray("events").addObject().put("i", 1);
         ObjectNode f = p.frame("publish", session, payload);
         p.send(f);
-        assertEquals("ok", p.replyTo(f).path("type").asText());
+        p.assertReply(f, "ok");
       }
       ObjectNode end = p.frame("end", rec, WsClient.payload());
       p.send(end);
-      assertEquals("ok", p.replyTo(end).path("type").asText());
+      p.assertReply(end, "ok");
       long endedAt = System.currentTimeMillis();
       assertEquals(200, send("GET", "/v1/sessions/" + rec, reader).statusCode());
       // 2 s after its end (and a sweep of 300 ms) it is gone; the one still live stays

@@ -62,14 +62,13 @@ class UnicodeNamesTest extends OneNodeTest {
       p.putObject("client").put("name", NAME).put("kind", "browser");
       ObjectNode hello = alice.frame("hello", null, p);
       alice.send(hello);
-      JsonNode welcome = alice.replyTo(hello);
-      assertEquals("welcome", welcome.path("type").asText(), welcome.toString());
+      JsonNode welcome = alice.assertReply(hello, "welcome");
       assertEquals(NAME, welcome.at("/payload/principal").asText());
 
       assertEquals("snapshot", alice.join(room, "editor").path("type").asText());
       JsonNode ok = alice.set(room, "view.timeCursor", 12.5);
       assertEquals(1, ok.at("/payload/seq").asLong(), ok.toString());
-      JsonNode delta = alice.await(f -> "delta".equals(f.path("type").asText()), seconds(10));
+      JsonNode delta = alice.awaitPush("delta");
       assertTrue(
           delta.at("/payload/by").asText().startsWith(NAME + "/"),
           "delta.by " + delta.at("/payload/by"));

@@ -44,19 +44,19 @@ class RoomEntityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final RoomSettings SETTINGS =
-      new RoomSettings(
-          3, // members
-          5, // ops per frame
-          200, // doc bytes
-          100, // presence bytes
-          2, // objects
-          Duration.ofSeconds(30),
-          Duration.ofHours(1), // the tick is sent by the tests
-          5, // snapshot every
-          4, // recent changes
-          8, // changes per write
-          Duration.ofHours(1),
-          300); // idempotency keys: two chunks of KeyLog.CHUNK
+      RoomSettings.DEFAULTS
+          .withMaxMembers(3)
+          .withMaxOpsPerFrame(5)
+          .withMaxDocBytes(200)
+          .withMaxPresenceBytes(100)
+          .withMaxObjects(2)
+          .withTickInterval(Duration.ofHours(1)) // the tick is sent by the tests
+          .withSnapshotEvery(5)
+          .withRecentChanges(4)
+          .withMaxChangesPerWrite(8)
+          .withPassivateAfter(Duration.ofHours(1))
+          .withIdempotencyKeys(300) // two chunks of KeyLog.CHUNK
+          .withHoldGrace(Duration.ZERO);
 
   private final ActorTestKit testKit =
       ActorTestKit.create(

@@ -36,20 +36,18 @@ class RoomXrTest {
   private static final Duration GRACE = Duration.ofSeconds(15);
 
   private static final RoomSettings SETTINGS =
-      new RoomSettings(
-              100,
-              5,
-              10_000,
-              100,
-              10,
-              Duration.ofSeconds(30),
-              Duration.ofHours(1),
-              1000,
-              16,
-              64,
-              Duration.ofHours(1),
-              100)
-          .withXr(Duration.ofHours(1), 3, GRACE);
+      RoomSettings.DEFAULTS
+          .withMaxOpsPerFrame(5)
+          .withMaxDocBytes(10_000)
+          .withMaxPresenceBytes(100)
+          .withMaxObjects(10)
+          .withTickInterval(Duration.ofHours(1)) // the tick is sent by the tests
+          .withSnapshotEvery(1000)
+          .withRecentChanges(16)
+          .withPassivateAfter(Duration.ofHours(1))
+          .withIdempotencyKeys(100)
+          .withPosesPerWrite(3)
+          .withHoldGrace(GRACE);
 
   private final ActorTestKit testKit =
       ActorTestKit.create(

@@ -43,19 +43,19 @@ class StableManifestsRecoveryTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static final RoomSettings SETTINGS =
-      new RoomSettings(
-          3, // members
-          5, // ops per frame
-          2000, // doc bytes
-          100, // presence bytes
-          2, // objects
-          Duration.ofSeconds(30),
-          Duration.ofHours(1), // no tick during the test
-          100, // snapshot every: no snapshot, every change is replayed from the journal
-          4, // recent changes
-          8, // changes per write
-          Duration.ofHours(1),
-          300);
+      RoomSettings.DEFAULTS
+          .withMaxMembers(3)
+          .withMaxOpsPerFrame(5)
+          .withMaxDocBytes(2000)
+          .withMaxPresenceBytes(100)
+          .withMaxObjects(2)
+          .withTickInterval(Duration.ofHours(1)) // no tick during the test
+          .withSnapshotEvery(100) // no snapshot: every change is replayed from the journal
+          .withRecentChanges(4)
+          .withMaxChangesPerWrite(8)
+          .withPassivateAfter(Duration.ofHours(1))
+          .withIdempotencyKeys(300)
+          .withHoldGrace(Duration.ZERO);
 
   private final ManualClock clock = new ManualClock(1_700_000_000_000L);
 

@@ -29,6 +29,10 @@ import java.util.function.Predicate;
  */
 public final class WsClient implements AutoCloseable {
   public static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How long {@link #awaitPush(String)} waits. */
+  private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(10);
+
   private static final CBORMapper CBOR = new CBORMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -244,6 +248,41 @@ public final class WsClient implements AutoCloseable {
   public JsonNode replyTo(ObjectNode request) {
     long ref = request.get("ref").asLong();
     return await(f -> f.path("ref").asLong(-1) == ref, Duration.ofSeconds(10));
+  }
+
+  /**
+   * Like phoenix's {@code assert_reply}: the direct reply to {@code request} (within 10 s), failing
+   * unless it is of {@code type} ({@code "ok"}, {@code "snapshot"}, ...). Returns it.
+   */
+  public JsonNode assertReply(ObjectNode request, String type) {
+    JsonNode reply = replyTo(request);
+    assertEquals(
+        type, reply.path("type").asText(), "reply to " + request.path("type") + ": " + reply);
+    return reply;
+  }
+
+  /** The direct reply to {@code request}, failing unless it is {@code error{code}}. Returns it. */
+  public JsonNode assertError(ObjectNode request, String code) {
+    JsonNode reply = assertReply(request, "error");
+    assertEquals(code, reply.at("/payload/code").asText(), "error code of " + reply);
+    return reply;
+  }
+
+  /**
+   * Like phoenix's {@code assert_push}: the first frame of {@code type} (within 10 s), whatever its
+   * session; frames before it are kept for later calls.
+   */
+  public JsonNode awaitPush(String type) {
+    return awaitPush(type, null, PUSH_TIMEOUT);
+  }
+
+  /** The first frame of {@code type} for {@code session} (any session when null). */
+  public JsonNode awaitPush(String type, String session, Duration timeout) {
+    return await(
+        f ->
+            type.equals(f.path("type").asText())
+                && (session == null || session.equals(f.path("session").asText())),
+        timeout);
   }
 
   /** The next frame of any type. */

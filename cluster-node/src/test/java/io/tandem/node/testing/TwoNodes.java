@@ -1,20 +1,19 @@
-package io.tandem.node.web;
+package io.tandem.node.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import io.tandem.node.testing.TestNode;
 import io.tandem.persistence.testing.CassandraTestConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * Two nodes of one cluster in this JVM, for the browser tests: the first forms the cluster, the
+ * Two nodes of one cluster in this JVM (the browser tests use it): the first forms the cluster, the
  * second joins it through the first's Artery address as its seed. Both use the test class's
  * Cassandra keyspace and the test secret, so a token from either works on both and a session lives
  * on whichever node owns its shard, whatever node a page is connected to.
  */
-final class TwoNodes implements AutoCloseable {
+public final class TwoNodes implements AutoCloseable {
   private final TestNode first;
   private final TestNode second;
 
@@ -24,7 +23,7 @@ final class TwoNodes implements AutoCloseable {
   }
 
   /** Starts both and waits until each sees the other as Up; {@code overrides} apply to both. */
-  static TwoNodes start(CassandraTestConfig cassandra, String overrides) throws Exception {
+  public static TwoNodes start(CassandraTestConfig cassandra, String overrides) throws Exception {
     TestNode first = TestNode.start(cassandra, overrides);
     TestNode second = null;
     try {
@@ -45,16 +44,16 @@ final class TwoNodes implements AutoCloseable {
     }
   }
 
-  TestNode first() {
+  public TestNode first() {
     return first;
   }
 
-  TestNode second() {
+  public TestNode second() {
     return second;
   }
 
   /** The nodes for the browser scripts: {@code TANDEM_URL} (first), {@code TANDEM_URL_2}. */
-  Map<String, String> env() {
+  public Map<String, String> env() {
     return Map.of("TANDEM_URL", first.httpUrl(), "TANDEM_URL_2", second.httpUrl());
   }
 
