@@ -18,6 +18,7 @@ import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
+import io.tandem.node.xr.RoomMotion;
 import io.tandem.persistence.CborSerializable;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
@@ -184,7 +185,10 @@ public final class RoomEntity
   public record ChangeSettings(String memberId, int tickHz, ActorRef<SessionReply> replyTo)
       implements Command {}
 
-  /** A connection fell behind: send it a fresh snapshot through its hub. */
+  /**
+   * A connection fell behind: send it a fresh snapshot through its hub. With {@code connectionId}
+   * null the hub asks for itself (the positions of the room's objects): the answer carries none.
+   */
   public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
 
   /** Ask for the room's summary (HTTP API). */
@@ -344,28 +348,12 @@ public final class RoomEntity
   /** Edits and object actions waiting for the next flush, in arrival order. */
   private final List<Command> pending = new ArrayList<>();
 
-  /** XR motion, ephemeral and actor-confined: the latest pose of every member that sent one. */
-  private final Map<String, MemberPose> poses = new HashMap<>();
-
-  /** Poses that changed since the last tick, in arrival order. */
-  private final Map<String, MemberPose> changedPoses = new LinkedHashMap<>();
-
   /**
-   * Held objects moved by XR clients since their last durable change: their live view. Moves are
-   * ephemeral (sent at the tick); the hold's end persists the final transform.
+   * XR motion, ephemeral and actor-confined: members' poses, held objects moved live (sent at the
+   * tick; the hold's end persists the final transform), and recorded ticks waiting for their write
+   * ({@code posesPerWrite} ticks go together).
    */
-  private final Map<String, ObjectView> liveObjects = new HashMap<>();
-
-  /** Live objects that moved since the last tick. */
-  private final Map<String, ObjectView> movedObjects = new LinkedHashMap<>();
-
-  /** When each live object last moved (renews its hold). */
-  private final Map<String, Long> movedAt = new HashMap<>();
-
-  /** Recorded ticks waiting for their write ({@code posesPerWrite} ticks go together). */
-  private final List<Event> unwrittenTicks = new ArrayList<>();
-
-  private long tick;
+  private final RoomMotion<PosesRecorded> motion = new RoomMotion<>(PosesRecorded::new);
 
   private RoomEntity(
       String roomName,
@@ -453,7 +441,7 @@ public final class RoomEntity
             Stop.class,
             (state, cmd) -> {
               members.announceStopping();
-              if (!unwrittenTicks.isEmpty()) {
+              if (motion.unwrittenTicks() > 0) {
                 // the recorded motion goes to the journal before the room stops
                 List<Event> ticks = takeUnwrittenTicks();
                 return Effect().persist(ticks).thenStop().thenNoReply();
@@ -485,8 +473,7 @@ public final class RoomEntity
     if (back != null) {
       // an XR client came back within the grace period: its holds and its avatar are its again
       if (back.pose() != null) {
-        poses.put(cmd.memberId(), back.pose());
-        changedPoses.put(cmd.memberId(), back.pose());
+        motion.pose(cmd.memberId(), back.pose());
         lifecycle.wake();
       }
       List<Event> handedOver = handOverHolds(state, back.memberId(), cmd.memberId());
@@ -582,7 +569,7 @@ public final class RoomEntity
     for (String id : state.objects().keySet()) {
       ObjectView v = currentView(state, id);
       if (from.equals(v.heldBy())) {
-        forgetLive(id);
+        motion.forget(id);
         events.add(
             new ObjectsChanged(
                 ++seq, to, now, Map.of(id, new ObjectView(v.asset(), v.transform(), to))));
@@ -604,12 +591,7 @@ public final class RoomEntity
     }
     // motion of the old history is never written; queued changes are decided after the reset
     // (their senders are no longer members: not_joined)
-    unwrittenTicks.clear();
-    poses.clear();
-    changedPoses.clear();
-    liveObjects.clear();
-    movedObjects.clear();
-    movedAt.clear();
+    motion.clear();
     return Effect()
         .persist(new Deleted(clock.millis()))
         .thenRun(
@@ -710,15 +692,13 @@ public final class RoomEntity
         // refused, or a retry of a change already applied (answered with its seq)
         replyTo.tell(reply);
       } else if (decision instanceof LiveMove move) {
-        liveObjects.put(move.id(), move.view());
-        movedObjects.put(move.id(), move.view());
-        movedAt.put(move.id(), clock.millis());
+        motion.move(move.id(), move.view(), clock.millis());
         lifecycle.wake();
         replyTo.tell(new SessionReply.Accepted(null));
       } else {
         Event event = (Event) decision;
         if (event instanceof ObjectsChanged changed) {
-          changed.objects().keySet().forEach(this::forgetLive);
+          changed.objects().keySet().forEach(motion::forget);
           // a grab starts the hold's timeout, which the tick checks
           lifecycle.wake();
         }
@@ -860,19 +840,12 @@ public final class RoomEntity
 
   /** An object as it is now: its live view while an XR client moves it, else its durable one. */
   private ObjectView currentView(RoomState state, String id) {
-    ObjectView live = liveObjects.get(id);
+    ObjectView live = motion.live(id);
     if (live != null) {
       return live;
     }
     SharedObject o = state.objects().get(id);
     return o == null ? null : o.view();
-  }
-
-  /** The object had a durable change: its live view is no longer ahead of it. */
-  private void forgetLive(String id) {
-    liveObjects.remove(id);
-    movedObjects.remove(id);
-    movedAt.remove(id);
   }
 
   private SessionReply.Rejected checkObjectAction(RoomState state, ChangeObject cmd) {
@@ -951,8 +924,7 @@ public final class RoomEntity
 
   private ReplyEffect<Event, RoomState> onSetPose(RoomState state, SetPose cmd) {
     if (members.contains(cmd.memberId())) {
-      poses.put(cmd.memberId(), cmd.pose());
-      changedPoses.put(cmd.memberId(), cmd.pose());
+      motion.pose(cmd.memberId(), cmd.pose());
       lifecycle.wake();
     }
     return Effect().noReply();
@@ -994,7 +966,7 @@ public final class RoomEntity
     // the tick keeps running while things move, objects are held or grace periods run (they end at
     // a tick, with or without members); otherwise it sleeps until a pose, move, grab or
     // announcement wakes it
-    boolean moved = !changedPoses.isEmpty() || !movedObjects.isEmpty();
+    boolean moved = motion.moving();
     long now = clock.millis();
     // holds that ended: no move for the hold timeout, or a grace period that ran out
     Map<String, String> ended = new LinkedHashMap<>();
@@ -1002,7 +974,7 @@ public final class RoomEntity
     boolean held = false;
     for (Map.Entry<String, SharedObject> e : state.objects().entrySet()) {
       ObjectView v = currentView(state, e.getKey());
-      long touched = Math.max(e.getValue().touchedAt(), movedAt.getOrDefault(e.getKey(), 0L));
+      long touched = Math.max(e.getValue().touchedAt(), motion.movedAt(e.getKey()));
       held |= v.heldBy() != null;
       if (v.heldBy() != null && now - touched >= timeout) {
         ended.put(e.getKey(), v.heldBy());
@@ -1025,7 +997,7 @@ public final class RoomEntity
     long seq = state.seq();
     for (Map.Entry<String, String> e : ended.entrySet()) {
       ObjectView v = currentView(state, e.getKey());
-      forgetLive(e.getKey());
+      motion.forget(e.getKey());
       toWrite.add(
           new ObjectsChanged(
               ++seq,
@@ -1037,8 +1009,8 @@ public final class RoomEntity
     // recorded motion goes to the journal every posesPerWrite ticks, with a durable change, and
     // once the motion stops (the tick may sleep next)
     if (!toWrite.isEmpty()
-        || unwrittenTicks.size() >= settings.posesPerWrite()
-        || (!moved && !unwrittenTicks.isEmpty())) {
+        || motion.unwrittenTicks() >= settings.posesPerWrite()
+        || (!moved && motion.unwrittenTicks() > 0)) {
       List<Event> ticks = takeUnwrittenTicks();
       ticks.addAll(toWrite);
       toWrite = ticks;
@@ -1051,24 +1023,17 @@ public final class RoomEntity
    * {@code poses} frame from its hub) and records them for the journal. Nothing when nothing moved.
    */
   private void recordMotion(RoomState state, long now) {
-    if (changedPoses.isEmpty() && movedObjects.isEmpty()) {
-      return;
+    PosesRecorded ticked = motion.tick(state.seq(), now);
+    if (ticked != null) {
+      members.broadcast(
+          new Subscriber.PosesTicked(ticked.tick(), now, ticked.poses(), ticked.objects()));
     }
-    tick++;
-    Map<String, MemberPose> tickPoses =
-        Collections.unmodifiableMap(new LinkedHashMap<>(changedPoses));
-    Map<String, ObjectView> tickObjects =
-        Collections.unmodifiableMap(new LinkedHashMap<>(movedObjects));
-    changedPoses.clear();
-    movedObjects.clear();
-    members.broadcast(new Subscriber.PosesTicked(tick, now, tickPoses, tickObjects));
-    unwrittenTicks.add(new PosesRecorded(state.seq(), tick, now, tickPoses, tickObjects));
   }
 
   /** The recorded ticks not written yet (a fresh, mutable list); forgets them. */
   private List<Event> takeUnwrittenTicks() {
-    List<Event> out = new ArrayList<>(unwrittenTicks);
-    unwrittenTicks.clear();
+    List<Event> out = new ArrayList<>(motion.unwrittenTicks());
+    motion.drainUnwritten(out);
     return out;
   }
 
@@ -1097,8 +1062,7 @@ public final class RoomEntity
     if (gone == null) {
       return List.of();
     }
-    MemberPose lastPose = poses.remove(memberId);
-    changedPoses.remove(memberId);
+    MemberPose lastPose = motion.removeMember(memberId);
     List<String> held = new ArrayList<>();
     for (String id : state.objects().keySet()) {
       if (memberId.equals(currentView(state, id).heldBy())) {
@@ -1115,7 +1079,7 @@ public final class RoomEntity
     long now = clock.millis();
     for (String id : held) {
       ObjectView v = currentView(state, id);
-      forgetLive(id);
+      motion.forget(id);
       events.add(
           new ObjectsChanged(
               ++seq, memberId, now, Map.of(id, new ObjectView(v.asset(), v.transform(), null))));
@@ -1143,10 +1107,10 @@ public final class RoomEntity
   private SessionView view(RoomState state) {
     RoomView durable = state.view();
     RoomView now = durable;
-    if (!liveObjects.isEmpty()) {
+    if (motion.anyLive()) {
       // a late joiner sees held objects where their holders have them now
       Map<String, ObjectView> objects = new LinkedHashMap<>(durable.objects());
-      liveObjects.forEach((id, v) -> objects.computeIfPresent(id, (k, old) -> v));
+      motion.overlayLive(objects);
       now = new RoomView(durable.doc(), Collections.unmodifiableMap(objects));
     }
     return lifecycle.view(state, now);
