@@ -256,7 +256,7 @@ public final class RoomEntity
 
   /** Doc edits applied as one change; {@code key}: its idempotency key, or null. */
   public record DocEdited(long seq, String by, long ts, List<DocEdit> ops, String key)
-      implements Event, ChangeEvent {
+      implements Event, ChangeEvent, Decision {
     @JsonCreator
     public DocEdited {}
 
@@ -276,7 +276,7 @@ public final class RoomEntity
    */
   public record ObjectsChanged(
       long seq, String by, long ts, Map<String, ObjectView> objects, String key)
-      implements Event, ChangeEvent {
+      implements Event, ChangeEvent, Decision {
     @JsonCreator
     public ObjectsChanged {}
 
@@ -674,10 +674,22 @@ public final class RoomEntity
     return Effect().noReply();
   }
 
-  /** Decides the queued changes in order and persists the accepted ones in one write. */
-  /** An accepted move of a held object by an XR client: ephemeral, sent at the tick. */
-  private record LiveMove(String id, ObjectView view) {}
+  /**
+   * What the flush decides for one queued edit or object action. An accepted durable change is its
+   * own event ({@link DocEdited}, {@link ObjectsChanged}: no wrapper on the common path).
+   */
+  private sealed interface Decision permits Answered, LiveMove, DocEdited, ObjectsChanged {}
 
+  /**
+   * Answered at once, nothing changes: refused, or a retry of a change already applied (answered
+   * with its seq).
+   */
+  private record Answered(SessionReply reply) implements Decision {}
+
+  /** An accepted move of a held object by an XR client: ephemeral, sent at the tick. */
+  private record LiveMove(String id, ObjectView view) implements Decision {}
+
+  /** Decides the queued changes in order and persists the accepted ones in one write. */
   private ReplyEffect<Event, RoomState> onFlushChanges(RoomState state, FlushChanges cmd) {
     List<Event> events = new ArrayList<>();
     List<ReplyTo> acceptedBy = new ArrayList<>();
@@ -685,25 +697,33 @@ public final class RoomEntity
     List<Command> batch =
         pending.subList(0, Math.min(pending.size(), settings.maxChangesPerWrite()));
     for (Command change : batch) {
-      Object decision =
-          change instanceof Edit e ? decideEdit(s, e) : decideObject(s, (ChangeObject) change);
-      ReplyTo replyTo = change instanceof Edit e ? e.replyTo() : ((ChangeObject) change).replyTo();
-      if (decision instanceof SessionReply reply) {
-        // refused, or a retry of a change already applied (answered with its seq)
-        replyTo.tell(reply);
+      Decision decision;
+      ReplyTo replyTo;
+      if (change instanceof Edit e) {
+        decision = decideEdit(s, e);
+        replyTo = e.replyTo();
+      } else {
+        ChangeObject o = (ChangeObject) change;
+        decision = decideObject(s, o);
+        replyTo = o.replyTo();
+      }
+      // every kind of the sealed Decision, each once (a switch over it needs Java 21)
+      if (decision instanceof Answered answered) {
+        replyTo.tell(answered.reply());
       } else if (decision instanceof LiveMove move) {
         motion.move(move.id(), move.view(), clock.millis());
         lifecycle.wake();
         replyTo.tell(new SessionReply.Accepted(null));
-      } else {
-        Event event = (Event) decision;
-        if (event instanceof ObjectsChanged changed) {
-          changed.objects().keySet().forEach(motion::forget);
-          // a grab starts the hold's timeout, which the tick checks
-          lifecycle.wake();
-        }
-        s = applyEvent(s, event);
-        events.add(event);
+      } else if (decision instanceof DocEdited edited) {
+        s = applyEvent(s, edited);
+        events.add(edited);
+        acceptedBy.add(replyTo);
+      } else if (decision instanceof ObjectsChanged changed) {
+        changed.objects().keySet().forEach(motion::forget);
+        // a grab starts the hold's timeout, which the tick checks
+        lifecycle.wake();
+        s = applyEvent(s, changed);
+        events.add(changed);
         acceptedBy.add(replyTo);
       }
     }
@@ -737,25 +757,27 @@ public final class RoomEntity
   }
 
   /** The event of an edit, or why it is refused. */
-  private Object decideEdit(RoomState state, Edit cmd) {
+  private Decision decideEdit(RoomState state, Edit cmd) {
     SessionReply.Rejected refused = checkEditor(cmd.memberId());
     if (refused != null) {
-      return refused;
+      return new Answered(refused);
     }
     SessionReply.Accepted applied = alreadyApplied(state, cmd.memberId(), cmd.key());
     if (applied != null) {
-      return applied;
+      return new Answered(applied);
     }
     if (cmd.ops().isEmpty() || cmd.ops().size() > settings.maxOpsPerFrame()) {
-      return new SessionReply.Rejected(
-          ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops");
+      return new Answered(
+          new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops"));
     }
     int maxDepth = settings.limits().maxDocDepth();
     for (DocEdit edit : cmd.ops()) {
       if (DocTree.depthOf(edit) > maxDepth) {
         // every accepted document must stay encodable in a snapshot: refused, nothing changes
-        return new SessionReply.Rejected(
-            ErrorCode.TOO_BIG, "the document would nest deeper than " + maxDepth + " levels");
+        return new Answered(
+            new SessionReply.Rejected(
+                ErrorCode.TOO_BIG, "the document would nest deeper than " + maxDepth + " levels"));
       }
     }
     ObjectNode newDoc;
@@ -763,16 +785,19 @@ public final class RoomEntity
       newDoc = DocTree.apply(state.doc(), cmd.ops());
     } catch (RuntimeException | StackOverflowError e) {
       ctx.getLog().warn("{}: an edit could not be applied ({}), refused", sessionId, e.toString());
-      return new SessionReply.Rejected(ErrorCode.INTERNAL, "the edit could not be applied");
+      return new Answered(
+          new SessionReply.Rejected(ErrorCode.INTERNAL, "the edit could not be applied"));
     }
     long docBytes = budget.docBytesAfter(state.doc(), cmd.ops(), newDoc, settings.maxDocBytes());
     if (docBytes > settings.maxDocBytes()) {
-      return new SessionReply.Rejected(
-          ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes");
+      return new Answered(
+          new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes"));
     }
     if (stateBytes(newDoc, state.objects(), null, null, 0) > budget.maxBytes()) {
-      return new SessionReply.Rejected(
-          ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes");
+      return new Answered(
+          new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes"));
     }
     return new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops(), cmd.key());
   }
@@ -793,19 +818,19 @@ public final class RoomEntity
     return slash < 0 ? memberId : memberId.substring(0, slash);
   }
 
-  /** The event of an object action, or why it is refused. */
-  private Object decideObject(RoomState state, ChangeObject cmd) {
+  /** The event of an object action (or its live move), or why it is refused. */
+  private Decision decideObject(RoomState state, ChangeObject cmd) {
     SessionReply.Rejected refused = checkEditor(cmd.memberId());
     if (refused != null) {
-      return refused;
+      return new Answered(refused);
     }
     SessionReply.Accepted applied = alreadyApplied(state, cmd.memberId(), cmd.key());
     if (applied != null) {
-      return applied;
+      return new Answered(applied);
     }
     refused = checkObjectAction(state, cmd);
     if (refused != null) {
-      return refused;
+      return new Answered(refused);
     }
     ObjectView current = currentView(state, cmd.id());
     ObjectView after =
