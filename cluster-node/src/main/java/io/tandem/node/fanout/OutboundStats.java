@@ -41,8 +41,8 @@ public final class OutboundStats {
     return lodLowered.sum();
   }
 
-  void qualityChanged(String lod) {
-    if ("low".equals(lod)) {
+  void qualityChanged(io.tandem.node.xr.Lod lod) {
+    if (lod == io.tandem.node.xr.Lod.LOW) {
       lodLowered.increment();
     }
   }

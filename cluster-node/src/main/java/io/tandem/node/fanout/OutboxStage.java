@@ -2,6 +2,8 @@ package io.tandem.node.fanout;
 
 import io.tandem.node.xr.DetailPlan;
 import io.tandem.node.xr.Gaze;
+import io.tandem.node.xr.Lod;
+import io.tandem.node.xr.QualityEstimator;
 import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.Encoding;
@@ -50,10 +52,9 @@ import scala.Tuple2;
  *   <li>Poses coalesce the same way: while a session's {@code poses} frame waits, a newer tick
  *       merges into it (the latest pose per member, the latest live state per object, the newest
  *       tick number), so a reader that stops gets only the newest tick, never a backlog.
- *   <li>For XR connections ({@link Outbox#trackQuality}) the stage recommends a level of detail:
- *       when the head of its queue has waited longer than {@code lowerAfter}, or a round trip
- *       exceeded {@code maxRttForHigh}, it sends {@code quality{lod:"low"}} ahead of everything
- *       queued; after {@code raiseAfter} of keeping up it sends {@code quality{lod:"high"}}.
+ *   <li>For XR connections ({@link Outbox#trackQuality}) the stage recommends a level of detail,
+ *       estimated by a {@link QualityEstimator} from how long the head of its queue waited, the
+ *       bytes it sent and the round trips: a change goes ahead of everything queued.
  *   <li>For those connections it also recommends, per room, which objects to load at high detail:
  *       the hub hands it each room's objects in gaze order ({@link Outbox#focus}), a {@link
  *       DetailPlan} per room applies the focus cone, ramp, budget and hysteresis to it under the
@@ -71,7 +72,8 @@ import scala.Tuple2;
  *     maxDurableBytes}; past it the map's queued frames go and it gets {@code resync}.
  * </ul>
  *
- * Frames are encoded here, lazily, at most once per encoding ({@link OutFrame}). Never blocks.
+ * Frames are encoded here, lazily, at most once per encoding ({@link OutFrame}). Producers' calls
+ * reach the stage's thread as {@link Offer}s through one async callback. Never blocks.
  */
 public final class OutboxStage
     extends GraphStageWithMaterializedValue<SourceShape<Message>, Outbox> {
@@ -128,14 +130,41 @@ public final class OutboxStage
     return shape;
   }
 
+  /** What waits in the queue. */
   private sealed interface Entry {}
 
-  private record ReplyEntry(ServerFrame frame) implements Entry {}
+  /**
+   * A producer's call of an {@link Outbox} method, as it reaches the stage's thread. Each kind
+   * names the handler it goes to ({@link #offerTo}): the compiler checks that every kind has one (a
+   * {@code switch} over a sealed type needs Java 21; this code is built for 17). A reply, snapshot,
+   * durable change, quality or close is queued as the offer itself (no copy).
+   */
+  private sealed interface Offer {
+    void offerTo(Logic logic);
+  }
 
-  private record SnapshotEntry(SessionId session, OutFrame frame) implements Entry {}
+  private record ReplyEntry(ServerFrame frame) implements Entry, Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.offerReply(this);
+    }
+  }
 
+  private record SnapshotEntry(SessionId session, OutFrame frame) implements Entry, Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.queue.add(this);
+    }
+  }
+
+  /** {@code bytes} is -1 in the offer, the encoded size once queued. */
   private record DurableEntry(SessionId session, long seq, OutFrame frame, int bytes)
-      implements Entry {}
+      implements Entry, Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.offerDurable(this);
+    }
+  }
 
   private static final class MembersEntry implements Entry {
     final SessionId session;
@@ -160,20 +189,49 @@ public final class OutboxStage
   }
 
   private record PosesOffer(
-      SessionId session,
-      long tick,
-      Map<String, PoseData> poses,
-      Map<String, ObjectState> objects) {}
+      SessionId session, long tick, Map<String, PoseData> poses, Map<String, ObjectState> objects)
+      implements Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.offerPoses(this);
+    }
+  }
 
-  private record CloseEntry(CloseCode code, String reason) implements Entry {}
+  private record CloseEntry(CloseCode code, String reason) implements Entry, Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.queue.add(this);
+    }
+  }
 
-  private record QualityEntry(Quality quality) implements Entry {}
+  /** The connection's level, recommended from outside the stage. */
+  private record QualityEntry(Quality quality) implements Entry, Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.offerQuality(this);
+    }
+  }
 
-  private record TrackQuality(XrSettings settings, Consumer<Quality> onChange) {}
+  private record TrackQuality(XrSettings settings, Consumer<Quality> onChange) implements Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.trackQuality(this);
+    }
+  }
 
-  private record RoundTrip(long millis) {}
+  private record RoundTrip(long millis) implements Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.roundTrip(millis);
+    }
+  }
 
-  private record FocusOffer(SessionId session, List<Gaze.Ranked> ranking) {}
+  private record FocusOffer(SessionId session, List<Gaze.Ranked> ranking) implements Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.offerFocus(this);
+    }
+  }
 
   /** A per-room recommendation waiting in the queue; a newer one for its room replaces it. */
   private static final class RoomQualityEntry implements Entry {
@@ -203,12 +261,21 @@ public final class OutboxStage
   }
 
   private static final String QUALITY_TIMER = "quality";
-  private static final long QUALITY_CHECK_MS = 100;
 
-  private record Forget(SessionId session) {}
+  private record Forget(SessionId session) implements Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.forget(session);
+    }
+  }
 
-  private record MembersOffer(
-      SessionId session, Map<String, MemberEntry> members, OutFrame shared) {}
+  private record MembersOffer(SessionId session, Map<String, MemberEntry> members, OutFrame shared)
+      implements Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.offerMembers(this);
+    }
+  }
 
   /** A map's coalescing values in the queue. */
   private record KeyedEntry(KeyedChanges changes) implements Entry {}
@@ -217,12 +284,18 @@ public final class OutboxStage
       SessionId session,
       Map<String, com.fasterxml.jackson.databind.JsonNode> entries,
       long bytes,
-      OutFrame frame) {}
+      OutFrame frame)
+      implements Offer {
+    @Override
+    public void offerTo(Logic logic) {
+      logic.offerKeyed(this);
+    }
+  }
 
   @Override
   public Tuple2<GraphStageLogic, Outbox> createLogicAndMaterializedValue(Attributes attrs) {
     Logic logic = new Logic();
-    AsyncCallback<Object> cb = logic.callback;
+    AsyncCallback<Offer> cb = logic.callback;
     Outbox outbox =
         new Outbox() {
           @Override
@@ -309,7 +382,7 @@ public final class OutboxStage
   }
 
   private final class Logic extends TimerGraphStageLogic {
-    final AsyncCallback<Object> callback = createAsyncCallback(this::onOffer);
+    final AsyncCallback<Offer> callback = createAsyncCallback(this::onOffer);
 
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     private final Map<SessionId, MembersEntry> queuedMembers = new HashMap<>();
@@ -334,16 +407,21 @@ public final class OutboxStage
     private long keyedBytes;
     private int replies;
 
-    // the level-of-detail estimate (XR connections only)
-    private XrSettings quality;
-    private Consumer<Quality> onQualityChange;
-    private String lod = "high";
+    /** Since when the head of the queue waits (monotonic nanos), or -1 while it is empty. */
     private long waitingSince = -1;
-    private long keptUpSince = -1;
-    private long lastRttMs;
+
+    /** Every byte handed to the socket. */
     private long bytesOut;
-    private long bytesAtLastCheck;
-    private double drainRate;
+
+    private boolean closed;
+
+    // the level of detail (XR connections only, from their trackQuality on)
+    private XrSettings xr;
+    private QualityEstimator estimator;
+    private Consumer<Quality> onQualityChange;
+
+    /** The level recommended before the estimate started (it starts from it). */
+    private Lod levelBeforeTracking = Lod.HIGH;
 
     Logic() {
       super(shape);
@@ -357,60 +435,11 @@ public final class OutboxStage
           });
     }
 
-    private void onOffer(Object offer) {
+    private void onOffer(Offer offer) {
       boolean wasEmpty = queue.isEmpty();
-      if (offer instanceof TrackQuality t) {
-        quality = t.settings();
-        onQualityChange = t.onChange();
-        scheduleAtFixedRate(
-            QUALITY_TIMER,
-            java.time.Duration.ofMillis(QUALITY_CHECK_MS),
-            java.time.Duration.ofMillis(QUALITY_CHECK_MS));
-      } else if (offer instanceof RoundTrip rt) {
-        lastRttMs = rt.millis();
-      } else if (offer instanceof FocusOffer f) {
-        offerFocus(f);
-      } else if (offer instanceof QualityEntry q) {
-        String before = lod;
-        lod = q.quality().lod();
-        keptUpSince = -1;
-        queueQuality(q.quality());
-        levelChanged(before);
-      } else if (offer instanceof ReplyEntry r) {
-        if (++replies > bounds.maxReplies()) {
-          closeNow(CloseCode.RATE_LIMITED, "client does not read its replies");
-          return;
-        }
-        queue.add(r);
-      } else if (offer instanceof SnapshotEntry s) {
-        queue.add(s);
-      } else if (offer instanceof DurableEntry d) {
-        offerDurable(d);
-      } else if (offer instanceof MembersOffer m) {
-        MembersEntry entry = queuedMembers.get(m.session());
-        if (entry == null) {
-          entry = new MembersEntry(m.session());
-          entry.shared = m.shared();
-          queuedMembers.put(m.session(), entry);
-          queue.add(entry);
-        } else {
-          // merged with what waits: this connection's frame is its own now
-          entry.shared = null;
-        }
-        for (Map.Entry<String, MemberEntry> e : m.members().entrySet()) {
-          if (entry.members.containsKey(e.getKey())) {
-            stats.coalesced(1);
-          }
-          entry.members.put(e.getKey(), e.getValue());
-        }
-      } else if (offer instanceof PosesOffer p) {
-        offerPoses(p);
-      } else if (offer instanceof KeyedOffer k) {
-        offerKeyed(k);
-      } else if (offer instanceof CloseEntry c) {
-        queue.add(c);
-      } else if (offer instanceof Forget f) {
-        forget(f.session());
+      offer.offerTo(this);
+      if (closed) {
+        return;
       }
       io.tandem.node.metrics.TandemMetrics.queueDepth(queue.size());
       if (wasEmpty && !queue.isEmpty()) {
@@ -420,6 +449,68 @@ public final class OutboxStage
       if (isAvailable(out)) {
         pushNext();
       }
+    }
+
+    private void offerReply(ReplyEntry r) {
+      if (++replies > bounds.maxReplies()) {
+        closeNow(CloseCode.RATE_LIMITED, "client does not read its replies");
+        return;
+      }
+      queue.add(r);
+    }
+
+    private void offerMembers(MembersOffer m) {
+      MembersEntry entry = queuedMembers.get(m.session());
+      if (entry == null) {
+        entry = new MembersEntry(m.session());
+        entry.shared = m.shared();
+        queuedMembers.put(m.session(), entry);
+        queue.add(entry);
+      } else {
+        // merged with what waits: this connection's frame is its own now
+        entry.shared = null;
+      }
+      for (Map.Entry<String, MemberEntry> e : m.members().entrySet()) {
+        if (entry.members.containsKey(e.getKey())) {
+          stats.coalesced(1);
+        }
+        entry.members.put(e.getKey(), e.getValue());
+      }
+    }
+
+    private void trackQuality(TrackQuality t) {
+      Lod start = level();
+      xr = t.settings();
+      estimator = new QualityEstimator(xr);
+      estimator.set(start);
+      onQualityChange = t.onChange();
+      scheduleAtFixedRate(
+          QUALITY_TIMER,
+          java.time.Duration.ofMillis(QualityEstimator.CHECK_MILLIS),
+          java.time.Duration.ofMillis(QualityEstimator.CHECK_MILLIS));
+    }
+
+    private void roundTrip(long millis) {
+      // pings start with the tracking: there is no round trip before it
+      if (estimator != null) {
+        estimator.roundTrip(millis);
+      }
+    }
+
+    private Lod level() {
+      return estimator == null ? levelBeforeTracking : estimator.level();
+    }
+
+    private void offerQuality(QualityEntry q) {
+      Lod before = level();
+      Lod now = Lod.fromWire(q.quality().lod());
+      if (estimator == null) {
+        levelBeforeTracking = now;
+      } else {
+        estimator.set(now);
+      }
+      queueQuality(q.quality());
+      levelChanged(before);
     }
 
     @Override
@@ -441,39 +532,16 @@ public final class OutboxStage
     private void checkLevel() {
       long now = System.nanoTime();
       long delayMs = waitingSince < 0 || queue.isEmpty() ? 0 : (now - waitingSince) / 1_000_000;
-      double rate = (bytesOut - bytesAtLastCheck) * 1000.0 / QUALITY_CHECK_MS;
-      bytesAtLastCheck = bytesOut;
-      drainRate = drainRate == 0 ? rate : 0.8 * drainRate + 0.2 * rate;
-      long lowerMs = quality.lowerAfter().toMillis();
-      boolean slowRtt = lastRttMs > quality.maxRttForHigh().toMillis();
-      if (lod.equals("high")) {
-        if (delayMs > lowerMs || slowRtt) {
-          changeLod(
-              "low",
-              slowRtt
-                  ? "round trip " + lastRttMs + " ms"
-                  : "outbound queue waited " + delayMs + " ms",
-              delayMs);
-        }
+      Lod before = estimator.level();
+      QualityEstimator.Change change = estimator.check(now, delayMs, bytesOut);
+      if (change == null) {
         return;
       }
-      boolean keepingUp = delayMs < lowerMs / 5 && !slowRtt;
-      if (!keepingUp) {
-        keptUpSince = -1;
-      } else if (keptUpSince < 0) {
-        keptUpSince = now;
-      } else if (now - keptUpSince >= quality.raiseAfter().toNanos()) {
-        changeLod("high", "kept up for " + quality.raiseAfter().toMillis() + " ms", delayMs);
-      }
-    }
-
-    private void changeLod(String newLod, String reason, long delayMs) {
-      String before = lod;
-      lod = newLod;
-      keptUpSince = -1;
-      Quality q = new Quality(newLod, reason, Math.round(drainRate), delayMs);
+      Quality q =
+          new Quality(
+              change.lod().wire(), change.reason(), change.bytesPerSecond(), change.queueDelayMs());
       queueQuality(q);
-      stats.qualityChanged(newLod);
+      stats.qualityChanged(change.lod());
       onQualityChange.accept(q);
       levelChanged(before);
       if (isAvailable(out)) {
@@ -482,13 +550,14 @@ public final class OutboxStage
     }
 
     /** Every room's recommendation follows the connection's level; a raise restarts the ramp. */
-    private void levelChanged(String before) {
-      if (lod.equals(before)) {
+    private void levelChanged(Lod before) {
+      Lod lod = level();
+      if (lod == before) {
         return;
       }
       long now = System.nanoTime();
       for (Focus f : focus.values()) {
-        if (lod.equals("high")) {
+        if (lod == Lod.HIGH) {
           f.plan.restartRamp();
         }
         f.dirty = true;
@@ -497,11 +566,11 @@ public final class OutboxStage
     }
 
     private void offerFocus(FocusOffer offer) {
-      if (quality == null) {
+      if (xr == null) {
         // not an XR connection: it gets no recommendation
         return;
       }
-      Focus f = focus.computeIfAbsent(offer.session(), s -> new Focus(s, new DetailPlan(quality)));
+      Focus f = focus.computeIfAbsent(offer.session(), s -> new Focus(s, new DetailPlan(xr)));
       f.ranking = offer.ranking();
       f.dirty = true;
       refreshFocus(f, System.nanoTime());
@@ -516,9 +585,10 @@ public final class OutboxStage
       if (!f.dirty && !f.plan.ramping()) {
         return;
       }
-      if (f.queuedOnce && now - f.lastQueuedAt < quality.lodUpdateInterval().toNanos()) {
+      if (f.queuedOnce && now - f.lastQueuedAt < xr.lodUpdateInterval().toNanos()) {
         return;
       }
+      Lod lod = level();
       Map<String, String> levels = f.plan.plan(lod, f.ranking, now);
       f.dirty = false;
       if (levels.equals(f.sent)) {
@@ -527,7 +597,7 @@ public final class OutboxStage
       f.sent = levels;
       f.lastQueuedAt = now;
       f.queuedOnce = true;
-      Quality q = Quality.forRoom(f.session, lod, levels);
+      Quality q = Quality.forRoom(f.session, lod.wire(), levels);
       RoomQualityEntry waiting = queuedRoomQuality.get(f.session);
       if (waiting != null) {
         waiting.quality = q;
@@ -747,6 +817,7 @@ public final class OutboxStage
     }
 
     private void closeNow(CloseCode code, String reason) {
+      closed = true;
       closeSignal.compareAndSet(null, Pair.create(code, reason));
       completeStage();
     }

@@ -2,7 +2,6 @@ package io.tandem.node.fanout;
 
 import io.tandem.node.cluster.JournalAvailability;
 import io.tandem.node.room.MemberPose;
-import io.tandem.node.room.ObjectView;
 import io.tandem.node.room.RoomChange;
 import io.tandem.node.room.RoomView;
 import io.tandem.node.session.MemberInfo;
@@ -10,6 +9,7 @@ import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
+import io.tandem.node.xr.FocusRanker;
 import io.tandem.node.xr.Gaze;
 import io.tandem.node.xr.Interest;
 import io.tandem.node.xr.XrSettings;
@@ -64,9 +64,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p>For the XR clients of a room it also ranks the room's shared objects by each one's gaze
  * ({@link Gaze}) whenever that receiver's head pose changes or an object is spawned, moved or
  * removed, and hands the ranking to the connection's outbox ({@link Outbox#focus}), which turns it
- * into the per-room level-of-detail recommendation. Object positions come from the snapshots, the
- * durable changes and the live moves the hub sees anyway; a hub that has not seen the room's
- * objects (its first connection resumed) asks the entity for a view of its own.
+ * into the per-room level-of-detail recommendation. Object positions ({@link FocusRanker}) come
+ * from the snapshots, the durable changes and the live moves the hub sees anyway; a hub that has
+ * not seen the room's objects (its first connection resumed) asks the entity for a view of its own:
+ * a {@code Refresh} without a connection id, answered by a {@link Subscriber.Refreshed} without
+ * one.
  */
 public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
@@ -235,16 +237,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   /** A map's snapshot parts, built once per cut for every connection (null for other kinds). */
   private final MapSnapshots mapSnapshots;
 
-  /** Where each shared object of the room is ({@code [x,y,z]}), to rank objects by gaze. */
-  private final Map<String, double[]> objectPositions = new HashMap<>();
-
-  /** The seq {@link #objectPositions} is current at; -1 while the hub has not seen the objects. */
-  private long objectsSeq = -1;
-
-  private boolean objectsRequested;
-
-  /** The connection id of the hub's own request for a view (object positions only). */
-  private static final String OBJECTS_VIEW = "#objects";
+  /** Where the room's shared objects are, to rank them by each XR receiver's gaze. */
+  private final FocusRanker objects = new FocusRanker();
 
   private SessionHub(
       ActorContext<Subscriber.Message> ctx,
@@ -651,8 +645,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   }
 
   private Behavior<Subscriber.Message> onRefreshed(Subscriber.Refreshed msg) {
-    if (OBJECTS_VIEW.equals(msg.connectionId())) {
-      objectsRequested = false;
+    if (msg.connectionId() == null) {
+      // the view this hub asked for itself (object positions)
+      objects.viewAnswered();
       takeObjects(msg.view());
       focusAll();
       return this;
@@ -809,11 +804,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   /** A snapshot of the room: its objects replace the hub's unless they are older. */
   private void takeObjects(SessionView view) {
-    if (view.state() instanceof RoomView room && view.seq() >= objectsSeq) {
-      objectPositions.clear();
-      room.objects().forEach((id, o) -> objectPositions.put(id, positionOf(o)));
-      objectsSeq = view.seq();
-      objectsRequested = false;
+    if (view.state() instanceof RoomView room) {
+      objects.view(view.seq(), room.objects());
     }
   }
 
@@ -823,43 +815,22 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
    * receiver needs them).
    */
   private boolean trackObjects(SessionUpdate u) {
-    if (!(u instanceof RoomChange change) || objectsSeq < 0 || u.seq() <= objectsSeq) {
+    if (!(u instanceof RoomChange change)) {
       return false;
     }
-    if (u.firstSeq() > objectsSeq + 1) {
-      objectPositions.clear();
-      objectsSeq = -1;
-      focusAll();
-      return false;
-    }
-    objectsSeq = u.seq();
-    if (change.objects() == null || change.objects().isEmpty()) {
-      return false;
-    }
-    change
-        .objects()
-        .forEach(
-            (id, o) -> {
-              if (o == null) {
-                objectPositions.remove(id);
-              } else {
-                objectPositions.put(id, positionOf(o));
-              }
-            });
-    return true;
+    return switch (objects.follow(u.firstSeq(), u.seq(), change.objects())) {
+      case MOVED -> true;
+      case LOST -> {
+        focusAll();
+        yield false;
+      }
+      case UNCHANGED -> false;
+    };
   }
 
   /** After a tick: live moves re-rank every XR receiver; otherwise only those whose head moved. */
   private void focusAfterTick(Subscriber.PosesTicked msg) {
-    boolean moved = false;
-    if (objectsSeq >= 0 && msg.objects() != null) {
-      for (Map.Entry<String, ObjectView> e : msg.objects().entrySet()) {
-        if (e.getValue() != null && objectPositions.containsKey(e.getKey())) {
-          objectPositions.put(e.getKey(), positionOf(e.getValue()));
-          moved = true;
-        }
-      }
-    }
+    boolean moved = objects.moveLive(msg.objects());
     for (Sub sub : subs.values()) {
       MemberPose mine = msg.poses().get(sub.request.memberId());
       if (moved || (mine != null && !Objects.equals(mine.head(), sub.focusHead))) {
@@ -877,24 +848,16 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     if (!ranksObjects(sub) || (sub.phase != Phase.LIVE && sub.phase != Phase.CATCHING_UP)) {
       return;
     }
-    if (objectsSeq < 0) {
-      if (!objectsRequested) {
-        objectsRequested = true;
-        entities.refresh(session, OBJECTS_VIEW, getContext().getSelf());
+    if (!objects.known()) {
+      if (objects.askForView()) {
+        // a view for this hub itself: no connection waits for it
+        entities.refresh(session, null, getContext().getSelf());
       }
       return;
     }
     MemberPose me = poses.get(sub.request.memberId());
     sub.focusHead = me == null ? null : me.head();
-    sub.request.outbox().focus(session, Gaze.rank(me, objectPositions));
-  }
-
-  private static double[] positionOf(ObjectView o) {
-    if (o.transform() == null || o.transform().p() == null || o.transform().p().size() < 3) {
-      return null;
-    }
-    var p = o.transform().p();
-    return new double[] {p.get(0), p.get(1), p.get(2)};
+    sub.request.outbox().focus(session, objects.rank(me));
   }
 
   private void addPose(
@@ -941,7 +904,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
     entity = null;
     // a request for the room's objects may have been lost with it
-    objectsRequested = false;
+    objects.viewAnswered();
     getContext()
         .getLog()
         .info("{} stopped where it ran; joining its {} connections again", session, subs.size());

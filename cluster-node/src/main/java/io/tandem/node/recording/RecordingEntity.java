@@ -41,6 +41,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.persistence.typed.EventAdapter;
+import org.apache.pekko.persistence.typed.EventSeq;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -67,7 +69,9 @@ import org.apache.pekko.stream.javadsl.Source;
  * persisted event holds their {@link BlobRef}, and the state keeps their bytes in memory while a
  * static or buffered batch references them, so viewers never wait for a read. After a recovery
  * those bytes are read back from the blob store before anything else: commands are stashed until
- * then. Blocks on nothing.
+ * then. A {@link Published} event carries the bytes in memory, so the event handler keeps them
+ * without reading anything but its event; the {@link #eventAdapter} leaves them out of the journal.
+ * Blocks on nothing.
  */
 public final class RecordingEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -241,12 +245,6 @@ public final class RecordingEntity
 
   private final LiveBufferMeter liveBuffer = new LiveBufferMeter();
 
-  /**
-   * Blob bytes of the publish being persisted, by hash, for the event handler to keep in memory
-   * (the event itself holds only the reference). Filled right before the persist, cleared after it.
-   */
-  private final Map<String, byte[]> arriving = new HashMap<>();
-
   /** Reading blobs back after a recovery: every command waits in the stash until done. */
   private boolean loadingPayloads;
 
@@ -290,6 +288,37 @@ public final class RecordingEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  /**
+   * A blob's bytes travel in the {@link Published} event as persisted (the event handler keeps them
+   * in memory, and viewers get them) but never into the journal: it holds the blob's reference
+   * only. Events read back are as written (their handler finds the bytes missing and they are read
+   * from the blob store after the recovery). Neither the payload nor the manifest of any event
+   * changes.
+   */
+  @Override
+  public EventAdapter<Event, Event> eventAdapter() {
+    return new EventAdapter<>() {
+      @Override
+      public Event toJournal(Event e) {
+        if (e instanceof Published p) {
+          RecordedBatch stored = p.batch().withoutBlobBytes();
+          return stored == p.batch() ? p : new Published(stored);
+        }
+        return e;
+      }
+
+      @Override
+      public String manifest(Event event) {
+        return "";
+      }
+
+      @Override
+      public EventSeq<Event> fromJournal(Event p, String manifest) {
+        return EventSeq.single(p);
+      }
+    };
   }
 
   @Override
@@ -489,8 +518,8 @@ public final class RecordingEntity
     }
     long now = clock.millis();
     long next = state.seq() + 1;
+    // with their blobs' bytes: the event adapter leaves those out of the journal
     List<Event> events = new ArrayList<>(cmd.batches().size());
-    List<Published> live = new ArrayList<>(cmd.batches().size());
     List<Long> lastSeqs = new ArrayList<>(cmd.batches().size());
     for (Publication p : cmd.batches()) {
       RecordedBatch batch =
@@ -504,11 +533,7 @@ public final class RecordingEntity
               p.bytes(),
               p.blob(),
               p.size());
-      if (p.blob() != null && p.bytes() != null) {
-        arriving.put(p.blob().hash(), p.bytes());
-      }
-      events.add(new Published(batch.withoutBlobBytes()));
-      live.add(new Published(batch));
+      events.add(new Published(batch));
       lastSeqs.add(batch.seq());
       next = batch.seq() + 1;
     }
@@ -516,8 +541,7 @@ public final class RecordingEntity
         .persist(events)
         .thenRun(
             s -> {
-              arriving.clear();
-              members.publishChanges(live);
+              members.publishChanges(events);
               liveBuffer.update(s);
             })
         .thenReply(cmd.replyTo(), s -> new SessionReply.Published(List.copyOf(lastSeqs)));
@@ -642,11 +666,12 @@ public final class RecordingEntity
             Published.class,
             (state, e) -> {
               state.counted();
+              // live, the event carries its blob's bytes; recovered, it does not (read back later)
               RecordedBatch b = e.batch();
               state.published(
-                  b,
+                  b.withoutBlobBytes(),
                   settings.liveBufferBytes(),
-                  b.blob() == null ? null : arriving.get(b.blob().hash()));
+                  b.blob() == null ? null : b.bytes());
               return state;
             })
         .onEvent(Deleted.class, (state, e) -> new RecordingState())

@@ -18,6 +18,7 @@ import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
+import io.tandem.node.xr.RoomMotion;
 import io.tandem.persistence.CborSerializable;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
@@ -184,7 +185,10 @@ public final class RoomEntity
   public record ChangeSettings(String memberId, int tickHz, ActorRef<SessionReply> replyTo)
       implements Command {}
 
-  /** A connection fell behind: send it a fresh snapshot through its hub. */
+  /**
+   * A connection fell behind: send it a fresh snapshot through its hub. With {@code connectionId}
+   * null the hub asks for itself (the positions of the room's objects): the answer carries none.
+   */
   public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
 
   /** Ask for the room's summary (HTTP API). */
@@ -252,7 +256,7 @@ public final class RoomEntity
 
   /** Doc edits applied as one change; {@code key}: its idempotency key, or null. */
   public record DocEdited(long seq, String by, long ts, List<DocEdit> ops, String key)
-      implements Event, ChangeEvent {
+      implements Event, ChangeEvent, Decision {
     @JsonCreator
     public DocEdited {}
 
@@ -272,7 +276,7 @@ public final class RoomEntity
    */
   public record ObjectsChanged(
       long seq, String by, long ts, Map<String, ObjectView> objects, String key)
-      implements Event, ChangeEvent {
+      implements Event, ChangeEvent, Decision {
     @JsonCreator
     public ObjectsChanged {}
 
@@ -344,28 +348,12 @@ public final class RoomEntity
   /** Edits and object actions waiting for the next flush, in arrival order. */
   private final List<Command> pending = new ArrayList<>();
 
-  /** XR motion, ephemeral and actor-confined: the latest pose of every member that sent one. */
-  private final Map<String, MemberPose> poses = new HashMap<>();
-
-  /** Poses that changed since the last tick, in arrival order. */
-  private final Map<String, MemberPose> changedPoses = new LinkedHashMap<>();
-
   /**
-   * Held objects moved by XR clients since their last durable change: their live view. Moves are
-   * ephemeral (sent at the tick); the hold's end persists the final transform.
+   * XR motion, ephemeral and actor-confined: members' poses, held objects moved live (sent at the
+   * tick; the hold's end persists the final transform), and recorded ticks waiting for their write
+   * ({@code posesPerWrite} ticks go together).
    */
-  private final Map<String, ObjectView> liveObjects = new HashMap<>();
-
-  /** Live objects that moved since the last tick. */
-  private final Map<String, ObjectView> movedObjects = new LinkedHashMap<>();
-
-  /** When each live object last moved (renews its hold). */
-  private final Map<String, Long> movedAt = new HashMap<>();
-
-  /** Recorded ticks waiting for their write ({@code posesPerWrite} ticks go together). */
-  private final List<Event> unwrittenTicks = new ArrayList<>();
-
-  private long tick;
+  private final RoomMotion<PosesRecorded> motion = new RoomMotion<>(PosesRecorded::new);
 
   private RoomEntity(
       String roomName,
@@ -453,7 +441,7 @@ public final class RoomEntity
             Stop.class,
             (state, cmd) -> {
               members.announceStopping();
-              if (!unwrittenTicks.isEmpty()) {
+              if (motion.unwrittenTicks() > 0) {
                 // the recorded motion goes to the journal before the room stops
                 List<Event> ticks = takeUnwrittenTicks();
                 return Effect().persist(ticks).thenStop().thenNoReply();
@@ -485,8 +473,7 @@ public final class RoomEntity
     if (back != null) {
       // an XR client came back within the grace period: its holds and its avatar are its again
       if (back.pose() != null) {
-        poses.put(cmd.memberId(), back.pose());
-        changedPoses.put(cmd.memberId(), back.pose());
+        motion.pose(cmd.memberId(), back.pose());
         lifecycle.wake();
       }
       List<Event> handedOver = handOverHolds(state, back.memberId(), cmd.memberId());
@@ -582,7 +569,7 @@ public final class RoomEntity
     for (String id : state.objects().keySet()) {
       ObjectView v = currentView(state, id);
       if (from.equals(v.heldBy())) {
-        forgetLive(id);
+        motion.forget(id);
         events.add(
             new ObjectsChanged(
                 ++seq, to, now, Map.of(id, new ObjectView(v.asset(), v.transform(), to))));
@@ -604,12 +591,7 @@ public final class RoomEntity
     }
     // motion of the old history is never written; queued changes are decided after the reset
     // (their senders are no longer members: not_joined)
-    unwrittenTicks.clear();
-    poses.clear();
-    changedPoses.clear();
-    liveObjects.clear();
-    movedObjects.clear();
-    movedAt.clear();
+    motion.clear();
     return Effect()
         .persist(new Deleted(clock.millis()))
         .thenRun(
@@ -692,10 +674,22 @@ public final class RoomEntity
     return Effect().noReply();
   }
 
-  /** Decides the queued changes in order and persists the accepted ones in one write. */
-  /** An accepted move of a held object by an XR client: ephemeral, sent at the tick. */
-  private record LiveMove(String id, ObjectView view) {}
+  /**
+   * What the flush decides for one queued edit or object action. An accepted durable change is its
+   * own event ({@link DocEdited}, {@link ObjectsChanged}: no wrapper on the common path).
+   */
+  private sealed interface Decision permits Answered, LiveMove, DocEdited, ObjectsChanged {}
 
+  /**
+   * Answered at once, nothing changes: refused, or a retry of a change already applied (answered
+   * with its seq).
+   */
+  private record Answered(SessionReply reply) implements Decision {}
+
+  /** An accepted move of a held object by an XR client: ephemeral, sent at the tick. */
+  private record LiveMove(String id, ObjectView view) implements Decision {}
+
+  /** Decides the queued changes in order and persists the accepted ones in one write. */
   private ReplyEffect<Event, RoomState> onFlushChanges(RoomState state, FlushChanges cmd) {
     List<Event> events = new ArrayList<>();
     List<ReplyTo> acceptedBy = new ArrayList<>();
@@ -703,27 +697,33 @@ public final class RoomEntity
     List<Command> batch =
         pending.subList(0, Math.min(pending.size(), settings.maxChangesPerWrite()));
     for (Command change : batch) {
-      Object decision =
-          change instanceof Edit e ? decideEdit(s, e) : decideObject(s, (ChangeObject) change);
-      ReplyTo replyTo = change instanceof Edit e ? e.replyTo() : ((ChangeObject) change).replyTo();
-      if (decision instanceof SessionReply reply) {
-        // refused, or a retry of a change already applied (answered with its seq)
-        replyTo.tell(reply);
+      Decision decision;
+      ReplyTo replyTo;
+      if (change instanceof Edit e) {
+        decision = decideEdit(s, e);
+        replyTo = e.replyTo();
+      } else {
+        ChangeObject o = (ChangeObject) change;
+        decision = decideObject(s, o);
+        replyTo = o.replyTo();
+      }
+      // every kind of the sealed Decision, each once (a switch over it needs Java 21)
+      if (decision instanceof Answered answered) {
+        replyTo.tell(answered.reply());
       } else if (decision instanceof LiveMove move) {
-        liveObjects.put(move.id(), move.view());
-        movedObjects.put(move.id(), move.view());
-        movedAt.put(move.id(), clock.millis());
+        motion.move(move.id(), move.view(), clock.millis());
         lifecycle.wake();
         replyTo.tell(new SessionReply.Accepted(null));
-      } else {
-        Event event = (Event) decision;
-        if (event instanceof ObjectsChanged changed) {
-          changed.objects().keySet().forEach(this::forgetLive);
-          // a grab starts the hold's timeout, which the tick checks
-          lifecycle.wake();
-        }
-        s = applyEvent(s, event);
-        events.add(event);
+      } else if (decision instanceof DocEdited edited) {
+        s = applyEvent(s, edited);
+        events.add(edited);
+        acceptedBy.add(replyTo);
+      } else if (decision instanceof ObjectsChanged changed) {
+        changed.objects().keySet().forEach(motion::forget);
+        // a grab starts the hold's timeout, which the tick checks
+        lifecycle.wake();
+        s = applyEvent(s, changed);
+        events.add(changed);
         acceptedBy.add(replyTo);
       }
     }
@@ -757,25 +757,27 @@ public final class RoomEntity
   }
 
   /** The event of an edit, or why it is refused. */
-  private Object decideEdit(RoomState state, Edit cmd) {
+  private Decision decideEdit(RoomState state, Edit cmd) {
     SessionReply.Rejected refused = checkEditor(cmd.memberId());
     if (refused != null) {
-      return refused;
+      return new Answered(refused);
     }
     SessionReply.Accepted applied = alreadyApplied(state, cmd.memberId(), cmd.key());
     if (applied != null) {
-      return applied;
+      return new Answered(applied);
     }
     if (cmd.ops().isEmpty() || cmd.ops().size() > settings.maxOpsPerFrame()) {
-      return new SessionReply.Rejected(
-          ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops");
+      return new Answered(
+          new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "an op frame holds 1 to " + settings.maxOpsPerFrame() + " ops"));
     }
     int maxDepth = settings.limits().maxDocDepth();
     for (DocEdit edit : cmd.ops()) {
       if (DocTree.depthOf(edit) > maxDepth) {
         // every accepted document must stay encodable in a snapshot: refused, nothing changes
-        return new SessionReply.Rejected(
-            ErrorCode.TOO_BIG, "the document would nest deeper than " + maxDepth + " levels");
+        return new Answered(
+            new SessionReply.Rejected(
+                ErrorCode.TOO_BIG, "the document would nest deeper than " + maxDepth + " levels"));
       }
     }
     ObjectNode newDoc;
@@ -783,16 +785,19 @@ public final class RoomEntity
       newDoc = DocTree.apply(state.doc(), cmd.ops());
     } catch (RuntimeException | StackOverflowError e) {
       ctx.getLog().warn("{}: an edit could not be applied ({}), refused", sessionId, e.toString());
-      return new SessionReply.Rejected(ErrorCode.INTERNAL, "the edit could not be applied");
+      return new Answered(
+          new SessionReply.Rejected(ErrorCode.INTERNAL, "the edit could not be applied"));
     }
     long docBytes = budget.docBytesAfter(state.doc(), cmd.ops(), newDoc, settings.maxDocBytes());
     if (docBytes > settings.maxDocBytes()) {
-      return new SessionReply.Rejected(
-          ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes");
+      return new Answered(
+          new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "the document would exceed " + settings.maxDocBytes() + " bytes"));
     }
     if (stateBytes(newDoc, state.objects(), null, null, 0) > budget.maxBytes()) {
-      return new SessionReply.Rejected(
-          ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes");
+      return new Answered(
+          new SessionReply.Rejected(
+              ErrorCode.TOO_BIG, "the room's state would exceed " + budget.maxBytes() + " bytes"));
     }
     return new DocEdited(state.seq() + 1, cmd.memberId(), clock.millis(), cmd.ops(), cmd.key());
   }
@@ -813,19 +818,19 @@ public final class RoomEntity
     return slash < 0 ? memberId : memberId.substring(0, slash);
   }
 
-  /** The event of an object action, or why it is refused. */
-  private Object decideObject(RoomState state, ChangeObject cmd) {
+  /** The event of an object action (or its live move), or why it is refused. */
+  private Decision decideObject(RoomState state, ChangeObject cmd) {
     SessionReply.Rejected refused = checkEditor(cmd.memberId());
     if (refused != null) {
-      return refused;
+      return new Answered(refused);
     }
     SessionReply.Accepted applied = alreadyApplied(state, cmd.memberId(), cmd.key());
     if (applied != null) {
-      return applied;
+      return new Answered(applied);
     }
     refused = checkObjectAction(state, cmd);
     if (refused != null) {
-      return refused;
+      return new Answered(refused);
     }
     ObjectView current = currentView(state, cmd.id());
     ObjectView after =
@@ -860,19 +865,12 @@ public final class RoomEntity
 
   /** An object as it is now: its live view while an XR client moves it, else its durable one. */
   private ObjectView currentView(RoomState state, String id) {
-    ObjectView live = liveObjects.get(id);
+    ObjectView live = motion.live(id);
     if (live != null) {
       return live;
     }
     SharedObject o = state.objects().get(id);
     return o == null ? null : o.view();
-  }
-
-  /** The object had a durable change: its live view is no longer ahead of it. */
-  private void forgetLive(String id) {
-    liveObjects.remove(id);
-    movedObjects.remove(id);
-    movedAt.remove(id);
   }
 
   private SessionReply.Rejected checkObjectAction(RoomState state, ChangeObject cmd) {
@@ -951,8 +949,7 @@ public final class RoomEntity
 
   private ReplyEffect<Event, RoomState> onSetPose(RoomState state, SetPose cmd) {
     if (members.contains(cmd.memberId())) {
-      poses.put(cmd.memberId(), cmd.pose());
-      changedPoses.put(cmd.memberId(), cmd.pose());
+      motion.pose(cmd.memberId(), cmd.pose());
       lifecycle.wake();
     }
     return Effect().noReply();
@@ -994,7 +991,7 @@ public final class RoomEntity
     // the tick keeps running while things move, objects are held or grace periods run (they end at
     // a tick, with or without members); otherwise it sleeps until a pose, move, grab or
     // announcement wakes it
-    boolean moved = !changedPoses.isEmpty() || !movedObjects.isEmpty();
+    boolean moved = motion.moving();
     long now = clock.millis();
     // holds that ended: no move for the hold timeout, or a grace period that ran out
     Map<String, String> ended = new LinkedHashMap<>();
@@ -1002,7 +999,7 @@ public final class RoomEntity
     boolean held = false;
     for (Map.Entry<String, SharedObject> e : state.objects().entrySet()) {
       ObjectView v = currentView(state, e.getKey());
-      long touched = Math.max(e.getValue().touchedAt(), movedAt.getOrDefault(e.getKey(), 0L));
+      long touched = Math.max(e.getValue().touchedAt(), motion.movedAt(e.getKey()));
       held |= v.heldBy() != null;
       if (v.heldBy() != null && now - touched >= timeout) {
         ended.put(e.getKey(), v.heldBy());
@@ -1025,7 +1022,7 @@ public final class RoomEntity
     long seq = state.seq();
     for (Map.Entry<String, String> e : ended.entrySet()) {
       ObjectView v = currentView(state, e.getKey());
-      forgetLive(e.getKey());
+      motion.forget(e.getKey());
       toWrite.add(
           new ObjectsChanged(
               ++seq,
@@ -1037,8 +1034,8 @@ public final class RoomEntity
     // recorded motion goes to the journal every posesPerWrite ticks, with a durable change, and
     // once the motion stops (the tick may sleep next)
     if (!toWrite.isEmpty()
-        || unwrittenTicks.size() >= settings.posesPerWrite()
-        || (!moved && !unwrittenTicks.isEmpty())) {
+        || motion.unwrittenTicks() >= settings.posesPerWrite()
+        || (!moved && motion.unwrittenTicks() > 0)) {
       List<Event> ticks = takeUnwrittenTicks();
       ticks.addAll(toWrite);
       toWrite = ticks;
@@ -1051,24 +1048,17 @@ public final class RoomEntity
    * {@code poses} frame from its hub) and records them for the journal. Nothing when nothing moved.
    */
   private void recordMotion(RoomState state, long now) {
-    if (changedPoses.isEmpty() && movedObjects.isEmpty()) {
-      return;
+    PosesRecorded ticked = motion.tick(state.seq(), now);
+    if (ticked != null) {
+      members.broadcast(
+          new Subscriber.PosesTicked(ticked.tick(), now, ticked.poses(), ticked.objects()));
     }
-    tick++;
-    Map<String, MemberPose> tickPoses =
-        Collections.unmodifiableMap(new LinkedHashMap<>(changedPoses));
-    Map<String, ObjectView> tickObjects =
-        Collections.unmodifiableMap(new LinkedHashMap<>(movedObjects));
-    changedPoses.clear();
-    movedObjects.clear();
-    members.broadcast(new Subscriber.PosesTicked(tick, now, tickPoses, tickObjects));
-    unwrittenTicks.add(new PosesRecorded(state.seq(), tick, now, tickPoses, tickObjects));
   }
 
   /** The recorded ticks not written yet (a fresh, mutable list); forgets them. */
   private List<Event> takeUnwrittenTicks() {
-    List<Event> out = new ArrayList<>(unwrittenTicks);
-    unwrittenTicks.clear();
+    List<Event> out = new ArrayList<>(motion.unwrittenTicks());
+    motion.drainUnwritten(out);
     return out;
   }
 
@@ -1097,8 +1087,7 @@ public final class RoomEntity
     if (gone == null) {
       return List.of();
     }
-    MemberPose lastPose = poses.remove(memberId);
-    changedPoses.remove(memberId);
+    MemberPose lastPose = motion.removeMember(memberId);
     List<String> held = new ArrayList<>();
     for (String id : state.objects().keySet()) {
       if (memberId.equals(currentView(state, id).heldBy())) {
@@ -1115,7 +1104,7 @@ public final class RoomEntity
     long now = clock.millis();
     for (String id : held) {
       ObjectView v = currentView(state, id);
-      forgetLive(id);
+      motion.forget(id);
       events.add(
           new ObjectsChanged(
               ++seq, memberId, now, Map.of(id, new ObjectView(v.asset(), v.transform(), null))));
@@ -1143,10 +1132,10 @@ public final class RoomEntity
   private SessionView view(RoomState state) {
     RoomView durable = state.view();
     RoomView now = durable;
-    if (!liveObjects.isEmpty()) {
+    if (motion.anyLive()) {
       // a late joiner sees held objects where their holders have them now
       Map<String, ObjectView> objects = new LinkedHashMap<>(durable.objects());
-      liveObjects.forEach((id, v) -> objects.computeIfPresent(id, (k, old) -> v));
+      motion.overlayLive(objects);
       now = new RoomView(durable.doc(), Collections.unmodifiableMap(objects));
     }
     return lifecycle.view(state, now);

@@ -68,7 +68,10 @@ public final class SessionEntities {
     }
   }
 
-  /** Asks for a fresh snapshot for one connection; the entity answers {@code hub}. */
+  /**
+   * Asks for a fresh snapshot for one connection ({@code connectionId}), or for the hub itself
+   * ({@code connectionId} null: a room's object positions); the entity answers {@code hub}.
+   */
   public void refresh(SessionId session, String connectionId, ActorRef<Subscriber.Message> hub) {
     switch (session.kind()) {
       case ROOM -> room(session).tell(new RoomEntity.Refresh(connectionId, hub));

@@ -122,7 +122,10 @@ public final class Subscriber {
    */
   public record Settings(int tickHz, String by) implements Message {}
 
-  /** A fresh snapshot for one connection that fell behind (after {@code resync}). */
+  /**
+   * A fresh snapshot for one connection that fell behind (after {@code resync}), or, with {@code
+   * connectionId} null, the view a hub asked for itself (a room's object positions).
+   */
   public record Refreshed(String connectionId, SessionView view) implements Message {}
 
   /**

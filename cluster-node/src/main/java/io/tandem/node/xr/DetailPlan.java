@@ -49,17 +49,17 @@ public final class DetailPlan {
 
   /**
    * The recommendation at {@code nowNanos}: every object of {@code ranking}, in its order, mapped
-   * to {@code "high"} or {@code "low"}.
+   * to its level's wire name ({@link Lod#wire}), as the {@code quality} frame carries it.
    *
-   * @param level the connection's level, {@code "high"} or {@code "low"}
+   * @param level the connection's level
    */
-  public Map<String, String> plan(String level, List<Gaze.Ranked> ranking, long nowNanos) {
+  public Map<String, String> plan(Lod level, List<Gaze.Ranked> ranking, long nowNanos) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (!"high".equals(level)) {
+    if (level != Lod.HIGH) {
       high.clear();
       rampStart = -1;
       ramping = false;
-      ranking.forEach(r -> out.put(r.id(), "low"));
+      ranking.forEach(r -> out.put(r.id(), Lod.LOW.wire()));
       return out;
     }
     if (rampStart < 0) {
@@ -87,7 +87,7 @@ public final class DetailPlan {
     }
     high.clear();
     high.addAll(chosen);
-    ranking.forEach(r -> out.put(r.id(), chosen.contains(r.id()) ? "high" : "low"));
+    ranking.forEach(r -> out.put(r.id(), (chosen.contains(r.id()) ? Lod.HIGH : Lod.LOW).wire()));
     return out;
   }
 

@@ -83,6 +83,13 @@ class OutboxPosesTest {
 
   /** An outbox whose reader is {@code reader}; the reader's first demand is acknowledged. */
   private Outbox reading(TestProbe<Read> reader, OutboundStats stats) {
+    return reading(reader, stats, new AtomicReference<>());
+  }
+
+  private Outbox reading(
+      TestProbe<Read> reader,
+      OutboundStats stats,
+      AtomicReference<Pair<io.tandem.protocol.CloseCode, String>> closeSignal) {
     Outbox outbox =
         Source.fromGraph(
                 new OutboxStage(
@@ -90,7 +97,7 @@ class OutboxPosesTest {
                     FrameCodec.create(1 << 20),
                     new OutboxStage.Bounds(16, 1 << 20, 16),
                     session -> {},
-                    new AtomicReference<Pair<io.tandem.protocol.CloseCode, String>>(),
+                    closeSignal,
                     stats,
                     (frame, bytes) -> {}))
             .toMat(
@@ -186,5 +193,28 @@ class OutboxPosesTest {
     reader.expectNoMessage(Duration.ofMillis(100));
     assertTrue(stats.posesCoalesced() >= 88, "the 90 waiting ticks were merged into one");
     assertEquals(0, stats.presenceCoalesced(), "counted as poses, not presence");
+  }
+
+  @Test
+  void aReaderThatLeavesMoreThanMaxRepliesUnreadIsClosedWith4429AndNothingMoreIsQueued() {
+    TestProbe<Read> reader = kit.createTestProbe();
+    AtomicReference<Pair<io.tandem.protocol.CloseCode, String>> closeSignal =
+        new AtomicReference<>();
+    Outbox outbox = reading(reader, new OutboundStats(), closeSignal);
+    // the bound is 16 unread replies; the reader takes one and then reads no more
+    for (int i = 0; i < 20; i++) {
+      outbox.reply(new io.tandem.protocol.Resync(ROOM));
+    }
+    // offers after the close go nowhere
+    outbox.reply(new io.tandem.protocol.Resync(ROOM));
+    reader.awaitAssert(
+        Duration.ofSeconds(3),
+        () -> {
+          assertEquals(
+              Pair.create(
+                  io.tandem.protocol.CloseCode.RATE_LIMITED, "client does not read its replies"),
+              closeSignal.get());
+          return null;
+        });
   }
 }
