@@ -173,7 +173,7 @@ function decodeFrame(data, lazyParts = false) {
 // envelope (`session`, `seq`, `part`) is read, by walking the CBOR items without building them, and
 // its `entries` are decoded the first time they are read (the session's `entries`, or the
 // payload's `entries`). A page that builds its own view of a large snapshot elsewhere (the graph
-// page, in a Web Worker, from `payload.raw`) keeps the main thread free of the decoding.
+// page, straight into typed arrays from `payload.raw`) never pays for the objects.
 
 /** The item at `o`: `{major, n, indefinite, o}` (`o` after its head). Throws past the end. */
 function cborHead(b, o) {
@@ -878,7 +878,7 @@ export class Session extends Emitter {
  * - `lazySnapshotParts` (false): over CBOR, a map's `snapshot.part` frames are not decoded when
  *   they arrive: their `payload.entries` are decoded on first read (the session's `entries`
  *   reads them), and `payload.raw` (`{bytes, start, end}`) holds the entries' CBOR, for a page
- *   that decodes them elsewhere (a Web Worker).
+ *   that reads them its own way (the graph page, straight into typed arrays).
  *
  * Events: every server frame type (`welcome`, `snapshot`, `delta`, `presence`, `poses`,
  * `events`, `ended`, `resync`, `ok`, `error`, `pong`, `bye`, `replay.events`, `replay.end`,

@@ -50,8 +50,8 @@ function endIndex(v) {
 }
 
 /**
- * A snapshot frame's entries (a decoded object) packed for `GraphBuffers.applyPacked`, as the
- * graph page's Web Worker (graph-worker.js) hands them to the page: positions `p/<n>` with an
+ * A snapshot frame's entries (a decoded object) packed for `GraphBuffers.applyPacked` (the
+ * reference for `packCbor`, which reads the same from CBOR; tests compare the two): positions `p/<n>` with an
  * array value as `pIds` (n) and `pXyz` (3 floats each), edges `e/<j>` = [from, to] with plain
  * whole-number ends as `eIds` (j) and `eEnds` (2 each), and every other entry as it is in `rest`.
  * Applying the result gives the same graph as applying the entries one by one.
@@ -464,7 +464,7 @@ export class GraphBuffers {
     for (const k in entries) this.apply(k, entries[k]);
   }
 
-  /** Applies entries packed by `packEntries` (a snapshot frame's, decoded in a Worker). */
+  /** Applies entries packed by `packEntries` or `packCbor` (a snapshot part read from its bytes). */
   applyPacked(pk) {
     const { pIds, pXyz, eIds, eEnds } = pk;
     for (let i = 0; i < pIds.length; i++) {
