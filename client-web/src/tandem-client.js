@@ -147,7 +147,7 @@ function encodeFrame(encoding, frame) {
   return JSON.stringify(frame);
 }
 
-function decodeFrame(data) {
+function decodeFrame(data, lazyParts = false) {
   if (typeof data === 'string') {
     const frame = JSON.parse(data);
     const p = frame?.payload;
@@ -160,8 +160,154 @@ function decodeFrame(data) {
       : Array.isArray(data) // ws may hand over fragments
         ? concatBytes(data)
         : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const frame = cborDecode(bytes);
-  return frame;
+  if (lazyParts) {
+    const part = undecodedPart(bytes);
+    if (part) return part;
+  }
+  return cborDecode(bytes);
+}
+
+// ------------------------------------------------------------------ snapshot parts, undecoded
+//
+// With `lazySnapshotParts`, a binary `snapshot.part` is not decoded when it arrives: only its
+// envelope (`session`, `seq`, `part`) is read, by walking the CBOR items without building them, and
+// its `entries` are decoded the first time they are read (the session's `entries`, or the
+// payload's `entries`). A page that builds its own view of a large snapshot elsewhere (the graph
+// page, straight into typed arrays from `payload.raw`) never pays for the objects.
+
+/** The item at `o`: `{major, n, indefinite, o}` (`o` after its head). Throws past the end. */
+function cborHead(b, o) {
+  if (o >= b.length) throw new RangeError('truncated');
+  const ib = b[o++];
+  const major = ib >> 5;
+  const info = ib & 31;
+  let n = info;
+  if (info === 24) n = b[o++];
+  else if (info === 25) { n = (b[o] << 8) | b[o + 1]; o += 2; }
+  else if (info === 26) { n = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]); o += 4; }
+  else if (info === 27) {
+    n = (b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3])) * 4294967296
+      + b[o + 4] * 16777216 + ((b[o + 5] << 16) | (b[o + 6] << 8) | b[o + 7]);
+    o += 8;
+  } else if (info === 31) return { major, n: 0, indefinite: true, o };
+  else if (info > 27) throw new RangeError('bad item');
+  if (o > b.length) throw new RangeError('truncated');
+  return { major, n, indefinite: false, o };
+}
+
+/** The offset after the item at `o`. */
+function cborSkip(b, o) {
+  const h = cborHead(b, o);
+  o = h.o;
+  switch (h.major) {
+    case 2:
+    case 3:
+      if (!h.indefinite) return o + h.n;
+      while (b[o] !== 0xff) o = cborSkip(b, o);
+      return o + 1;
+    case 4:
+    case 5: {
+      if (h.indefinite) {
+        while (b[o] !== 0xff) o = cborSkip(b, o);
+        return o + 1;
+      }
+      const items = h.major === 5 ? h.n * 2 : h.n;
+      for (let i = 0; i < items; i++) o = cborSkip(b, o);
+      return o;
+    }
+    case 6:
+      return cborSkip(b, o);
+    default:
+      return o; // integers, simple values and floats: their head is all of them
+  }
+}
+
+/** A short ASCII text item at `o` (a key): `{text, o}`, or null when it is not one. */
+function cborText(b, o) {
+  const h = cborHead(b, o);
+  if (h.major !== 3 || h.indefinite || h.n > 64) return null;
+  let text = '';
+  for (let i = 0; i < h.n; i++) text += String.fromCharCode(b[h.o + i]);
+  return { text, o: h.o + h.n };
+}
+
+/** An integer item at `o`: `{value, o}`, or null. */
+function cborInt(b, o) {
+  const h = cborHead(b, o);
+  if (h.major === 0) return { value: h.n, o: h.o };
+  if (h.major === 1) return { value: -1 - h.n, o: h.o };
+  return null;
+}
+
+/** Calls `each(key, offset of the value)` for the definite or indefinite map at `o`; the offset after it. */
+function cborMap(b, o, each) {
+  const h = cborHead(b, o);
+  if (h.major !== 5) throw new RangeError('not a map');
+  o = h.o;
+  for (let i = 0; h.indefinite ? b[o] !== 0xff : i < h.n; i++) {
+    const key = cborText(b, o);
+    if (!key) throw new RangeError('not a text key');
+    each(key.text, key.o);
+    o = cborSkip(b, key.o);
+  }
+  return h.indefinite ? o + 1 : o;
+}
+
+const PART_TYPE = [0x6d, ...'snapshot.part'].map((c) => (typeof c === 'number' ? c : c.charCodeAt(0)));
+
+/** Whether the text `snapshot.part` appears among the first bytes (a frame's envelope). */
+function mentionsPart(b) {
+  const end = Math.min(b.length, 96) - PART_TYPE.length;
+  outer: for (let i = 0; i <= end; i++) {
+    for (let j = 0; j < PART_TYPE.length; j++) if (b[i + j] !== PART_TYPE[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * A binary `snapshot.part` with its entries left undecoded: the frame (`type`, `session`, `v`, and
+ * `payload` with `seq`, `part`, `raw`: `{bytes, start, end}` where `bytes.subarray(start, end)` is
+ * the CBOR of `entries`, and `entries` itself decoded on first read); null for any other frame,
+ * or when the envelope is not as expected (the caller decodes it whole).
+ */
+function undecodedPart(bytes) {
+  if (!mentionsPart(bytes)) return null;
+  try {
+    const frame = {};
+    let payload = null;
+    cborMap(bytes, 0, (key, o) => {
+      if (key === 'payload') payload = o;
+      else if (key === 'type' || key === 'session') frame[key] = cborText(bytes, o)?.text;
+      else if (key === 'v') frame.v = cborInt(bytes, o)?.value;
+    });
+    if (frame.type !== 'snapshot.part' || payload === null || typeof frame.session !== 'string') return null;
+    const p = {};
+    let raw = null;
+    cborMap(bytes, payload, (key, o) => {
+      if (key === 'seq' || key === 'part') p[key] = cborInt(bytes, o)?.value;
+      else if (key === 'entries') raw = { bytes, start: o, end: cborSkip(bytes, o) };
+    });
+    if (raw === null || !Number.isInteger(p.seq) || !Number.isInteger(p.part)) return null;
+    let decoded = null;
+    Object.defineProperty(p, 'raw', { value: raw, enumerable: false });
+    // not enumerable: spreading the payload (`{...payload}`) does not decode it
+    Object.defineProperty(p, 'entries', {
+      enumerable: false,
+      get: () => (decoded ??= cborDecode(raw.bytes.subarray(raw.start, raw.end)) ?? {}),
+    });
+    frame.payload = p;
+    return frame;
+  } catch {
+    return null;
+  }
+}
+
+/** The entries of an undecoded `snapshot.part` payload, kept until they are read. */
+class UndecodedEntries {
+  constructor(payload) {
+    this.payload = payload;
+  }
 }
 
 /**
@@ -287,7 +433,7 @@ export class Session extends Emitter {
       const objects = this.#entryObjects;
       this.#entryObjects = null;
       const map = new Map();
-      for (const o of objects) entriesInto(map, o);
+      for (const o of objects) entriesInto(map, o instanceof UndecodedEntries ? o.payload.entries : o);
       this.#entries = map;
     }
     return this.#entries;
@@ -553,7 +699,8 @@ export class Session extends Emitter {
     const a = this.assembling;
     const p = frame.payload;
     if (!a || p.seq !== a.seq) return false;
-    a.objects.push(p.entries ?? {});
+    // an undecoded part (lazySnapshotParts) is decoded when the entries are first read
+    a.objects.push(p.raw ? new UndecodedEntries(p) : p.entries ?? {});
     a.got++;
     this.stats.parts++;
     this.emit('snapshot.part', { session: this, frame, part: p.part, parts: a.parts });
@@ -728,6 +875,10 @@ export class Session extends Emitter {
  *   moves to a fresh token on its own (a quick reconnect and resume) instead of waiting for the
  *   server's 4401 at expiry.
  *   `random` (for tests; default `Math.random`).
+ * - `lazySnapshotParts` (false): over CBOR, a map's `snapshot.part` frames are not decoded when
+ *   they arrive: their `payload.entries` are decoded on first read (the session's `entries`
+ *   reads them), and `payload.raw` (`{bytes, start, end}`) holds the entries' CBOR, for a page
+ *   that reads them its own way (the graph page, straight into typed arrays).
  *
  * Events: every server frame type (`welcome`, `snapshot`, `delta`, `presence`, `poses`,
  * `events`, `ended`, `resync`, `ok`, `error`, `pong`, `bye`, `replay.events`, `replay.end`,
@@ -763,6 +914,7 @@ export class TandemClient extends Emitter {
     this.holdChangesMs = options.holdChangesMs ?? Infinity;
     this.tokenRenewMs = options.tokenRenewMs ?? 0;
     this.random = options.random ?? Math.random;
+    this.lazySnapshotParts = options.lazySnapshotParts === true;
 
     this.state = States.IDLE;
     /** The connection's level of detail from the last session-less `quality` (XR clients). */
@@ -979,7 +1131,7 @@ export class TandemClient extends Emitter {
       if (this.socket !== socket) return;
       let frame;
       try {
-        frame = decodeFrame(event.data);
+        frame = decodeFrame(event.data, this.lazySnapshotParts);
       } catch (e) {
         this.reportError(new TandemError('bad_frame', `undecodable frame from the server: ${e.message}`));
         return;

@@ -1,3 +1,5 @@
+import { decode as cborDecode } from 'cbor-x';
+
 // The graph page's buffers (graph.js), without the DOM or three.js so that they can be unit tested:
 // node slots (position and colour) and edge slots (two node slots each), filled from the map's
 // entries as the producer client-web/scripts/graph-producer.mjs writes them: nodes `n/<id>`,
@@ -39,6 +41,289 @@ export function plainIndex(text, from = 0) {
  */
 export function stableText(value) {
   return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? Number(v) : v));
+}
+
+/** A node id as a slot number: a whole number in [0, 1e9) or its plain text; else -1. */
+function endIndex(v) {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v < 1e9 ? v : -1;
+  return typeof v === 'string' ? plainIndex(v) : -1;
+}
+
+/**
+ * A snapshot frame's entries (a decoded object) packed for `GraphBuffers.applyPacked` (the
+ * reference for `packCbor`, which reads the same from CBOR; tests compare the two): positions `p/<n>` with an
+ * array value as `pIds` (n) and `pXyz` (3 floats each), edges `e/<j>` = [from, to] with plain
+ * whole-number ends as `eIds` (j) and `eEnds` (2 each), and every other entry as it is in `rest`.
+ * Applying the result gives the same graph as applying the entries one by one.
+ */
+export function packEntries(entries) {
+  let np = 0;
+  let ne = 0;
+  const keys = [];
+  for (const k in entries) keys.push(k);
+  const pIds = new Int32Array(keys.length);
+  const pXyz = new Float32Array(keys.length * 3);
+  const eIds = new Int32Array(keys.length);
+  const eEnds = new Int32Array(keys.length * 2);
+  const rest = {};
+  let restCount = 0;
+  for (const k of keys) {
+    const v = entries[k];
+    const short = k.length > 2 && k.charCodeAt(1) === 47;
+    const c0 = k.charCodeAt(0);
+    if (short && c0 === 112 && Array.isArray(v)) {
+      const n = plainIndex(k, 2);
+      if (n >= 0) {
+        pIds[np] = n;
+        pXyz[np * 3] = Number(v[0]) || 0;
+        pXyz[np * 3 + 1] = Number(v[1]) || 0;
+        pXyz[np * 3 + 2] = Number(v[2]) || 0;
+        np++;
+        continue;
+      }
+    } else if (short && c0 === 101 && Array.isArray(v)) {
+      const j = plainIndex(k, 2);
+      const from = endIndex(v[0]);
+      const to = endIndex(v[1]);
+      if (j >= 0 && from >= 0 && to >= 0) {
+        eIds[ne] = j;
+        eEnds[ne * 2] = from;
+        eEnds[ne * 2 + 1] = to;
+        ne++;
+        continue;
+      }
+    }
+    rest[k] = v;
+    restCount++;
+  }
+  return {
+    pIds: pIds.slice(0, np),
+    pXyz: pXyz.slice(0, np * 3),
+    eIds: eIds.slice(0, ne),
+    eEnds: eEnds.slice(0, ne * 2),
+    rest: restCount ? rest : null,
+  };
+}
+
+// ------------------------------------------------------------------ CBOR straight into typed arrays
+
+const latin = (b, from, to) => {
+  let t = '';
+  for (let i = from; i < to; i++) t += String.fromCharCode(b[i]);
+  return t;
+};
+const utf8 = typeof TextDecoder === 'undefined' ? null : new TextDecoder();
+
+/** The head of the item at `o`: [major, argument, offset after the head]; argument -1: indefinite, -2: 8 bytes. */
+function head(b, o) {
+  const ib = b[o];
+  const info = ib & 31;
+  if (info < 24) return [ib >> 5, info, o + 1];
+  if (info === 24) return [ib >> 5, b[o + 1], o + 2];
+  if (info === 25) return [ib >> 5, (b[o + 1] << 8) | b[o + 2], o + 3];
+  if (info === 26) return [ib >> 5, b[o + 1] * 16777216 + ((b[o + 2] << 16) | (b[o + 3] << 8) | b[o + 4]), o + 5];
+  if (info === 27) return [ib >> 5, -2, o + 9];
+  if (info === 31) return [ib >> 5, -1, o + 1];
+  throw new RangeError('bad CBOR item');
+}
+
+/** The offset after the item at `o`. */
+function skip(b, o) {
+  const [major, n, at] = head(b, o);
+  if (major <= 1 || major === 7) return at;
+  if (major === 6) return skip(b, at);
+  if (n === -2) throw new RangeError('CBOR item too long');
+  o = at;
+  if (n === -1) {
+    while (b[o] !== 0xff) o = skip(b, o);
+    return o + 1;
+  }
+  if (major === 2 || major === 3) return o + n;
+  const items = major === 5 ? n * 2 : n;
+  for (let i = 0; i < items; i++) o = skip(b, o);
+  return o;
+}
+
+/**
+ * The value of the plain item at `o` as cbor-x decodes it ([value, offset after it]), or
+ * undefined for what this reader leaves to `fallback` (tags, byte strings, 64-bit integers, half
+ * floats, indefinite lengths, maps with keys that are not text).
+ */
+function plainItem(b, view, o) {
+  const ib = b[o];
+  const major = ib >> 5;
+  if (major === 7) {
+    if (ib === 0xfb) return [view.getFloat64(o + 1), o + 9];
+    if (ib === 0xfa) return [view.getFloat32(o + 1), o + 5];
+    if (ib === 0xf4) return [false, o + 1];
+    if (ib === 0xf5) return [true, o + 1];
+    if (ib === 0xf6) return [null, o + 1];
+    if (ib === 0xf7) return [undefined, o + 1];
+    return undefined;
+  }
+  const [, n, at] = head(b, o);
+  if (n < 0) return undefined;
+  switch (major) {
+    case 0:
+      return [n, at];
+    case 1:
+      return [-1 - n, at];
+    case 3: {
+      let ascii = n <= 64;
+      for (let i = at; ascii && i < at + n; i++) if (b[i] > 127) ascii = false;
+      return [ascii ? latin(b, at, at + n) : utf8.decode(b.subarray(at, at + n)), at + n];
+    }
+    case 4: {
+      const a = new Array(n);
+      let p = at;
+      for (let i = 0; i < n; i++) {
+        const r = plainItem(b, view, p);
+        if (!r) return undefined;
+        a[i] = r[0];
+        p = r[1];
+      }
+      return [a, p];
+    }
+    case 5: {
+      const m = {};
+      let p = at;
+      for (let i = 0; i < n; i++) {
+        if (b[p] >> 5 !== 3) return undefined;
+        const k = plainItem(b, view, p);
+        if (!k) return undefined;
+        const v = plainItem(b, view, k[1]);
+        if (!v) return undefined;
+        m[k[0]] = v[0];
+        p = v[1];
+      }
+      return [m, p];
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A plain whole number (as `plainIndex`) written in bytes [from, to), else -1. */
+function plainIndexOf(b, from, to) {
+  const n = to - from;
+  if (n <= 0 || n > 9 || (n > 1 && b[from] === 48)) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i] - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** A number item at `o` (an integer up to 32 bits or a float): [number, offset after it], else null. */
+function numberAt(b, view, o) {
+  const ib = b[o];
+  if (ib === 0xfb) return view.getFloat64(o + 1);
+  if (ib === 0xfa) return view.getFloat32(o + 1);
+  if (ib < 0x1b) return ib < 24 ? ib : ib === 24 ? b[o + 1] : ib === 25 ? (b[o + 1] << 8) | b[o + 2] : b[o + 1] * 16777216 + ((b[o + 2] << 16) | (b[o + 3] << 8) | b[o + 4]);
+  if (ib >= 0x20 && ib < 0x3b) {
+    const [, n] = head(b, o);
+    return -1 - n;
+  }
+  return null;
+}
+
+/**
+ * A snapshot part's entries packed as `packEntries` packs them, read straight from their CBOR
+ * (`bytes` [start, end): one map) without making a string for a key or an array for a value of
+ * the positions and edges: the graph page builds a large snapshot from its parts this way (the
+ * client library left them undecoded, lazySnapshotParts). Entries of any other shape are decoded
+ * (by a small reader here, or by `fallback`, cbor-x's decode of the item's bytes) and go to `rest`.
+ */
+export function packCbor(bytes, start, end, fallback) {
+  const b = bytes;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const [major, count, first] = head(b, start);
+  if (major !== 5) throw new RangeError('the entries are not a CBOR map');
+  const cap = count >= 0 ? count : Math.ceil((end - start) / 8);
+  let pIds = new Int32Array(cap);
+  let pXyz = new Float32Array(cap * 3);
+  let eIds = new Int32Array(cap);
+  let eEnds = new Int32Array(cap * 2);
+  let np = 0;
+  let ne = 0;
+  let rest = null;
+  let o = first;
+  for (let i = 0; count >= 0 ? i < count : b[o] !== 0xff; i++) {
+    if (np >= pIds.length || ne >= eIds.length) {
+      // an indefinite map with more entries than the estimate
+      const grow = (a, n) => { const c = new a.constructor(a.length * 2 + n); c.set(a); return c; };
+      pIds = grow(pIds, 8); pXyz = grow(pXyz, 24); eIds = grow(eIds, 8); eEnds = grow(eEnds, 16);
+    }
+    // the key: a text string
+    const [km, klen, ks] = head(b, o);
+    if (km !== 3 || klen < 0) throw new RangeError('a key that is not text');
+    const ke = ks + klen;
+    const vs = ke;
+    const c0 = klen > 2 && b[ks + 1] === 47 ? b[ks] : 0;
+    const id = c0 === 112 || c0 === 101 ? plainIndexOf(b, ks + 2, ke) : -1;
+    const vh = b[vs];
+    if (id >= 0 && vh >= 0x80 && vh <= 0x97) {
+      // an array of 0 to 23 items
+      const len = vh - 0x80;
+      let p = vs + 1;
+      if (c0 === 112) {
+        // p/<n> = [x, y, z?, ...]: the first three numbers (missing ones 0)
+        let ok = true;
+        const xyz = [0, 0, 0];
+        for (let j = 0; j < len; j++) {
+          if (j < 3) {
+            const v = numberAt(b, view, p);
+            if (v === null) { ok = false; break; }
+            xyz[j] = v || 0;
+          }
+          p = skip(b, p);
+        }
+        if (ok) {
+          pIds[np] = id;
+          pXyz[np * 3] = xyz[0];
+          pXyz[np * 3 + 1] = xyz[1];
+          pXyz[np * 3 + 2] = xyz[2];
+          np++;
+          o = p;
+          continue;
+        }
+      } else if (len >= 2) {
+        // e/<j> = [from, to, ...] with whole-number ends (numbers, or plain texts)
+        const endOf = (q) => {
+          const h = b[q];
+          if (h < 0x1a) return [h < 24 ? h : h === 24 ? b[q + 1] : (b[q + 1] << 8) | b[q + 2], skip(b, q)];
+          if (h === 0x1a) {
+            const v = b[q + 1] * 16777216 + ((b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]);
+            return [v < 1e9 ? v : -1, q + 5];
+          }
+          if (h >= 0x61 && h <= 0x69) return [plainIndexOf(b, q + 1, q + 1 + (h - 0x60)), q + 1 + (h - 0x60)];
+          return [-1, q];
+        };
+        const [from, q1] = endOf(p);
+        const [to, q2] = from >= 0 ? endOf(q1) : [-1, q1];
+        if (from >= 0 && to >= 0) {
+          p = q2;
+          for (let j = 2; j < len; j++) p = skip(b, p);
+          eIds[ne] = id;
+          eEnds[ne * 2] = from;
+          eEnds[ne * 2 + 1] = to;
+          ne++;
+          o = p;
+          continue;
+        }
+      }
+    }
+    // anything else: the key as text, the value decoded
+    const key = plainItem(b, view, o)[0];
+    const ve = skip(b, vs);
+    const plain = plainItem(b, view, vs);
+    const value = plain && plain[1] === ve ? plain[0] : fallback(b.subarray(vs, ve));
+    (rest ??= {})[key] = value;
+    o = ve;
+  }
+  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), rest };
 }
 
 /** A stable position in [-1, 1]² for a node that has none yet (from its id), written at `pos[o]`. */
@@ -179,6 +464,36 @@ export class GraphBuffers {
     for (const k in entries) this.apply(k, entries[k]);
   }
 
+  /** Applies entries packed by `packEntries` or `packCbor` (a snapshot part read from its bytes). */
+  applyPacked(pk) {
+    const { pIds, pXyz, eIds, eEnds } = pk;
+    for (let i = 0; i < pIds.length; i++) {
+      const s = this.slotOfNumber(pIds[i]);
+      const o = s * 3;
+      this.pos[o] = pXyz[i * 3];
+      this.pos[o + 1] = pXyz[i * 3 + 1];
+      this.pos[o + 2] = pXyz[i * 3 + 2];
+      this.placed[s] = true;
+    }
+    if (pIds.length) this.dirty.pos = true;
+    for (let i = 0; i < eIds.length; i++) {
+      const j = eIds[i];
+      let e = this.edgeSlotOfIndex[j];
+      if (e === undefined) {
+        e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
+        this.#growEdges(e + 1);
+        this.edgeSlotOfIndex[j] = e;
+        this.edges++;
+      }
+      const from = this.slotOfNumber(eEnds[i * 2]);
+      const to = this.slotOfNumber(eEnds[i * 2 + 1]);
+      this.idx[e * 2] = from;
+      this.idx[e * 2 + 1] = to;
+    }
+    if (eIds.length) this.dirty.idx = true;
+    if (pk.rest) this.applyAll(pk.rest);
+  }
+
   /** Applies one entry (a snapshot's or a change's); `null` deletes. */
   apply(key, value) {
     // the producer's keys are one letter, a slash and an id: no slicing of the kind for them
@@ -288,7 +603,9 @@ export class GraphBuffers {
  * Builds a map's buffers from its snapshot frames as they arrive: `onFrame` takes every frame the
  * client receives (its `frame` event, which comes before the library assembles the snapshot), and
  * `finish` is called once the library says the snapshot is complete (the join resolved, or a
- * session `snapshot` event that is not `recovered`).
+ * session `snapshot` event that is not `recovered`). A part that the client library left
+ * undecoded (`lazySnapshotParts`: its entries' CBOR in `payload.raw`) is read straight into the
+ * buffers (`packCbor`, then `applyPacked`), never decoded into objects.
  */
 export class SnapshotBuild {
   constructor(buffers, sessionId) {
@@ -312,7 +629,15 @@ export class SnapshotBuild {
       return 'snapshot';
     }
     if (f.type === 'snapshot.part' && this.building !== null && f.payload?.seq === this.building) {
-      this.g.applyAll(f.payload.entries);
+      const raw = f.payload.raw;
+      let packed = null;
+      try {
+        packed = raw ? packCbor(raw.bytes, raw.start, raw.end, cborDecode) : null;
+      } catch {
+        // not as expected: decoded whole below (the payload's entries)
+      }
+      if (packed) this.g.applyPacked(packed);
+      else this.g.applyAll(f.payload.entries);
       return 'part';
     }
     return null;

@@ -19,8 +19,11 @@
 // buffers are built from each snapshot frame as it arrives (the `frame` event of the client,
 // SnapshotBuild in graph-buffers.js), not from the assembled entries at the end (the library
 // assembles those only when they are read); numeric node and edge ids find their slot in an
-// array, without making a string or hashing one. Nothing is drawn before the snapshot is complete; then the graph is
-// drawn at once, not at the next animation frame. `view.marks` keeps when each step happened (ms
+// array, without making a string or hashing one. Over CBOR the parts are never decoded into
+// objects: the client leaves them undecoded (lazySnapshotParts) and the page reads positions and
+// edges straight from their bytes into typed arrays (packCbor in graph-buffers.js). Nothing is
+// drawn before the snapshot is complete; then the graph is drawn at once, not at the next
+// animation frame. `view.marks` keeps when each step happened (ms
 // since navigation start).
 
 import { TandemClient } from '../tandem-client.js';
@@ -393,6 +396,8 @@ function start() {
     client: { name: me.name, kind: 'browser' },
     // a large map's snapshot comes in many parts: give them time
     requestTimeoutMs: 120000,
+    // the parts' entries are read straight into the buffers (SnapshotBuild), not decoded
+    lazySnapshotParts: true,
   });
   window.tandem.client = client;
   client.on('frame', onFrame);

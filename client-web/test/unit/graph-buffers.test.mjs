@@ -6,7 +6,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuffers, SnapshotBuild, plainIndex } from '../../src/pages/graph-buffers.js';
+import { encode, decode } from 'cbor-x';
+import { GraphBuffers, SnapshotBuild, packCbor, packEntries, plainIndex } from '../../src/pages/graph-buffers.js';
 
 /** A seeded graph as the producer writes it: nodes, edges, positions and the layout. */
 function graphEntries(nodes, edges, seed = 3) {
@@ -196,4 +197,69 @@ test('SnapshotBuild: a snapshot whose first frame was missed is rebuilt from the
   const g2 = new GraphBuffers();
   assert.equal(new SnapshotBuild(g2, 'map:g').finish(6, () => new Map(Object.entries(second))), false);
   assert.deepEqual(picture(g2), picture(fromEntries(second)));
+});
+
+/** A part as the client library hands it over with lazySnapshotParts: the entries' CBOR in payload.raw. */
+function undecoded(f) {
+  if (f.type !== 'snapshot.part') return f;
+  const bytes = encode(f.payload.entries);
+  return { ...f, payload: { seq: f.payload.seq, part: f.payload.part, raw: { bytes, start: 0, end: bytes.length } } };
+}
+
+test('packed entries give the same graph, odd keys and values included; read from CBOR as from objects', () => {
+  const entries = {
+    ...graphEntries(300, 900),
+    'p/x7': [0.5, 0.25],
+    'p/1000': { x: 1 }, // not an array: left to apply()
+    'p/1001': [1, 'a'], // not numbers
+    'p/1002': [7, -3, 2.5, 9, 9], // integers, more than three
+    'p/1003': [],
+    'e/n1': [1, 2],
+    'e/901': ['3', 4],
+    'e/902': ['a', 5],
+    'e/903': { from: 1, to: 2 },
+    'e/904': [70000, 3], // a 4-byte end
+    'e/905': [-1, 3],
+    'e/906': [1.5, 3],
+    'n/a': { group: 2, x: 0.1, y: 0.2, tags: ['x', 'ü'], big: 2 ** 40, no: null, yes: true },
+    'n/ü': { label: 'é'.repeat(80) },
+    layout: { method: 'force', k: 2, filter: { attr: 'group', value: 3 }, at: 1765000000000 },
+  };
+  const expected = picture(fromEntries(entries));
+  const packed = packEntries(entries);
+  const g = new GraphBuffers();
+  g.applyPacked(packed);
+  assert.deepEqual(picture(g), expected);
+  // from their CBOR, without decoding it into objects first
+  const whole = encode(entries);
+  const fromCbor = packCbor(whole, 0, whole.length, decode);
+  assert.ok(fromCbor.pIds.length >= 300 && fromCbor.eIds.length >= 900, 'positions and edges packed');
+  const g2 = new GraphBuffers();
+  g2.applyPacked(fromCbor);
+  assert.deepEqual(picture(g2), expected);
+  // within a larger buffer, at an offset
+  const padded = new Uint8Array(whole.length + 10);
+  padded.set(whole, 7);
+  const g3 = new GraphBuffers();
+  g3.applyPacked(packCbor(padded, 7, 7 + whole.length, decode));
+  assert.deepEqual(picture(g3), expected);
+});
+
+test('SnapshotBuild: parts the library left undecoded (payload.raw) give the same graph', () => {
+  const entries = graphEntries(2000, 6000);
+  const g = new GraphBuffers();
+  const b = new SnapshotBuild(g, 'map:g');
+  const fs = frames('map:g', 40, entries, 500).map(undecoded);
+  assert.ok(fs[1].payload.raw && fs[1].payload.entries === undefined);
+  assert.deepEqual(fs.map((f) => b.onFrame(f)), ['snapshot', ...Array(fs.length - 1).fill('part')]);
+  assert.equal(b.finish(40, () => assert.fail('not from the entries')), true);
+  assert.deepEqual(picture(g), picture(fromEntries(entries)));
+  // a part whose bytes are not a map falls back to its (decoded) entries
+  const g2 = new GraphBuffers();
+  const b2 = new SnapshotBuild(g2, 'map:g');
+  const [snap, part] = frames('map:g', 5, { 'n/1': { group: 1 }, 'n/2': { group: 2 } }, 1);
+  b2.onFrame(snap);
+  const bad = encode([1, 2]);
+  assert.equal(b2.onFrame({ ...part, payload: { ...part.payload, raw: { bytes: bad, start: 0, end: bad.length } } }), 'part');
+  assert.equal(g2.nodes, 2);
 });

@@ -16,8 +16,9 @@ after(async () => {
   for (const p of proxies) await p.close();
 });
 
-async function client(name, scope, url = wsUrlOf(base)) {
+async function client(name, scope, url = wsUrlOf(base), options = {}) {
   const c = new TandemClient({
+    ...options,
     urls: [url],
     token: await devToken(name, scope),
     WebSocket,
@@ -50,6 +51,19 @@ test('a late viewer gets every part before its join resolves, then follows the c
   assert.ok(v.stats.parts >= 1, `parts: ${v.stats.parts}`);
   assert.equal(v.seq, 30);
   assert.deepEqual(v.entries.get('node/0:pos'), [1, 2, 3]);
+
+  // over CBOR with lazySnapshotParts the parts arrive undecoded (their entries' CBOR in
+  // payload.raw) and the same entries are decoded when they are first read
+  const lazyClient = await client('viewer', 'map:*:read', wsUrlOf(base), { encoding: 'cbor', lazySnapshotParts: true });
+  const raws = [];
+  lazyClient.on('frame', (f) => {
+    if (f.type === 'snapshot.part') raws.push(f.payload.raw);
+  });
+  const lazy = await lazyClient.join(id);
+  assert.equal(raws.length, lazy.stats.parts);
+  assert.ok(raws.length >= 1 && raws.every((r) => r && r.end > r.start), 'every part undecoded');
+  assert.equal(lazy.entries.size, 3001);
+  for (const [k, value] of v.entries) assert.deepEqual(lazy.entries.get(k), value, k);
 
   const durable = v.next('changes', (e) => e.durable);
   assert.equal((await pub.put({ 'node/1': null })).seq, 31);

@@ -35,4 +35,30 @@ public final class MapChunks {
     }
     return chunks;
   }
+
+  /**
+   * A map's entries (no deleted ones) in chunks as {@link #of} cuts them, sized by the bound each
+   * item keeps ({@link MapSizes#entry} of it), without walking the values again: a snapshot's
+   * parts, cut on the entity's thread while a joiner waits.
+   */
+  static List<Subscriber.EntryChunk> ofItems(Map<String, MapState.Item> entries, int partBytes) {
+    List<Subscriber.EntryChunk> chunks = new ArrayList<>();
+    Map<String, JsonNode> current = new LinkedHashMap<>();
+    long size = 0;
+    for (Map.Entry<String, MapState.Item> e : entries.entrySet()) {
+      String key = e.getKey();
+      int bytes = key.length() + 4 + e.getValue().bytes();
+      if (!current.isEmpty() && size + bytes > partBytes) {
+        chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+        current = new LinkedHashMap<>(current.size() * 4 / 3 + 1);
+        size = 0;
+      }
+      current.put(key, e.getValue().value());
+      size += bytes;
+    }
+    if (!current.isEmpty()) {
+      chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+    }
+    return chunks;
+  }
 }
