@@ -379,10 +379,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private long lastPoseReport;
 
-  /** Token bucket of the rate limit. */
-  private double tokens;
-
-  private long lastRefillNanos;
+  /** The frame rate, the run of refused frames and the malformed frames. */
+  private final InboundLimits limits;
 
   /** Changes sent to rooms that wait for their answer; past the in-flight cap, reading waits. */
   private final PendingAnswers<Request> pending;
@@ -394,12 +392,6 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /** The inbound ack held while too many changes wait for their answer. */
   private ActorRef<Ack> ackAfterAnswers;
-
-  /** Start of the current run of refused frames, and the last refusal (-1: none). */
-  private long limitedSinceMillis = -1;
-
-  private long lastLimitedMillis = -1;
-  private final ArrayDeque<Long> malformedTimes = new ArrayDeque<>();
 
   private ConnectionActor(
       ActorContext<Command> ctx,
@@ -422,8 +414,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     this.payloads =
         new RecordingPayloads(Blobs.get(ctx.getSystem()), deps.recordings().blobThreshold());
     this.maps = new MapRequests(ctx, outbox, deps.entities(), deps.askTimeout(), deps.maps());
-    this.tokens = deps.ws().burstFrames();
-    this.lastRefillNanos = System.nanoTime();
+    this.limits = new InboundLimits(deps.ws(), deps.clock());
     this.lastInboundMillis = deps.clock().millis();
     deps.registry().register(ctx.getSelf());
     timers.startSingleTimer(HelloTimeout.INSTANCE, deps.ws().helloTimeout());
@@ -552,27 +543,14 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   private void onRejected(ProtocolError error) {
     outbox.reply(error.toFrame());
-    if (error.code().malformed()) {
-      long now = deps.clock().millis();
-      malformedTimes.addLast(now);
-      long windowStart = now - deps.ws().malformedWindow().toMillis();
-      while (!malformedTimes.isEmpty() && malformedTimes.peekFirst() < windowStart) {
-        malformedTimes.removeFirst();
-      }
-      if (malformedTimes.size() > deps.ws().maxMalformedFrames()) {
-        close(CloseCode.MALFORMED, "too many malformed frames");
-      }
+    if (error.code().malformed() && limits.malformed()) {
+      close(CloseCode.MALFORMED, "too many malformed frames");
     }
   }
 
-  /** The token bucket: refills at the configured rate up to the burst size. */
+  /** Whether the frame is within the frame rate; if not, it is refused. */
   private boolean withinRate(ClientFrame frame) {
-    long nowNanos = System.nanoTime();
-    double refill = (nowNanos - lastRefillNanos) / 1e9 * deps.ws().maxFramesPerSecond();
-    tokens = Math.min(deps.ws().burstFrames(), tokens + refill);
-    lastRefillNanos = nowNanos;
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (limits.takeFrame()) {
       return true;
     }
     limited(frame, "more than " + deps.ws().maxFramesPerSecond() + " frames per second");
@@ -585,16 +563,10 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   /** A frame over a rate is refused; refusals that go on too long close the connection (4429). */
   private void limited(Long ref, String session, String why) {
-    // a run of refusals goes on while refusals keep coming within a second of each other, even if
-    // a refilled token lets a frame through now and then
-    long now = deps.clock().millis();
-    if (limitedSinceMillis < 0 || now - lastLimitedMillis > 1000) {
-      limitedSinceMillis = now;
-    }
-    lastLimitedMillis = now;
+    boolean tooLong = limits.refused();
     TandemMetrics.rateLimited();
     outbox.reply(new ErrorFrame(ref, session, ErrorCode.RATE_LIMITED, why));
-    if (now - limitedSinceMillis >= deps.ws().rateLimitCloseAfter().toMillis()) {
+    if (tooLong) {
       close(CloseCode.RATE_LIMITED, "rate limit exceeded for too long");
     }
   }
@@ -977,7 +949,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private void startQualityTracking() {
     ActorRef<Command> self = getContext().getSelf();
     outbox.trackQuality(deps.xr(), q -> self.tell(new QualityChanged(q)));
-    timers.startTimerWithFixedDelay(PingDue.INSTANCE, Duration.ofSeconds(2));
+    timers.startTimerWithFixedDelay(PingDue.INSTANCE, deps.ws().xrPingInterval());
   }
 
   private Behavior<Command> onPingDue() {
@@ -1047,7 +1019,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         .room(pose.session())
         .tell(new RoomEntity.SetPose(joined.memberId(), memberPose));
     long now = deps.clock().millis();
-    if (participant != null && now - lastPoseReport >= 1000) {
+    if (participant != null && now - lastPoseReport >= deps.ws().poseReportInterval().toMillis()) {
       lastPoseReport = now;
       participant.tell(new ParticipantEntity.Report(connectionId, memberPose, null, null));
     }
