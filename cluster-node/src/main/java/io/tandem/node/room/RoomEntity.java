@@ -142,7 +142,7 @@ public final class RoomEntity
       ObjectAction action,
       String id,
       String asset,
-      Transform transform,
+      ObjectTransform transform,
       ReplyTo replyTo,
       String key)
       implements Command {
@@ -151,7 +151,7 @@ public final class RoomEntity
         ObjectAction action,
         String id,
         String asset,
-        Transform transform,
+        ObjectTransform transform,
         ActorRef<SessionReply> replyTo,
         String key) {
       this(memberId, action, id, asset, transform, ReplyTo.of(replyTo), key);
@@ -162,7 +162,7 @@ public final class RoomEntity
         ObjectAction action,
         String id,
         String asset,
-        Transform transform,
+        ObjectTransform transform,
         ActorRef<SessionReply> replyTo) {
       this(memberId, action, id, asset, transform, ReplyTo.of(replyTo), null);
     }
@@ -831,7 +831,7 @@ public final class RoomEntity
     ObjectView after =
         switch (cmd.action()) {
           case SPAWN ->
-              new ObjectView(cmd.asset(), Transform.IDENTITY.merge(cmd.transform()), null);
+              new ObjectView(cmd.asset(), ObjectTransform.IDENTITY.merge(cmd.transform()), null);
           case GRAB, MOVE ->
               new ObjectView(
                   current.asset(), current.transform().merge(cmd.transform()), cmd.memberId());

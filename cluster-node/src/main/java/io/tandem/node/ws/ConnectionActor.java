@@ -8,7 +8,6 @@ import io.tandem.node.auth.Principal;
 import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.cluster.JournalAvailability;
-import io.tandem.node.fanout.Frames;
 import io.tandem.node.fanout.HubManager;
 import io.tandem.node.fanout.Outbox;
 import io.tandem.node.fanout.SessionHub;
@@ -19,10 +18,8 @@ import io.tandem.node.recording.RecordingPayloads;
 import io.tandem.node.recording.RecordingSettings;
 import io.tandem.node.replay.ReplayPacer;
 import io.tandem.node.replay.Replays;
-import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomSettings;
-import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.ReplyTo;
 import io.tandem.node.session.SessionEntities;
@@ -35,7 +32,6 @@ import io.tandem.protocol.ChangeSettings;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
 import io.tandem.protocol.DecodeResult;
-import io.tandem.protocol.DocOp;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.ErrorFrame;
@@ -810,15 +806,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
       reply(op, ErrorCode.TOO_BIG, "at most " + deps.rooms().maxOpsPerFrame() + " ops per frame");
       return;
     }
-    List<DocEdit> edits = new ArrayList<>(op.ops().size());
-    for (DocOp o : op.ops()) {
-      edits.add(
-          o instanceof DocOp.Set s ? DocEdit.set(s.path(), s.value()) : DocEdit.del(o.path()));
-    }
-    tellRoom(
-        op,
-        null,
-        replyTo -> new RoomEntity.Edit(joined.memberId(), List.copyOf(edits), replyTo, op.key()));
+    var edits = ClientCommands.docEdits(op.ops());
+    tellRoom(op, null, replyTo -> new RoomEntity.Edit(joined.memberId(), edits, replyTo, op.key()));
   }
 
   private void onObject(ObjectAction action) {
@@ -826,9 +815,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
     if (joined == null) {
       return;
     }
-    io.tandem.protocol.Transform t = action.transform();
-    Transform transform = t == null ? null : new Transform(t.p(), t.q(), t.s());
-    RoomEntity.ObjectAction kind = RoomEntity.ObjectAction.valueOf(action.action().name());
+    var transform = ClientCommands.objectTransform(action.transform());
+    RoomEntity.ObjectAction kind = ClientCommands.objectAction(action.action());
     Runnable onAccepted = null;
     if (participant != null && kind != RoomEntity.ObjectAction.MOVE) {
       boolean held = kind == RoomEntity.ObjectAction.GRAB;
@@ -1014,7 +1002,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   }
 
   private void sendPose(Joined joined, Pose pose) {
-    var memberPose = Frames.memberPose(pose.pose());
+    var memberPose = ClientCommands.memberPose(pose.pose());
     deps.entities()
         .room(pose.session())
         .tell(new RoomEntity.SetPose(joined.memberId(), memberPose));
