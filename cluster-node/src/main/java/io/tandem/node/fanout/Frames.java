@@ -9,11 +9,11 @@ import io.tandem.node.recording.RecordingEnded;
 import io.tandem.node.recording.RecordingView;
 import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.MemberPose;
+import io.tandem.node.room.ObjectTransform;
 import io.tandem.node.room.ObjectView;
 import io.tandem.node.room.RoomChange;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomView;
-import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionState;
 import io.tandem.node.session.SessionUpdate;
@@ -32,6 +32,7 @@ import io.tandem.protocol.RoomSettings;
 import io.tandem.protocol.ServerFrame;
 import io.tandem.protocol.SessionId;
 import io.tandem.protocol.Snapshot;
+import io.tandem.protocol.Transform;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -40,7 +41,8 @@ import java.util.Map;
 
 /**
  * Translates what entities publish into the frames clients see (protocol section 4): the one place
- * where domain values become wire frames.
+ * where domain values become wire frames. The other way, frames to commands, is {@link
+ * io.tandem.node.ws.ClientCommands}.
  */
 public final class Frames {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -175,15 +177,6 @@ public final class Frames {
     return part == null ? null : new PoseNode(part.p(), part.q());
   }
 
-  /** A pose from the wire as rooms keep it. */
-  public static MemberPose memberPose(PoseData d) {
-    return new MemberPose(d.t(), part(d.head()), part(d.left()), part(d.right()));
-  }
-
-  private static MemberPose.Part part(PoseNode n) {
-    return n == null ? null : new MemberPose.Part(n.p(), n.q());
-  }
-
   /** A recorded tick as live members saw it (without interest management: everyone's poses). */
   public static Poses poses(SessionId session, RoomEntity.PosesRecorded r) {
     Map<String, PoseData> out = new LinkedHashMap<>();
@@ -199,11 +192,9 @@ public final class Frames {
   }
 
   private static ObjectState objectState(ObjectView o) {
-    Transform t = o.transform();
+    ObjectTransform t = o.transform();
     return new ObjectState(
-        o.asset(),
-        t == null ? null : new io.tandem.protocol.Transform(t.p(), t.q(), t.s()),
-        o.heldBy());
+        o.asset(), t == null ? null : new Transform(t.p(), t.q(), t.s()), o.heldBy());
   }
 
   private static ObjectNode objectJson(ObjectView o) {
@@ -211,7 +202,7 @@ public final class Frames {
     if (o.asset() != null) {
       n.put("asset", o.asset());
     }
-    Transform t = o.transform();
+    ObjectTransform t = o.transform();
     if (t != null) {
       ObjectNode tn = n.putObject("transform");
       putVector(tn, "p", t.p());

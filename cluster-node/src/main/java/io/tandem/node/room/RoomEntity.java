@@ -143,7 +143,7 @@ public final class RoomEntity
       ObjectAction action,
       String id,
       String asset,
-      Transform transform,
+      ObjectTransform transform,
       ReplyTo replyTo,
       String key)
       implements Command {
@@ -152,7 +152,7 @@ public final class RoomEntity
         ObjectAction action,
         String id,
         String asset,
-        Transform transform,
+        ObjectTransform transform,
         ActorRef<SessionReply> replyTo,
         String key) {
       this(memberId, action, id, asset, transform, ReplyTo.of(replyTo), key);
@@ -163,7 +163,7 @@ public final class RoomEntity
         ObjectAction action,
         String id,
         String asset,
-        Transform transform,
+        ObjectTransform transform,
         ActorRef<SessionReply> replyTo) {
       this(memberId, action, id, asset, transform, ReplyTo.of(replyTo), null);
     }
@@ -836,7 +836,7 @@ public final class RoomEntity
     ObjectView after =
         switch (cmd.action()) {
           case SPAWN ->
-              new ObjectView(cmd.asset(), Transform.IDENTITY.merge(cmd.transform()), null);
+              new ObjectView(cmd.asset(), ObjectTransform.IDENTITY.merge(cmd.transform()), null);
           case GRAB, MOVE ->
               new ObjectView(
                   current.asset(), current.transform().merge(cmd.transform()), cmd.memberId());

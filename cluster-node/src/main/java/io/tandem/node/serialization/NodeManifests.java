@@ -16,6 +16,7 @@ import io.tandem.node.recording.RecordingState;
 import io.tandem.node.recording.RecordingView;
 import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.MemberPose;
+import io.tandem.node.room.ObjectTransform;
 import io.tandem.node.room.ObjectView;
 import io.tandem.node.room.ParkedMember;
 import io.tandem.node.room.RoomChange;
@@ -23,7 +24,6 @@ import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomState;
 import io.tandem.node.room.RoomView;
 import io.tandem.node.room.SharedObject;
-import io.tandem.node.room.Transform;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.ReplyTo;
 import io.tandem.node.session.SessionReply;
@@ -184,7 +184,7 @@ public final class NodeManifests implements StableNames {
           entry(RoomEntity.Stop.class, "room.stop"),
           entry(RoomEntity.Tick.class, "room.tick"),
           entry(RoomEntity.TickRateSet.class, "room.tick-rate-set"),
-          entry(Transform.class, "room.transform"),
+          entry(ObjectTransform.class, "room.transform"),
           entry(MemberInfo.class, "session.member-info"),
           entry(ReplyTo.Answer.class, "session.reply-to.answer"),
           entry(ReplyTo.Direct.class, "session.reply-to.direct"),
@@ -218,8 +218,9 @@ public final class NodeManifests implements StableNames {
 
   @Override
   public Map<String, Class<?>> formerClassNames() {
-    // none yet: no class has been moved or renamed since its name was given
-    return Map.of();
+    // room.Transform became room.ObjectTransform (it collided with protocol.Transform); it only
+    // travels inside other messages, but a row or message naming the old class still reads
+    return Map.of("io.tandem.node.room.Transform", ObjectTransform.class);
   }
 
   private static Class<?> forName(String name) {

@@ -17,6 +17,9 @@ import java.util.List;
  *     it the upgrade is refused with HTTP 429
  * @param allowedOrigins the {@code Origin}s a browser may open a WebSocket from ({@code
  *     scheme://host[:port]}); empty means the node's own origin (and loopback origins in dev mode)
+ * @param xrPingInterval how often an XR client is pinged for its round trip (level of detail)
+ * @param poseReportInterval the least time between two poses an XR connection reports to its
+ *     participant (which remembers the last one across a reconnect)
  */
 public record WsSettings(
     Duration helloTimeout,
@@ -38,7 +41,9 @@ public record WsSettings(
     FrameLimits frameLimits,
     int maxConnectionsPerPrincipal,
     int maxConnectionsPerAddress,
-    List<String> allowedOrigins) {
+    List<String> allowedOrigins,
+    Duration xrPingInterval,
+    Duration poseReportInterval) {
 
   public WsSettings {
     // a frame the codec accepts must fit the bucket, or it could never pass
@@ -71,7 +76,9 @@ public record WsSettings(
             c.getInt("max-client-name-chars")),
         c.getInt("max-connections-per-principal"),
         c.getInt("max-connections-per-address"),
-        origins(c.getString("allowed-origins")));
+        origins(c.getString("allowed-origins")),
+        c.getDuration("xr-ping-interval"),
+        c.getDuration("pose-report-interval"));
   }
 
   /** A comma-separated list, blanks dropped. */

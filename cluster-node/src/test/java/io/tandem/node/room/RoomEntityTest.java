@@ -129,14 +129,14 @@ class RoomEntityTest {
   }
 
   private SessionReply object(
-      String member, RoomEntity.ObjectAction action, String id, Transform t) {
+      String member, RoomEntity.ObjectAction action, String id, ObjectTransform t) {
     return room.<SessionReply>runCommand(
             replyTo -> new RoomEntity.ChangeObject(member, action, id, "cube.glb", t, replyTo))
         .reply();
   }
 
-  private static Transform at(double x) {
-    return new Transform(List.of(x, 0.0, 0.0), null, null);
+  private static ObjectTransform at(double x) {
+    return new ObjectTransform(List.of(x, 0.0, 0.0), null, null);
   }
 
   @Test

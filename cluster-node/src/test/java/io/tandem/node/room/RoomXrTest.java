@@ -165,7 +165,7 @@ class RoomXrTest {
                     action,
                     id,
                     "cube",
-                    new Transform(List.of(x, 0.0, 0.0), null, null),
+                    new ObjectTransform(List.of(x, 0.0, 0.0), null, null),
                     replyTo))
         .reply();
   }

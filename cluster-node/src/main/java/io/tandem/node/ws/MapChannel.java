@@ -21,8 +21,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
- * A connection's requests to maps (protocol 4.5), on behalf of its {@link ConnectionActor} and on
- * its thread: {@code put} and {@code control}.
+ * A connection's maps (protocol 4.5): {@code put} (publishers) and {@code control} (any member). A
+ * plain class owned by {@link ConnectionActor}, used on its thread.
  *
  * <p>Puts pipeline like publishes: one request per map is in flight; puts that arrive meanwhile
  * wait (durable and ephemeral alike, so that they apply in the order sent) and go to the entity
@@ -30,7 +30,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * waiting the connection stops reading its socket until the request in flight is answered. Each put
  * gets its own {@code ok} (with the seq of a durable one) or {@code error}, in order.
  */
-final class MapRequests {
+final class MapChannel {
 
   /** The entity answered the puts {@code frames} (or did not in time: {@code error}). */
   record PutsReplied(
@@ -51,6 +51,7 @@ final class MapRequests {
     }
   }
 
+  private final ConnectionScope scope;
   private final ActorContext<ConnectionActor.Command> ctx;
   private final Outbox outbox;
   private final SessionEntities entities;
@@ -58,24 +59,41 @@ final class MapRequests {
   private final MapSettings settings;
   private final Map<SessionId, Queue> queues = new HashMap<>();
 
-  MapRequests(
-      ActorContext<ConnectionActor.Command> ctx,
-      Outbox outbox,
-      SessionEntities entities,
-      Duration askTimeout,
-      MapSettings settings) {
-    this.ctx = ctx;
-    this.outbox = outbox;
-    this.entities = entities;
-    this.askTimeout = askTimeout;
-    this.settings = settings;
+  MapChannel(ConnectionScope scope) {
+    this.scope = scope;
+    this.ctx = scope.ctx;
+    this.outbox = scope.outbox;
+    this.entities = scope.deps.entities();
+    this.askTimeout = scope.deps.askTimeout();
+    this.settings = scope.deps.maps();
+  }
+
+  /** A map's put (publishers only): queued behind the one in flight. */
+  void onPut(Put put) {
+    ConnectionScope.Joined joined = scope.publisher(put);
+    if (joined != null && put(put, joined.memberId())) {
+      scope.holdAck();
+    }
+  }
+
+  /** A map's control (any member): relayed to its publishers. */
+  void onControl(Control control) {
+    ConnectionScope.Joined joined = scope.joined(control);
+    if (joined != null) {
+      control(control, joined.memberId());
+    }
+  }
+
+  void onPutsReplied(PutsReplied msg) {
+    onReplied(msg);
+    scope.releaseHeldAck();
   }
 
   /**
    * Queues a put of the publisher {@code memberId}; true when the connection should stop reading
    * until {@link #onReplied} (too many are waiting).
    */
-  boolean put(Put frame, String memberId) {
+  private boolean put(Put frame, String memberId) {
     Queue queue = queues.computeIfAbsent(frame.session(), s -> new Queue(memberId));
     queue.waiting.add(frame);
     if (!queue.inFlight) {
@@ -103,7 +121,7 @@ final class MapRequests {
   }
 
   /** Answers every put of the request, and sends the ones that waited meanwhile. */
-  void onReplied(PutsReplied msg) {
+  private void onReplied(PutsReplied msg) {
     List<Put> frames = msg.frames();
     for (int i = 0; i < frames.size(); i++) {
       Put f = frames.get(i);
@@ -135,7 +153,7 @@ final class MapRequests {
   }
 
   /** Relays a member's control to the map's publishers; the entity answers ok or unavailable. */
-  void control(Control frame, String memberId) {
+  private void control(Control frame, String memberId) {
     Long ref = frame.ref();
     SessionId session = frame.session();
     ctx.pipeToSelf(
