@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.node.room.MemberPose;
+import io.tandem.node.room.ObjectTransform;
 import io.tandem.node.room.ObjectView;
-import io.tandem.node.room.Transform;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class FocusRankerTest {
 
   private static ObjectView at(double x, double y, double z) {
-    return new ObjectView("asset", new Transform(List.of(x, y, z), null, null), null);
+    return new ObjectView("asset", new ObjectTransform(List.of(x, y, z), null, null), null);
   }
 
   /** A head at the origin looking along -Z (WebXR's forward). */

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tandem.node.room.MemberPose;
+import io.tandem.node.room.ObjectTransform;
 import io.tandem.node.room.ObjectView;
-import io.tandem.node.room.Transform;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +34,7 @@ class RoomMotionTest {
   }
 
   private static ObjectView view(String holder) {
-    return new ObjectView("asset", new Transform(List.of(1.0, 2.0, 3.0), null, null), holder);
+    return new ObjectView("asset", new ObjectTransform(List.of(1.0, 2.0, 3.0), null, null), holder);
   }
 
   @Test
