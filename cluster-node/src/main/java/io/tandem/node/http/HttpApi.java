@@ -90,7 +90,7 @@ public final class HttpApi extends AllDirectives {
         concat(
             webSocket,
             new HealthRoutes(system, verifier, new NodeHealth(system)).route(),
-            new SessionRoutes(system, settings, verifier, node.entities(), index, listing, readable)
+            new SessionRoutes(system, settings, verifier, node.entities(), listing, readable)
                 .route(),
             new ExportRoute(
                     system,

@@ -11,6 +11,7 @@ import io.tandem.protocol.SessionId;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -42,15 +43,50 @@ final class ReadableSessions extends JsonRoutes {
    */
   Route readable(
       Principal principal, String raw, BiFunction<SessionId, SessionSummary, Route> inner) {
+    return indexed(
+        principal,
+        raw,
+        Right.READ,
+        s -> "no read grant for " + s,
+        "never existed",
+        (s, known) ->
+            onComplete(
+                summary(s),
+                result -> {
+                  if (result.isFailure()) {
+                    return error(ErrorCode.UNAVAILABLE, s + " did not answer");
+                  }
+                  if (!result.get().exists()) {
+                    return error(ErrorCode.NOT_FOUND, s + " never existed");
+                  }
+                  if (known == SessionIndex.Known.JOURNAL_ONLY) {
+                    index.repair(s, result.get().created());
+                  }
+                  return inner.apply(s, result.get());
+                }));
+  }
+
+  /**
+   * The checks every route on one session makes first: 400 for an invalid id, 403 without {@code
+   * right} ({@code forbidden} says why), 503 when the session index does not answer, 404 ({@code s
+   * + " " + absent}) when the index says the session never existed; so a session nobody knew is not
+   * woken just to say so. {@code inner} gets the id and what the index knows of it.
+   */
+  Route indexed(
+      Principal principal,
+      String raw,
+      Right right,
+      Function<SessionId, String> forbidden,
+      String absent,
+      BiFunction<SessionId, SessionIndex.Known, Route> inner) {
     Optional<SessionId> parsed = SessionId.tryParse(raw);
     if (parsed.isEmpty()) {
       return error(ErrorCode.INVALID_SESSION, "not a session id: " + raw);
     }
     SessionId s = parsed.get();
-    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.READ)) {
-      return error(ErrorCode.FORBIDDEN, "no read grant for " + s);
+    if (!principal.grants().allows(s.kind().prefix(), s.name(), right)) {
+      return error(ErrorCode.FORBIDDEN, forbidden.apply(s));
     }
-    // the index answers "never existed" without starting the session's entity
     return onComplete(
         index.lookup(s),
         known -> {
@@ -58,22 +94,9 @@ final class ReadableSessions extends JsonRoutes {
             return error(ErrorCode.UNAVAILABLE, "the session index did not answer");
           }
           if (known.get() == SessionIndex.Known.NO) {
-            return error(ErrorCode.NOT_FOUND, s + " never existed");
+            return error(ErrorCode.NOT_FOUND, s + " " + absent);
           }
-          return onComplete(
-              summary(s),
-              result -> {
-                if (result.isFailure()) {
-                  return error(ErrorCode.UNAVAILABLE, s + " did not answer");
-                }
-                if (!result.get().exists()) {
-                  return error(ErrorCode.NOT_FOUND, s + " never existed");
-                }
-                if (known.get() == SessionIndex.Known.JOURNAL_ONLY) {
-                  index.repair(s, result.get().created());
-                }
-                return inner.apply(s, result.get());
-              });
+          return inner.apply(s, known.get());
         });
   }
 

@@ -9,11 +9,8 @@ import io.tandem.node.auth.Right;
 import io.tandem.node.auth.TokenVerifier;
 import io.tandem.node.fanout.Frames;
 import io.tandem.node.session.SessionEntities;
-import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionReply;
 import io.tandem.protocol.ErrorCode;
-import io.tandem.protocol.SessionId;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -30,7 +27,6 @@ final class SessionRoutes extends JsonRoutes {
 
   private final HttpSettings settings;
   private final SessionEntities entities;
-  private final SessionIndex index;
   private final SessionListing listing;
   private final ReadableSessions sessions;
 
@@ -39,13 +35,11 @@ final class SessionRoutes extends JsonRoutes {
       HttpSettings settings,
       TokenVerifier verifier,
       SessionEntities entities,
-      SessionIndex index,
       SessionListing listing,
       ReadableSessions sessions) {
     super(system, verifier);
     this.settings = settings;
     this.entities = entities;
-    this.index = index;
     this.listing = listing;
     this.sessions = sessions;
   }
@@ -105,37 +99,25 @@ final class SessionRoutes extends JsonRoutes {
    * could not be removed in time (the removal goes on; DELETE again).
    */
   private Route deleteSession(Principal principal, String raw) {
-    Optional<SessionId> parsed = SessionId.tryParse(raw);
-    if (parsed.isEmpty()) {
-      return error(ErrorCode.INVALID_SESSION, "not a session id: " + raw);
-    }
-    SessionId s = parsed.get();
-    if (!principal.grants().allows(s.kind().prefix(), s.name(), Right.ADMIN)) {
-      return error(ErrorCode.FORBIDDEN, "needs " + s + ":admin to delete " + s);
-    }
-    // a session the index and the journal never knew is not woken just to say so
-    return onComplete(
-        index.lookup(s),
-        known -> {
-          if (known.isFailure()) {
-            return error(ErrorCode.UNAVAILABLE, "the session index did not answer");
-          }
-          if (known.get() == SessionIndex.Known.NO) {
-            return error(ErrorCode.NOT_FOUND, s + " does not exist");
-          }
-          return onComplete(
-              entities.delete(s, settings.deleteTimeout()),
-              result -> {
-                if (result.isFailure()) {
-                  return error(ErrorCode.UNAVAILABLE, s + " was not deleted in time, retry");
-                }
-                if (result.get() instanceof SessionReply.Rejected r) {
-                  return r.code() == ErrorCode.NOT_FOUND
-                      ? error(ErrorCode.NOT_FOUND, r.message())
-                      : error(ErrorCode.UNAVAILABLE, r.message());
-                }
-                return complete(StatusCodes.NO_CONTENT);
-              });
-        });
+    return sessions.indexed(
+        principal,
+        raw,
+        Right.ADMIN,
+        s -> "needs " + s + ":admin to delete " + s,
+        "does not exist",
+        (s, known) ->
+            onComplete(
+                entities.delete(s, settings.deleteTimeout()),
+                result -> {
+                  if (result.isFailure()) {
+                    return error(ErrorCode.UNAVAILABLE, s + " was not deleted in time, retry");
+                  }
+                  if (result.get() instanceof SessionReply.Rejected r) {
+                    return r.code() == ErrorCode.NOT_FOUND
+                        ? error(ErrorCode.NOT_FOUND, r.message())
+                        : error(ErrorCode.UNAVAILABLE, r.message());
+                  }
+                  return complete(StatusCodes.NO_CONTENT);
+                }));
   }
 }
