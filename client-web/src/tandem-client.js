@@ -477,8 +477,8 @@ export class Session extends Emitter {
   }
 
   /**
-   * Sends doc ops as one atomic change; resolves with the `ok` payload (`{seq}`). The change
-   * carries an idempotency key: if its answer is lost (connection dropped, node failed, or
+   * Sends doc ops as one atomic change; resolves with the `ok` payload (`{seq}`) once `doc`
+   * shows the change. The change carries an idempotency key: if its answer is lost (connection dropped, node failed, or
    * `unavailable`), it is sent again with the same key once the session is back, and the server
    * applies it at most once. `options.key` sets the key; `options.retries` (default the client's
    * `changeRetries`, 5) bounds the attempts.
@@ -519,7 +519,9 @@ export class Session extends Emitter {
           continue;
         }
         try {
-          return await this.client.request(type, this.id, body);
+          const ok = await this.client.request(type, this.id, body);
+          await this.#applied(ok.seq);
+          return ok;
         } catch (e) {
           if (!RETRYABLE.has(e.code) || this.left) throw e;
           // connection_lost / disconnected: the answer (or the frame) was lost with the socket;
@@ -533,6 +535,29 @@ export class Session extends Emitter {
     } finally {
       this.pendingChanges--;
     }
+  }
+
+  /**
+   * Resolves once this session holds change `seq`. The `ok` and the sender's own `delta` travel
+   * separate paths on the server and may arrive in either order; waiting here means that when
+   * `op()` resolves, `doc` shows the change. Never fails: a leave, a closed connection or a
+   * request timeout without the delta resolves too (the resume will bring the change).
+   */
+  #applied(seq) {
+    if (typeof seq !== 'number' || this.seq >= seq) return undefined;
+    return new Promise((resolve) => {
+      const offs = [];
+      const done = () => {
+        clearTimeout(timer);
+        for (const off of offs) off();
+        resolve();
+      };
+      const timer = setTimeout(done, this.client.requestTimeoutMs);
+      const check = () => {
+        if (this.seq >= seq) done();
+      };
+      offs.push(this.on('change', check), this.on('snapshot', check), this.once('left', done), this.client.on('close', done));
+    });
   }
 
   /**

@@ -272,3 +272,42 @@ test('an XR client gets per-object levels of detail in the order of its gaze (se
   await waitFor(() => s.levelOf('a-behind') === 'high', { what: 'the object behind raised to high' });
   assert.equal(s.levelOf('unknown-object', 'low'), 'low', 'an object the node did not rank takes the fallback');
 });
+
+test("op() resolves once the doc shows the change, also when the server's ok overtakes the delta", async () => {
+  // A scripted server answers each op with ok at once and sends the sender's delta 150 ms later:
+  // the two travel separate paths on a real node and may come in either order.
+  const { WebSocketServer } = await import('ws');
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  let seq = 0;
+  server.on('connection', (socket) => {
+    const send = (frame) => socket.send(JSON.stringify({ version: 1, ...frame }));
+    socket.on('message', (data) => {
+      const f = JSON.parse(data.toString());
+      if (f.type === 'hello') send({ type: 'welcome', ref: f.ref, payload: { principal: 'scripted', node: 'fake', connection: 'c1', resumeTtlMs: 0 } });
+      if (f.type === 'join') send({ type: 'snapshot', ref: f.ref, session: f.session, payload: { seq: 0, state: { doc: {}, objects: {} }, members: [] } });
+      if (f.type === 'op') {
+        seq++;
+        send({ type: 'ok', ref: f.ref, session: f.session, payload: { seq } });
+        const delta = { type: 'delta', session: f.session, payload: { seq, by: 'scripted/1', ts: Date.now(), ops: f.payload.ops } };
+        setTimeout(() => send(delta), 150);
+      }
+    });
+  });
+  try {
+    const c = new TandemClient({ url: `ws://127.0.0.1:${server.address().port}/v1/ws`, token: 'scripted', WebSocket, encoding: 'json' });
+    clients.push(c);
+    await c.connect();
+    const s = await c.join('room:scripted', { role: 'editor' });
+    const ok = await s.set('notes.first', 'a note');
+    assert.equal(ok.seq, 1);
+    assert.equal(s.seq, 1, 'the own delta is in when op() resolves');
+    assert.deepEqual(s.doc, { notes: { first: 'a note' } });
+    await s.del('notes.first');
+    assert.deepEqual(s.doc, { notes: {} });
+  } finally {
+    for (const c of clients) c.close();
+    for (const socket of server.clients) socket.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
