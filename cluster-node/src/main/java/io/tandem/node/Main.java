@@ -31,6 +31,7 @@ import io.tandem.node.session.SessionIndexBackfill;
 import io.tandem.node.ws.ConnectionActor;
 import io.tandem.node.ws.ConnectionBalancer;
 import io.tandem.node.ws.ConnectionRegistry;
+import io.tandem.node.ws.NettyTransport;
 import io.tandem.node.ws.WebSocketEndpoint;
 import io.tandem.persistence.CassandraSettings;
 import io.tandem.persistence.EmbeddedCassandra;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -66,14 +68,14 @@ public final class Main {
 
   /** What a running node exposes to its starter (and to tests). */
   public record Node(
-      ServerBinding binding,
+      java.net.InetSocketAddress address,
       ConnectionRegistry connections,
       Optional<DevTokens> devTokens,
       ActorRef<HubManager.Command> hubs,
       OutboundStats outbound,
       Replays replays) {
     public int port() {
-      return binding.localAddress().getPort();
+      return address.getPort();
     }
   }
 
@@ -217,21 +219,61 @@ public final class Main {
                 linkSettings,
                 settings.xr().maxAssetBytes()),
             ws.route());
-    ServerBinding binding =
-        Http.get(system)
-            .newServerAt(settings.http().host(), settings.http().port())
-            .bind(routes)
-            .toCompletableFuture()
-            .get(settings.http().bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    log.info("serving HTTP and WebSocket on {}", binding.localAddress());
+    Edge edge = bindEdge(system, settings, ws, routes);
+    log.info(
+        "serving HTTP and WebSocket on {} ({} transport)",
+        edge.address(),
+        settings.http().transport());
     // only now that sessions can be served: a node is a member (and gets shards) once it joined
     ClusterStart.start(system, settings.cluster());
     ConnectionBalancer.start(system, registry);
     if (settings.sessionIndexBackfill()) {
       SessionIndexBackfill.start(system);
     }
-    stopOnShutdown(system, registry, sampling, binding);
-    return new Node(binding, registry, devTokens, hubs, outbound, replays);
+    stopOnShutdown(system, registry, sampling, edge);
+    return new Node(edge.address(), registry, devTokens, hubs, outbound, replays);
+  }
+
+  /** The bound port: its address, and how to stop accepting and to end it. */
+  private record Edge(
+      java.net.InetSocketAddress address,
+      java.util.function.Supplier<CompletionStage<Done>> unbind,
+      java.util.function.Supplier<CompletionStage<Done>> terminate) {}
+
+  /** Binds the port with the configured transport (tandem.http.transport). */
+  private static Edge bindEdge(
+      ActorSystem<?> system, NodeSettings settings, WebSocketEndpoint ws, Route routes)
+      throws Exception {
+    long bindMillis = settings.http().bindTimeout().toMillis();
+    if (settings.http().netty()) {
+      long maxBody =
+          Math.max(
+              system.settings().config().getBytes("pekko.http.parsing.max-content-length"),
+              settings.xr().maxAssetBytes());
+      NettyTransport netty =
+          NettyTransport.bind(
+              system,
+              settings.http().host(),
+              settings.http().port(),
+              settings.http().nettyEventLoops(),
+              ws,
+              routes,
+              maxBody,
+              settings.http().uploadTimeout().toMillis(),
+              system.settings().config().getDuration("pekko.http.server.idle-timeout").toMillis(),
+              bindMillis);
+      return new Edge(netty.localAddress(), netty::unbind, netty::shutdown);
+    }
+    ServerBinding binding =
+        Http.get(system)
+            .newServerAt(settings.http().host(), settings.http().port())
+            .bind(routes)
+            .toCompletableFuture()
+            .get(bindMillis, TimeUnit.MILLISECONDS);
+    return new Edge(
+        binding.localAddress(),
+        () -> binding.unbind().thenApply(x -> Done.getInstance()),
+        () -> CompletableFuture.completedFuture(Done.getInstance()));
   }
 
   /** Registers every entity type (and the recordings' retention) with sharding. */
@@ -300,7 +342,7 @@ public final class Main {
       ActorSystem<?> system,
       ConnectionRegistry registry,
       org.apache.pekko.actor.Cancellable sampling,
-      ServerBinding binding) {
+      Edge edge) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
@@ -317,9 +359,11 @@ public final class Main {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     shutdown.addTask(
-        CoordinatedShutdown.PhaseServiceUnbind(),
-        "http-unbind",
-        () -> binding.unbind().thenApply(x -> Done.getInstance()));
+        CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind", () -> edge.unbind().get());
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "http-transport-stop",
+        () -> edge.terminate().get());
   }
 
   /**

@@ -24,6 +24,8 @@ public final class OutFrame {
   private final long originMillis;
   private volatile Message json;
   private volatile Message cbor;
+  private volatile byte[] jsonBytes;
+  private volatile byte[] cborBytes;
   private volatile int jsonSize;
   private volatile int cborSize;
 
@@ -75,6 +77,29 @@ public final class OutFrame {
     return m;
   }
 
+  /**
+   * The frame's encoded bytes in {@code encoding} (UTF-8 JSON or CBOR), encoded on first use and
+   * kept, for a transport that writes bytes (Netty). The array is shared: never change it.
+   */
+  public byte[] bytes(Encoding encoding, FrameCodec codec) {
+    if (encoding == Encoding.JSON) {
+      byte[] b = jsonBytes;
+      if (b == null) {
+        b = encodeOrError(Encoding.JSON, codec);
+        jsonSize = b.length;
+        jsonBytes = b;
+      }
+      return b;
+    }
+    byte[] b = cborBytes;
+    if (b == null) {
+      b = encodeOrError(Encoding.CBOR, codec);
+      cborSize = b.length;
+      cborBytes = b;
+    }
+    return b;
+  }
+
   private byte[] encodeOrError(Encoding encoding, FrameCodec codec) {
     try {
       return codec.encode(encoding, frame);
@@ -100,7 +125,9 @@ public final class OutFrame {
 
   /** The encoded size in {@code encoding} (encodes on first use). */
   public int size(Encoding encoding, FrameCodec codec) {
-    message(encoding, codec);
+    if ((encoding == Encoding.JSON ? jsonBytes : cborBytes) == null) {
+      message(encoding, codec);
+    }
     return encoding == Encoding.JSON ? jsonSize : cborSize;
   }
 }

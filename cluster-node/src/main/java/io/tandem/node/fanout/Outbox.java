@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 /**
  * The outbound side of one WebSocket connection, as its producers (the connection actor, session
  * hubs) see it. Every method is thread-safe and never blocks: it hands the frame to the {@link
- * OutboxStage}, which decides what is kept, coalesced or dropped within its bounds.
+ * OutboxQueue}, which decides what is kept, coalesced or dropped within its bounds.
  */
 public interface Outbox {
 

@@ -18,6 +18,9 @@ import java.time.Duration;
  * @param devTokenDefaultTtl the lifetime of a dev token ({@code POST /v1/dev/token}) that names no
  *     {@code ttlSeconds}
  * @param bindTimeout how long a starting node waits for its HTTP port to be bound (then it fails)
+ * @param transport what serves the port: {@code pekko} (Pekko HTTP) or {@code netty} (WebSockets on
+ *     Netty's event loops, every other request to the same routes)
+ * @param nettyEventLoops Netty's event-loop threads (0: one per core)
  */
 public record HttpSettings(
     String host,
@@ -31,7 +34,14 @@ public record HttpSettings(
     Duration uploadTimeout,
     Duration deleteTimeout,
     Duration devTokenDefaultTtl,
-    Duration bindTimeout) {
+    Duration bindTimeout,
+    String transport,
+    int nettyEventLoops) {
+
+  /** Whether Netty serves the port. */
+  public boolean netty() {
+    return transport.equals("netty");
+  }
 
   public static HttpSettings fromConfig(Config root) {
     Config c = root.getConfig("tandem.http");
@@ -48,10 +58,16 @@ public record HttpSettings(
             c.getDuration("upload-timeout"),
             c.getDuration("delete-timeout"),
             c.getDuration("dev-token-default-ttl"),
-            c.getDuration("bind-timeout"));
+            c.getDuration("bind-timeout"),
+            c.getString("transport"),
+            c.getInt("netty-event-loops"));
     if (s.defaultPageSize < 1 || s.maxPageSize < s.defaultPageSize || s.listScanRows < 1) {
       throw new IllegalArgumentException(
           "tandem.http: 1 <= default-page-size <= max-page-size, list-scan-rows >= 1");
+    }
+    if (!s.transport.equals("pekko") && !s.transport.equals("netty")) {
+      throw new IllegalArgumentException(
+          "tandem.http.transport must be pekko or netty, not " + s.transport);
     }
     return s;
   }

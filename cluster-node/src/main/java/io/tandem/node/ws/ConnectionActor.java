@@ -93,11 +93,20 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   /** What the actor accepts. Node-local: never serialized. */
   public interface Command extends org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
+  /**
+   * Asks the socket for the next inbound frame: one frame is handled at a time, and a frame's
+   * request is what lets the next one in (a Pekko stream sink's ack, a Netty channel's read).
+   */
+  @FunctionalInterface
+  public interface NextFrame {
+    void request();
+  }
+
   /** The inbound stream started. */
-  public record StreamInit(ActorRef<Ack> ackTo) implements Command {}
+  public record StreamInit(NextFrame ackTo) implements Command {}
 
   /** One inbound frame, decoded or rejected; acknowledge it to get the next. */
-  public record Inbound(ActorRef<Ack> ackTo, Incoming incoming) implements Command {}
+  public record Inbound(NextFrame ackTo, Incoming incoming) implements Command {}
 
   /**
    * The client closed, or the socket failed. Sent by the inbound sink and again when the socket's
@@ -302,7 +311,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
   private long lastInboundMillis;
 
   /** The hello waiting for its token check; acknowledged (and the next frame read) after it. */
-  private ActorRef<Ack> ackAfterHello;
+  private NextFrame ackAfterHello;
 
   /** From hello's {@code client}; the name defaults to the token's subject. */
   private String clientName;
@@ -600,7 +609,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
               new WelcomeLimits(deps.ws().maxFrameBytes(), deps.ws().maxFramesPerSecond())));
     }
     if (ackAfterHello != null) {
-      ackAfterHello.tell(Ack.INSTANCE);
+      ackAfterHello.request();
       ackAfterHello = null;
     }
     return this;
@@ -801,8 +810,8 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
 
   // ------------------------------------------------------------------ helpers
 
-  private Behavior<Command> ack(ActorRef<Ack> ackTo) {
-    ackTo.tell(Ack.INSTANCE);
+  private Behavior<Command> ack(NextFrame ackTo) {
+    ackTo.request();
     return this;
   }
 

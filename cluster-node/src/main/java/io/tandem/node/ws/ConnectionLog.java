@@ -2,7 +2,7 @@ package io.tandem.node.ws;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import io.tandem.node.fanout.OutboxStage;
+import io.tandem.node.fanout.OutboxQueue;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.protocol.Encoding;
 import io.tandem.protocol.ErrorFrame;
@@ -23,7 +23,7 @@ import org.slf4j.MDC;
  *
  * <p>Written from the inbound stream, the outbound stage and the connection actor: thread-safe.
  */
-public final class ConnectionLog implements OutboxStage.SentFrames {
+public final class ConnectionLog implements OutboxQueue.SentFrames {
   private static final Logger log = LoggerFactory.getLogger("io.tandem.node.ws.Connection");
 
   /** The client kind tag before the hello is accepted. */

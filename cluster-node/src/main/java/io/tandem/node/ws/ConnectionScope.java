@@ -16,7 +16,6 @@ import io.tandem.protocol.SessionFrame;
 import io.tandem.protocol.SessionId;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
@@ -55,7 +54,7 @@ final class ConnectionScope {
   /** Set while handling a frame whose ack must wait; the held ack. */
   private boolean holdAck;
 
-  private ActorRef<ConnectionActor.Ack> heldAck;
+  private ConnectionActor.NextFrame heldAck;
 
   ConnectionScope(
       ActorContext<ConnectionActor.Command> ctx,
@@ -91,7 +90,7 @@ final class ConnectionScope {
   }
 
   /** Keeps {@code ack} if the frame just handled asked to hold it; true if it did. */
-  boolean keepIfHeld(ActorRef<ConnectionActor.Ack> ack) {
+  boolean keepIfHeld(ConnectionActor.NextFrame ack) {
     if (!holdAck) {
       return false;
     }
@@ -103,7 +102,7 @@ final class ConnectionScope {
   /** A queue drained: the socket is read again. */
   void releaseHeldAck() {
     if (heldAck != null) {
-      heldAck.tell(ConnectionActor.Ack.INSTANCE);
+      heldAck.request();
       heldAck = null;
     }
   }

@@ -64,6 +64,18 @@ final class MessageAssembly
   record Binary(ByteString data, long bytes) implements Assembled {}
 
   /**
+   * A text message within the limit as its UTF-8 bytes, already checked to be valid UTF-8 (the
+   * Netty transport's frames: decoded straight from the bytes, never made a string).
+   */
+  record Utf8Text(byte[] utf8, long bytes) implements Assembled {}
+
+  /**
+   * A binary message within the limit as a plain array (the Netty transport's: no copy into a
+   * {@link ByteString} and out again).
+   */
+  record BinaryBytes(byte[] data, long bytes) implements Assembled {}
+
+  /**
    * A message over {@code maxBytes} (its content dropped); over {@code closeBytes} when {@code
    * closing}.
    */

@@ -58,7 +58,7 @@ final class RoomChannel {
   private final ActorRef<ReplyTo.Answer> answers;
 
   /** The inbound ack held while too many changes wait for their answer. */
-  private ActorRef<ConnectionActor.Ack> ackAfterAnswers;
+  private ConnectionActor.NextFrame ackAfterAnswers;
 
   /** The newest pose per session not sent to its room yet (a newer one replaces it). */
   private final Map<SessionId, Pose> unsentPoses = new HashMap<>();
@@ -246,7 +246,7 @@ final class RoomChannel {
    * Keeps the inbound ack while {@code max-changes-in-flight} changes wait for their answer; true
    * if it did (the socket is read again once the rooms answered some of them).
    */
-  boolean holdUntilAnswered(ActorRef<ConnectionActor.Ack> ack) {
+  boolean holdUntilAnswered(ConnectionActor.NextFrame ack) {
     if (pending.size() < scope.deps.ws().maxChangesInFlight()) {
       return false;
     }
@@ -286,7 +286,7 @@ final class RoomChannel {
 
   private void readAfterAnswers() {
     if (ackAfterAnswers != null && pending.size() < scope.deps.ws().maxChangesInFlight()) {
-      ackAfterAnswers.tell(ConnectionActor.Ack.INSTANCE);
+      ackAfterAnswers.request();
       ackAfterAnswers = null;
     }
   }

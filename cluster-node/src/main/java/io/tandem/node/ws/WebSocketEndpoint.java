@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import io.tandem.node.auth.AuthException;
 import io.tandem.node.fanout.OutboundStats;
+import io.tandem.node.fanout.OutboxQueue;
 import io.tandem.node.fanout.OutboxStage;
 import io.tandem.protocol.ClientFrame;
 import io.tandem.protocol.CloseCode;
@@ -25,7 +26,6 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
@@ -100,28 +100,8 @@ public final class WebSocketEndpoint extends AllDirectives {
 
   private Route upgrade(
       HttpRequest request, Optional<String> authorization, WebSocketUpgrade upgrade) {
-    // a browser page of a foreign site must not use the visitor's reach (loopback, intranet)
-    Optional<String> foreign =
-        origins.refusal(
-            request.getHeader("Origin").map(h -> h.value()),
-            request.getHeader("Host").map(h -> h.value()));
-    if (foreign.isPresent()) {
-      return complete(jsonError(StatusCodes.FORBIDDEN, "forbidden", foreign.get()));
-    }
-    Optional<String> headerFailure = checkAuthorizationHeader(authorization);
-    if (headerFailure.isPresent()) {
-      return complete(jsonError(StatusCodes.UNAUTHORIZED, "unauthorized", headerFailure.get()));
-    }
     List<String> offered = new ArrayList<>();
     upgrade.getRequestedProtocols().forEach(offered::add);
-    Optional<Encoding> encoding = Encoding.negotiate(offered);
-    if (encoding.isEmpty()) {
-      return complete(
-          StatusCodes.BAD_REQUEST, "offer the subprotocol tandem.v1.json or tandem.v1.cbor");
-    }
-    if (deps.registry().draining()) {
-      return complete(StatusCodes.SERVICE_UNAVAILABLE, "node is draining, use another");
-    }
     // the socket's peer, never a header: counted until the connection's stream ends
     String address =
         request
@@ -129,33 +109,88 @@ public final class WebSocketEndpoint extends AllDirectives {
             .flatMap(RemoteAddress::getAddress)
             .map(java.net.InetAddress::getHostAddress)
             .orElse("unknown");
-    if (!deps.registry().openFrom(address, deps.ws().maxConnectionsPerAddress())) {
+    Admission admission =
+        admit(
+            request.getHeader("Origin").map(h -> h.value()),
+            request.getHeader("Host").map(h -> h.value()),
+            authorization,
+            offered,
+            address);
+    if (admission instanceof Refused no) {
       return complete(
-          jsonError(
-              StatusCodes.TOO_MANY_REQUESTS,
-              "rate_limited",
-              "at most "
-                  + deps.ws().maxConnectionsPerAddress()
-                  + " WebSocket connections per source address"));
+          HttpResponse.create()
+              .withStatus(StatusCodes.get(no.status()))
+              .withEntity(
+                  no.json() ? ContentTypes.APPLICATION_JSON : ContentTypes.TEXT_PLAIN_UTF8,
+                  no.body()));
     }
-    return complete(
-        accept(
-            upgrade,
-            encoding.get(),
-            offered.isEmpty() ? null : encoding.get().subprotocol(),
-            address));
+    Accepted yes = (Accepted) admission;
+    return complete(accept(upgrade, yes.encoding(), yes.subprotocol(), address));
   }
 
-  private static HttpResponse jsonError(StatusCode status, String code, String message) {
-    return HttpResponse.create()
-        .withStatus(status)
-        .withEntity(
-            ContentTypes.APPLICATION_JSON,
-            "{\"code\":\""
-                + code
-                + "\",\"message\":\""
-                + message.replace("\\", "/").replace("\"", "'")
-                + "\"}");
+  /** Whether a WebSocket upgrade may go ahead, whichever transport serves it. */
+  sealed interface Admission {}
+
+  /** Refused with an HTTP status and a body (JSON {code, message} or plain text). */
+  record Refused(int status, boolean json, String body) implements Admission {
+    static Refused json(int status, String code, String message) {
+      return new Refused(
+          status,
+          true,
+          "{\"code\":\""
+              + code
+              + "\",\"message\":\""
+              + message.replace("\\", "/").replace("\"", "'")
+              + "\"}");
+    }
+  }
+
+  /**
+   * Accepted in {@code encoding}, answering with {@code subprotocol} (null when none was offered).
+   * The source address is counted from here: {@link #closedFrom} once the socket ends.
+   */
+  record Accepted(Encoding encoding, String subprotocol) implements Admission {}
+
+  /**
+   * The checks before an upgrade, in order: a foreign browser origin, a bad Authorization header,
+   * no subprotocol of ours, a draining node, too many sockets from the address.
+   */
+  Admission admit(
+      Optional<String> origin,
+      Optional<String> host,
+      Optional<String> authorization,
+      List<String> offered,
+      String address) {
+    // a browser page of a foreign site must not use the visitor's reach (loopback, intranet)
+    Optional<String> foreign = origins.refusal(origin, host);
+    if (foreign.isPresent()) {
+      return Refused.json(403, "forbidden", foreign.get());
+    }
+    Optional<String> headerFailure = checkAuthorizationHeader(authorization);
+    if (headerFailure.isPresent()) {
+      return Refused.json(401, "unauthorized", headerFailure.get());
+    }
+    Optional<Encoding> encoding = Encoding.negotiate(offered);
+    if (encoding.isEmpty()) {
+      return new Refused(400, false, "offer the subprotocol tandem.v1.json or tandem.v1.cbor");
+    }
+    if (deps.registry().draining()) {
+      return new Refused(503, false, "node is draining, use another");
+    }
+    if (!deps.registry().openFrom(address, deps.ws().maxConnectionsPerAddress())) {
+      return Refused.json(
+          429,
+          "rate_limited",
+          "at most "
+              + deps.ws().maxConnectionsPerAddress()
+              + " WebSocket connections per source address");
+    }
+    return new Accepted(encoding.get(), offered.isEmpty() ? null : encoding.get().subprotocol());
+  }
+
+  /** A socket from {@code address} that {@link #admit} counted has ended. */
+  void closedFrom(String address) {
+    deps.registry().closedFrom(address);
   }
 
   private Optional<String> checkAuthorizationHeader(Optional<String> authorization) {
@@ -178,24 +213,10 @@ public final class WebSocketEndpoint extends AllDirectives {
       WebSocketUpgrade upgrade, Encoding encoding, String subprotocol, String address) {
     String connectionId = newConnectionId();
     ConnectionLog connectionLog = new ConnectionLog(connectionId, encoding);
-    ByteRate byteRate =
-        new ByteRate(deps.ws().maxBytesPerSecond(), deps.ws().burstBytes(), System.nanoTime());
-    // a map publisher's puts have a bucket of their own (tandem.map.publisher-max-bytes-per-second)
-    Rates rates =
-        new Rates(
-            byteRate,
-            new ByteRate(
-                deps.maps().publisherBytesPerSecond(),
-                deps.maps().publisherBurstBytes(),
-                System.nanoTime()),
-            java.util.concurrent.ConcurrentHashMap.newKeySet());
+    Rates rates = newRates();
     AtomicReference<Pair<CloseCode, String>> closeSignal = new AtomicReference<>();
     AtomicReference<ActorRef<ConnectionActor.Command>> actor = new AtomicReference<>();
-    OutboxStage.Bounds bounds =
-        new OutboxStage.Bounds(
-            deps.ws().outboundMaxFrames(),
-            deps.ws().outboundMaxBytes(),
-            deps.ws().outboundMaxReplies());
+    OutboxQueue.Bounds bounds = bounds();
     OutboxStage stage =
         new OutboxStage(
             encoding,
@@ -266,7 +287,7 @@ public final class WebSocketEndpoint extends AllDirectives {
                   connectionLog.opened();
                   done.whenComplete(
                       (ok, failure) -> {
-                        deps.registry().closedFrom(address);
+                        closedFrom(address);
                         // the inbound sink is lazy: a socket that ends before its first frame
                         // (closed before hello, 4408) never told the actor, which then stayed
                         // counted in /v1/status for ever. However the socket ends, the actor stops.
@@ -285,6 +306,38 @@ public final class WebSocketEndpoint extends AllDirectives {
     return closeCodes.handle(upgrade, assembly, handler, subprotocol, closeSignal);
   }
 
+  /** A new connection's byte buckets. */
+  Rates newRates() {
+    // a map publisher's puts have a bucket of their own (tandem.map.publisher-max-bytes-per-second)
+    return new Rates(
+        new ByteRate(deps.ws().maxBytesPerSecond(), deps.ws().burstBytes(), System.nanoTime()),
+        new ByteRate(
+            deps.maps().publisherBytesPerSecond(),
+            deps.maps().publisherBurstBytes(),
+            System.nanoTime()),
+        java.util.concurrent.ConcurrentHashMap.newKeySet());
+  }
+
+  /** The bounds of each connection's outbox. */
+  OutboxQueue.Bounds bounds() {
+    return new OutboxQueue.Bounds(
+        deps.ws().outboundMaxFrames(),
+        deps.ws().outboundMaxBytes(),
+        deps.ws().outboundMaxReplies());
+  }
+
+  FrameCodec codec() {
+    return codec;
+  }
+
+  OutboundStats stats() {
+    return stats;
+  }
+
+  WsSettings settings() {
+    return deps.ws();
+  }
+
   /**
    * The handler of one connection: what it reads goes to {@code inbound}, what it writes comes from
    * {@code outbound}.
@@ -296,15 +349,15 @@ public final class WebSocketEndpoint extends AllDirectives {
   private Sink<ConnectionActor.Incoming, NotUsed> actorSink(ActorRef<ConnectionActor.Command> ref) {
     return ActorSink.actorRefWithBackpressure(
         ref,
-        ConnectionActor.Inbound::new,
-        ConnectionActor.StreamInit::new,
+        (ackTo, incoming) ->
+            new ConnectionActor.Inbound(() -> ackTo.tell(ConnectionActor.Ack.INSTANCE), incoming),
+        ackTo -> new ConnectionActor.StreamInit(() -> ackTo.tell(ConnectionActor.Ack.INSTANCE)),
         ConnectionActor.Ack.INSTANCE,
         ConnectionActor.StreamEnded.INSTANCE,
         failure -> ConnectionActor.StreamEnded.INSTANCE);
   }
 
-  private ActorRef<ConnectionActor.Command> spawn(
-      String connectionId, ConnectionActor.Outbound outbound) {
+  ActorRef<ConnectionActor.Command> spawn(String connectionId, ConnectionActor.Outbound outbound) {
     // connections live under the system guardian: the typed user guardian cannot be asked to
     // spawn from outside, and a connection has no parent in the domain
     return system.systemActorOf(
@@ -317,11 +370,15 @@ public final class WebSocketEndpoint extends AllDirectives {
    * Decodes one whole message (JSON for text, CBOR for binary); a message over max-frame-bytes is
    * refused with too_big, one over close-frame-bytes closes the connection with 1009.
    */
-  private ConnectionActor.Incoming read(
+  ConnectionActor.Incoming read(
       MessageAssembly.Assembled message, ConnectionLog connectionLog, Rates rates) {
     ConnectionActor.Incoming incoming;
     if (message instanceof MessageAssembly.Text t) {
       incoming = decodeText(t.text());
+    } else if (message instanceof MessageAssembly.Utf8Text u) {
+      incoming = new ConnectionActor.Decoded(codec.decodeClient(Encoding.JSON, u.utf8()));
+    } else if (message instanceof MessageAssembly.BinaryBytes b) {
+      incoming = new ConnectionActor.Decoded(codec.decodeClient(Encoding.CBOR, b.data()));
     } else if (message instanceof MessageAssembly.Binary b) {
       incoming = new ConnectionActor.Decoded(codec.decodeClient(Encoding.CBOR, b.data().toArray()));
     } else if (((MessageAssembly.Oversized) message).closing()) {
@@ -343,7 +400,7 @@ public final class WebSocketEndpoint extends AllDirectives {
    * A connection's byte buckets: its own, and its map publisher's, for {@code put} frames to the
    * maps in {@code mapPublishing} (those it joined as publisher; kept by its actor).
    */
-  private record Rates(
+  record Rates(
       ByteRate connection,
       ByteRate publisher,
       java.util.Set<io.tandem.protocol.SessionId> mapPublishing) {}
@@ -378,7 +435,7 @@ public final class WebSocketEndpoint extends AllDirectives {
     return new ConnectionActor.Decoded(codec.decodeClient(text));
   }
 
-  private static String newConnectionId() {
+  static String newConnectionId() {
     char[] id = new char[12];
     for (int i = 0; i < id.length; i++) {
       id[i] = ALPHABET[IDS.nextInt(ALPHABET.length)];

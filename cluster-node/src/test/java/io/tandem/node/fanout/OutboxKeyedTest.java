@@ -75,7 +75,7 @@ class OutboxKeyedTest {
                 new OutboxStage(
                     Encoding.JSON,
                     FrameCodec.create(MAX_FRAME),
-                    new OutboxStage.Bounds(64, maxBytes, 64),
+                    new OutboxQueue.Bounds(64, maxBytes, 64),
                     resyncs::add,
                     new AtomicReference<Pair<io.tandem.protocol.CloseCode, String>>(),
                     stats,

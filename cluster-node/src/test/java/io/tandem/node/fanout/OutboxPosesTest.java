@@ -95,7 +95,7 @@ class OutboxPosesTest {
                 new OutboxStage(
                     Encoding.JSON,
                     FrameCodec.create(1 << 20),
-                    new OutboxStage.Bounds(16, 1 << 20, 16),
+                    new OutboxQueue.Bounds(16, 1 << 20, 16),
                     session -> {},
                     closeSignal,
                     stats,
