@@ -26,8 +26,6 @@ public final class OutFrame {
   private volatile Message cbor;
   private volatile byte[] jsonBytes;
   private volatile byte[] cborBytes;
-  private volatile int jsonSize;
-  private volatile int cborSize;
 
   public OutFrame(ServerFrame frame) {
     this(frame, 0);
@@ -51,42 +49,38 @@ public final class OutFrame {
   }
 
   /**
-   * The frame as a WebSocket message in {@code encoding}, encoded on first use. A frame that cannot
-   * be encoded (a state the codec's limits refuse) becomes an {@code error{code:"internal"}} with
-   * its ref and session, and is logged: the connection stays open and its member is never locked
-   * out by a close.
+   * The frame as a Pekko WebSocket message in {@code encoding}, made from {@link #bytes} on first
+   * use. A frame that cannot be encoded (a state the codec's limits refuse) becomes an {@code
+   * error{code:"internal"}} with its ref and session, and is logged: the connection stays open and
+   * its member is never locked out by a close.
    */
   public Message message(Encoding encoding, FrameCodec codec) {
     if (encoding == Encoding.JSON) {
       Message m = json;
       if (m == null) {
-        byte[] bytes = encodeOrError(Encoding.JSON, codec);
-        jsonSize = bytes.length;
-        m = TextMessage.create(new String(bytes, StandardCharsets.UTF_8));
+        m = TextMessage.create(new String(bytes(encoding, codec), StandardCharsets.UTF_8));
         json = m;
       }
       return m;
     }
     Message m = cbor;
     if (m == null) {
-      byte[] bytes = encodeOrError(Encoding.CBOR, codec);
-      cborSize = bytes.length;
-      m = BinaryMessage.create(ByteString.fromArrayUnsafe(bytes));
+      m = BinaryMessage.create(ByteString.fromArrayUnsafe(bytes(encoding, codec)));
       cbor = m;
     }
     return m;
   }
 
   /**
-   * The frame's encoded bytes in {@code encoding} (UTF-8 JSON or CBOR), encoded on first use and
-   * kept, for a transport that writes bytes (Netty). The array is shared: never change it.
+   * The frame's encoded bytes in {@code encoding} (UTF-8 JSON or CBOR), encoded once on first use
+   * and kept: the one encoding behind {@link #message}, {@link #size} and the Netty transport's
+   * writes. The array is shared: never change it.
    */
   public byte[] bytes(Encoding encoding, FrameCodec codec) {
     if (encoding == Encoding.JSON) {
       byte[] b = jsonBytes;
       if (b == null) {
         b = encodeOrError(Encoding.JSON, codec);
-        jsonSize = b.length;
         jsonBytes = b;
       }
       return b;
@@ -94,7 +88,6 @@ public final class OutFrame {
     byte[] b = cborBytes;
     if (b == null) {
       b = encodeOrError(Encoding.CBOR, codec);
-      cborSize = b.length;
       cborBytes = b;
     }
     return b;
@@ -125,9 +118,6 @@ public final class OutFrame {
 
   /** The encoded size in {@code encoding} (encodes on first use). */
   public int size(Encoding encoding, FrameCodec codec) {
-    if ((encoding == Encoding.JSON ? jsonBytes : cborBytes) == null) {
-      message(encoding, codec);
-    }
-    return encoding == Encoding.JSON ? jsonSize : cborSize;
+    return bytes(encoding, codec).length;
   }
 }
