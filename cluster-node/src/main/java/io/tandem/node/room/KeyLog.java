@@ -3,34 +3,36 @@ package io.tandem.node.room;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import scala.Option;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.collection.immutable.Queue;
+import scala.collection.immutable.Queue$;
 
 /**
  * The idempotency keys of a room's most recent keyed changes, each with the seq it was applied as:
  * a retried change whose key is here is answered with that seq and not applied again.
  *
- * <p>Immutable, so that a snapshot being serialized never sees it change. Recording a key copies
- * only the open chunk (at most {@link #CHUNK} entries); full chunks are shared by every later log,
- * and the oldest chunk is dropped once the log holds more than its bound, so the log remembers at
- * least the last {@code max - CHUNK} keys and never more than {@code max + CHUNK}.
+ * <p>Immutable, so that a snapshot being serialized never sees it change, and persistent: a key is
+ * added to a hash trie and a queue (Scala's immutable {@code HashMap} and {@code Queue}, on the
+ * classpath through Pekko) that share all but a few nodes with the log before, so recording a key
+ * costs a few small allocations however many keys are remembered (a copy of up to 256 entries per
+ * keyed change before). The log remembers exactly the last {@code max} keys.
  */
 public final class KeyLog {
-  static final int CHUNK = 256;
-
-  public static final KeyLog EMPTY = new KeyLog(List.of(), Map.of());
+  public static final KeyLog EMPTY =
+      new KeyLog(scala.collection.immutable.HashMap$.MODULE$.empty(), Queue$.MODULE$.empty());
 
   /** One remembered key, as snapshots store it. */
   public record Entry(String key, long seq) {}
 
-  private final List<Map<String, Long>> sealed;
-  private final Map<String, Long> open;
+  private final scala.collection.immutable.HashMap<String, Object> seqs;
+  private final Queue<Entry> order;
 
-  private KeyLog(List<Map<String, Long>> sealed, Map<String, Long> open) {
-    this.sealed = sealed;
-    this.open = open;
+  private KeyLog(scala.collection.immutable.HashMap<String, Object> seqs, Queue<Entry> order) {
+    this.seqs = seqs;
+    this.order = order;
   }
 
   /** The key scoped to its principal: two users may pick the same key. */
@@ -40,49 +42,49 @@ public final class KeyLog {
 
   /** The seq the change with {@code scopedKey} was applied as, or null if not remembered. */
   public Long find(String scopedKey) {
-    Long seq = open.get(scopedKey);
-    for (int i = sealed.size() - 1; seq == null && i >= 0; i--) {
-      seq = sealed.get(i).get(scopedKey);
-    }
-    return seq;
+    Option<Object> seq = seqs.get(scopedKey);
+    return seq.isEmpty() ? null : (Long) seq.get();
   }
 
-  /** This log with one more key, bounded to about {@code max} keys. */
+  private static long seqOf(scala.collection.immutable.HashMap<String, Object> seqs, String key) {
+    Option<Object> seq = seqs.get(key);
+    return seq.isEmpty() ? -1 : (Long) seq.get();
+  }
+
+  /** This log with one more key, keeping the last {@code max} keys. */
   public KeyLog with(String scopedKey, long seq, int max) {
     if (max <= 0) {
       return this;
     }
-    Map<String, Long> nextOpen = new HashMap<>(open);
-    nextOpen.put(scopedKey, seq);
-    if (nextOpen.size() < CHUNK) {
-      return new KeyLog(sealed, Collections.unmodifiableMap(nextOpen));
+    scala.collection.immutable.HashMap<String, Object> nextSeqs = seqs.updated(scopedKey, seq);
+    Queue<Entry> nextOrder = order.enqueue(new Entry(scopedKey, seq));
+    while (nextOrder.size() > max) {
+      Tuple2<Entry, Queue<Entry>> oldest = nextOrder.dequeue();
+      Entry gone = oldest._1();
+      nextOrder = oldest._2();
+      // a key used again after it left is in the queue twice: only its last entry maps it
+      if (seqOf(nextSeqs, gone.key()) == gone.seq()) {
+        nextSeqs = nextSeqs.removed(gone.key());
+      }
     }
-    List<Map<String, Long>> nextSealed = new ArrayList<>(sealed);
-    nextSealed.add(Collections.unmodifiableMap(nextOpen));
-    int keepChunks = Math.max(1, (max + CHUNK - 1) / CHUNK);
-    while (nextSealed.size() > keepChunks) {
-      nextSealed.remove(0);
-    }
-    return new KeyLog(List.copyOf(nextSealed), Map.of());
+    return new KeyLog(nextSeqs, nextOrder);
   }
 
   public int size() {
-    int n = open.size();
-    for (Map<String, Long> chunk : sealed) {
-      n += chunk.size();
-    }
-    return n;
+    return seqs.size();
   }
 
   /** The remembered keys, oldest first (how snapshots store the log). */
   @JsonValue
   public List<Entry> entries() {
-    List<Entry> out = new ArrayList<>(size());
-    for (Map<String, Long> chunk : sealed) {
-      chunk.forEach((k, v) -> out.add(new Entry(k, v)));
+    List<Entry> out = new ArrayList<>(order.size());
+    Iterator<Entry> it = order.iterator();
+    while (it.hasNext()) {
+      Entry e = it.next();
+      if (seqOf(seqs, e.key()) == e.seq()) {
+        out.add(e);
+      }
     }
-    open.forEach((k, v) -> out.add(new Entry(k, v)));
-    out.sort((a, b) -> Long.compare(a.seq(), b.seq()));
     return out;
   }
 

@@ -95,14 +95,7 @@ public record RoomState(
       }
       newObjects = Collections.unmodifiableMap(newObjects);
     }
-    List<RoomChange> newRecent = new ArrayList<>(Math.min(recent.size() + 1, keepRecent));
-    int from = Math.max(0, recent.size() + 1 - keepRecent);
-    for (int i = from; i < recent.size(); i++) {
-      newRecent.add(recent.get(i));
-    }
-    if (keepRecent > 0) {
-      newRecent.add(change);
-    }
+    List<RoomChange> newRecent = RecentChanges.append(recent, change, keepRecent);
     return new RoomState(
         epoch,
         created,
@@ -110,7 +103,7 @@ public record RoomState(
         change.seq(),
         newDoc,
         newObjects,
-        Collections.unmodifiableList(newRecent),
+        newRecent,
         scopedKey == null ? keys : keys.with(scopedKey, change.seq(), keepKeys),
         tickHz,
         parked);

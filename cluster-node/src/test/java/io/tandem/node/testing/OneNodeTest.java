@@ -11,14 +11,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A test class with a node of its own: one in-JVM node on the class's own keyspace of the real test
  * Cassandra, started before the class's tests and stopped after them. A subclass gives its config
  * overrides (HOCON lines) to the constructor; its own {@code @BeforeAll} methods run after the node
- * is up. A subclass that runs the same tests on the Netty transport overrides {@link
- * #transportConfig()}.
+ * is up. A subclass that runs the same tests on the other transport (Pekko HTTP; Netty is the
+ * default) overrides {@link #transportConfig()}.
  */
 @ExtendWith(CassandraExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class OneNodeTest {
-  /** The line that serves a node's port with the Netty transport (tandem.http.transport). */
-  public static final String NETTY = "tandem.http.transport = \"netty\"";
+  /**
+   * The line that serves a node's port with Pekko HTTP instead of Netty (tandem.http.transport).
+   */
+  public static final String PEKKO = "tandem.http.transport = \"pekko\"";
 
   private final String config;
 
@@ -34,7 +36,7 @@ public abstract class OneNodeTest {
     node = TestNode.start(cassandra, config + "\n" + transportConfig());
   }
 
-  /** Config appended after the constructor's lines: {@link #NETTY} to run on that transport. */
+  /** Config appended after the constructor's lines: {@link #PEKKO} to run on that transport. */
   protected String transportConfig() {
     return "";
   }

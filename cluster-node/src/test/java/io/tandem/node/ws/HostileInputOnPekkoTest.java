@@ -2,10 +2,10 @@ package io.tandem.node.ws;
 
 import io.tandem.node.testing.OneNodeTest;
 
-/** HostileInputTest's tests with the node's port served by the Netty transport. */
-class HostileInputOnNettyTest extends HostileInputTest {
+/** HostileInputTest's tests with the node's port served by the Pekko HTTP transport. */
+class HostileInputOnPekkoTest extends HostileInputTest {
   @Override
   protected String transportConfig() {
-    return OneNodeTest.NETTY;
+    return OneNodeTest.PEKKO;
   }
 }
