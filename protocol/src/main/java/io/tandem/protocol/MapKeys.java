@@ -20,16 +20,8 @@ public final class MapKeys {
     }
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == ':'
-              || c == '/'
-              || c == '-';
-      if (!ok) {
+      // a session name's characters, and ':' and '/', which keys use as separators
+      if (!SessionId.isNameChar(c) && c != ':' && c != '/') {
         return false;
       }
     }

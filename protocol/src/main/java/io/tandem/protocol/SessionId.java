@@ -83,19 +83,21 @@ public record SessionId(SessionKind kind, String name) {
       return false;
     }
     for (int i = 0; i < n; i++) {
-      char c = name.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '.'
-              || c == '_'
-              || c == '-';
-      if (!ok) {
+      if (!isNameChar(name.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Whether {@code c} is in {@code [A-Za-z0-9._-]}, the characters of a session name. */
+  public static boolean isNameChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '.'
+        || c == '_'
+        || c == '-';
   }
 
   /** Parses the wire form, or empty when it is not a valid session id. */
