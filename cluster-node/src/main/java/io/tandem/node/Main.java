@@ -116,7 +116,16 @@ public final class Main {
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
     }
-    Node node = init(system, settings, Clock.systemUTC());
+    Node node;
+    try {
+      node = init(system, settings, Clock.systemUTC());
+    } catch (Exception e) {
+      // a node that cannot start (its port taken, its keyspace unreachable) ends with an error
+      // instead of living on without a port: the actor system's threads would keep the JVM up
+      log.error("the node could not start", e);
+      System.exit(1);
+      return;
+    }
     String url = "http://" + settings.http().host() + ":" + node.port();
     StringBuilder banner = new StringBuilder("\n\nTandem node ready at ").append(url).append('\n');
     banner
