@@ -42,10 +42,11 @@ public final class KeyLog {
 
   /** The seq the change with {@code scopedKey} was applied as, or null if not remembered. */
   public Long find(String scopedKey) {
-    Option<Object> seq = seqs.get(scopedKey);
-    return seq.isEmpty() ? null : (Long) seq.get();
+    long seq = seqOf(seqs, scopedKey);
+    return seq < 0 ? null : seq;
   }
 
+  /** The seq {@code key} maps to in {@code seqs}, or -1 (seqs start at 1). */
   private static long seqOf(scala.collection.immutable.HashMap<String, Object> seqs, String key) {
     Option<Object> seq = seqs.get(key);
     return seq.isEmpty() ? -1 : (Long) seq.get();
