@@ -65,6 +65,12 @@ import org.apache.pekko.japi.Pair;
  *
  * Frames are encoded here, lazily, at most once per encoding ({@link OutFrame}). Producers' calls
  * reach the queue's thread as {@link Offer}s through the port's {@code submit}. Never blocks.
+ *
+ * <p>Why this file is over 500 lines: the rules above all decide one thing, what leaves next and
+ * what may be merged or dropped, over one queue, and each reads the others' bookkeeping (a presence
+ * frame merged in place keeps its position ahead of later durable frames; a stale session's frames
+ * leave the byte count). The parts that stand alone are their own classes: {@link
+ * QualityEstimator}, {@link DetailPlan}, {@link KeyedChanges}, {@link OutFrame}.
  */
 public final class OutboxQueue {
 

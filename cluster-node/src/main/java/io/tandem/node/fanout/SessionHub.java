@@ -8,6 +8,7 @@ import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.SessionView;
+import io.tandem.node.session.StreamPosition;
 import io.tandem.node.session.Subscriber;
 import io.tandem.node.xr.FocusRanker;
 import io.tandem.node.xr.Gaze;
@@ -69,6 +70,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * not seen the room's objects (its first connection resumed) asks the entity for a view of its own:
  * a {@code Refresh} without a connection id, answered by a {@link Subscriber.Refreshed} without
  * one.
+ *
+ * <p>Why this file is over 500 lines: the sequence rules (snapshot before delta, no gap, none
+ * twice, rejoin after a move) hold across every kind of message the entity sends, and each kind's
+ * handler has to read and move the same per-connection phase ({@code Sub}); split into several
+ * classes they would share that mutable state through setters. What could stand alone does: the
+ * objects' gaze order ({@link FocusRanker}), the journal reads ({@link JournalReader}), the frames
+ * ({@link Frames}).
  */
 public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
@@ -81,8 +89,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       String memberId,
       MemberInfo info,
       Long ref,
-      Long since,
-      String epoch,
+      StreamPosition from,
       Outbox outbox,
       ActorRef<Membership> connection)
       implements Local {}
@@ -298,25 +305,18 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     if (previous != null) {
       previous.request.outbox().forget(session);
     }
-    sendJoin(subs.get(cmd.connectionId()), cmd.since(), cmd.epoch());
+    sendJoin(subs.get(cmd.connectionId()), cmd.from());
     return this;
   }
 
-  private void sendJoin(Sub sub, Long since, String epoch) {
+  private void sendJoin(Sub sub, StreamPosition from) {
     Subscribe cmd = sub.request;
     timers.startSingleTimer(
         cmd.connectionId(), new JoinTimedOut(cmd.connectionId()), settings.joinTimeout());
     // a rejoin carries the member's latest presence as this hub last saw it
     MemberInfo info = members.getOrDefault(cmd.memberId(), cmd.info());
     entities.join(
-        session,
-        cmd.memberId(),
-        cmd.connectionId(),
-        info,
-        cmd.ref(),
-        since,
-        epoch,
-        getContext().getSelf());
+        session, cmd.memberId(), cmd.connectionId(), info, cmd.ref(), from, getContext().getSelf());
   }
 
   private Behavior<Subscriber.Message> onUnsubscribe(Unsubscribe cmd) {
@@ -351,7 +351,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       // the session is moving to another node (its shard is being allocated), or cannot recover
       // while Cassandra is away (tries not counted: the connection stays joined, its changes are
       // answered `unavailable` meanwhile): ask again
-      sendJoin(sub, sub.delivered, epoch());
+      sendJoin(sub, delivered(sub));
       return this;
     }
     if (sub.phase == Phase.REFRESHING
@@ -511,6 +511,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
     return this;
   }
+
+  // ---------------------------------------------------------------- resumes and live changes
 
   private Behavior<Subscriber.Message> onResumed(Subscriber.Resumed msg) {
     Sub sub = answered(msg.connectionId(), msg.ref(), msg.memberId(), msg.entity(), msg.members());
@@ -867,6 +869,8 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     }
   }
 
+  // ---------------------------------------------------------------- members, rejoins, answers
+
   private Behavior<Subscriber.Message> onMembersChanged(Subscriber.MembersChanged msg) {
     msg.members()
         .forEach(
@@ -923,14 +927,14 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       sub.rejoins = 0;
       sub.buffered = null;
       if (sub.phase == Phase.JOINING) {
-        sendJoin(sub, sub.request.since(), sub.request.epoch());
+        sendJoin(sub, sub.request.from());
       } else if (sub.delivered < 0) {
         // refreshing before a first snapshot: a plain join gives one
         sub.phase = Phase.JOINING;
-        sendJoin(sub, null, null);
+        sendJoin(sub, null);
       } else {
         sub.phase = Phase.REJOINING;
-        sendJoin(sub, sub.delivered, epoch());
+        sendJoin(sub, delivered(sub));
       }
     }
   }
@@ -968,7 +972,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       sub.phase = Phase.REJOINING;
       sub.rejoins = 0;
       membersBeforeRejoin = Map.copyOf(members);
-      sendJoin(sub, sub.delivered, epoch());
+      sendJoin(sub, delivered(sub));
     }
     return this;
   }
@@ -976,17 +980,20 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
   private Behavior<Subscriber.Message> onRetryJoins() {
     for (Sub sub : subs.values()) {
       if (sub.phase == Phase.JOINING) {
-        sendJoin(sub, sub.request.since(), sub.request.epoch());
+        sendJoin(sub, sub.request.from());
       } else if (sub.phase == Phase.REJOINING) {
-        sendJoin(sub, sub.delivered, epoch());
+        sendJoin(sub, delivered(sub));
       }
     }
     return this;
   }
 
-  /** The epoch of the session's history as this hub knows it (from its connections' answers). */
-  private String epoch() {
-    return epoch;
+  /**
+   * Where {@code sub} stands: the last change it got, in the epoch of the session's history as this
+   * hub knows it (from its connections' answers).
+   */
+  private StreamPosition delivered(Sub sub) {
+    return new StreamPosition(sub.delivered, epoch);
   }
 
   /**

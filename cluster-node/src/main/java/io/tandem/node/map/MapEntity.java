@@ -7,13 +7,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
-import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
+import io.tandem.node.session.SessionCommand.Delete;
+import io.tandem.node.session.SessionCommand.Disconnect;
+import io.tandem.node.session.SessionCommand.GetSummary;
+import io.tandem.node.session.SessionCommand.HistoryDeleted;
+import io.tandem.node.session.SessionCommand.HubTerminated;
+import io.tandem.node.session.SessionCommand.IdleCheck;
+import io.tandem.node.session.SessionCommand.Join;
+import io.tandem.node.session.SessionCommand.Leave;
+import io.tandem.node.session.SessionCommand.Refresh;
+import io.tandem.node.session.SessionCommand.Stop;
+import io.tandem.node.session.SessionCommand.Tick;
 import io.tandem.node.session.SessionDeletion;
-import io.tandem.node.session.SessionJoin;
+import io.tandem.node.session.SessionIndex;
 import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
-import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.CborSerializable;
@@ -84,12 +94,17 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * </ul>
  *
  * Blocks on nothing.
+ *
+ * <p>Why this file is over 500 lines: like {@link io.tandem.node.room.RoomEntity} it holds the
+ * map's commands, events, handlers by phase and event handler together; the state and its limits
+ * ({@link MapState}), the cut of snapshots into parts ({@link MapView}) and the lifecycle ({@link
+ * SessionLifecycle}) are their own classes.
  */
 public final class MapEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<MapEntity.Command, MapEntity.Event, MapState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, MapEntity.Event, MapState> {
 
-  public static final EntityTypeKey<Command> ENTITY_KEY =
-      EntityTypeKey.create(Command.class, "map");
+  public static final EntityTypeKey<SessionCommand> ENTITY_KEY =
+      EntityTypeKey.create(SessionCommand.class, "map");
 
   /** Registers maps with Cluster Sharding on this node. */
   public static void init(ActorSystem<?> system, MapSettings settings, Clock clock) {
@@ -100,7 +115,7 @@ public final class MapEntity
   }
 
   /** The behavior; {@code shard} may be null outside sharding (then it never passivates). */
-  public static Behavior<Command> create(
+  public static Behavior<SessionCommand> create(
       String name,
       ActorRef<ClusterSharding.ShardCommand> shard,
       MapSettings settings,
@@ -118,22 +133,7 @@ public final class MapEntity
   // ---------------------------------------------------------------- commands
 
   /** What a map accepts. */
-  public interface Command extends CborSerializable {}
-
-  /** Join as viewer or publisher; the answer goes to {@code hub}. */
-  public record Join(
-      String memberId,
-      String connectionId,
-      MemberInfo info,
-      Long ref,
-      Long since,
-      String epoch,
-      ActorRef<Subscriber.Message> hub)
-      implements Command, SessionJoin {}
-
-  public record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
-
-  public record Disconnect(String memberId) implements Command {}
+  public interface Command extends SessionCommand {}
 
   /** One put frame's content: a null (or JSON null) value deletes its key. */
   public record PutRequest(Map<String, JsonNode> entries, boolean durable)
@@ -150,38 +150,10 @@ public final class MapEntity
   public record Control(String memberId, ObjectNode control, ActorRef<SessionReply> replyTo)
       implements Command {}
 
-  public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
-
-  public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
-
-  /**
-   * Delete the map's history (protocol 9): replies {@link SessionReply.Accepted} once it is gone,
-   * {@code not_found} when there is none, {@code unavailable} when Cassandra refused.
-   */
-  public record Delete(ActorRef<SessionReply> replyTo) implements Command {}
-
-  /** Internal: the history's removal from Cassandra finished ({@code failure} null) or failed. */
-  public record HistoryDeleted(ActorRef<SessionReply> replyTo, String failure) implements Command {}
-
-  /** Internal: send the ephemeral values put since the last tick; announce joins and leaves. */
-  public enum Tick implements Command {
-    INSTANCE
-  }
-
   /** Internal: persist the latest ephemeral values. */
   public enum Checkpoint implements Command {
     INSTANCE
   }
-
-  public enum IdleCheck implements Command {
-    INSTANCE
-  }
-
-  public enum Stop implements Command {
-    INSTANCE
-  }
-
-  public record HubTerminated(ActorRef<Subscriber.Message> hub) implements Command {}
 
   // ---------------------------------------------------------------- events
 
@@ -220,10 +192,10 @@ public final class MapEntity
   private final org.apache.pekko.actor.typed.ActorSystem<?> system;
   private final MapSettings settings;
   private final Clock clock;
-  private final TimerScheduler<Command> timers;
-  private final ActorContext<Command> ctx;
-  private final SessionLifecycle<Command> lifecycle;
-  private final SessionMembers<Command> members;
+  private final TimerScheduler<SessionCommand> timers;
+  private final ActorContext<SessionCommand> ctx;
+  private final SessionLifecycle lifecycle;
+  private final SessionMembers members;
   private final long startedAt = System.nanoTime();
 
   private MapEntity(
@@ -231,8 +203,8 @@ public final class MapEntity
       ActorRef<ClusterSharding.ShardCommand> shard,
       MapSettings settings,
       Clock clock,
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+      ActorContext<SessionCommand> ctx,
+      TimerScheduler<SessionCommand> timers) {
     super(persistenceId(name));
     this.sessionId = SessionId.map(name);
     this.system = ctx.getSystem();
@@ -241,16 +213,8 @@ public final class MapEntity
     this.timers = timers;
     this.ctx = ctx;
     this.lifecycle =
-        new SessionLifecycle<>(
-            sessionId,
-            ctx,
-            timers,
-            shard,
-            HubTerminated::new,
-            Tick.INSTANCE,
-            IdleCheck.INSTANCE,
-            settings.passivateAfter(),
-            settings.maxMembers());
+        new SessionLifecycle(
+            sessionId, ctx, timers, shard, settings.passivateAfter(), settings.maxMembers());
     this.members = lifecycle.members();
   }
 
@@ -328,11 +292,25 @@ public final class MapEntity
         .build();
   }
 
+  /**
+   * Handlers by phase, like the room's: a map that does not exist yet (never joined, or deleted) is
+   * created by its first join and has nothing to delete; an existing one admits joins and deletes
+   * its history. Everything else is handled alike in both phases.
+   */
   @Override
-  public CommandHandlerWithReply<Command, Event, MapState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
+  public CommandHandlerWithReply<SessionCommand, Event, MapState> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forState(state -> !state.exists())
+        .onCommand(Join.class, this::onFirstJoin)
+        .onCommand(
+            Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), lifecycle.notFound()));
+    builder
+        .forState(MapState::exists)
         .onCommand(Join.class, this::onJoin)
+        .onCommand(Delete.class, this::onDelete);
+    builder
+        .forAnyState()
         .onCommand(Leave.class, this::onLeave)
         .onCommand(Disconnect.class, this::onDisconnect)
         .onCommand(Put.class, this::onPut)
@@ -344,26 +322,28 @@ public final class MapEntity
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
         .onCommand(Stop.class, this::onStop)
-        .onCommand(Delete.class, this::onDelete)
-        .onCommand(HistoryDeleted.class, this::onHistoryDeleted)
-        .build();
+        .onCommand(HistoryDeleted.class, this::onHistoryDeleted);
+    return builder.build();
+  }
+
+  /** The join that creates the map: a new epoch, then the join is admitted. */
+  private ReplyEffect<Event, MapState> onFirstJoin(MapState state, Join cmd) {
+    Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
+    if (full != null) {
+      return Effect().reply(cmd.hub(), full);
+    }
+    Created created = new Created(UUID.randomUUID().toString(), clock.millis());
+    return Effect()
+        .persist(created)
+        .thenRun(s -> SessionIndex.recordCreated(system, sessionId, created.ts()))
+        .thenRun(s -> admit(s, cmd))
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, MapState> onJoin(MapState state, Join cmd) {
     Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
     if (full != null) {
       return Effect().reply(cmd.hub(), full);
-    }
-    if (!state.exists()) {
-      Created created = new Created(UUID.randomUUID().toString(), clock.millis());
-      return Effect()
-          .persist(created)
-          .thenRun(
-              s ->
-                  io.tandem.node.session.SessionIndex.recordCreated(
-                      system, sessionId, created.ts()))
-          .thenRun(s -> admit(s, cmd))
-          .thenNoReply();
     }
     admit(state, cmd);
     return Effect().noReply();
@@ -592,9 +572,6 @@ public final class MapEntity
   }
 
   private ReplyEffect<Event, MapState> onDelete(MapState state, Delete cmd) {
-    if (!state.exists()) {
-      return Effect().reply(cmd.replyTo(), lifecycle.notFound());
-    }
     return Effect()
         .persist(new Deleted(clock.millis()))
         .thenRun(

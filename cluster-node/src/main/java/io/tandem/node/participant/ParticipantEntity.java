@@ -53,6 +53,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * participant without a connection passivates itself after at most its grace. Holds themselves stay
  * the rooms' (they park them for their own grace period); this is what the device had. Blocks on
  * nothing.
+ *
+ * <p>Why this file is (just) over 500 lines: its state is a nested record with the rules of grace
+ * and forgetting, kept beside the events that change it so the whole contract reads in one place.
  */
 public final class ParticipantEntity
     extends EventSourcedBehaviorWithEnforcedReplies<

@@ -5,14 +5,23 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
-import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
+import io.tandem.node.session.SessionCommand.Delete;
+import io.tandem.node.session.SessionCommand.Disconnect;
+import io.tandem.node.session.SessionCommand.GetSummary;
+import io.tandem.node.session.SessionCommand.HistoryDeleted;
+import io.tandem.node.session.SessionCommand.HubTerminated;
+import io.tandem.node.session.SessionCommand.IdleCheck;
+import io.tandem.node.session.SessionCommand.Join;
+import io.tandem.node.session.SessionCommand.Leave;
+import io.tandem.node.session.SessionCommand.Refresh;
+import io.tandem.node.session.SessionCommand.Stop;
+import io.tandem.node.session.SessionCommand.Tick;
 import io.tandem.node.session.SessionDeletion;
 import io.tandem.node.session.SessionIndex;
-import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
-import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
@@ -72,13 +81,18 @@ import org.apache.pekko.stream.javadsl.Source;
  * then. A {@link Published} event carries the bytes in memory, so the event handler keeps them
  * without reading anything but its event; the {@link #eventAdapter} leaves them out of the journal.
  * Blocks on nothing.
+ *
+ * <p>Why this file is over 500 lines: it holds the recording's commands, events, handlers by phase
+ * (loading, absent, existing) and event handler together, as the other entities do; the buffer and
+ * its index ({@link RecordingState}), the payload bytes ({@link PayloadCache}) and the lifecycle
+ * ({@link SessionLifecycle}) are their own classes.
  */
 public final class RecordingEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
-        RecordingEntity.Command, RecordingEntity.Event, RecordingState> {
+        SessionCommand, RecordingEntity.Event, RecordingState> {
 
-  public static final EntityTypeKey<Command> ENTITY_KEY =
-      EntityTypeKey.create(Command.class, "recording");
+  public static final EntityTypeKey<SessionCommand> ENTITY_KEY =
+      EntityTypeKey.create(SessionCommand.class, "recording");
 
   /** Registers recordings with Cluster Sharding on this node. */
   public static void init(ActorSystem<?> system, RecordingSettings settings, Clock clock) {
@@ -92,7 +106,7 @@ public final class RecordingEntity
   }
 
   /** The behavior; {@code shard} may be null outside sharding (then it never passivates). */
-  public static Behavior<Command> create(
+  public static Behavior<SessionCommand> create(
       String name,
       ActorRef<ClusterSharding.ShardCommand> shard,
       RecordingSettings settings,
@@ -111,22 +125,7 @@ public final class RecordingEntity
   // ---------------------------------------------------------------- commands
 
   /** What a recording accepts. */
-  public interface Command extends CborSerializable {}
-
-  /** Join as viewer or publisher; the answer goes to {@code hub}. */
-  public record Join(
-      String memberId,
-      String connectionId,
-      MemberInfo info,
-      Long ref,
-      Long since,
-      String epoch,
-      ActorRef<Subscriber.Message> hub)
-      implements Command, SessionJoin {}
-
-  public record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
-
-  public record Disconnect(String memberId) implements Command {}
+  public interface Command extends SessionCommand {}
 
   /**
    * One publish frame's content. {@code bytes} may be null; {@code blob} is set when the bytes are
@@ -149,35 +148,6 @@ public final class RecordingEntity
 
   /** Close the recording. */
   public record End(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
-
-  public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
-
-  public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
-
-  /**
-   * Delete the recording's history (protocol 9): replies {@link SessionReply.Accepted} once it is
-   * gone, {@code not_found} when there is none, {@code unavailable} when Cassandra refused. {@code
-   * replyTo} may be null (retention).
-   */
-  public record Delete(ActorRef<SessionReply> replyTo) implements Command {}
-
-  /** Internal: the history's removal from Cassandra finished ({@code failure} null) or failed. */
-  public record HistoryDeleted(ActorRef<SessionReply> replyTo, String failure) implements Command {}
-
-  /** Internal: announce joins and leaves. */
-  public enum Tick implements Command {
-    INSTANCE
-  }
-
-  public enum IdleCheck implements Command {
-    INSTANCE
-  }
-
-  public enum Stop implements Command {
-    INSTANCE
-  }
-
-  public record HubTerminated(ActorRef<Subscriber.Message> hub) implements Command {}
 
   /** Internal: blobs read back after a recovery; {@code absent} ones are not in the store. */
   public record PayloadsLoaded(Map<String, byte[]> loaded, List<BlobRef> absent)
@@ -231,22 +201,19 @@ public final class RecordingEntity
   private final SessionId sessionId;
   private final RecordingSettings settings;
   private final Clock clock;
-  private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
+  private final ActorContext<SessionCommand> ctx;
+  private final TimerScheduler<SessionCommand> timers;
 
   /** Members, their hubs, the tick and idle timers: what every session kind does alike. */
-  private final SessionLifecycle<Command> lifecycle;
+  private final SessionLifecycle lifecycle;
 
-  private final SessionMembers<Command> members;
+  private final SessionMembers members;
   private final BlobStore blobs;
 
   /** For the recovery time metric, and the live buffer's share of the node's gauge. */
   private final long startedAt = System.nanoTime();
 
   private final LiveBufferMeter liveBuffer = new LiveBufferMeter();
-
-  /** Reading blobs back after a recovery: every command waits in the stash until done. */
-  private boolean loadingPayloads;
 
   private static final Duration RELOAD_AFTER = Duration.ofSeconds(2);
   private static final int PARALLEL_READS = 4;
@@ -257,8 +224,8 @@ public final class RecordingEntity
       RecordingSettings settings,
       Clock clock,
       BlobStore blobs,
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+      ActorContext<SessionCommand> ctx,
+      TimerScheduler<SessionCommand> timers) {
     super(persistenceId(name));
     this.sessionId = SessionId.recording(name);
     this.settings = settings;
@@ -267,16 +234,8 @@ public final class RecordingEntity
     this.ctx = ctx;
     this.timers = timers;
     this.lifecycle =
-        new SessionLifecycle<>(
-            sessionId,
-            ctx,
-            timers,
-            shard,
-            HubTerminated::new,
-            Tick.INSTANCE,
-            IdleCheck.INSTANCE,
-            settings.passivateAfter(),
-            settings.maxMembers());
+        new SessionLifecycle(
+            sessionId, ctx, timers, shard, settings.passivateAfter(), settings.maxMembers());
     this.members = lifecycle.members();
   }
 
@@ -348,7 +307,7 @@ public final class RecordingEntity
     TandemMetrics.recovered("recording", System.nanoTime() - startedAt);
     liveBuffer.update(state);
     if (!state.missingPayloads().isEmpty()) {
-      loadingPayloads = true;
+      state.loadingPayloads(true);
       loadPayloads(state.missingPayloads());
     }
   }
@@ -376,30 +335,33 @@ public final class RecordingEntity
         });
   }
 
+  /**
+   * Handlers by phase. While its blobs are read back after a recovery a recording answers nothing:
+   * every command but the load's own outcome (and the shard's stop) waits in the stash. After that,
+   * a recording that does not exist yet is created by its publisher's join (a viewer gets {@code
+   * not_found}) and has nothing to delete; an existing one admits joins and deletes its history.
+   * The first phase whose state and command match handles a command.
+   */
   @Override
-  public CommandHandlerWithReply<Command, Event, RecordingState> commandHandler() {
-    CommandHandlerWithReply<Command, Event, RecordingState> running = running();
-    return (state, cmd) -> loadingPayloads ? whileLoading(state, cmd) : running.apply(state, cmd);
-  }
-
-  /** After a recovery, until the payloads are back in memory: everything else waits. */
-  private ReplyEffect<Event, RecordingState> whileLoading(RecordingState state, Command cmd) {
-    if (cmd instanceof PayloadsLoaded loaded) {
-      return onPayloadsLoaded(state, loaded);
-    } else if (cmd instanceof PayloadsFailed failed) {
-      return onPayloadsFailed(state, failed);
-    } else if (cmd instanceof LoadPayloads load) {
-      return onLoadPayloads(state, load);
-    } else if (cmd instanceof Stop) {
-      return Effect().stop().thenNoReply();
-    }
-    return Effect().stash();
-  }
-
-  private CommandHandlerWithReply<Command, Event, RecordingState> running() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
+  public CommandHandlerWithReply<SessionCommand, Event, RecordingState> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forState(RecordingState::loadingPayloads)
+        .onCommand(PayloadsLoaded.class, this::onPayloadsLoaded)
+        .onCommand(PayloadsFailed.class, this::onPayloadsFailed)
+        .onCommand(LoadPayloads.class, this::onLoadPayloads)
+        .onCommand(Stop.class, (state, cmd) -> Effect().stop().thenNoReply())
+        .onAnyCommand((state, cmd) -> Effect().stash());
+    builder
+        .forState(state -> !state.exists())
+        .onCommand(Join.class, this::onFirstJoin)
+        .onCommand(Delete.class, this::onDeleteAbsent);
+    builder
+        .forState(RecordingState::exists)
         .onCommand(Join.class, this::onJoin)
+        .onCommand(Delete.class, this::onDelete);
+    builder
+        .forAnyState()
         .onCommand(Leave.class, this::onLeave)
         .onCommand(Disconnect.class, this::onDisconnect)
         .onCommand(Publish.class, this::onPublish)
@@ -409,7 +371,6 @@ public final class RecordingEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
-        .onCommand(Delete.class, this::onDelete)
         .onCommand(HistoryDeleted.class, this::onHistoryDeleted)
         .onCommand(
             Stop.class,
@@ -420,8 +381,8 @@ public final class RecordingEntity
         // late answers of a load that another one already completed
         .onCommand(PayloadsLoaded.class, (state, cmd) -> Effect().noReply())
         .onCommand(PayloadsFailed.class, (state, cmd) -> Effect().noReply())
-        .onCommand(LoadPayloads.class, (state, cmd) -> Effect().noReply())
-        .build();
+        .onCommand(LoadPayloads.class, (state, cmd) -> Effect().noReply());
+    return builder.build();
   }
 
   private ReplyEffect<Event, RecordingState> onPayloadsLoaded(
@@ -442,7 +403,7 @@ public final class RecordingEntity
               cmd.absent().size(),
               cmd.absent().get(0).hash());
     }
-    loadingPayloads = false;
+    state.loadingPayloads(false);
     // the javadsl types unstashAll() as a plain Effect, though every effect Pekko makes is a
     // ReplyEffect (internal.EffectImpl): unstashing replies nothing, as thenNoReply() would say
     return (ReplyEffect<Event, RecordingState>) Effect().unstashAll();
@@ -462,28 +423,33 @@ public final class RecordingEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, RecordingState> onJoin(RecordingState state, Join cmd) {
+  /** A publisher's join creates the recording; a viewer's (mistyped) name creates nothing. */
+  private ReplyEffect<Event, RecordingState> onFirstJoin(RecordingState state, Join cmd) {
     Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
     if (full != null) {
       return Effect().reply(cmd.hub(), full);
     }
-    if (!state.exists()) {
-      if (!"publisher".equals(cmd.info().role())) {
-        // publishers create recordings; a viewer's (mistyped) name creates nothing
-        return Effect()
-            .reply(
-                cmd.hub(),
-                new Subscriber.Refused(
-                    cmd.connectionId(),
-                    cmd.ref(),
-                    ErrorCode.NOT_FOUND,
-                    sessionId + " does not exist (a publisher creates it)"));
-      }
-      Created created = new Created(UUID.randomUUID().toString(), clock.millis());
+    if (!"publisher".equals(cmd.info().role())) {
       return Effect()
-          .persist(created)
-          .thenRun(s -> SessionIndex.recordCreated(ctx.getSystem(), sessionId, created.ts()))
-          .thenReply(cmd.hub(), s -> admit(s, cmd));
+          .reply(
+              cmd.hub(),
+              new Subscriber.Refused(
+                  cmd.connectionId(),
+                  cmd.ref(),
+                  ErrorCode.NOT_FOUND,
+                  sessionId + " does not exist (a publisher creates it)"));
+    }
+    Created created = new Created(UUID.randomUUID().toString(), clock.millis());
+    return Effect()
+        .persist(created)
+        .thenRun(s -> SessionIndex.recordCreated(ctx.getSystem(), sessionId, created.ts()))
+        .thenReply(cmd.hub(), s -> admit(s, cmd));
+  }
+
+  private ReplyEffect<Event, RecordingState> onJoin(RecordingState state, Join cmd) {
+    Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
+    if (full != null) {
+      return Effect().reply(cmd.hub(), full);
     }
     return Effect().reply(cmd.hub(), admit(state, cmd));
   }
@@ -564,16 +530,17 @@ public final class RecordingEntity
         .thenReply(cmd.replyTo(), s -> new SessionReply.Accepted(s.seq()));
   }
 
-  private ReplyEffect<Event, RecordingState> onDelete(RecordingState state, Delete cmd) {
-    if (!state.exists()) {
-      if (cmd.replyTo() == null) {
-        // retention found an index row of a recording deleted already (its removal failed): the
-        // row goes, so that the sweep stops waking this entity
-        SessionDeletion.forgetIndexRow(ctx.getSystem(), sessionId);
-        return Effect().noReply();
-      }
-      return Effect().reply(cmd.replyTo(), lifecycle.notFound());
+  private ReplyEffect<Event, RecordingState> onDeleteAbsent(RecordingState state, Delete cmd) {
+    if (cmd.replyTo() == null) {
+      // retention found an index row of a recording deleted already (its removal failed): the row
+      // goes, so that the sweep stops waking this entity
+      SessionDeletion.forgetIndexRow(ctx.getSystem(), sessionId);
+      return Effect().noReply();
     }
+    return Effect().reply(cmd.replyTo(), lifecycle.notFound());
+  }
+
+  private ReplyEffect<Event, RecordingState> onDelete(RecordingState state, Delete cmd) {
     return Effect()
         .persist(new Deleted(clock.millis()))
         .thenRun(

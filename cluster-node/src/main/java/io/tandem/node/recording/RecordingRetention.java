@@ -1,6 +1,7 @@
 package io.tandem.node.recording;
 
 import com.typesafe.config.Config;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.persistence.CborSerializable;
 import io.tandem.persistence.index.CassandraSessionIndex;
 import io.tandem.persistence.index.SessionIndexes;
@@ -111,7 +112,7 @@ public final class RecordingRetention {
                 if (e.ended() <= cutoff) {
                   ClusterSharding.get(system)
                       .entityRefFor(RecordingEntity.ENTITY_KEY, e.name())
-                      .tell(new RecordingEntity.Delete(null));
+                      .tell(new SessionCommand.Delete(null));
                 }
               }
               return page.next() == null

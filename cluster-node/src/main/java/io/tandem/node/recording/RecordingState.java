@@ -51,6 +51,9 @@ public final class RecordingState implements DurableSession {
   private long historyFrom = 1;
   private final PayloadCache payloads = new PayloadCache();
 
+  /** See {@link #loadingPayloads()}. */
+  private boolean loadingPayloads;
+
   /** Seqs at least between two index entries, at first. */
   static final long INDEX_EVERY = 256;
 
@@ -225,6 +228,18 @@ public final class RecordingState implements DurableSession {
   /** The blobs referenced from memory whose bytes are not there (after a recovery). */
   public List<BlobRef> missingPayloads() {
     return payloads.missing();
+  }
+
+  /**
+   * True from a recovery that found blob bytes missing until the entity has read them back: the
+   * entity's loading phase. Memory, like the bytes themselves; never in a snapshot.
+   */
+  public boolean loadingPayloads() {
+    return loadingPayloads;
+  }
+
+  void loadingPayloads(boolean loading) {
+    this.loadingPayloads = loading;
   }
 
   /** Bytes read from the blob store for a blob this state references. */

@@ -9,13 +9,23 @@ import io.tandem.node.metrics.TandemMetrics;
 import io.tandem.node.session.ChangeEvent;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.ReplyTo;
+import io.tandem.node.session.SessionCommand;
+import io.tandem.node.session.SessionCommand.Delete;
+import io.tandem.node.session.SessionCommand.Disconnect;
+import io.tandem.node.session.SessionCommand.GetSummary;
+import io.tandem.node.session.SessionCommand.HistoryDeleted;
+import io.tandem.node.session.SessionCommand.HubTerminated;
+import io.tandem.node.session.SessionCommand.IdleCheck;
+import io.tandem.node.session.SessionCommand.Join;
+import io.tandem.node.session.SessionCommand.Leave;
+import io.tandem.node.session.SessionCommand.Refresh;
+import io.tandem.node.session.SessionCommand.Stop;
+import io.tandem.node.session.SessionCommand.Tick;
 import io.tandem.node.session.SessionDeletion;
 import io.tandem.node.session.SessionIndex;
-import io.tandem.node.session.SessionJoin;
 import io.tandem.node.session.SessionLifecycle;
 import io.tandem.node.session.SessionMembers;
 import io.tandem.node.session.SessionReply;
-import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.node.xr.RoomMotion;
@@ -61,13 +71,19 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>Invariants: {@code seq} grows by exactly 1 per change; a hold belongs to a current member; a
  * member that leaves or disconnects, or holds without a move for the hold timeout, loses its holds
  * through a durable change. Blocks on nothing.
+ *
+ * <p>Why this file is over 500 lines: it is the room's whole contract in one place, as Pekko's
+ * event-sourced examples keep it: the commands and events (whose stable names are the journal's and
+ * the cluster's, {@code NodeManifests}), the handlers by phase and the one event handler. The rules
+ * that need no actor live beside it and are tested alone: the document ({@link DocTree}), holds and
+ * objects ({@link RoomState}), the keyed change log ({@link KeyLog}), live motion ({@link
+ * RoomMotion}), members and timers ({@link SessionLifecycle}).
  */
 public final class RoomEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<
-        RoomEntity.Command, RoomEntity.Event, RoomState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, RoomEntity.Event, RoomState> {
 
-  public static final EntityTypeKey<Command> ENTITY_KEY =
-      EntityTypeKey.create(Command.class, "room");
+  public static final EntityTypeKey<SessionCommand> ENTITY_KEY =
+      EntityTypeKey.create(SessionCommand.class, "room");
 
   /** Registers rooms with Cluster Sharding on this node. */
   public static void init(ActorSystem<?> system, RoomSettings settings, Clock clock) {
@@ -81,7 +97,7 @@ public final class RoomEntity
    * The room behavior. {@code shard} may be null outside sharding (tests): the room then never
    * passivates.
    */
-  public static Behavior<Command> create(
+  public static Behavior<SessionCommand> create(
       String roomName,
       ActorRef<ClusterSharding.ShardCommand> shard,
       RoomSettings settings,
@@ -100,27 +116,7 @@ public final class RoomEntity
   // ---------------------------------------------------------------- commands
 
   /** What a room accepts. */
-  public interface Command extends CborSerializable {}
-
-  /**
-   * Join as {@code memberId}; the answer goes to {@code hub} as a {@link Subscriber.Message}. With
-   * {@code since} and {@code epoch} the hub gets the missed changes instead of a snapshot.
-   */
-  public record Join(
-      String memberId,
-      String connectionId,
-      MemberInfo info,
-      Long ref,
-      Long since,
-      String epoch,
-      ActorRef<Subscriber.Message> hub)
-      implements Command, SessionJoin {}
-
-  /** Leave the room; holds of the member are released. */
-  public record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
-
-  /** The member's connection closed: like {@link Leave}, without a reply. */
-  public record Disconnect(String memberId) implements Command {}
+  public interface Command extends SessionCommand {}
 
   /**
    * Apply doc edits atomically, as one change. With an idempotency {@code key} (or null), a change
@@ -185,46 +181,10 @@ public final class RoomEntity
   public record ChangeSettings(String memberId, int tickHz, ActorRef<SessionReply> replyTo)
       implements Command {}
 
-  /**
-   * A connection fell behind: send it a fresh snapshot through its hub. With {@code connectionId}
-   * null the hub asks for itself (the positions of the room's objects): the answer carries none.
-   */
-  public record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Command {}
-
-  /** Ask for the room's summary (HTTP API). */
-  public record GetSummary(ActorRef<SessionSummary> replyTo) implements Command {}
-
-  /**
-   * Delete the room's history (protocol 9): replies {@link SessionReply.Accepted} once it is gone,
-   * {@code not_found} when there is none, {@code unavailable} when Cassandra refused.
-   */
-  public record Delete(ActorRef<SessionReply> replyTo) implements Command {}
-
-  /** Internal: the history's removal from Cassandra finished ({@code failure} null) or failed. */
-  public record HistoryDeleted(ActorRef<SessionReply> replyTo, String failure) implements Command {}
-
-  /** Internal: the room tick (presence batches, hold expiry). */
-  public enum Tick implements Command {
-    INSTANCE
-  }
-
   /** Internal: decide and persist the queued edits and object actions. */
   public enum FlushChanges implements Command {
     INSTANCE
   }
-
-  /** Internal: no members for the passivation timeout. */
-  public enum IdleCheck implements Command {
-    INSTANCE
-  }
-
-  /** Sent by the shard to stop a passivating room. */
-  public enum Stop implements Command {
-    INSTANCE
-  }
-
-  /** Internal: a subscribed node's hub stopped (or its node left): its members leave. */
-  public record HubTerminated(ActorRef<Subscriber.Message> hub) implements Command {}
 
   /** Object actions (protocol 4.2). */
   public enum ObjectAction {
@@ -331,13 +291,13 @@ public final class RoomEntity
   private final SessionId sessionId;
   private final RoomSettings settings;
   private final Clock clock;
-  private final ActorContext<Command> ctx;
+  private final ActorContext<SessionCommand> ctx;
 
   /** Members, their hubs, the tick and idle timers: what every session kind does alike. */
-  private final SessionLifecycle<Command> lifecycle;
+  private final SessionLifecycle lifecycle;
 
   /** Ephemeral, actor-confined: members, their hubs, presence not yet announced. */
-  private final SessionMembers<Command> members;
+  private final SessionMembers members;
 
   /** When this incarnation started (for the recovery time in the log). */
   private final long startedAt;
@@ -360,8 +320,8 @@ public final class RoomEntity
       ActorRef<ClusterSharding.ShardCommand> shard,
       RoomSettings settings,
       Clock clock,
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+      ActorContext<SessionCommand> ctx,
+      TimerScheduler<SessionCommand> timers) {
     super(persistenceId(roomName));
     this.roomName = roomName;
     this.sessionId = SessionId.room(roomName);
@@ -369,16 +329,8 @@ public final class RoomEntity
     this.clock = clock;
     this.ctx = ctx;
     this.lifecycle =
-        new SessionLifecycle<>(
-            sessionId,
-            ctx,
-            timers,
-            shard,
-            HubTerminated::new,
-            Tick.INSTANCE,
-            IdleCheck.INSTANCE,
-            settings.passivateAfter(),
-            settings.maxMembers());
+        new SessionLifecycle(
+            sessionId, ctx, timers, shard, settings.passivateAfter(), settings.maxMembers());
     this.members = lifecycle.members();
     this.startedAt = System.nanoTime();
     this.budget = new RoomBudget(settings.limits().maxStateBytes());
@@ -417,11 +369,27 @@ public final class RoomEntity
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
+  /**
+   * Handlers by phase, as in Pekko's account example: a room that does not exist yet (never joined,
+   * or deleted) is created by its first join and has nothing to delete; an existing room admits
+   * joins (giving a parked XR member its holds back) and deletes its history. Every other command
+   * is handled alike in both phases (a non-member's request is answered {@code not_joined} either
+   * way). The first phase whose state and command match handles a command.
+   */
   @Override
-  public CommandHandlerWithReply<Command, Event, RoomState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
+  public CommandHandlerWithReply<SessionCommand, Event, RoomState> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forState(state -> !state.exists())
+        .onCommand(Join.class, this::onFirstJoin)
+        .onCommand(
+            Delete.class, (state, cmd) -> Effect().reply(cmd.replyTo(), lifecycle.notFound()));
+    builder
+        .forState(RoomState::exists)
         .onCommand(Join.class, this::onJoin)
+        .onCommand(Delete.class, this::onDelete);
+    builder
+        .forAnyState()
         .onCommand(Leave.class, this::onLeave)
         .onCommand(Disconnect.class, this::onDisconnect)
         .onCommand(Edit.class, this::onEdit)
@@ -435,7 +403,6 @@ public final class RoomEntity
         .onCommand(Tick.class, this::onTick)
         .onCommand(HubTerminated.class, this::onHubTerminated)
         .onCommand(IdleCheck.class, this::onIdleCheck)
-        .onCommand(Delete.class, this::onDelete)
         .onCommand(HistoryDeleted.class, this::onHistoryDeleted)
         .onCommand(
             Stop.class,
@@ -447,26 +414,29 @@ public final class RoomEntity
                 return Effect().persist(ticks).thenStop().thenNoReply();
               }
               return Effect().stop().thenNoReply();
-            })
-        .build();
+            });
+    return builder.build();
   }
 
   // ------------------------------------------------------------ command handlers
 
+  /** The join that creates the room: a new epoch, then the join is admitted. */
+  private ReplyEffect<Event, RoomState> onFirstJoin(RoomState state, Join cmd) {
+    Subscriber.Refused refused = refuse(state, cmd);
+    if (refused != null) {
+      return Effect().reply(cmd.hub(), refused);
+    }
+    Created created = new Created(UUID.randomUUID().toString(), clock.millis());
+    return Effect()
+        .persist(created)
+        .thenRun(s -> SessionIndex.recordCreated(ctx.getSystem(), sessionId, created.ts()))
+        .thenReply(cmd.hub(), s -> admit(s, cmd));
+  }
+
   private ReplyEffect<Event, RoomState> onJoin(RoomState state, Join cmd) {
-    Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
-    if (full == null) {
-      full = refuseJoin(state, cmd);
-    }
-    if (full != null) {
-      return Effect().reply(cmd.hub(), full);
-    }
-    if (!state.exists()) {
-      Created created = new Created(UUID.randomUUID().toString(), clock.millis());
-      return Effect()
-          .persist(created)
-          .thenRun(s -> SessionIndex.recordCreated(ctx.getSystem(), sessionId, created.ts()))
-          .thenReply(cmd.hub(), s -> admit(s, cmd));
+    Subscriber.Refused refused = refuse(state, cmd);
+    if (refused != null) {
+      return Effect().reply(cmd.hub(), refused);
     }
     String participant = cmd.info() == null ? null : participantKey(cmd.memberId(), cmd.info());
     ParkedMember back = participant == null ? null : state.parked().get(participant);
@@ -485,6 +455,12 @@ public final class RoomEntity
           .thenReply(cmd.hub(), s -> admit(s, cmd));
     }
     return Effect().reply(cmd.hub(), admit(state, cmd));
+  }
+
+  /** Why a join is refused, or null: the room's capacity, then {@link #refuseJoin}. */
+  private Subscriber.Refused refuse(RoomState state, Join cmd) {
+    Subscriber.Refused full = lifecycle.refuseWhenFull(cmd);
+    return full != null ? full : refuseJoin(state, cmd);
   }
 
   /**
@@ -586,9 +562,6 @@ public final class RoomEntity
   }
 
   private ReplyEffect<Event, RoomState> onDelete(RoomState state, Delete cmd) {
-    if (!state.exists()) {
-      return Effect().reply(cmd.replyTo(), lifecycle.notFound());
-    }
     // motion of the old history is never written; queued changes are decided after the reset
     // (their senders are no longer members: not_joined)
     motion.clear();

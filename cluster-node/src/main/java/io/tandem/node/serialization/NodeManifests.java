@@ -26,6 +26,7 @@ import io.tandem.node.room.RoomView;
 import io.tandem.node.room.SharedObject;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.ReplyTo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.SessionView;
@@ -81,17 +82,9 @@ public final class NodeManifests implements StableNames {
           entry(MapEntity.Checkpoint.class, "map.checkpoint"),
           entry(MapEntity.Control.class, "map.control"),
           entry(MapEntity.Created.class, "map.created"),
-          entry(MapEntity.Delete.class, "map.delete"),
           entry(MapEntity.Deleted.class, "map.deleted"),
-          entry(MapEntity.Disconnect.class, "map.disconnect"),
           entry(MapEntity.EntriesPut.class, "map.entries-put"),
           entry(MapEntity.EphemeralCheckpointed.class, "map.ephemeral-checkpointed"),
-          entry(MapEntity.GetSummary.class, "map.get-summary"),
-          entry(MapEntity.HistoryDeleted.class, "map.history-deleted"),
-          entry(MapEntity.HubTerminated.class, "map.hub-terminated"),
-          entry(MapEntity.IdleCheck.class, "map.idle-check"),
-          entry(MapEntity.Join.class, "map.join"),
-          entry(MapEntity.Leave.class, "map.leave"),
           entry(MapChange.class, "map.map-change"),
           entry(MapState.Head.class, "map.map-state.head"),
           entry(MapState.Part.class, "map.map-state.part"),
@@ -100,9 +93,6 @@ public final class NodeManifests implements StableNames {
           entry(MapEntity.Put.class, "map.put"),
           entry(MapEntity.PutRequest.class, "map.put-request"),
           entry(MapEntity.PutsReply.class, "map.puts-reply"),
-          entry(MapEntity.Refresh.class, "map.refresh"),
-          entry(MapEntity.Stop.class, "map.stop"),
-          entry(MapEntity.Tick.class, "map.tick"),
           entry(ParticipantEntity.Attach.class, "participant.attach"),
           entry(ParticipantEntity.Attached.class, "participant.attached"),
           entry(ParticipantEntity.Detach.class, "participant.detach"),
@@ -120,17 +110,9 @@ public final class NodeManifests implements StableNames {
           entry(ParticipantEntity.State.class, "participant.state"),
           entry(ParticipantEntity.Stop.class, "participant.stop"),
           entry(RecordingEntity.Created.class, "recording.created"),
-          entry(RecordingEntity.Delete.class, "recording.delete"),
           entry(RecordingEntity.Deleted.class, "recording.deleted"),
-          entry(RecordingEntity.Disconnect.class, "recording.disconnect"),
           entry(RecordingEntity.End.class, "recording.end"),
           entry(RecordingEntity.Ended.class, "recording.ended"),
-          entry(RecordingEntity.GetSummary.class, "recording.get-summary"),
-          entry(RecordingEntity.HistoryDeleted.class, "recording.history-deleted"),
-          entry(RecordingEntity.HubTerminated.class, "recording.hub-terminated"),
-          entry(RecordingEntity.IdleCheck.class, "recording.idle-check"),
-          entry(RecordingEntity.Join.class, "recording.join"),
-          entry(RecordingEntity.Leave.class, "recording.leave"),
           entry(RecordingEntity.LoadPayloads.class, "recording.load-payloads"),
           entry(RecordingEntity.PayloadsFailed.class, "recording.payloads-failed"),
           entry(RecordingEntity.PayloadsLoaded.class, "recording.payloads-loaded"),
@@ -147,25 +129,14 @@ public final class NodeManifests implements StableNames {
               "recording.recording-retention.swept"),
           entry(RecordingState.Snapshot.class, "recording.recording-state.snapshot"),
           entry(RecordingView.class, "recording.recording-view"),
-          entry(RecordingEntity.Refresh.class, "recording.refresh"),
-          entry(RecordingEntity.Stop.class, "recording.stop"),
-          entry(RecordingEntity.Tick.class, "recording.tick"),
           entry(RoomEntity.ChangeObject.class, "room.change-object"),
           entry(RoomEntity.ChangeSettings.class, "room.change-settings"),
           entry(RoomEntity.Created.class, "room.created"),
-          entry(RoomEntity.Delete.class, "room.delete"),
           entry(RoomEntity.Deleted.class, "room.deleted"),
-          entry(RoomEntity.Disconnect.class, "room.disconnect"),
           entry(DocEdit.class, "room.doc-edit"),
           entry(RoomEntity.DocEdited.class, "room.doc-edited"),
           entry(RoomEntity.Edit.class, "room.edit"),
           entry(RoomEntity.FlushChanges.class, "room.flush-changes"),
-          entry(RoomEntity.GetSummary.class, "room.get-summary"),
-          entry(RoomEntity.HistoryDeleted.class, "room.history-deleted"),
-          entry(RoomEntity.HubTerminated.class, "room.hub-terminated"),
-          entry(RoomEntity.IdleCheck.class, "room.idle-check"),
-          entry(RoomEntity.Join.class, "room.join"),
-          entry(RoomEntity.Leave.class, "room.leave"),
           entry(RoomEntity.MemberParked.class, "room.member-parked"),
           entry(MemberPose.class, "room.member-pose"),
           entry(MemberPose.Part.class, "room.member-pose.part"),
@@ -174,18 +145,26 @@ public final class NodeManifests implements StableNames {
           entry(RoomEntity.ParkEnded.class, "room.park-ended"),
           entry(ParkedMember.class, "room.parked-member"),
           entry(RoomEntity.PosesRecorded.class, "room.poses-recorded"),
-          entry(RoomEntity.Refresh.class, "room.refresh"),
           entry(RoomChange.class, "room.room-change"),
           entry(RoomState.class, "room.room-state"),
           entry(RoomView.class, "room.room-view"),
           entry(RoomEntity.SetPose.class, "room.set-pose"),
           entry(RoomEntity.SetPresence.class, "room.set-presence"),
           entry(SharedObject.class, "room.shared-object"),
-          entry(RoomEntity.Stop.class, "room.stop"),
-          entry(RoomEntity.Tick.class, "room.tick"),
           entry(RoomEntity.TickRateSet.class, "room.tick-rate-set"),
           entry(ObjectTransform.class, "room.transform"),
           entry(MemberInfo.class, "session.member-info"),
+          entry(SessionCommand.Join.class, "session.join"),
+          entry(SessionCommand.Leave.class, "session.leave"),
+          entry(SessionCommand.Disconnect.class, "session.disconnect"),
+          entry(SessionCommand.Refresh.class, "session.refresh"),
+          entry(SessionCommand.GetSummary.class, "session.get-summary"),
+          entry(SessionCommand.Delete.class, "session.delete"),
+          entry(SessionCommand.HistoryDeleted.class, "session.history-deleted"),
+          entry(SessionCommand.HubTerminated.class, "session.hub-terminated"),
+          entry(SessionCommand.Tick.class, "session.tick"),
+          entry(SessionCommand.IdleCheck.class, "session.idle-check"),
+          entry(SessionCommand.Stop.class, "session.stop"),
           entry(ReplyTo.Answer.class, "session.reply-to.answer"),
           entry(ReplyTo.Direct.class, "session.reply-to.direct"),
           entry(ReplyTo.Tagged.class, "session.reply-to.tagged"),
@@ -216,11 +195,104 @@ public final class NodeManifests implements StableNames {
     return NAMES;
   }
 
+  /**
+   * Each session kind declared its own join, leave, tick... until they became the one {@link
+   * SessionCommand.Common} family: what a node of an earlier release sends under the old names
+   * reads as the shared command.
+   */
+  private static final Map<String, Class<?>> FORMER_NAMES =
+      Map.ofEntries(
+          entry("room.join", SessionCommand.Join.class),
+          entry("room.leave", SessionCommand.Leave.class),
+          entry("room.disconnect", SessionCommand.Disconnect.class),
+          entry("room.refresh", SessionCommand.Refresh.class),
+          entry("room.get-summary", SessionCommand.GetSummary.class),
+          entry("room.delete", SessionCommand.Delete.class),
+          entry("room.history-deleted", SessionCommand.HistoryDeleted.class),
+          entry("room.hub-terminated", SessionCommand.HubTerminated.class),
+          entry("room.tick", SessionCommand.Tick.class),
+          entry("room.idle-check", SessionCommand.IdleCheck.class),
+          entry("room.stop", SessionCommand.Stop.class),
+          entry("recording.join", SessionCommand.Join.class),
+          entry("recording.leave", SessionCommand.Leave.class),
+          entry("recording.disconnect", SessionCommand.Disconnect.class),
+          entry("recording.refresh", SessionCommand.Refresh.class),
+          entry("recording.get-summary", SessionCommand.GetSummary.class),
+          entry("recording.delete", SessionCommand.Delete.class),
+          entry("recording.history-deleted", SessionCommand.HistoryDeleted.class),
+          entry("recording.hub-terminated", SessionCommand.HubTerminated.class),
+          entry("recording.tick", SessionCommand.Tick.class),
+          entry("recording.idle-check", SessionCommand.IdleCheck.class),
+          entry("recording.stop", SessionCommand.Stop.class),
+          entry("map.join", SessionCommand.Join.class),
+          entry("map.leave", SessionCommand.Leave.class),
+          entry("map.disconnect", SessionCommand.Disconnect.class),
+          entry("map.refresh", SessionCommand.Refresh.class),
+          entry("map.get-summary", SessionCommand.GetSummary.class),
+          entry("map.delete", SessionCommand.Delete.class),
+          entry("map.history-deleted", SessionCommand.HistoryDeleted.class),
+          entry("map.hub-terminated", SessionCommand.HubTerminated.class),
+          entry("map.tick", SessionCommand.Tick.class),
+          entry("map.idle-check", SessionCommand.IdleCheck.class),
+          entry("map.stop", SessionCommand.Stop.class));
+
+  private static final Map<String, Class<?>> FORMER_CLASS_NAMES =
+      Map.ofEntries(
+          // room.Transform became room.ObjectTransform (it collided with protocol.Transform); it
+          // only travels inside other messages, but a row or message naming the old class reads
+          entry("io.tandem.node.room.Transform", ObjectTransform.class),
+          entry("io.tandem.node.room.RoomEntity$Join", SessionCommand.Join.class),
+          entry("io.tandem.node.room.RoomEntity$Leave", SessionCommand.Leave.class),
+          entry("io.tandem.node.room.RoomEntity$Disconnect", SessionCommand.Disconnect.class),
+          entry("io.tandem.node.room.RoomEntity$Refresh", SessionCommand.Refresh.class),
+          entry("io.tandem.node.room.RoomEntity$GetSummary", SessionCommand.GetSummary.class),
+          entry("io.tandem.node.room.RoomEntity$Delete", SessionCommand.Delete.class),
+          entry(
+              "io.tandem.node.room.RoomEntity$HistoryDeleted", SessionCommand.HistoryDeleted.class),
+          entry("io.tandem.node.room.RoomEntity$HubTerminated", SessionCommand.HubTerminated.class),
+          entry("io.tandem.node.room.RoomEntity$Tick", SessionCommand.Tick.class),
+          entry("io.tandem.node.room.RoomEntity$IdleCheck", SessionCommand.IdleCheck.class),
+          entry("io.tandem.node.room.RoomEntity$Stop", SessionCommand.Stop.class),
+          entry("io.tandem.node.recording.RecordingEntity$Join", SessionCommand.Join.class),
+          entry("io.tandem.node.recording.RecordingEntity$Leave", SessionCommand.Leave.class),
+          entry(
+              "io.tandem.node.recording.RecordingEntity$Disconnect",
+              SessionCommand.Disconnect.class),
+          entry("io.tandem.node.recording.RecordingEntity$Refresh", SessionCommand.Refresh.class),
+          entry(
+              "io.tandem.node.recording.RecordingEntity$GetSummary",
+              SessionCommand.GetSummary.class),
+          entry("io.tandem.node.recording.RecordingEntity$Delete", SessionCommand.Delete.class),
+          entry(
+              "io.tandem.node.recording.RecordingEntity$HistoryDeleted",
+              SessionCommand.HistoryDeleted.class),
+          entry(
+              "io.tandem.node.recording.RecordingEntity$HubTerminated",
+              SessionCommand.HubTerminated.class),
+          entry("io.tandem.node.recording.RecordingEntity$Tick", SessionCommand.Tick.class),
+          entry(
+              "io.tandem.node.recording.RecordingEntity$IdleCheck", SessionCommand.IdleCheck.class),
+          entry("io.tandem.node.recording.RecordingEntity$Stop", SessionCommand.Stop.class),
+          entry("io.tandem.node.map.MapEntity$Join", SessionCommand.Join.class),
+          entry("io.tandem.node.map.MapEntity$Leave", SessionCommand.Leave.class),
+          entry("io.tandem.node.map.MapEntity$Disconnect", SessionCommand.Disconnect.class),
+          entry("io.tandem.node.map.MapEntity$Refresh", SessionCommand.Refresh.class),
+          entry("io.tandem.node.map.MapEntity$GetSummary", SessionCommand.GetSummary.class),
+          entry("io.tandem.node.map.MapEntity$Delete", SessionCommand.Delete.class),
+          entry("io.tandem.node.map.MapEntity$HistoryDeleted", SessionCommand.HistoryDeleted.class),
+          entry("io.tandem.node.map.MapEntity$HubTerminated", SessionCommand.HubTerminated.class),
+          entry("io.tandem.node.map.MapEntity$Tick", SessionCommand.Tick.class),
+          entry("io.tandem.node.map.MapEntity$IdleCheck", SessionCommand.IdleCheck.class),
+          entry("io.tandem.node.map.MapEntity$Stop", SessionCommand.Stop.class));
+
   @Override
   public Map<String, Class<?>> formerClassNames() {
-    // room.Transform became room.ObjectTransform (it collided with protocol.Transform); it only
-    // travels inside other messages, but a row or message naming the old class still reads
-    return Map.of("io.tandem.node.room.Transform", ObjectTransform.class);
+    return FORMER_CLASS_NAMES;
+  }
+
+  @Override
+  public Map<String, Class<?>> formerNames() {
+    return FORMER_NAMES;
   }
 
   private static Class<?> forName(String name) {

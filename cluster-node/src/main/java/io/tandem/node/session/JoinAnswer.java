@@ -1,20 +1,18 @@
 package io.tandem.node.session;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * How every session entity answers an admitted join (protocol 4.1 and 5): with {@code since} from
- * the current epoch, the missed changes from memory ({@link Subscriber.Resumed}) or, when memory no
+ * How every session entity answers an admitted join (protocol 4.1 and 5): with a position in the
+ * current epoch, the missed changes from memory ({@link Subscriber.Resumed}) or, when memory no
  * longer holds them all, a pointer to the journal ({@link Subscriber.ResumeFromJournal}); otherwise
  * a full snapshot ({@link Subscriber.Admitted}).
  */
 public final class JoinAnswer {
   private JoinAnswer() {}
-
-  /** What a join asked for. */
-  public record Request(String memberId, String connectionId, Long ref, Long since, String epoch) {}
 
   /**
    * @param state the session's durable state: its epoch, seq, the changes memory still holds, and
@@ -22,21 +20,22 @@ public final class JoinAnswer {
    * @param entity the answering entity (its hubs watch it)
    */
   public static Subscriber.Message answer(
-      Request join,
+      SessionCommand.Join join,
       DurableSession state,
       String persistenceId,
-      java.util.Map<String, MemberInfo> members,
+      Map<String, MemberInfo> members,
       Supplier<SessionView> snapshot,
       ActorRef<?> entity) {
     String epoch = state.epoch();
-    if (join.since() != null && epoch.equals(join.epoch()) && join.since() <= state.seq()) {
-      List<? extends SessionUpdate> missed = state.changesAfter(join.since());
+    StreamPosition from = join.from();
+    if (from != null && from.resumesIn(epoch, state.seq())) {
+      List<? extends SessionUpdate> missed = state.changesAfter(from.seq());
       if (missed != null) {
         return new Subscriber.Resumed(
             join.connectionId(),
             join.ref(),
             join.memberId(),
-            join.since(),
+            from.seq(),
             epoch,
             members,
             List.copyOf(missed),
@@ -47,12 +46,12 @@ public final class JoinAnswer {
           join.ref(),
           join.memberId(),
           persistenceId,
-          join.since(),
+          from.seq(),
           state.seq(),
           epoch,
           members,
           entity,
-          state.journalFrom(join.since()));
+          state.journalFrom(from.seq()));
     }
     return new Subscriber.Admitted(
         join.connectionId(), join.ref(), join.memberId(), snapshot.get(), entity);

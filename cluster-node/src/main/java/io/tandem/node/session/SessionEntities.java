@@ -1,5 +1,6 @@
 package io.tandem.node.session;
 
+import io.tandem.node.map.MapEntity;
 import io.tandem.node.recording.RecordingEntity;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.protocol.SessionId;
@@ -9,11 +10,13 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * Finds the sharded entity of a session, wherever in the cluster it lives, and speaks the part of
- * its protocol every session kind shares (join, refresh, leave, summary). Edges and hubs address
- * sessions only through this class, so a new session kind is added here once.
+ * Finds the sharded entity of a session, wherever in the cluster it lives, and speaks the commands
+ * every session kind shares ({@link SessionCommand.Common}: join, refresh, leave, delete, summary).
+ * Edges and hubs address sessions only through this class, so a new session kind is added here
+ * once: its entity type key in {@link #entity}.
  */
 public final class SessionEntities {
   private final ClusterSharding sharding;
@@ -22,16 +25,15 @@ public final class SessionEntities {
     this.sharding = ClusterSharding.get(system);
   }
 
-  public EntityRef<RoomEntity.Command> room(SessionId session) {
-    return sharding.entityRefFor(RoomEntity.ENTITY_KEY, session.name());
-  }
-
-  public EntityRef<RecordingEntity.Command> recording(SessionId session) {
-    return sharding.entityRefFor(RecordingEntity.ENTITY_KEY, session.name());
-  }
-
-  public EntityRef<io.tandem.node.map.MapEntity.Command> map(SessionId session) {
-    return sharding.entityRefFor(io.tandem.node.map.MapEntity.ENTITY_KEY, session.name());
+  /** The session's entity, for the shared commands and its kind's own. */
+  public EntityRef<SessionCommand> entity(SessionId session) {
+    EntityTypeKey<SessionCommand> key =
+        switch (session.kind()) {
+          case ROOM -> RoomEntity.ENTITY_KEY;
+          case RECORDING -> RecordingEntity.ENTITY_KEY;
+          case MAP -> MapEntity.ENTITY_KEY;
+        };
+    return sharding.entityRefFor(key, session.name());
   }
 
   /** The persistence id of the session's entity (its journal). */
@@ -39,7 +41,7 @@ public final class SessionEntities {
     return switch (session.kind()) {
       case ROOM -> RoomEntity.persistenceId(session.name()).id();
       case RECORDING -> RecordingEntity.persistenceId(session.name()).id();
-      case MAP -> io.tandem.node.map.MapEntity.persistenceId(session.name()).id();
+      case MAP -> MapEntity.persistenceId(session.name()).id();
     };
   }
 
@@ -50,22 +52,9 @@ public final class SessionEntities {
       String connectionId,
       MemberInfo info,
       Long ref,
-      Long since,
-      String epoch,
+      StreamPosition from,
       ActorRef<Subscriber.Message> hub) {
-    switch (session.kind()) {
-      case ROOM ->
-          room(session)
-              .tell(new RoomEntity.Join(memberId, connectionId, info, ref, since, epoch, hub));
-      case RECORDING ->
-          recording(session)
-              .tell(new RecordingEntity.Join(memberId, connectionId, info, ref, since, epoch, hub));
-      case MAP ->
-          map(session)
-              .tell(
-                  new io.tandem.node.map.MapEntity.Join(
-                      memberId, connectionId, info, ref, since, epoch, hub));
-    }
+    entity(session).tell(new SessionCommand.Join(memberId, connectionId, info, ref, from, hub));
   }
 
   /**
@@ -73,31 +62,17 @@ public final class SessionEntities {
    * ({@code connectionId} null: a room's object positions); the entity answers {@code hub}.
    */
   public void refresh(SessionId session, String connectionId, ActorRef<Subscriber.Message> hub) {
-    switch (session.kind()) {
-      case ROOM -> room(session).tell(new RoomEntity.Refresh(connectionId, hub));
-      case RECORDING -> recording(session).tell(new RecordingEntity.Refresh(connectionId, hub));
-      case MAP -> map(session).tell(new io.tandem.node.map.MapEntity.Refresh(connectionId, hub));
-    }
+    entity(session).tell(new SessionCommand.Refresh(connectionId, hub));
   }
 
   /** The member's connection is gone. */
   public void disconnect(SessionId session, String memberId) {
-    switch (session.kind()) {
-      case ROOM -> room(session).tell(new RoomEntity.Disconnect(memberId));
-      case RECORDING -> recording(session).tell(new RecordingEntity.Disconnect(memberId));
-      case MAP -> map(session).tell(new io.tandem.node.map.MapEntity.Disconnect(memberId));
-    }
+    entity(session).tell(new SessionCommand.Disconnect(memberId));
   }
 
   /** The member leaves; the answer says whether it was a member (and any seq it caused). */
   public CompletionStage<SessionReply> leave(SessionId session, String memberId, Duration timeout) {
-    return switch (session.kind()) {
-      case ROOM -> room(session).ask(r -> new RoomEntity.Leave(memberId, r), timeout);
-      case RECORDING ->
-          recording(session).ask(r -> new RecordingEntity.Leave(memberId, r), timeout);
-      case MAP ->
-          map(session).ask(r -> new io.tandem.node.map.MapEntity.Leave(memberId, r), timeout);
-    };
+    return entity(session).ask(r -> new SessionCommand.Leave(memberId, r), timeout);
   }
 
   /**
@@ -105,19 +80,11 @@ public final class SessionEntities {
    * {@code not_found} when the session does not exist.
    */
   public CompletionStage<SessionReply> delete(SessionId session, Duration timeout) {
-    return switch (session.kind()) {
-      case ROOM -> room(session).ask(RoomEntity.Delete::new, timeout);
-      case RECORDING -> recording(session).ask(RecordingEntity.Delete::new, timeout);
-      case MAP -> map(session).ask(io.tandem.node.map.MapEntity.Delete::new, timeout);
-    };
+    return entity(session).ask(SessionCommand.Delete::new, timeout);
   }
 
   /** The session's summary for the HTTP API. */
   public CompletionStage<SessionSummary> summary(SessionId session, Duration timeout) {
-    return switch (session.kind()) {
-      case ROOM -> room(session).ask(RoomEntity.GetSummary::new, timeout);
-      case RECORDING -> recording(session).ask(RecordingEntity.GetSummary::new, timeout);
-      case MAP -> map(session).ask(io.tandem.node.map.MapEntity.GetSummary::new, timeout);
-    };
+    return entity(session).ask(SessionCommand.GetSummary::new, timeout);
   }
 }

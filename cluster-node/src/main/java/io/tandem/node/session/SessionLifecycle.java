@@ -3,7 +3,6 @@ package io.tandem.node.session;
 import io.tandem.protocol.ErrorCode;
 import io.tandem.protocol.SessionId;
 import java.time.Duration;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -24,37 +23,23 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * idle check is scheduled exactly while there are no members, from the start of the incarnation and
  * from the last leave, and cancelled by a join.
  *
- * <p>Why a helper the entity owns, rather than the alternatives:
- *
- * <ul>
- *   <li>Not a common base class: an {@code EventSourcedBehaviorWithEnforcedReplies} is already a
- *       subclass, and sharing its command handler builder would take a base generic over command,
- *       event and state, with the effects of each kind threaded through it. The parts that persist
- *       (creating the session on its first join, releasing a room's holds) stay in the entities,
- *       typed to their own events; this class only touches members, timers, the shard and replies
- *       that persist nothing, so it needs one type parameter (the command type of its timers).
- *   <li>Not shared command records: each entity keeps its own {@code Join}, {@code Tick}, {@code
- *       Stop}... The Jackson serializer names a command by its class, so moving them would break
- *       messages between nodes of two versions during a rolling update; a record shared by two
- *       entities would have to implement both {@code Command} interfaces (this package depending on
- *       theirs) or travel wrapped. The entity passes its own {@code Tick}, {@code IdleCheck} and
- *       {@code HubTerminated} in, the way {@link SessionMembers} already takes the latter, and its
- *       {@code Join} implements {@link SessionJoin}.
- * </ul>
- *
- * @param <C> the entity's command type
+ * <p>Why a helper the entity owns, not a common base class: an {@code
+ * EventSourcedBehaviorWithEnforcedReplies} is already a subclass, and sharing its command handler
+ * builder would take a base generic over event and state, with the effects of each kind threaded
+ * through it. The parts that persist (creating the session on its first join, releasing a room's
+ * holds) stay in the entities, typed to their own events; this class only touches members, timers,
+ * the shard and replies that persist nothing. The commands it serves are the shared {@link
+ * SessionCommand.Common} family, so it needs no type parameter.
  */
-public final class SessionLifecycle<C> {
+public final class SessionLifecycle {
 
   private final SessionId sessionId;
-  private final ActorContext<C> ctx;
-  private final TimerScheduler<C> timers;
+  private final ActorContext<SessionCommand> ctx;
+  private final TimerScheduler<SessionCommand> timers;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final C tick;
-  private final C idleCheck;
   private final Duration passivateAfter;
   private final int maxMembers;
-  private final SessionMembers<C> members;
+  private final SessionMembers members;
 
   /** The interval the tick last ran at, for {@link #wake}; null before the first start. */
   private Duration tickInterval;
@@ -64,41 +49,33 @@ public final class SessionLifecycle<C> {
    * passivateAfter}.
    *
    * @param shard the entity's shard; null outside sharding (tests), then it never passivates
-   * @param onHubTerminated the command that tells the entity a watched hub stopped
-   * @param tick the entity's tick command (also its timer key)
-   * @param idleCheck the entity's idle check command (also its timer key)
    */
   public SessionLifecycle(
       SessionId sessionId,
-      ActorContext<C> ctx,
-      TimerScheduler<C> timers,
+      ActorContext<SessionCommand> ctx,
+      TimerScheduler<SessionCommand> timers,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      Function<ActorRef<Subscriber.Message>, C> onHubTerminated,
-      C tick,
-      C idleCheck,
       Duration passivateAfter,
       int maxMembers) {
     this.sessionId = sessionId;
     this.ctx = ctx;
     this.timers = timers;
     this.shard = shard;
-    this.tick = tick;
-    this.idleCheck = idleCheck;
     this.passivateAfter = passivateAfter;
     this.maxMembers = maxMembers;
-    this.members = new SessionMembers<>(ctx, onHubTerminated, this::wake);
+    this.members = new SessionMembers(ctx, this::wake);
     scheduleIdleCheck();
   }
 
   /** The members, their hubs and unannounced presence (for publishing and entity rules). */
-  public SessionMembers<C> members() {
+  public SessionMembers members() {
     return members;
   }
 
   /**
    * The answer to a join when the session is full (a member joining again always fits), or null.
    */
-  public Subscriber.Refused refuseWhenFull(SessionJoin join) {
+  public Subscriber.Refused refuseWhenFull(SessionCommand.Join join) {
     if (members.contains(join.memberId()) || members.size() < maxMembers) {
       return null;
     }
@@ -115,16 +92,15 @@ public final class SessionLifecycle<C> {
    * {@code snapshot}. The caller sends it, after the session exists in {@code state}.
    */
   public Subscriber.Message admit(
-      SessionJoin join,
+      SessionCommand.Join join,
       DurableSession state,
       Duration tickInterval,
       Supplier<SessionView> snapshot) {
     members.add(join.memberId(), join.info(), join.hub());
-    timers.cancel(idleCheck);
+    timers.cancel(SessionCommand.IdleCheck.INSTANCE);
     startTicking(tickInterval);
     return JoinAnswer.answer(
-        new JoinAnswer.Request(
-            join.memberId(), join.connectionId(), join.ref(), join.since(), join.epoch()),
+        join,
         state,
         SessionEntities.persistenceId(sessionId),
         members.view(),
@@ -169,7 +145,7 @@ public final class SessionLifecycle<C> {
   public void onTick(boolean keepTicking) {
     members.takeAnnouncements().ifPresent(members::broadcast);
     if (!keepTicking) {
-      timers.cancel(tick);
+      timers.cancel(SessionCommand.Tick.INSTANCE);
     }
   }
 
@@ -191,8 +167,8 @@ public final class SessionLifecycle<C> {
   /** Starts the tick at {@code interval}, unless it runs already. */
   public void startTicking(Duration interval) {
     tickInterval = interval;
-    if (!timers.isTimerActive(tick)) {
-      timers.startTimerAtFixedRate(tick, interval);
+    if (!timers.isTimerActive(SessionCommand.Tick.INSTANCE)) {
+      timers.startTimerAtFixedRate(SessionCommand.Tick.INSTANCE, interval);
     }
   }
 
@@ -205,7 +181,7 @@ public final class SessionLifecycle<C> {
 
   /** The tick rate changed: the next tick comes {@code interval} from now. */
   public void restartTicking(Duration interval) {
-    timers.cancel(tick);
+    timers.cancel(SessionCommand.Tick.INSTANCE);
     startTicking(interval);
   }
 
@@ -254,6 +230,6 @@ public final class SessionLifecycle<C> {
   }
 
   private void scheduleIdleCheck() {
-    timers.startSingleTimer(idleCheck, passivateAfter);
+    timers.startSingleTimer(SessionCommand.IdleCheck.INSTANCE, passivateAfter);
   }
 }

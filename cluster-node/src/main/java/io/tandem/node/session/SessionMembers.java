@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
@@ -19,18 +18,15 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * through, and the presence changes not yet announced. Owned by one entity actor and used only from
  * it (not thread-safe, never sent anywhere).
  *
- * <p>Every hub is watched while it has members; when one stops, the entity gets the message made by
- * {@code onHubTerminated} and removes that hub's members.
- *
- * @param <C> the entity's command type
+ * <p>Every hub is watched while it has members; when one stops, the entity gets {@link
+ * SessionCommand.HubTerminated} and removes that hub's members.
  */
-public final class SessionMembers<C> {
+public final class SessionMembers {
 
   /** A member and the hub of the node its connection is on. */
   public record Member(String memberId, MemberInfo info, ActorRef<Subscriber.Message> hub) {}
 
-  private final ActorContext<C> ctx;
-  private final Function<ActorRef<Subscriber.Message>, C> onHubTerminated;
+  private final ActorContext<SessionCommand> ctx;
   private final Map<String, Member> members = new LinkedHashMap<>();
   private final Map<ActorRef<Subscriber.Message>, Integer> hubs = new HashMap<>();
   private final Map<String, MemberInfo> pending = new LinkedHashMap<>();
@@ -41,12 +37,8 @@ public final class SessionMembers<C> {
    * @param onAnnouncement runs whenever a join, leave or presence change is queued for the next
    *     tick (the entity's tick sleeps while there is nothing to announce)
    */
-  public SessionMembers(
-      ActorContext<C> ctx,
-      Function<ActorRef<Subscriber.Message>, C> onHubTerminated,
-      Runnable onAnnouncement) {
+  public SessionMembers(ActorContext<SessionCommand> ctx, Runnable onAnnouncement) {
     this.ctx = ctx;
-    this.onHubTerminated = onHubTerminated;
     this.onAnnouncement = onAnnouncement;
     this.stats = FanoutStats.get(ctx.getSystem());
   }
@@ -74,7 +66,7 @@ public final class SessionMembers<C> {
       releaseHub(previous.hub());
     }
     if (hubs.merge(hub, 1, Integer::sum) == 1) {
-      ctx.watchWith(hub, onHubTerminated.apply(hub));
+      ctx.watchWith(hub, new SessionCommand.HubTerminated(hub));
     }
     announce(memberId, info);
   }

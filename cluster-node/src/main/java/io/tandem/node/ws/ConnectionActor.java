@@ -16,6 +16,7 @@ import io.tandem.node.room.RoomSettings;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.StreamPosition;
 import io.tandem.node.xr.XrSettings;
 import io.tandem.protocol.Bye;
 import io.tandem.protocol.ChangeSettings;
@@ -681,8 +682,7 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
                     scope.memberId(),
                     info,
                     join.ref(),
-                    join.since(),
-                    join.epoch(),
+                    StreamPosition.of(join.since(), join.epoch()),
                     outbox,
                     membershipAdapter)));
   }

@@ -112,7 +112,7 @@ final class MapChannel {
     String memberId = queue.memberId;
     ctx.pipeToSelf(
         entities
-            .map(session)
+            .entity(session)
             .ask(
                 (ActorRef<MapEntity.PutsReply> replyTo) ->
                     new MapEntity.Put(memberId, List.copyOf(puts), replyTo),
@@ -158,7 +158,7 @@ final class MapChannel {
     SessionId session = frame.session();
     ctx.pipeToSelf(
         entities
-            .map(session)
+            .entity(session)
             .ask(
                 (ActorRef<SessionReply> replyTo) ->
                     new MapEntity.Control(memberId, frame.control(), replyTo),

@@ -79,6 +79,11 @@ import org.slf4j.LoggerFactory;
  * <p>One acceptor thread and {@code eventLoops} event loops (one per core by default). Each
  * connection's handlers run on one event loop; nothing here blocks it: route futures and replay
  * streams complete elsewhere and hop back.
+ *
+ * <p>Why this file is over 500 lines: the pipeline's own handlers (idle close, the bounded body
+ * aggregator, the body timeout, and the edge that upgrades to a WebSocket or hands a request to the
+ * routes) are nested classes that share the transport's settings and bootstrap; each is short, and
+ * the connection itself is its own class ({@link NettyConnection}).
  */
 public final class NettyTransport {
   private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);

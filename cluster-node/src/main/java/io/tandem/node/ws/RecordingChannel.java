@@ -97,7 +97,7 @@ final class RecordingChannel {
     SessionId session = end.session();
     scope.ctx.ask(
         SessionReply.class,
-        scope.deps.entities().recording(session),
+        scope.deps.entities().entity(session),
         scope.deps.askTimeout(),
         replyTo -> new RecordingEntity.End(joined.memberId(), replyTo),
         (reply, error) -> new ConnectionActor.EntityReplied(ref, session, reply, error));
@@ -118,7 +118,7 @@ final class RecordingChannel {
     queue.prepared.clear();
     queue.inFlight = true;
     String memberId = queue.memberId;
-    var recording = scope.deps.entities().recording(session);
+    var recording = scope.deps.entities().entity(session);
     // the batches in frame order, once every payload is stored; then one write in the entity
     CompletionStage<SessionReply> reply =
         CompletableFuture.allOf(prepared.toArray(CompletableFuture[]::new))

@@ -133,7 +133,7 @@ final class RoomChannel {
     scope
         .deps
         .entities()
-        .room(presence.session())
+        .entity(presence.session())
         .tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence()));
   }
 
@@ -146,7 +146,7 @@ final class RoomChannel {
     Long ref = change.ref();
     scope.ctx.ask(
         SessionReply.class,
-        scope.deps.entities().room(session),
+        scope.deps.entities().entity(session),
         scope.deps.askTimeout(),
         replyTo ->
             new RoomEntity.ChangeSettings(joined.memberId(), change.settings().tickHz(), replyTo),
@@ -203,7 +203,7 @@ final class RoomChannel {
     scope
         .deps
         .entities()
-        .room(pose.session())
+        .entity(pose.session())
         .tell(new RoomEntity.SetPose(joined.memberId(), memberPose));
     xr.posed(memberPose);
   }
@@ -239,7 +239,7 @@ final class RoomChannel {
     if (!scope.timers.isTimerActive(AnswerSweep.INSTANCE)) {
       scope.timers.startSingleTimer(AnswerSweep.INSTANCE, scope.deps.askTimeout());
     }
-    scope.deps.entities().room(session).tell(command.apply(new ReplyTo.Tagged(answers, tag)));
+    scope.deps.entities().entity(session).tell(command.apply(new ReplyTo.Tagged(answers, tag)));
   }
 
   /**

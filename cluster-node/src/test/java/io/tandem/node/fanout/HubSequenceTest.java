@@ -179,7 +179,6 @@ class HubSequenceTest {
               new MemberInfo("observer", "bot", "viewer", JSON.createObjectNode()),
               1L,
               null,
-              null,
               outbox,
               testKit.<SessionHub.Membership>createTestProbe().ref()));
       await().atMost(Duration.ofSeconds(10)).until(() -> outbox.frames().contains("snapshot"));
@@ -231,7 +230,6 @@ class HubSequenceTest {
               "observer/refresh-1",
               new MemberInfo("observer", "bot", "viewer", JSON.createObjectNode()),
               1L,
-              null,
               null,
               outbox,
               testKit.<SessionHub.Membership>createTestProbe().ref()));

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.node.ManualClock;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.StreamPosition;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.testing.CassandraExtension;
 import io.tandem.persistence.testing.CassandraTestConfig;
@@ -80,16 +82,10 @@ class MapEntityTest {
         .until(
             () -> {
               TestProbe<Subscriber.Message> hub = kit.createTestProbe();
-              ActorRef<MapEntity.Command> map = incarnation(newName(), DEFAULT);
+              ActorRef<SessionCommand> map = incarnation(newName(), DEFAULT);
               map.tell(
-                  new MapEntity.Join(
-                      "w",
-                      "c-w",
-                      new MemberInfo("w", "bot", "viewer", null),
-                      1L,
-                      null,
-                      null,
-                      hub.ref()));
+                  new SessionCommand.Join(
+                      "w", "c-w", new MemberInfo("w", "bot", "viewer", null), 1L, null, hub.ref()));
               hub.expectMessageClass(Subscriber.Admitted.class, Duration.ofSeconds(10));
               return true;
             });
@@ -128,7 +124,7 @@ class MapEntityTest {
 
   private CassandraTestConfig cassandra;
 
-  private ActorRef<MapEntity.Command> incarnation(String name, MapSettings s) {
+  private ActorRef<SessionCommand> incarnation(String name, MapSettings s) {
     return kit.spawn(MapEntity.create(name, null, s, clock));
   }
 
@@ -151,20 +147,19 @@ class MapEntityTest {
 
   /** Joins {@code member} with {@code role}; returns the answer (members announcements skipped). */
   private Subscriber.Message join(
-      ActorRef<MapEntity.Command> map,
+      ActorRef<SessionCommand> map,
       TestProbe<Subscriber.Message> hub,
       String member,
       String role,
       Long since,
       String epoch) {
     map.tell(
-        new MapEntity.Join(
+        new SessionCommand.Join(
             member,
             "c-" + member,
             new MemberInfo(member, "producer", role, null),
             1L,
-            since,
-            epoch,
+            StreamPosition.of(since, epoch),
             hub.ref()));
     return hub.fishForMessage(
             WAIT,
@@ -176,7 +171,7 @@ class MapEntityTest {
   }
 
   private List<SessionReply> put(
-      ActorRef<MapEntity.Command> map, String member, MapEntity.PutRequest... puts) {
+      ActorRef<SessionCommand> map, String member, MapEntity.PutRequest... puts) {
     TestProbe<MapEntity.PutsReply> probe = kit.createTestProbe();
     map.tell(new MapEntity.Put(member, List.of(puts), probe.ref()));
     return probe.receiveMessage(WAIT).results();
@@ -232,7 +227,7 @@ class MapEntityTest {
   @Test
   void durablePutsAreExactAcrossARestartThroughSnapshotsAndEvents() throws Exception {
     String name = newName();
-    ActorRef<MapEntity.Command> first = incarnation(name, DEFAULT);
+    ActorRef<SessionCommand> first = incarnation(name, DEFAULT);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(first, hub, "pub", "publisher", null, null);
     // seven puts (a snapshot every three events): one batch of three, then four alone
@@ -256,7 +251,7 @@ class MapEntityTest {
     }
     kit.stop(first, WAIT);
 
-    ActorRef<MapEntity.Command> second = incarnation(name, DEFAULT);
+    ActorRef<SessionCommand> second = incarnation(name, DEFAULT);
     TestProbe<Subscriber.Message> hub2 = kit.createTestProbe();
     Subscriber.Message answer = join(second, hub2, "viewer", "viewer", null, null);
     Map<String, JsonNode> state = fullState(answer, hub2);
@@ -308,7 +303,7 @@ class MapEntityTest {
             1 << 20,
             32L << 20,
             64L << 20);
-    ActorRef<MapEntity.Command> first = incarnation(name, big);
+    ActorRef<SessionCommand> first = incarnation(name, big);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(first, hub, "pub", "publisher", null, null);
     java.util.Random random = new java.util.Random(14);
@@ -406,7 +401,7 @@ class MapEntityTest {
         .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertTrue(events(name).stream().noneMatch(e -> e instanceof MapEntity.EntriesPut));
 
-    ActorRef<MapEntity.Command> second = incarnation(name, big);
+    ActorRef<SessionCommand> second = incarnation(name, big);
     TestProbe<Subscriber.Message> hub2 = kit.createTestProbe();
     Subscriber.Message answer = join(second, hub2, "viewer", "viewer", null, null);
     assertEquals(20L, ((Subscriber.Admitted) answer).view().seq());
@@ -425,7 +420,7 @@ class MapEntityTest {
   void ephemeralValuesAreCheckpointedAndTheStopMessageSavesTheRest() throws Exception {
     String name = newName();
     MapSettings fast = settings(1000, 1000, 1 << 20, 128 * 1024, Duration.ofMillis(200));
-    ActorRef<MapEntity.Command> first = incarnation(name, fast);
+    ActorRef<SessionCommand> first = incarnation(name, fast);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(first, hub, "pub", "publisher", null, null);
     assertEquals(
@@ -446,7 +441,7 @@ class MapEntityTest {
     kit.stop(first, WAIT);
 
     // a crash loses nothing that was checkpointed
-    ActorRef<MapEntity.Command> second = incarnation(name, DEFAULT);
+    ActorRef<SessionCommand> second = incarnation(name, DEFAULT);
     TestProbe<Subscriber.Message> hub2 = kit.createTestProbe();
     assertEquals(
         entries("p/1", "[0.5,1.5]", "p/2", "[2,3]"),
@@ -454,7 +449,7 @@ class MapEntityTest {
     // with checkpoints an hour apart, a value put now is only in memory...
     put(second, "pub", ephemeral(entries("p/1", "[9,9]")));
     kit.stop(second, WAIT);
-    ActorRef<MapEntity.Command> third = incarnation(name, DEFAULT);
+    ActorRef<SessionCommand> third = incarnation(name, DEFAULT);
     TestProbe<Subscriber.Message> hub3 = kit.createTestProbe();
     Map<String, JsonNode> afterCrash =
         fullState(join(third, hub3, "pub", "publisher", null, null), hub3);
@@ -462,9 +457,9 @@ class MapEntityTest {
     // ...unless the map is stopped the way sharding stops it: then it saves first
     put(third, "pub", ephemeral(entries("p/1", "[7,7]", "p/2", null)));
     TestProbe<Object> watcher = kit.createTestProbe();
-    third.tell(MapEntity.Stop.INSTANCE);
+    third.tell(SessionCommand.Stop.INSTANCE);
     watcher.expectTerminated(third, WAIT);
-    ActorRef<MapEntity.Command> fourth = incarnation(name, DEFAULT);
+    ActorRef<SessionCommand> fourth = incarnation(name, DEFAULT);
     TestProbe<Subscriber.Message> hub4 = kit.createTestProbe();
     assertEquals(
         entries("p/1", "[7,7]"), fullState(join(fourth, hub4, "v", "viewer", null, null), hub4));
@@ -474,7 +469,7 @@ class MapEntityTest {
   void aPutOverALimitIsTooBigAndChangesNothing() {
     // 3 entries, values of at most 40 bytes
     MapSettings small = settings(3, 40, 1 << 20, 128 * 1024, Duration.ofHours(1));
-    ActorRef<MapEntity.Command> map = incarnation(newName(), small);
+    ActorRef<SessionCommand> map = incarnation(newName(), small);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(map, hub, "pub", "publisher", null, null);
     assertEquals(
@@ -505,7 +500,7 @@ class MapEntityTest {
   @Test
   void theBytesOfStateLimitRefusesTheWholePut() {
     MapSettings small = settings(100, 1000, 300, 128 * 1024, Duration.ofHours(1));
-    ActorRef<MapEntity.Command> map = incarnation(newName(), small);
+    ActorRef<SessionCommand> map = incarnation(newName(), small);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(map, hub, "pub", "publisher", null, null);
     String big = "\"" + "x".repeat(100) + "\"";
@@ -528,7 +523,7 @@ class MapEntityTest {
   @Test
   void aLargeStateComesInPartsWhoseUnionIsTheState() {
     MapSettings parts = settings(100_000, 1000, 1 << 30, 2000, Duration.ofHours(1));
-    ActorRef<MapEntity.Command> map = incarnation(newName(), parts);
+    ActorRef<SessionCommand> map = incarnation(newName(), parts);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(map, hub, "pub", "publisher", null, null);
     Map<String, JsonNode> all = new LinkedHashMap<>();
@@ -553,7 +548,7 @@ class MapEntityTest {
 
   @Test
   void aResumeGetsTheMissedChangesThenEveryEphemeralValue() {
-    ActorRef<MapEntity.Command> map = incarnation(newName(), DEFAULT);
+    ActorRef<SessionCommand> map = incarnation(newName(), DEFAULT);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(map, hub, "pub", "publisher", null, null);
     put(map, "pub", durable(entries("a", "1")));
@@ -580,7 +575,7 @@ class MapEntityTest {
 
   @Test
   void theTickSendsTheLatestValueOfEachKeyOnceAndADurablePutSupersedesAPendingOne() {
-    ActorRef<MapEntity.Command> map = incarnation(newName(), DEFAULT);
+    ActorRef<SessionCommand> map = incarnation(newName(), DEFAULT);
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     join(map, hub, "pub", "publisher", null, null);
     put(
@@ -597,7 +592,7 @@ class MapEntityTest {
 
   @Test
   void controlGoesToThePublishersOrIsUnavailableWithoutOne() {
-    ActorRef<MapEntity.Command> map = incarnation(newName(), DEFAULT);
+    ActorRef<SessionCommand> map = incarnation(newName(), DEFAULT);
     TestProbe<Subscriber.Message> viewers = kit.createTestProbe();
     join(map, viewers, "v", "viewer", null, null);
     ObjectNode control = (ObjectNode) json("{\"method\":\"spring\",\"k\":3}");

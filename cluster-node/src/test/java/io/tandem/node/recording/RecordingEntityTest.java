@@ -13,8 +13,10 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.node.ManualClock;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionUpdate;
+import io.tandem.node.session.StreamPosition;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.blob.BlobRef;
 import io.tandem.persistence.testing.InMemoryBlobStore;
@@ -56,9 +58,7 @@ class RecordingEntityTest {
               .withFallback(EventSourcedBehaviorTestKit.config())
               .withFallback(ConfigFactory.load()));
 
-  private EventSourcedBehaviorTestKit<
-          RecordingEntity.Command, RecordingEntity.Event, RecordingState>
-      rec;
+  private EventSourcedBehaviorTestKit<SessionCommand, RecordingEntity.Event, RecordingState> rec;
   private TestProbe<Subscriber.Message> hub;
   private InMemoryBlobStore blobs;
 
@@ -87,13 +87,12 @@ class RecordingEntityTest {
 
   private Subscriber.Message join(String member, String role, Long since, String epoch) {
     rec.runCommand(
-        new RecordingEntity.Join(
+        new SessionCommand.Join(
             member,
             "c-" + member,
             new MemberInfo(member, "producer", role, null),
             1L,
-            since,
-            epoch,
+            StreamPosition.of(since, epoch),
             hub.ref()));
     return hub.fishForMessage(
             Duration.ofSeconds(3),
@@ -139,12 +138,11 @@ class RecordingEntityTest {
   void aViewersJoinOfARecordingThatDoesNotExistIsNotFoundAndPersistsNothing() {
     var result =
         rec.runCommand(
-            new RecordingEntity.Join(
+            new SessionCommand.Join(
                 "view/1",
                 "c-view/1",
                 new MemberInfo("view/1", "browser", "viewer", null),
                 7L,
-                null,
                 null,
                 hub.ref()));
     assertTrue(result.events().isEmpty(), "nothing persisted: " + result.events());

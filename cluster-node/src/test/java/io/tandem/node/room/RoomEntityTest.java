@@ -15,7 +15,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.node.ManualClock;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionReply;
+import io.tandem.node.session.StreamPosition;
 import io.tandem.node.session.Subscriber;
 import io.tandem.protocol.ErrorCode;
 import java.time.Duration;
@@ -70,7 +72,7 @@ class RoomEntityTest {
               .withFallback(ConfigFactory.load()));
 
   private ManualClock clock;
-  private EventSourcedBehaviorTestKit<RoomEntity.Command, RoomEntity.Event, RoomState> room;
+  private EventSourcedBehaviorTestKit<SessionCommand, RoomEntity.Event, RoomState> room;
   private TestProbe<Subscriber.Message> hub;
 
   @BeforeEach
@@ -89,13 +91,12 @@ class RoomEntityTest {
 
   private Subscriber.Message join(String member, String role, Long since, String epoch) {
     room.runCommand(
-        new RoomEntity.Join(
+        new SessionCommand.Join(
             member,
             "c-" + member,
             new MemberInfo(member, "browser", role, JSON.createObjectNode()),
             7L,
-            since,
-            epoch,
+            StreamPosition.of(since, epoch),
             hub.ref()));
     return hub.fishForMessage(
             Duration.ofSeconds(3),
@@ -122,7 +123,7 @@ class RoomEntityTest {
   }
 
   private SessionReply edit(String member, DocEdit... ops) {
-    CommandResultWithReply<RoomEntity.Command, RoomEntity.Event, RoomState, SessionReply> r =
+    CommandResultWithReply<SessionCommand, RoomEntity.Event, RoomState, SessionReply> r =
         room.<SessionReply>runCommand(
             replyTo -> new RoomEntity.Edit(member, List.of(ops), replyTo));
     return r.reply();
@@ -157,7 +158,7 @@ class RoomEntityTest {
         assertInstanceOf(Subscriber.Admitted.class, join("alice/1", "editor", null, null));
     String epoch = first.view().epoch();
     assertEquals(new SessionReply.Accepted(1L), edit("alice/1", DocEdit.set("a", new IntNode(1))));
-    var deleted = room.<SessionReply>runCommand(RoomEntity.Delete::new);
+    var deleted = room.<SessionReply>runCommand(SessionCommand.Delete::new);
     assertEquals(new SessionReply.Accepted(null), deleted.reply());
     assertEquals(1, deleted.events().size());
     assertInstanceOf(RoomEntity.Deleted.class, deleted.events().get(0));
@@ -179,7 +180,7 @@ class RoomEntityTest {
         ErrorCode.NOT_FOUND,
         assertInstanceOf(
                 SessionReply.Rejected.class,
-                room.<SessionReply>runCommand(RoomEntity.Delete::new).reply())
+                room.<SessionReply>runCommand(SessionCommand.Delete::new).reply())
             .code());
     Subscriber.Admitted again =
         assertInstanceOf(Subscriber.Admitted.class, join("alice/1", "editor", null, null));
@@ -327,9 +328,10 @@ class RoomEntityTest {
     object("alice/1", RoomEntity.ObjectAction.MOVE, "cube", at(1));
     clock.advance(Duration.ofSeconds(20));
     assertTrue(
-        room.runCommand(RoomEntity.Tick.INSTANCE).events().isEmpty(), "the move renewed the hold");
+        room.runCommand(SessionCommand.Tick.INSTANCE).events().isEmpty(),
+        "the move renewed the hold");
     clock.advance(Duration.ofSeconds(11));
-    List<RoomEntity.Event> events = room.runCommand(RoomEntity.Tick.INSTANCE).events();
+    List<RoomEntity.Event> events = room.runCommand(SessionCommand.Tick.INSTANCE).events();
     RoomEntity.ObjectsChanged released =
         assertInstanceOf(RoomEntity.ObjectsChanged.class, events.get(0));
     assertEquals("alice/1", released.by(), "the former holder is the author of the release");
@@ -345,12 +347,13 @@ class RoomEntityTest {
     object("alice/1", RoomEntity.ObjectAction.SPAWN, "cube", null);
     object("alice/1", RoomEntity.ObjectAction.GRAB, "cube", null);
     SessionReply left =
-        room.<SessionReply>runCommand(replyTo -> new RoomEntity.Leave("alice/1", replyTo)).reply();
+        room.<SessionReply>runCommand(replyTo -> new SessionCommand.Leave("alice/1", replyTo))
+            .reply();
     assertEquals(new SessionReply.Accepted(3L), left);
     assertNull(room.getState().objects().get("cube").view().heldBy());
     assertEquals(
         new SessionReply.Accepted(4L), object("bob/2", RoomEntity.ObjectAction.GRAB, "cube", null));
-    room.runCommand(new RoomEntity.Disconnect("bob/2"));
+    room.runCommand(new SessionCommand.Disconnect("bob/2"));
     assertNull(room.getState().objects().get("cube").view().heldBy(), "a disconnect releases too");
     assertEquals(5, room.getState().seq());
   }
@@ -358,12 +361,12 @@ class RoomEntityTest {
   @Test
   void presenceIsCoalescedToTheLatestPerMemberAtTheTick() {
     join("alice/1", "editor", null, null);
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     hub.receiveMessage(); // alice's join announcement
     room.runCommand(new RoomEntity.SetPresence("alice/1", JSON.createObjectNode().put("x", 1)));
     room.runCommand(new RoomEntity.SetPresence("alice/1", JSON.createObjectNode().put("x", 2)));
     hub.expectNoMessage(Duration.ofMillis(100));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     Subscriber.MembersChanged batch = hub.expectMessageClass(Subscriber.MembersChanged.class);
     assertEquals(
         Map.of(
@@ -461,7 +464,7 @@ class RoomEntityTest {
     assertEquals(1, fromJournal.since());
     assertEquals(6, fromJournal.upTo());
 
-    room.runCommand(new RoomEntity.Disconnect("carol/3"));
+    room.runCommand(new SessionCommand.Disconnect("carol/3"));
     Subscriber.Admitted otherEpoch =
         assertInstanceOf(
             Subscriber.Admitted.class, join("carol/3", "viewer", 4L, "another-history"));
@@ -486,12 +489,12 @@ class RoomEntityTest {
       // could apply the first ones one by one before the rest arrive)
       var room =
           testKit.spawn(
-              org.apache.pekko.actor.typed.javadsl.Behaviors.<RoomEntity.Command>withStash(
+              org.apache.pekko.actor.typed.javadsl.Behaviors.<SessionCommand>withStash(
                   100,
                   stash ->
                       org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(
                           cmd -> {
-                            if (cmd == RoomEntity.IdleCheck.INSTANCE) {
+                            if (cmd == SessionCommand.IdleCheck.INSTANCE) {
                               return stash.unstashAll(
                                   RoomEntity.create(name, null, SETTINGS, clock));
                             }
@@ -500,12 +503,11 @@ class RoomEntityTest {
                           })));
       TestProbe<SessionReply> replies = testKit.createTestProbe();
       room.tell(
-          new RoomEntity.Join(
+          new SessionCommand.Join(
               "a/1",
               "c-1",
               new MemberInfo("a", "bot", "editor", JSON.createObjectNode()),
               1L,
-              null,
               null,
               hub.ref()));
       int n = 20;
@@ -516,7 +518,7 @@ class RoomEntityTest {
             new RoomEntity.Edit(
                 "a/1", List.of(DocEdit.set("n", IntNode.valueOf(i))), replies.ref()));
       }
-      room.tell(RoomEntity.IdleCheck.INSTANCE); // open the gate
+      room.tell(SessionCommand.IdleCheck.INSTANCE); // open the gate
       java.util.Set<Long> seqs = new java.util.TreeSet<>();
       for (int i = 0; i < n; i++) {
         seqs.add(replies.expectMessageClass(SessionReply.Accepted.class).seq());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.node.ManualClock;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.Subscriber;
 import java.time.Duration;
@@ -60,7 +61,7 @@ class RoomXrTest {
               .withFallback(ConfigFactory.load()));
 
   private ManualClock clock;
-  private EventSourcedBehaviorTestKit<RoomEntity.Command, RoomEntity.Event, RoomState> room;
+  private EventSourcedBehaviorTestKit<SessionCommand, RoomEntity.Event, RoomState> room;
   private TestProbe<Subscriber.Message> hub;
 
   @BeforeEach
@@ -85,12 +86,11 @@ class RoomXrTest {
   private void sendJoin(
       String member, String kind, String role, String device, TestProbe<Subscriber.Message> to) {
     room.runCommand(
-        new RoomEntity.Join(
+        new SessionCommand.Join(
             member,
             "c-" + member,
             new MemberInfo(member, kind, role, JSON.createObjectNode(), device),
             1L,
-            null,
             null,
             to.ref()));
   }
@@ -109,7 +109,7 @@ class RoomXrTest {
     for (int i = 0; i < members; i++) {
       join("u" + i + "/c", "xr", null);
     }
-    room.runCommand(RoomEntity.Tick.INSTANCE); // announces the joins
+    room.runCommand(SessionCommand.Tick.INSTANCE); // announces the joins
     hub.receiveSeveralMessages(1, Duration.ofSeconds(3));
     List<RoomEntity.Event> persisted = new ArrayList<>();
     for (int t = 1; t <= 6; t++) {
@@ -119,7 +119,7 @@ class RoomXrTest {
           room.runCommand(new RoomEntity.SetPose("u" + i + "/c", poseAt(i, t * 100 + sample)));
         }
       }
-      var result = room.runCommand(RoomEntity.Tick.INSTANCE);
+      var result = room.runCommand(SessionCommand.Tick.INSTANCE);
       persisted.addAll(result.events());
       Subscriber.PosesTicked batch =
           assertInstanceOf(Subscriber.PosesTicked.class, hub.receiveMessage(Duration.ofSeconds(3)));
@@ -136,12 +136,12 @@ class RoomXrTest {
     assertEquals(0, room.getState().seq(), "poses are not durable changes");
 
     // nothing moved: no batch at all
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     hub.expectNoMessage(Duration.ofMillis(50));
 
     // one member moves: the batch holds only it
     room.runCommand(new RoomEntity.SetPose("u7/c", poseAt(70, 999)));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     Subscriber.PosesTicked only =
         assertInstanceOf(Subscriber.PosesTicked.class, hub.receiveMessage(Duration.ofSeconds(3)));
     assertEquals(Map.of("u7/c", poseAt(70, 999)), only.poses());
@@ -150,10 +150,10 @@ class RoomXrTest {
   @Test
   void posesOfNonMembersAreIgnored() {
     join("a/1", "xr", null);
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     hub.receiveMessage(Duration.ofSeconds(3));
     room.runCommand(new RoomEntity.SetPose("stranger/9", poseAt(1, 1)));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     hub.expectNoMessage(Duration.ofMillis(50));
   }
 
@@ -188,7 +188,7 @@ class RoomXrTest {
         object("b/2", RoomEntity.ObjectAction.MOVE, "o", 5),
         "only the holder moves it");
     hub.receiveSeveralMessages(0, Duration.ofMillis(1));
-    var tickResult = room.runCommand(RoomEntity.Tick.INSTANCE);
+    var tickResult = room.runCommand(SessionCommand.Tick.INSTANCE);
     Subscriber.PosesTicked live = fish(Subscriber.PosesTicked.class);
     assertEquals(List.of(9.0, 0.0, 0.0), live.objects().get("o").transform().p());
     assertEquals("a/1", live.objects().get("o").heldBy());
@@ -220,9 +220,9 @@ class RoomXrTest {
     object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
     object("ann/1", RoomEntity.ObjectAction.GRAB, "o", 0);
     room.runCommand(new RoomEntity.SetPose("ann/1", poseAt(3, 1)));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     long seq = room.getState().seq();
-    var parked = room.runCommand(new RoomEntity.Disconnect("ann/1"));
+    var parked = room.runCommand(new SessionCommand.Disconnect("ann/1"));
     assertInstanceOf(RoomEntity.MemberParked.class, parked.events().get(0));
     return seq;
   }
@@ -231,7 +231,7 @@ class RoomXrTest {
   void aHeadsetThatReconnectsWithinTheGracePeriodGetsItsHoldsBack() {
     long seq = aHeadsetHoldingAnObjectDisconnects();
     clock.advance(GRACE.minusSeconds(1));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     assertEquals(seq, room.getState().seq(), "nothing released within the grace period");
     assertEquals("ann/1", room.getState().objects().get("o").view().heldBy());
     hub.receiveSeveralMessages(0, Duration.ofMillis(1));
@@ -241,12 +241,12 @@ class RoomXrTest {
     assertEquals(seq + 1, room.getState().seq(), "the hand-over is one durable change");
     assertEquals("ann/3", room.getState().objects().get("o").view().heldBy());
     // and its avatar is where it was, under its new member id, at the next tick
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     Subscriber.PosesTicked back = fish(Subscriber.PosesTicked.class);
     assertEquals(poseAt(3, 1), back.poses().get("ann/3"));
     // after the grace period nothing happens: the holds are the new member's
     clock.advance(GRACE.plusSeconds(5));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     assertEquals("ann/3", room.getState().objects().get("o").view().heldBy());
   }
 
@@ -257,10 +257,10 @@ class RoomXrTest {
     object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
     object("ann/1", RoomEntity.ObjectAction.GRAB, "o", 0);
     long seq = room.getState().seq();
-    room.runCommand(new RoomEntity.Disconnect("ann/1"));
+    room.runCommand(new SessionCommand.Disconnect("ann/1"));
     assertEquals(seq, room.getState().seq());
     clock.advance(GRACE);
-    var result = room.runCommand(RoomEntity.Tick.INSTANCE);
+    var result = room.runCommand(SessionCommand.Tick.INSTANCE);
     RoomEntity.ObjectsChanged released =
         assertInstanceOf(RoomEntity.ObjectsChanged.class, result.events().get(0));
     assertEquals("ann/1", released.by(), "authored by the former holder");
@@ -276,7 +276,7 @@ class RoomXrTest {
     join("ann/1", "xr", null);
     object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
     object("ann/1", RoomEntity.ObjectAction.GRAB, "o", 0);
-    var result = room.runCommand(new RoomEntity.Disconnect("ann/1"));
+    var result = room.runCommand(new SessionCommand.Disconnect("ann/1"));
     assertEquals(1, result.events().size());
     assertNull(room.getState().objects().get("o").view().heldBy());
   }
@@ -362,14 +362,14 @@ class RoomXrTest {
         new ParkedMember("ann/1", clock.millis() + GRACE.toMillis(), poseAt(3, 1)),
         restarted.state().parked().get("ann/quest"));
     clock.advance(GRACE.minusSeconds(2));
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     assertEquals("ann/1", room.getState().objects().get("o").view().heldBy());
 
     join("ann/3", "xr", "quest");
     assertEquals(seq + 1, room.getState().seq(), "the hand-over is one durable change");
     assertEquals("ann/3", room.getState().objects().get("o").view().heldBy());
     assertTrue(room.getState().parked().isEmpty());
-    room.runCommand(RoomEntity.Tick.INSTANCE);
+    room.runCommand(SessionCommand.Tick.INSTANCE);
     assertEquals(poseAt(3, 1), fish(Subscriber.PosesTicked.class).poses().get("ann/3"));
   }
 
@@ -379,10 +379,10 @@ class RoomXrTest {
     object("ann/1", RoomEntity.ObjectAction.SPAWN, "o", 0);
     object("ann/1", RoomEntity.ObjectAction.GRAB, "o", 0);
     long seq = room.getState().seq();
-    room.runCommand(new RoomEntity.Disconnect("ann/1"));
+    room.runCommand(new SessionCommand.Disconnect("ann/1"));
     room.restart();
     clock.advance(GRACE);
-    var result = room.runCommand(RoomEntity.Tick.INSTANCE);
+    var result = room.runCommand(SessionCommand.Tick.INSTANCE);
     RoomEntity.ObjectsChanged released =
         assertInstanceOf(RoomEntity.ObjectsChanged.class, result.events().get(0));
     assertEquals("ann/1", released.by());

@@ -11,6 +11,7 @@ import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomSettings;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionReply;
 import io.tandem.node.session.SessionSummary;
 import io.tandem.node.session.Subscriber;
@@ -72,15 +73,14 @@ class StableManifestsRecoveryTest {
             .withFallback(ConfigFactory.load()));
   }
 
-  private void join(ActorTestKit kit, ActorRef<RoomEntity.Command> room) {
+  private void join(ActorTestKit kit, ActorRef<SessionCommand> room) {
     TestProbe<Subscriber.Message> hub = kit.createTestProbe();
     room.tell(
-        new RoomEntity.Join(
+        new SessionCommand.Join(
             "alice/1",
             "c-alice",
             new MemberInfo("alice/1", "browser", "editor", JsonNodeFactory.instance.objectNode()),
             1L,
-            null,
             null,
             hub.ref()));
     hub.fishForMessage(
@@ -91,16 +91,16 @@ class StableManifestsRecoveryTest {
                 : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
   }
 
-  private void edit(ActorTestKit kit, ActorRef<RoomEntity.Command> room, int n) {
+  private void edit(ActorTestKit kit, ActorRef<SessionCommand> room, int n) {
     TestProbe<SessionReply> reply = kit.createTestProbe();
     room.tell(
         new RoomEntity.Edit("alice/1", List.of(DocEdit.set("n", IntNode.valueOf(n))), reply.ref()));
     assertInstanceOf(SessionReply.Accepted.class, reply.receiveMessage(WAIT));
   }
 
-  private long seq(ActorTestKit kit, ActorRef<RoomEntity.Command> room) {
+  private long seq(ActorTestKit kit, ActorRef<SessionCommand> room) {
     TestProbe<SessionSummary> summary = kit.createTestProbe();
-    room.tell(new RoomEntity.GetSummary(summary.ref()));
+    room.tell(new SessionCommand.GetSummary(summary.ref()));
     return summary.receiveMessage(WAIT).seq();
   }
 
@@ -156,8 +156,7 @@ class StableManifestsRecoveryTest {
 
     ActorTestKit writer = node("ManifestsFirst", cassandra, firstStable);
     try {
-      ActorRef<RoomEntity.Command> room =
-          writer.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      ActorRef<SessionCommand> room = writer.spawn(RoomEntity.create(name, null, SETTINGS, clock));
       join(writer, room);
       edit(writer, room, 1);
       edit(writer, room, 2);
@@ -169,8 +168,7 @@ class StableManifestsRecoveryTest {
 
     ActorTestKit reader = node("ManifestsThen", cassandra, !firstStable);
     try {
-      ActorRef<RoomEntity.Command> room =
-          reader.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      ActorRef<SessionCommand> room = reader.spawn(RoomEntity.create(name, null, SETTINGS, clock));
       assertEquals(2, seq(reader, room), "every row of the other kind replayed");
       join(reader, room);
       edit(reader, room, 3);
@@ -181,8 +179,7 @@ class StableManifestsRecoveryTest {
       TestProbe<Object> watcher = reader.createTestProbe();
       reader.stop(room);
       watcher.expectTerminated(room, WAIT);
-      ActorRef<RoomEntity.Command> again =
-          reader.spawn(RoomEntity.create(name, null, SETTINGS, clock));
+      ActorRef<SessionCommand> again = reader.spawn(RoomEntity.create(name, null, SETTINGS, clock));
       assertEquals(3, seq(reader, again));
     } finally {
       reader.shutdownTestKit();

@@ -11,13 +11,20 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.typesafe.config.ConfigFactory;
 import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.RoomEntity;
+import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
+import io.tandem.node.session.StreamPosition;
+import io.tandem.node.session.Subscriber;
+import io.tandem.persistence.CborSerializable;
 import io.tandem.persistence.serialization.ManifestRegistry;
 import io.tandem.persistence.serialization.StableCborSerializer;
 import io.tandem.persistence.serialization.StableNames;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializers;
@@ -74,10 +81,10 @@ class StableManifestsTest {
         RoomEntity.DocEdited.class.getName(),
         Serializers.manifestFor(serialization(oldNames).findSerializerFor(EDITED), EDITED));
     assertEquals(
-        RoomEntity.Tick.class.getName(),
+        SessionCommand.Tick.class.getName(),
         Serializers.manifestFor(
-            serialization(oldNames).findSerializerFor(RoomEntity.Tick.INSTANCE),
-            RoomEntity.Tick.INSTANCE));
+            serialization(oldNames).findSerializerFor(SessionCommand.Tick.INSTANCE),
+            SessionCommand.Tick.INSTANCE));
   }
 
   @Test
@@ -86,10 +93,10 @@ class StableManifestsTest {
         "room.doc-edited",
         Serializers.manifestFor(serialization(newNames).findSerializerFor(EDITED), EDITED));
     assertEquals(
-        "room.tick",
+        "session.tick",
         Serializers.manifestFor(
-            serialization(newNames).findSerializerFor(RoomEntity.Tick.INSTANCE),
-            RoomEntity.Tick.INSTANCE));
+            serialization(newNames).findSerializerFor(SessionCommand.Tick.INSTANCE),
+            SessionCommand.Tick.INSTANCE));
   }
 
   @Test
@@ -115,9 +122,10 @@ class StableManifestsTest {
     byte[] bytes = serialization(newNames).serialize(EDITED).get();
     assertEquals(EDITED, serialization(newNames).deserialize(bytes, 33, "room.doc-edited").get());
     assertEquals(EDITED, serialization(oldNames).deserialize(bytes, 33, "room.doc-edited").get());
-    byte[] tick = serialization(newNames).serialize(RoomEntity.Tick.INSTANCE).get();
+    byte[] tick = serialization(newNames).serialize(SessionCommand.Tick.INSTANCE).get();
     assertEquals(
-        RoomEntity.Tick.INSTANCE, serialization(oldNames).deserialize(tick, 33, "room.tick").get());
+        SessionCommand.Tick.INSTANCE,
+        serialization(oldNames).deserialize(tick, 33, "room.tick").get());
   }
 
   @Test
@@ -161,8 +169,82 @@ class StableManifestsTest {
     StableNames classLike = () -> Map.of(RoomEntity.DocEdited.class, "io.tandem.Room$Doc");
     assertThrows(IllegalArgumentException.class, () -> ManifestRegistry.of(classLike));
     assertTrue(
-        ManifestRegistry.of(() -> Map.of(RoomEntity.Tick.class, "room.tick"))
-            .nameOf(RoomEntity.Tick.class)
+        ManifestRegistry.of(() -> Map.of(SessionCommand.Tick.class, "room.tick"))
+            .nameOf(SessionCommand.Tick.class)
             .isPresent());
+  }
+
+  @Test
+  void aFormerNameIsReadButNeverWrittenNorGivenAgain() {
+    StableNames folded =
+        new StableNames() {
+          @Override
+          public Map<Class<?>, String> names() {
+            return Map.of(SessionCommand.Tick.class, "session.tick");
+          }
+
+          @Override
+          public Map<String, Class<?>> formerNames() {
+            return Map.of("room.tick", SessionCommand.Tick.class);
+          }
+        };
+    ManifestRegistry registry = ManifestRegistry.of(folded);
+    assertEquals(SessionCommand.Tick.class, registry.classOf("room.tick").orElseThrow());
+    assertEquals("session.tick", registry.nameOf(SessionCommand.Tick.class).orElseThrow());
+    StableNames reused =
+        new StableNames() {
+          @Override
+          public Map<Class<?>, String> names() {
+            return Map.of(RoomEntity.DocEdited.class, "room.tick");
+          }
+        };
+    assertThrows(IllegalArgumentException.class, () -> ManifestRegistry.of(folded, reused));
+  }
+
+  /** A room's join as a node of the release before sends it: its own class, since and epoch. */
+  public record FormerRoomJoin(
+      String memberId,
+      String connectionId,
+      MemberInfo info,
+      Long ref,
+      Long since,
+      String epoch,
+      ActorRef<Subscriber.Message> hub)
+      implements CborSerializable {}
+
+  // serialized and read on one actor system: an actor ref only resolves on the system it is from
+  @Test
+  void aPerKindJoinOfTheReleaseBeforeDecodesToTheSharedJoinWithItsPosition() {
+    ActorRef<Subscriber.Message> hub = newNames.<Subscriber.Message>createTestProbe().ref();
+    MemberInfo info = new MemberInfo("alice", "browser", "editor", null);
+    byte[] resume =
+        serialization(newNames)
+            .serialize(new FormerRoomJoin("alice/1", "c-1", info, 3L, 41L, "e-7", hub))
+            .get();
+    for (String manifest : List.of("io.tandem.node.room.RoomEntity$Join", "room.join")) {
+      SessionCommand.Join decoded =
+          (SessionCommand.Join) serialization(newNames).deserialize(resume, 33, manifest).get();
+      assertEquals(new StreamPosition(41, "e-7"), decoded.from(), manifest);
+      assertEquals(List.of("alice/1", "c-1", 3L), member(decoded), manifest);
+      assertEquals(hub.path(), decoded.hub().path(), manifest);
+    }
+    byte[] fresh =
+        serialization(newNames)
+            .serialize(new FormerRoomJoin("alice/1", "c-1", info, 3L, null, null, hub))
+            .get();
+    SessionCommand.Join join =
+        (SessionCommand.Join) serialization(newNames).deserialize(fresh, 33, "map.join").get();
+    assertEquals(null, join.from(), "a join without since asks for a snapshot");
+    SessionCommand.Join current =
+        new SessionCommand.Join("bob/1", "c-2", info, null, new StreamPosition(9, "e-1"), hub);
+    byte[] bytes = serialization(newNames).serialize(current).get();
+    SessionCommand.Join read =
+        (SessionCommand.Join) serialization(newNames).deserialize(bytes, 33, "session.join").get();
+    assertEquals(current.from(), read.from());
+    assertEquals(member(current), member(read));
+  }
+
+  private static List<Object> member(SessionCommand.Join join) {
+    return Arrays.asList(join.memberId(), join.connectionId(), join.ref());
   }
 }

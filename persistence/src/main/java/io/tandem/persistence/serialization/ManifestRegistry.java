@@ -49,6 +49,21 @@ public final class ManifestRegistry {
                 }
               });
       table
+          .formerNames()
+          .forEach(
+              (old, cls) -> {
+                Class<?> other = classes.putIfAbsent(old, cls);
+                if (other != null && other != cls) {
+                  throw new IllegalArgumentException(
+                      "former stable manifest "
+                          + old
+                          + " given to "
+                          + other.getName()
+                          + " and "
+                          + cls);
+                }
+              });
+      table
           .formerClassNames()
           .forEach(
               (old, cls) -> {

@@ -12,7 +12,10 @@ import java.util.Map;
  * <p>A name, once written to a journal or sent to another node, never changes and is never given to
  * another class. Moving or renaming a class changes only the class in its entry; the class name it
  * had until then goes into {@link #formerClassNames()}, because journal rows and nodes of the
- * release before stable manifests carry it.
+ * release before stable manifests carry it. When several classes become one (three kinds' {@code
+ * Join} records folded into one shared command), the one class gets a new name and the names of the
+ * classes it replaces go into {@link #formerNames()}: they are read, never written again, and never
+ * given to anything else.
  */
 public interface StableNames {
 
@@ -24,6 +27,14 @@ public interface StableNames {
    * renamed, e.g. {@code "io.tandem.node.room.RoomEntity$DocEdited" -> DocEdited.class}.
    */
   default Map<String, Class<?>> formerClassNames() {
+    return Map.of();
+  }
+
+  /**
+   * Stable names no longer written, and the class each now reads as, e.g. {@code "room.join" ->
+   * SessionCommand.Join.class}.
+   */
+  default Map<String, Class<?>> formerNames() {
     return Map.of();
   }
 }
