@@ -1,5 +1,6 @@
 package io.tandem.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -93,6 +94,7 @@ public final class FrameCodec {
     this.cbor =
         CBORMapper.builder(
                 CBORFactory.builder()
+                    .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
                     .streamReadConstraints(read)
                     .streamWriteConstraints(write)
                     .build())
@@ -105,9 +107,16 @@ public final class FrameCodec {
    * ahead ({@link EncodedPose}). Java 17's {@code Double.toString} and {@code parseDouble} were
    * most of the cost of a {@code poses} frame (docs/benchmarks.md, XR); Jackson's Schubfach writer
    * and fast parser give the shortest round-tripping digits for much less.
+   *
+   * <p>Field names are not interned ({@code String.intern}): a map's {@code put} carries thousands
+   * of distinct keys ({@code p/<id>}) as object fields, which overflow Jackson's 180-entry intern
+   * cache so that every key went through the JVM's string table again, about a tenth of a node's
+   * samples under a graph producer (docs/benchmarks.md, maps). Nothing here compares names by
+   * identity; the per-parser symbol table still shares the names of a frame's fixed fields.
    */
   static JsonFactoryBuilder jsonFactory() {
     return new JsonFactoryBuilder()
+        .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
         .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
         .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER);
   }
