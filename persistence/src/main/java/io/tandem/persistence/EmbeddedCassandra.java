@@ -47,6 +47,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code start} and {@code stop} block for seconds: call them from main or a blocking
  * dispatcher, never from an actor. Instances are thread-safe.
+ *
+ * <p>Why this file is over 500 lines: one forked process from start to stop (its command line and
+ * Java, the generated {@code cassandra.yaml} and logback config, waiting for CQL with the logs'
+ * tails in the error, the pid file and the ports it checks) with a builder of its settings; the
+ * parts share the process's folders and ports, and the launcher that watches for orphans is a class
+ * of its own ({@link ParentWatchingCassandraMain}).
  */
 public final class EmbeddedCassandra implements AutoCloseable {
 

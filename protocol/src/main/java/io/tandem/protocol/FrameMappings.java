@@ -20,6 +20,10 @@ import java.util.Optional;
  *
  * <p>Readers refuse with {@link DecodeException}, never with anything else; writers leave out
  * optional keys whose value is null.
+ *
+ * <p>Why this file is over 500 lines: it is the protocol's one table, a short reader and writer per
+ * frame type next to each other and to the shared checks they call, so that a frame's wire form and
+ * its rules are read and changed in one place ({@link FrameType} names the types).
  */
 final class FrameMappings {
 

@@ -47,6 +47,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * answered with {@code too_big} that change nothing, snapshots in parts, resume with the current
  * ephemeral values, the tick's per-key coalescing and control. Messages go through the CBOR
  * serializer (serialize-messages on).
+ *
+ * <p>Why this file is over 500 lines: the cases share one Cassandra, one test kit and the helpers
+ * that put, join and read a map's parts; each case is short.
  */
 @ExtendWith(CassandraExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

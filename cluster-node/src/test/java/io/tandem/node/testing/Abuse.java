@@ -43,6 +43,10 @@ import org.awaitility.core.ConditionTimeoutException;
  * frames, frames past the close size, or nothing at all; and HTTP requests with hostile headers,
  * ranges and ids. {@link #verify} then checks that nothing of it changed the room or reached its
  * members.
+ *
+ * <p>Why this file is over 500 lines: the set-up, the hostile clients of each kind and the
+ * verification share one seeded random source and the target room's identities, so that a seed
+ * replays a whole run; the frames themselves come from {@link HostileFrames}.
  */
 public final class Abuse {
   /** What the run is given. */

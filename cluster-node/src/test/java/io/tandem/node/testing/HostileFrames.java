@@ -25,6 +25,10 @@ import java.util.Random;
  * JSON text or CBOR binary. {@link #any} adds frames that could by chance be valid (bytes of a
  * valid frame flipped, random bytes), for clients that may not change the room. {@link
  * #protocolGarbage} makes WebSocket-level violations (written raw).
+ *
+ * <p>Why this file is over 500 lines: it is one catalogue, a short builder per defect the protocol
+ * refuses, drawn from one random source; split, the catalogue would no longer read as the list of
+ * what a server must refuse.
  */
 public final class HostileFrames {
   /** How a frame goes on the wire. */
