@@ -217,9 +217,15 @@ function start() {
     requestFrame();
   }
 
-  /** Once per animation frame: apply what was queued, upload, draw. */
+  /**
+   * Once per animation frame: apply what was queued, upload, draw. Changes wait while nothing can
+   * be drawn: until three.js is loaded (the scene's first resize draws them) and while a fresh
+   * snapshot is being built after a resync or a rejoin (`build()` draws it with them). So no
+   * frame applies changes without drawing them.
+   */
   function frame() {
     frameWanted = false;
+    if (!complete || !renderer) return;
     const t0 = performance.now();
     if (pending.size > 0) {
       for (const [k, v] of pending) g.apply(k, v);
@@ -231,7 +237,7 @@ function start() {
       // the graph stays in view while the person has not moved the camera
       if (!userMoved && t0 - lastFit > 1000) fit(false);
     }
-    if (!drawWanted || !renderer || !complete) return;
+    if (!drawWanted) return;
     drawWanted = false;
     upload();
     renderer.render(scene, camera);
