@@ -33,6 +33,8 @@ import io.tandem.node.session.SessionView;
 import io.tandem.node.session.Subscriber;
 import io.tandem.persistence.blob.BlobRef;
 import io.tandem.persistence.serialization.StableNames;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -197,93 +199,53 @@ public final class NodeManifests implements StableNames {
 
   /**
    * Each session kind declared its own join, leave, tick... until they became the one {@link
-   * SessionCommand.Common} family: what a node of an earlier release sends under the old names
-   * reads as the shared command.
+   * SessionCommand.Common} family. What rows and nodes of earlier releases carry for one of them
+   * reads as the shared command: per kind, the stable name {@code <kind>.<name>} ({@code room.join}
+   * for {@code session.join}) and the class name {@code <entity>$<record>} ({@code
+   * io.tandem.node.room.RoomEntity$Join}). manifests.txt keeps every one of these strings, and
+   * {@code ManifestGoldenTest} checks that each still decodes to its class.
    */
-  private static final Map<String, Class<?>> FORMER_NAMES =
-      Map.ofEntries(
-          entry("room.join", SessionCommand.Join.class),
-          entry("room.leave", SessionCommand.Leave.class),
-          entry("room.disconnect", SessionCommand.Disconnect.class),
-          entry("room.refresh", SessionCommand.Refresh.class),
-          entry("room.get-summary", SessionCommand.GetSummary.class),
-          entry("room.delete", SessionCommand.Delete.class),
-          entry("room.history-deleted", SessionCommand.HistoryDeleted.class),
-          entry("room.hub-terminated", SessionCommand.HubTerminated.class),
-          entry("room.tick", SessionCommand.Tick.class),
-          entry("room.idle-check", SessionCommand.IdleCheck.class),
-          entry("room.stop", SessionCommand.Stop.class),
-          entry("recording.join", SessionCommand.Join.class),
-          entry("recording.leave", SessionCommand.Leave.class),
-          entry("recording.disconnect", SessionCommand.Disconnect.class),
-          entry("recording.refresh", SessionCommand.Refresh.class),
-          entry("recording.get-summary", SessionCommand.GetSummary.class),
-          entry("recording.delete", SessionCommand.Delete.class),
-          entry("recording.history-deleted", SessionCommand.HistoryDeleted.class),
-          entry("recording.hub-terminated", SessionCommand.HubTerminated.class),
-          entry("recording.tick", SessionCommand.Tick.class),
-          entry("recording.idle-check", SessionCommand.IdleCheck.class),
-          entry("recording.stop", SessionCommand.Stop.class),
-          entry("map.join", SessionCommand.Join.class),
-          entry("map.leave", SessionCommand.Leave.class),
-          entry("map.disconnect", SessionCommand.Disconnect.class),
-          entry("map.refresh", SessionCommand.Refresh.class),
-          entry("map.get-summary", SessionCommand.GetSummary.class),
-          entry("map.delete", SessionCommand.Delete.class),
-          entry("map.history-deleted", SessionCommand.HistoryDeleted.class),
-          entry("map.hub-terminated", SessionCommand.HubTerminated.class),
-          entry("map.tick", SessionCommand.Tick.class),
-          entry("map.idle-check", SessionCommand.IdleCheck.class),
-          entry("map.stop", SessionCommand.Stop.class));
+  private static final List<Class<?>> FOLDED_SESSION_COMMANDS =
+      List.of(
+          SessionCommand.Join.class,
+          SessionCommand.Leave.class,
+          SessionCommand.Disconnect.class,
+          SessionCommand.Refresh.class,
+          SessionCommand.GetSummary.class,
+          SessionCommand.Delete.class,
+          SessionCommand.HistoryDeleted.class,
+          SessionCommand.HubTerminated.class,
+          SessionCommand.Tick.class,
+          SessionCommand.IdleCheck.class,
+          SessionCommand.Stop.class);
 
-  private static final Map<String, Class<?>> FORMER_CLASS_NAMES =
-      Map.ofEntries(
-          // room.Transform became room.ObjectTransform (it collided with protocol.Transform); it
-          // only travels inside other messages, but a row or message naming the old class reads
-          entry("io.tandem.node.room.Transform", ObjectTransform.class),
-          entry("io.tandem.node.room.RoomEntity$Join", SessionCommand.Join.class),
-          entry("io.tandem.node.room.RoomEntity$Leave", SessionCommand.Leave.class),
-          entry("io.tandem.node.room.RoomEntity$Disconnect", SessionCommand.Disconnect.class),
-          entry("io.tandem.node.room.RoomEntity$Refresh", SessionCommand.Refresh.class),
-          entry("io.tandem.node.room.RoomEntity$GetSummary", SessionCommand.GetSummary.class),
-          entry("io.tandem.node.room.RoomEntity$Delete", SessionCommand.Delete.class),
-          entry(
-              "io.tandem.node.room.RoomEntity$HistoryDeleted", SessionCommand.HistoryDeleted.class),
-          entry("io.tandem.node.room.RoomEntity$HubTerminated", SessionCommand.HubTerminated.class),
-          entry("io.tandem.node.room.RoomEntity$Tick", SessionCommand.Tick.class),
-          entry("io.tandem.node.room.RoomEntity$IdleCheck", SessionCommand.IdleCheck.class),
-          entry("io.tandem.node.room.RoomEntity$Stop", SessionCommand.Stop.class),
-          entry("io.tandem.node.recording.RecordingEntity$Join", SessionCommand.Join.class),
-          entry("io.tandem.node.recording.RecordingEntity$Leave", SessionCommand.Leave.class),
-          entry(
-              "io.tandem.node.recording.RecordingEntity$Disconnect",
-              SessionCommand.Disconnect.class),
-          entry("io.tandem.node.recording.RecordingEntity$Refresh", SessionCommand.Refresh.class),
-          entry(
-              "io.tandem.node.recording.RecordingEntity$GetSummary",
-              SessionCommand.GetSummary.class),
-          entry("io.tandem.node.recording.RecordingEntity$Delete", SessionCommand.Delete.class),
-          entry(
-              "io.tandem.node.recording.RecordingEntity$HistoryDeleted",
-              SessionCommand.HistoryDeleted.class),
-          entry(
-              "io.tandem.node.recording.RecordingEntity$HubTerminated",
-              SessionCommand.HubTerminated.class),
-          entry("io.tandem.node.recording.RecordingEntity$Tick", SessionCommand.Tick.class),
-          entry(
-              "io.tandem.node.recording.RecordingEntity$IdleCheck", SessionCommand.IdleCheck.class),
-          entry("io.tandem.node.recording.RecordingEntity$Stop", SessionCommand.Stop.class),
-          entry("io.tandem.node.map.MapEntity$Join", SessionCommand.Join.class),
-          entry("io.tandem.node.map.MapEntity$Leave", SessionCommand.Leave.class),
-          entry("io.tandem.node.map.MapEntity$Disconnect", SessionCommand.Disconnect.class),
-          entry("io.tandem.node.map.MapEntity$Refresh", SessionCommand.Refresh.class),
-          entry("io.tandem.node.map.MapEntity$GetSummary", SessionCommand.GetSummary.class),
-          entry("io.tandem.node.map.MapEntity$Delete", SessionCommand.Delete.class),
-          entry("io.tandem.node.map.MapEntity$HistoryDeleted", SessionCommand.HistoryDeleted.class),
-          entry("io.tandem.node.map.MapEntity$HubTerminated", SessionCommand.HubTerminated.class),
-          entry("io.tandem.node.map.MapEntity$Tick", SessionCommand.Tick.class),
-          entry("io.tandem.node.map.MapEntity$IdleCheck", SessionCommand.IdleCheck.class),
-          entry("io.tandem.node.map.MapEntity$Stop", SessionCommand.Stop.class));
+  /** The entity class of each kind whose commands were folded, by the kind's name prefix. */
+  private static final Map<String, String> FOLDED_KINDS =
+      Map.of(
+          "room", "io.tandem.node.room.RoomEntity",
+          "recording", "io.tandem.node.recording.RecordingEntity",
+          "map", "io.tandem.node.map.MapEntity");
+
+  private static final Map<String, Class<?>> FORMER_NAMES;
+  private static final Map<String, Class<?>> FORMER_CLASS_NAMES;
+
+  static {
+    Map<String, Class<?>> names = new HashMap<>();
+    Map<String, Class<?>> classNames = new HashMap<>();
+    FOLDED_KINDS.forEach(
+        (kind, entity) -> {
+          for (Class<?> shared : FOLDED_SESSION_COMMANDS) {
+            String name = NAMES.get(shared); // session.<name>
+            names.put(kind + name.substring(name.indexOf('.')), shared);
+            classNames.put(entity + "$" + shared.getSimpleName(), shared);
+          }
+        });
+    // room.Transform became room.ObjectTransform (it collided with protocol.Transform); it only
+    // travels inside other messages, but a row or message naming the old class reads
+    classNames.put("io.tandem.node.room.Transform", ObjectTransform.class);
+    FORMER_NAMES = Map.copyOf(names);
+    FORMER_CLASS_NAMES = Map.copyOf(classNames);
+  }
 
   @Override
   public Map<String, Class<?>> formerClassNames() {

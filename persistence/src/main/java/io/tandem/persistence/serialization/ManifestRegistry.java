@@ -37,46 +37,28 @@ public final class ManifestRegistry {
                           + cls.getName()
                           + " is not area.kebab-name");
                 }
-                Class<?> other = classes.putIfAbsent(name, cls);
-                if (other != null && other != cls) {
-                  throw new IllegalArgumentException(
-                      "stable manifest " + name + " given to " + other.getName() + " and " + cls);
-                }
+                claim(classes, "stable manifest", name, cls);
                 String previous = names.putIfAbsent(cls, name);
                 if (previous != null && !previous.equals(name)) {
                   throw new IllegalArgumentException(
                       cls.getName() + " has two stable manifests: " + previous + ", " + name);
                 }
               });
-      table
-          .formerNames()
-          .forEach(
-              (old, cls) -> {
-                Class<?> other = classes.putIfAbsent(old, cls);
-                if (other != null && other != cls) {
-                  throw new IllegalArgumentException(
-                      "former stable manifest "
-                          + old
-                          + " given to "
-                          + other.getName()
-                          + " and "
-                          + cls);
-                }
-              });
-      table
-          .formerClassNames()
-          .forEach(
-              (old, cls) -> {
-                Class<?> other = former.putIfAbsent(old, cls);
-                if (other != null && other != cls) {
-                  throw new IllegalArgumentException(
-                      "former class name " + old + " given to " + other.getName() + " and " + cls);
-                }
-              });
+      table.formerNames().forEach((old, cls) -> claim(classes, "former stable manifest", old, cls));
+      table.formerClassNames().forEach((old, cls) -> claim(former, "former class name", old, cls));
     }
     this.nameByClass = Map.copyOf(names);
     this.classByName = Map.copyOf(classes);
     this.classByFormerName = Map.copyOf(former);
+  }
+
+  /** Maps {@code name} to {@code cls} in {@code into}, refusing a name given to another class. */
+  private static void claim(Map<String, Class<?>> into, String what, String name, Class<?> cls) {
+    Class<?> other = into.putIfAbsent(name, cls);
+    if (other != null && other != cls) {
+      throw new IllegalArgumentException(
+          what + " " + name + " given to " + other.getName() + " and " + cls);
+    }
   }
 
   /** The registry of every {@link StableNames} that {@code loader} finds. */
