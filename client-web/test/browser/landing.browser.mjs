@@ -144,12 +144,21 @@ try {
   });
 
   await check('the search finds one room by part of its name', async () => {
-    await landing.locator('#search').fill(`${stamp}-077`);
+    const query = `${stamp}-077`;
+    await landing.locator('#search').fill(query);
     await waitFor(async () => {
       const names = await shownRooms(landing);
       return names.length === 1 && names[0] === roomName(77);
     }, { what: `only ${roomName(77)} listed`, timeoutMs: 5000 });
     assert(await landing.locator('#room-pager').isHidden(), 'one page: no pager');
+    // each list answers the search on its own: the recordings' answer is in once the list says
+    // nothing matches, or shows a recording of that name (which the assertion below refuses)
+    await waitFor(async () => {
+      const list = landing.locator('#recording-list');
+      if ((await list.textContent()).includes(`named like “${query}”`)) return true;
+      const titles = await list.locator('.recording-link').evaluateAll((as) => as.map((a) => a.title));
+      return titles.some((t) => t.includes(query));
+    }, { what: 'the recordings list answering the search', timeoutMs: 5000 });
     assert((await landing.locator('#recording-list .recording-link').count()) === 0, 'no recording matches');
     await landing.screenshot({ path: join(shots, 'landing-search.png') });
     await landing.locator('#search').fill('');
