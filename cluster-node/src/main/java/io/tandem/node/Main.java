@@ -270,7 +270,8 @@ public final class Main {
               maxBody,
               settings.http().uploadTimeout().toMillis(),
               system.settings().config().getDuration("pekko.http.server.idle-timeout").toMillis(),
-              bindMillis);
+              bindMillis,
+              settings.http().nettyActorsOnEventLoops());
       return new Edge(netty.localAddress(), netty::unbind, netty::shutdown);
     }
     ServerBinding binding =

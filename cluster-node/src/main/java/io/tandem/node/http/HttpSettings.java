@@ -36,7 +36,8 @@ public record HttpSettings(
     Duration devTokenDefaultTtl,
     Duration bindTimeout,
     String transport,
-    int nettyEventLoops) {
+    int nettyEventLoops,
+    boolean nettyActorsOnEventLoops) {
 
   /** Whether Netty serves the port. */
   public boolean netty() {
@@ -60,7 +61,8 @@ public record HttpSettings(
             c.getDuration("dev-token-default-ttl"),
             c.getDuration("bind-timeout"),
             c.getString("transport"),
-            c.getInt("netty-event-loops"));
+            c.getInt("netty-event-loops"),
+            c.getBoolean("netty-actors-on-event-loops"));
     if (s.defaultPageSize < 1 || s.maxPageSize < s.defaultPageSize || s.listScanRows < 1) {
       throw new IllegalArgumentException(
           "tandem.http: 1 <= default-page-size <= max-page-size, list-scan-rows >= 1");

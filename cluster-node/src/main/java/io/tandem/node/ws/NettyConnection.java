@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -65,6 +66,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Outb
   private static final long CLOSE_TIMEOUT_MILLIS = 3000;
 
   private final WebSocketEndpoint endpoint;
+  // null: the connection's actor runs on the default dispatcher
+  private final EventLoopDispatchers dispatchers;
   private final Encoding encoding;
   private final String address;
   private final String connectionId = WebSocketEndpoint.newConnectionId();
@@ -100,8 +103,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Outb
   private ScheduledFuture<?> tick;
   private ScheduledFuture<?> closeTimeout;
 
-  NettyConnection(WebSocketEndpoint endpoint, Encoding encoding, String address) {
+  NettyConnection(
+      WebSocketEndpoint endpoint,
+      Encoding encoding,
+      String address,
+      EventLoopDispatchers dispatchers) {
     this.endpoint = endpoint;
+    this.dispatchers = dispatchers;
     this.encoding = encoding;
     this.address = address;
     this.log = new ConnectionLog(connectionId, encoding);
@@ -134,7 +142,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Outb
     actor =
         endpoint.spawn(
             connectionId,
-            new ConnectionActor.Outbound(outbox, replays(), encoding, log, rates.mapPublishing()));
+            new ConnectionActor.Outbound(outbox, replays(), encoding, log, rates.mapPublishing()),
+            dispatchers == null ? Props.empty() : dispatchers.on(ctx.channel().eventLoop()));
     started = true;
     log.opened();
     ctx.channel().config().setAutoRead(false);
@@ -226,9 +235,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Outb
     actor.tell(new ConnectionActor.Inbound(next, incoming));
   }
 
-  /** Called by the actor on its thread: the rest happens on the event loop. */
+  /** Called by the actor on its thread: the rest happens on the event loop (at once if on it). */
   private void nextRequested() {
-    ctx.executor().execute(requested);
+    if (ctx.executor().inEventLoop()) {
+      requested();
+    } else {
+      ctx.executor().execute(requested);
+    }
   }
 
   private void requested() {

@@ -96,6 +96,12 @@ public final class NettyTransport {
 
   private static final int MAX_HEADER_BYTES = 16384;
 
+  /**
+   * Messages one connection actor handles before its event loop turns to its other channels; a loop
+   * serves hundreds of connections, so a short turn each.
+   */
+  private static final int LOOP_THROUGHPUT = 8;
+
   private final EventLoopGroup acceptor;
   private final EventLoopGroup loops;
   private final Channel server;
@@ -123,7 +129,8 @@ public final class NettyTransport {
       long maxBodyBytes,
       long bodyTimeoutMillis,
       long idleTimeoutMillis,
-      long timeoutMillis)
+      long timeoutMillis,
+      boolean actorsOnLoops)
       throws InterruptedException {
     EventLoopGroup acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("tandem-accept"));
     EventLoopGroup loops =
@@ -144,9 +151,19 @@ public final class NettyTransport {
     ParserSettings parser = ParserSettings.forServer(system);
     long defaultBodyLimit =
         system.settings().config().getBytes("pekko.http.parsing.max-content-length");
+    // each connection's actor on its socket's event loop (EventLoopDispatchers), or on the default
+    // dispatcher
+    EventLoopDispatchers dispatchers =
+        actorsOnLoops ? EventLoopDispatchers.register(system, loops, LOOP_THROUGHPUT) : null;
     Edge.Shared shared =
         new Edge.Shared(
-            webSocket, handler, materializer, parser, defaultBodyLimit, system.classicSystem());
+            webSocket,
+            handler,
+            materializer,
+            parser,
+            defaultBodyLimit,
+            system.classicSystem(),
+            dispatchers);
     int maxAggregated = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -314,7 +331,8 @@ public final class NettyTransport {
         Materializer materializer,
         ParserSettings parser,
         long defaultBodyLimit,
-        org.apache.pekko.actor.ActorSystem classic) {}
+        org.apache.pekko.actor.ActorSystem classic,
+        EventLoopDispatchers dispatchers) {}
 
     private final Shared shared;
 
@@ -412,7 +430,8 @@ public final class NettyTransport {
         WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
         return;
       }
-      NettyConnection connection = new NettyConnection(ws, yes.encoding(), address);
+      NettyConnection connection =
+          new NettyConnection(ws, yes.encoding(), address, shared.dispatchers());
       // the body timeout is for requests; the handshaker swaps the HTTP codec for WebSocket's
       ctx.pipeline().remove(BodyTimeout.class);
       ctx.pipeline().replace(this, "ws", connection);

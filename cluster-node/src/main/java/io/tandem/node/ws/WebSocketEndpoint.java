@@ -358,12 +358,16 @@ public final class WebSocketEndpoint extends AllDirectives {
   }
 
   ActorRef<ConnectionActor.Command> spawn(String connectionId, ConnectionActor.Outbound outbound) {
+    return spawn(connectionId, outbound, Props.empty());
+  }
+
+  /** A connection's actor with {@code props} (its dispatcher: the socket's event loop on Netty). */
+  ActorRef<ConnectionActor.Command> spawn(
+      String connectionId, ConnectionActor.Outbound outbound, Props props) {
     // connections live under the system guardian: the typed user guardian cannot be asked to
     // spawn from outside, and a connection has no parent in the domain
     return system.systemActorOf(
-        ConnectionActor.create(connectionId, outbound, deps),
-        "conn-" + connectionId,
-        Props.empty());
+        ConnectionActor.create(connectionId, outbound, deps), "conn-" + connectionId, props);
   }
 
   /**
