@@ -5,6 +5,7 @@ import io.tandem.node.room.MemberPose;
 import io.tandem.node.room.RoomChange;
 import io.tandem.node.room.RoomView;
 import io.tandem.node.session.MemberInfo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionUpdate;
 import io.tandem.node.session.SessionView;
@@ -134,6 +135,16 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   /** The room ticks at {@code tickHz}: the connection forwards poses to it at that rate. */
   public record TickRate(SessionId session, int tickHz) implements Membership {}
+
+  /**
+   * Where the room's entity runs now ({@code entity}), or null while it moves: the connection sends
+   * a member's presence and poses straight to it instead of through sharding's region and shard
+   * (two actors and two thread hand-offs fewer per frame). Both are ephemeral, and superseded by
+   * the next one, so the few sent to an incarnation that stopped before the connection heard null
+   * are lost like any ephemeral value overtaken; changes with an answer still go through sharding.
+   */
+  public record EntityAt(SessionId session, ActorRef<SessionCommand> entity)
+      implements Membership {}
 
   private record EntityStopped(ActorRef<?> entity) implements Local {}
 
@@ -926,6 +937,10 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       }
       sub.rejoins = 0;
       sub.buffered = null;
+      if (session.kind() == SessionKind.ROOM) {
+        // presence and poses go through sharding until the next incarnation answers
+        sub.request.connection().tell(new EntityAt(session, null));
+      }
       if (sub.phase == Phase.JOINING) {
         sendJoin(sub, sub.request.from());
       } else if (sub.delivered < 0) {
@@ -1068,6 +1083,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     members.putAll(view);
     if (roomSettings != null) {
       sub.request.connection().tell(new TickRate(session, roomSettings.tickHz()));
+    }
+    if (session.kind() == SessionKind.ROOM) {
+      sub.request.connection().tell(new EntityAt(session, from.unsafeUpcast()));
     }
     return sub;
   }

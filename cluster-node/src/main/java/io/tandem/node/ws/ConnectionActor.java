@@ -731,6 +731,9 @@ public final class ConnectionActor extends AbstractBehavior<ConnectionActor.Comm
         && scope.sessions.containsKey(t.session())) {
       // poses go at the new rate from the next one on
       room.onTickRate(t.session(), t.tickHz());
+    } else if (msg.change() instanceof SessionHub.EntityAt at
+        && scope.sessions.containsKey(at.session())) {
+      room.entityAt(at.session(), at.entity());
     }
     return this;
   }

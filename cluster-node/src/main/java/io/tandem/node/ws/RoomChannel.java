@@ -5,6 +5,7 @@ import io.tandem.node.room.MemberPose;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.room.RoomSettings;
 import io.tandem.node.session.ReplyTo;
+import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionReply;
 import io.tandem.protocol.ChangeSettings;
 import io.tandem.protocol.ClientFrame;
@@ -69,6 +70,9 @@ final class RoomChannel {
   /** When the last pose went to each room ({@link System#nanoTime()}). */
   private final Map<SessionId, Long> lastPoseSent = new HashMap<>();
 
+  /** Where each joined room's entity runs, as its hub last said (absent: through sharding). */
+  private final Map<SessionId, ActorRef<SessionCommand>> entities = new HashMap<>();
+
   RoomChannel(ConnectionScope scope, XrLink xr) {
     this.scope = scope;
     this.xr = xr;
@@ -130,11 +134,7 @@ final class RoomChannel {
       scope.reply(presence, ErrorCode.TOO_BIG, "presence over " + max + " bytes");
       return;
     }
-    scope
-        .deps
-        .entities()
-        .entity(presence.session())
-        .tell(new RoomEntity.SetPresence(joined.memberId(), presence.presence()));
+    toRoom(presence.session(), new RoomEntity.SetPresence(joined.memberId(), presence.presence()));
   }
 
   void onChangeSettings(ChangeSettings change) {
@@ -200,12 +200,30 @@ final class RoomChannel {
 
   private void sendPose(ConnectionScope.Joined joined, Pose pose) {
     MemberPose memberPose = ClientCommands.memberPose(pose.pose());
-    scope
-        .deps
-        .entities()
-        .entity(pose.session())
-        .tell(new RoomEntity.SetPose(joined.memberId(), memberPose));
+    toRoom(pose.session(), new RoomEntity.SetPose(joined.memberId(), memberPose));
     xr.posed(memberPose);
+  }
+
+  /**
+   * An ephemeral command (presence, a pose) to the room: straight to its entity where the hub said
+   * it runs, through sharding while it moves or before its join was answered.
+   */
+  private void toRoom(SessionId session, RoomEntity.Command command) {
+    ActorRef<SessionCommand> entity = entities.get(session);
+    if (entity != null) {
+      entity.tell(command);
+    } else {
+      scope.deps.entities().entity(session).tell(command);
+    }
+  }
+
+  /** The room's hub told where its entity runs now (null: it moves). */
+  void entityAt(SessionId session, ActorRef<SessionCommand> entity) {
+    if (entity == null) {
+      entities.remove(session);
+    } else {
+      entities.put(session, entity);
+    }
   }
 
   /** The room's hub told its tick rate: poses go at the new rate from the next one on. */
@@ -215,6 +233,7 @@ final class RoomChannel {
 
   /** The connection left the session (or is closing). */
   void forget(SessionId session) {
+    entities.remove(session);
     unsentPoses.remove(session);
     roomTicks.remove(session);
     lastPoseSent.remove(session);

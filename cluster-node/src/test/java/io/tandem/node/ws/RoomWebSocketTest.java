@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tandem.node.session.SessionCommand;
+import io.tandem.node.session.SessionEntities;
 import io.tandem.node.testing.OneNodeTest;
 import io.tandem.node.testing.WsClient;
+import io.tandem.protocol.SessionId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -414,6 +417,47 @@ class RoomWebSocketTest extends OneNodeTest {
                   && f.at("/payload/members").has(aliceId)
                   && f.at("/payload/members").get(aliceId).isNull(),
           WAIT);
+    }
+  }
+
+  /**
+   * Presence goes straight to the room's entity once the hub named it (SessionHub.EntityAt); when
+   * that incarnation stops, the connections hear it moved and send through sharding again, then to
+   * the next incarnation. Were the connection to keep the stopped one, every later presence would
+   * be lost.
+   */
+  @Test
+  void presenceStillReachesOthersAfterTheRoomsEntityStopped() {
+    String room = room();
+    try (WsClient a = editor("alice");
+        WsClient b = editor("bob")) {
+      a.join(room, "editor");
+      b.join(room, "editor");
+      a.send(a.frame("presence", room, WsClient.payload().put("cursor", "before")));
+      b.await(
+          f -> f.path("type").asText().equals("presence") && f.toString().contains("before"), WAIT);
+      new SessionEntities(node.system())
+          .entity(SessionId.parse(room))
+          .tell(SessionCommand.Stop.INSTANCE);
+      // the hub joins its connections to the next incarnation by itself; a presence sent meanwhile
+      // may reach the stopping one and be overtaken, so each attempt sends a newer one
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      boolean seen = false;
+      for (int n = 0; !seen && System.nanoTime() < deadline; n++) {
+        String value = "after-" + n;
+        a.send(a.frame("presence", room, WsClient.payload().put("cursor", value)));
+        long attemptEnd = System.nanoTime() + Duration.ofMillis(300).toNanos();
+        for (long left = attemptEnd - System.nanoTime();
+            !seen && left > 0;
+            left = attemptEnd - System.nanoTime()) {
+          JsonNode f = b.poll(Duration.ofNanos(left));
+          seen =
+              f != null
+                  && f.path("type").asText().equals("presence")
+                  && f.toString().contains("after-");
+        }
+      }
+      assertTrue(seen, "no presence reached the other member after the entity stopped");
     }
   }
 }
