@@ -521,7 +521,9 @@ public final class RoomEntity
       MemberInfo entry,
       long extra) {
     long rest =
-        budget.objectsBytes(objects) + budget.membersBytes(members.view(), memberId, entry) + extra;
+        budget.objectsBytes(objects)
+            + budget.membersBytes(members.infos(), memberId, entry)
+            + extra;
     long total = budget.docBytes(doc) + rest;
     return total > budget.maxBytes() ? budget.exactDocBytes(doc) + rest : total;
   }

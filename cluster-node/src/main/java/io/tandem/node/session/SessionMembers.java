@@ -161,6 +161,60 @@ public final class SessionMembers {
     return Optional.of(batch);
   }
 
+  /**
+   * The current members' infos, read-only and live: no copy, for what runs on every presence (the
+   * room's state budget). Use {@link #view()} for anything kept or sent.
+   */
+  public Map<String, MemberInfo> infos() {
+    return infos;
+  }
+
+  private final Map<String, MemberInfo> infos =
+      new java.util.AbstractMap<>() {
+        @Override
+        public MemberInfo get(Object memberId) {
+          Member m = members.get(memberId);
+          return m == null ? null : m.info();
+        }
+
+        @Override
+        public boolean containsKey(Object memberId) {
+          return members.containsKey(memberId);
+        }
+
+        @Override
+        public int size() {
+          return members.size();
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, MemberInfo>> entrySet() {
+          return new java.util.AbstractSet<>() {
+            @Override
+            public java.util.Iterator<Map.Entry<String, MemberInfo>> iterator() {
+              var it = members.values().iterator();
+              return new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                  return it.hasNext();
+                }
+
+                @Override
+                public Map.Entry<String, MemberInfo> next() {
+                  Member m = it.next();
+                  return Map.entry(m.memberId(), m.info());
+                }
+              };
+            }
+
+            @Override
+            public int size() {
+              return members.size();
+            }
+          };
+        }
+      };
+
   /** The current members as a late joiner sees them. */
   public Map<String, MemberInfo> view() {
     Map<String, MemberInfo> view = new LinkedHashMap<>();

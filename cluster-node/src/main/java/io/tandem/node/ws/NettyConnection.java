@@ -180,6 +180,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Outb
       // after our close, data is read and dropped until the client's close comes
       return;
     }
+    if ((frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)
+        && frame.isFinalFragment()) {
+      // a whole message in one frame (nearly all are): read as it is, no buffer to assemble in
+      onWhole(frame);
+      return;
+    }
     if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
       assembling = true;
       text = frame instanceof TextWebSocketFrame;
@@ -220,6 +226,29 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Outb
       releaseParts();
       handOver(endpoint.read(message, log, rates));
     }
+  }
+
+  /** A message of one frame, with the limits of an assembled one. */
+  private void onWhole(WebSocketFrame frame) {
+    // (a new message while another was assembling: Netty's decoder closes with 1002 before this)
+    assembling = false;
+    releaseParts();
+    ByteBuf content = frame.content();
+    long size = content.readableBytes();
+    boolean closes = size > endpoint.settings().closeFrameBytes();
+    if (closes) {
+      actor.tell(new ConnectionActor.FrameTooLargeNow(size));
+    }
+    MessageAssembly.Assembled message;
+    if (size > endpoint.settings().maxFrameBytes()) {
+      message = new MessageAssembly.Oversized(size, closes);
+    } else if (frame instanceof TextWebSocketFrame) {
+      // valid UTF-8: the Utf8FrameValidator before this handler closed with 1007 otherwise
+      message = new MessageAssembly.Utf8Text(ByteBufUtil.getBytes(content), size);
+    } else {
+      message = new MessageAssembly.BinaryBytes(ByteBufUtil.getBytes(content), size);
+    }
+    handOver(endpoint.read(message, log, rates));
   }
 
   private void handOver(ConnectionActor.Incoming incoming) {
