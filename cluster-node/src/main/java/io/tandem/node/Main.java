@@ -309,7 +309,8 @@ public final class Main {
                 settings.ws().outboundMaxFrames(),
                 settings.ws().outboundMaxFrames(),
                 settings.cluster().rejoinAttempts(),
-                settings.xr())),
+                settings.xr(),
+                settings.cluster().joinResendInterval())),
         "hubs",
         org.apache.pekko.actor.typed.Props.empty());
   }

@@ -1,6 +1,7 @@
 package io.tandem.node.cluster;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -13,8 +14,11 @@ import java.util.Locale;
  *     membership and shards, bootstrap's contact points); bootstrap needs it
  * @param rejoinAttempts how often a hub retries joining a connection again after the session's
  *     entity stopped (each try waits for the ask timeout)
+ * @param joinResendInterval how often a room's unanswered join is sent again within a try (zero:
+ *     never)
  */
-public record ClusterSettings(Bootstrap bootstrap, boolean management, int rejoinAttempts) {
+public record ClusterSettings(
+    Bootstrap bootstrap, boolean management, int rejoinAttempts, Duration joinResendInterval) {
 
   /** How a node joins the cluster. */
   public enum Bootstrap {
@@ -38,6 +42,7 @@ public record ClusterSettings(Bootstrap bootstrap, boolean management, int rejoi
     return new ClusterSettings(
         bootstrap,
         c.getBoolean("management") || bootstrap != Bootstrap.OFF,
-        c.getInt("rejoin-attempts"));
+        c.getInt("rejoin-attempts"),
+        c.getDuration("join-resend-interval"));
   }
 }

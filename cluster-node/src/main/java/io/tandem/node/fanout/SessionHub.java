@@ -148,21 +148,33 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   private record EntityStopped(ActorRef<?> entity) implements Local {}
 
+  /** Time to send a connection's unanswered room join again (its own timer key). */
+  private record JoinResend(String connectionId) implements Local {}
+
   /**
    * Settings of a hub.
    *
    * @param rejoinAttempts how often a connection's join is retried after the entity stopped (each
    *     waits {@code joinTimeout}) before the client gets {@code unavailable}
+   * @param joinResendInterval how often a room's join without an answer is sent again within a try
+   *     (zero: never)
    */
   public record Settings(
       Duration joinTimeout,
       int maxJournalResume,
       int maxCatchUpBuffer,
       int rejoinAttempts,
-      XrSettings xr) {
+      XrSettings xr,
+      Duration joinResendInterval) {
     public Settings(
         Duration joinTimeout, int maxJournalResume, int maxCatchUpBuffer, int rejoinAttempts) {
-      this(joinTimeout, maxJournalResume, maxCatchUpBuffer, rejoinAttempts, XrSettings.DEFAULTS);
+      this(
+          joinTimeout,
+          maxJournalResume,
+          maxCatchUpBuffer,
+          rejoinAttempts,
+          XrSettings.DEFAULTS,
+          Duration.ZERO);
     }
   }
 
@@ -189,6 +201,9 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     long delivered = -1;
 
     int rejoins;
+
+    /** Where the join on its way resumes from (null: a snapshot). */
+    StreamPosition joinFrom;
 
     /** Members whose newer pose this receiver has not got yet (outside its interest). */
     final Set<String> deferredPoses = new LinkedHashSet<>();
@@ -305,6 +320,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessage(Rejoin.class, this::onRejoin)
         .onMessageEquals(RetireConfirmed.INSTANCE, Behaviors::stopped)
         .onMessageEquals(RetryJoins.INSTANCE, this::onRetryJoins)
+        .onMessage(JoinResend.class, this::onJoinResend)
         .build();
   }
 
@@ -324,10 +340,45 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     Subscribe cmd = sub.request;
     timers.startSingleTimer(
         cmd.connectionId(), new JoinTimedOut(cmd.connectionId()), settings.joinTimeout());
+    sub.joinFrom = from;
+    joinAgain(sub);
+  }
+
+  /**
+   * Sends {@code sub}'s join (again), from where its last {@link #sendJoin} said, and for a room
+   * schedules the next copy: a join lost in a shard's hand-off or in a stopping incarnation's
+   * mailbox would otherwise wait out the whole join timeout.
+   */
+  private void joinAgain(Sub sub) {
+    Subscribe cmd = sub.request;
     // a rejoin carries the member's latest presence as this hub last saw it
     MemberInfo info = members.getOrDefault(cmd.memberId(), cmd.info());
     entities.join(
-        session, cmd.memberId(), cmd.connectionId(), info, cmd.ref(), from, getContext().getSelf());
+        session,
+        cmd.memberId(),
+        cmd.connectionId(),
+        info,
+        cmd.ref(),
+        sub.joinFrom,
+        getContext().getSelf());
+    Duration every = settings.joinResendInterval();
+    // not while Cassandra is away: the entity cannot recover to answer any copy (RetryJoins sends
+    // them all again once it is back)
+    if (session.kind() == SessionKind.ROOM
+        && !every.isZero()
+        && every.compareTo(settings.joinTimeout()) < 0
+        && journalAvailability.available()) {
+      timers.startSingleTimer(
+          new JoinResend(cmd.connectionId()), new JoinResend(cmd.connectionId()), every);
+    }
+  }
+
+  private Behavior<Subscriber.Message> onJoinResend(JoinResend msg) {
+    Sub sub = subs.get(msg.connectionId());
+    if (sub != null && (sub.phase == Phase.JOINING || sub.phase == Phase.REJOINING)) {
+      joinAgain(sub);
+    }
+    return this;
   }
 
   private Behavior<Subscriber.Message> onUnsubscribe(Unsubscribe cmd) {
@@ -1069,6 +1120,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
       return null;
     }
     timers.cancel(connectionId);
+    timers.cancel(new JoinResend(connectionId));
     sub.mapSnapshot = null;
     if (!from.equals(entity)) {
       if (entity != null) {
