@@ -66,6 +66,9 @@ public final class NodeManifests implements StableNames {
               forName("io.tandem.node.fanout.SessionHub$EntityStopped"),
               "fanout.session-hub.entity-stopped"),
           entry(
+              forName("io.tandem.node.fanout.SessionHub$JoinResend"),
+              "fanout.session-hub.join-resend"),
+          entry(
               forName("io.tandem.node.fanout.SessionHub$JoinTimedOut"),
               "fanout.session-hub.join-timed-out"),
           entry(
