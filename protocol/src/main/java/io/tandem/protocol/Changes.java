@@ -21,7 +21,7 @@ public record Changes(
     SessionId session, Long seq, String by, Long ts, Map<String, JsonNode> entries)
     implements ServerFrame, SessionFrame {
 
-  /** Checks the invariants and copies the map. */
+  /** Checks the invariants and copies the map (a {@link CheckedEntries} is kept as it is). */
   public Changes {
     Objects.requireNonNull(session, "session");
     if (seq != null && (by == null || ts == null)) {

@@ -1,10 +1,15 @@
 package io.tandem.protocol;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -895,16 +900,34 @@ final class FrameMappings {
   }
 
   private static ObjectNode writeEntries(ObjectNode p, Map<String, JsonNode> entries) {
-    ObjectNode o = p.putObject("entries");
-    entries.forEach(
-        (k, v) -> {
-          if (v == null) {
-            o.putNull(k);
-          } else {
-            o.set(k, v);
-          }
-        });
+    // written straight from the map when the frame is serialised: a snapshot part or a tick holds
+    // thousands of keys, and copying them into an ObjectNode first hashed every one of them again
+    p.putPOJO("entries", new EntriesWriter(entries));
     return p;
+  }
+
+  /** A map's entries as a JSON object, a null value as JSON null, in the map's order. */
+  private record EntriesWriter(Map<String, JsonNode> entries) implements JsonSerializable {
+    @Override
+    public void serialize(JsonGenerator gen, SerializerProvider provider) throws IOException {
+      gen.writeStartObject(entries, entries.size());
+      for (Map.Entry<String, JsonNode> e : entries.entrySet()) {
+        gen.writeFieldName(e.getKey());
+        JsonNode v = e.getValue();
+        if (v == null) {
+          gen.writeNull();
+        } else {
+          v.serialize(gen, provider);
+        }
+      }
+      gen.writeEndObject();
+    }
+
+    @Override
+    public void serializeWithType(
+        JsonGenerator gen, SerializerProvider provider, TypeSerializer typeSer) throws IOException {
+      serialize(gen, provider);
+    }
   }
 
   // ---------------------------------------------------------------- values

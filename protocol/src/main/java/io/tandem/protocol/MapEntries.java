@@ -11,13 +11,16 @@ final class MapEntries {
 
   /**
    * An unmodifiable, insertion-ordered copy; a JSON null value becomes null (delete). Values are
-   * not copied.
+   * not copied. {@link CheckedEntries} are taken as they are (their keys were checked already).
    *
    * @throws IllegalArgumentException when a key is invalid
    */
   static Map<String, JsonNode> copy(Map<String, JsonNode> entries) {
     if (entries == null) {
       return Map.of();
+    }
+    if (entries instanceof CheckedEntries checked) {
+      return checked;
     }
     LinkedHashMap<String, JsonNode> copy =
         new LinkedHashMap<>(Math.max(4, entries.size() * 4 / 3 + 1));

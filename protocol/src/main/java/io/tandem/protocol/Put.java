@@ -23,7 +23,7 @@ public record Put(Long ref, SessionId session, Map<String, JsonNode> entries, bo
     implements ClientFrame, SessionFrame {
 
   /**
-   * Checks the invariants and copies the map.
+   * Checks the invariants and copies the map (a {@link CheckedEntries} is kept as it is).
    *
    * @throws IllegalArgumentException when there is no entry or a key is invalid
    */

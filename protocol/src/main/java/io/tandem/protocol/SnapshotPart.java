@@ -19,14 +19,15 @@ import java.util.Objects;
 public record SnapshotPart(SessionId session, long seq, int part, Map<String, JsonNode> entries)
     implements ServerFrame, SessionFrame {
 
-  /** Checks the invariants and copies the map. */
+  /** Checks the invariants and copies the map (a {@link CheckedEntries} is kept as it is). */
   public SnapshotPart {
     Objects.requireNonNull(session, "session");
     if (seq < 0 || part < 1) {
       throw new IllegalArgumentException("seq must be >= 0 and part >= 1");
     }
     entries = MapEntries.copy(entries);
-    if (entries.containsValue(null)) {
+    if (!(entries instanceof CheckedEntries checked && !checked.deletes())
+        && entries.containsValue(null)) {
       throw new IllegalArgumentException("a snapshot part holds no deleted entry");
     }
   }

@@ -1,10 +1,14 @@
 package io.tandem.protocol;
 
 import static io.tandem.protocol.Samples.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -104,6 +108,45 @@ class MapFrameTest {
         "{\"version\":1,\"type\":\"changes\",\"session\":\"map:g\",\"payload\":"
             + "{\"seq\":3,\"by\":\"p/c\",\"ts\":9,\"entries\":{\"a\":1,\"b\":null}}}",
         CODEC.encodeJson(new Changes(SessionId.map("g"), 3L, "p/c", 9L, e)));
+  }
+
+  @Test
+  void checkedEntriesAreCarriedAsTheyAreAndEncodeLikeAnyOtherInBothEncodings() {
+    LinkedHashMap<String, JsonNode> state = new LinkedHashMap<>();
+    state.put("p/1", json("[1.5,2]"));
+    state.put("n/1", json("{\"g\":3}"));
+    CheckedEntries checked = CheckedEntries.of(state, false);
+    SnapshotPart part = new SnapshotPart(SessionId.map("g"), 7, 1, checked);
+    assertSame(checked, part.entries(), "taken without a copy");
+    assertSame(checked, Changes.ephemeral(SessionId.map("g"), checked).entries());
+    // a plain map with the same entries is copied, and both encode to the same frame
+    SnapshotPart plain = new SnapshotPart(SessionId.map("g"), 7, 1, new LinkedHashMap<>(state));
+    assertNotSame(plain.entries(), state);
+    for (Encoding encoding : Encoding.values()) {
+      byte[] bytes = CODEC.encode(encoding, part);
+      assertArrayEquals(CODEC.encode(encoding, plain), bytes);
+      DecodeResult<ServerFrame> back = CODEC.decodeServer(encoding, bytes);
+      assertInstanceOf(DecodeResult.Decoded.class, back, () -> back.toString());
+      assertEquals(plain, ((DecodeResult.Decoded<ServerFrame>) back).frame());
+    }
+    assertEquals(
+        "{\"version\":1,\"type\":\"snapshot.part\",\"session\":\"map:g\",\"payload\":"
+            + "{\"seq\":7,\"part\":1,\"entries\":{\"p/1\":[1.5,2],\"n/1\":{\"g\":3}}}}",
+        CODEC.encodeJson(part));
+  }
+
+  @Test
+  void checkedEntriesWithADeletionWriteItAsNullAndStillKeepSnapshotPartsFree() {
+    LinkedHashMap<String, JsonNode> ticked = new LinkedHashMap<>();
+    ticked.put("a", json("1"));
+    ticked.put("b", null);
+    assertEquals(
+        "{\"version\":1,\"type\":\"changes\",\"session\":\"map:g\",\"payload\":"
+            + "{\"entries\":{\"a\":1,\"b\":null}}}",
+        CODEC.encodeJson(Changes.ephemeral(SessionId.map("g"), CheckedEntries.of(ticked, true))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new SnapshotPart(SessionId.map("g"), 7, 1, CheckedEntries.of(ticked, true)));
   }
 
   @Test

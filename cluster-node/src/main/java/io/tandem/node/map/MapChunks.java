@@ -2,13 +2,17 @@ package io.tandem.node.map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.session.Subscriber;
+import io.tandem.protocol.CheckedEntries;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Splits entries into chunks that each fit one frame (by {@link MapSizes}). */
+/**
+ * Splits entries into chunks that each fit one frame (by {@link MapSizes}). The entries come from a
+ * map's state, whose keys were checked when they were put, so each chunk is a {@link
+ * CheckedEntries} that the frames carrying it take without checking and copying it again.
+ */
 public final class MapChunks {
   private MapChunks() {}
 
@@ -18,12 +22,12 @@ public final class MapChunks {
    */
   public static List<Subscriber.EntryChunk> of(Map<String, JsonNode> entries, int partBytes) {
     List<Subscriber.EntryChunk> chunks = new ArrayList<>();
-    Map<String, JsonNode> current = new LinkedHashMap<>();
+    LinkedHashMap<String, JsonNode> current = new LinkedHashMap<>();
     long size = 0;
     for (Map.Entry<String, JsonNode> e : entries.entrySet()) {
       int bytes = MapSizes.entry(e.getKey(), e.getValue());
       if (!current.isEmpty() && size + bytes > partBytes) {
-        chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+        chunks.add(new Subscriber.EntryChunk(CheckedEntries.of(current, true), size));
         current = new LinkedHashMap<>();
         size = 0;
       }
@@ -31,7 +35,7 @@ public final class MapChunks {
       size += bytes;
     }
     if (!current.isEmpty()) {
-      chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+      chunks.add(new Subscriber.EntryChunk(CheckedEntries.of(current, true), size));
     }
     return chunks;
   }
@@ -43,13 +47,13 @@ public final class MapChunks {
    */
   static List<Subscriber.EntryChunk> ofItems(Map<String, MapState.Item> entries, int partBytes) {
     List<Subscriber.EntryChunk> chunks = new ArrayList<>();
-    Map<String, JsonNode> current = new LinkedHashMap<>();
+    LinkedHashMap<String, JsonNode> current = new LinkedHashMap<>();
     long size = 0;
     for (Map.Entry<String, MapState.Item> e : entries.entrySet()) {
       String key = e.getKey();
       int bytes = key.length() + 4 + e.getValue().bytes();
       if (!current.isEmpty() && size + bytes > partBytes) {
-        chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+        chunks.add(new Subscriber.EntryChunk(CheckedEntries.of(current, false), size));
         current = new LinkedHashMap<>(current.size() * 4 / 3 + 1);
         size = 0;
       }
@@ -57,7 +61,7 @@ public final class MapChunks {
       size += bytes;
     }
     if (!current.isEmpty()) {
-      chunks.add(new Subscriber.EntryChunk(Collections.unmodifiableMap(current), size));
+      chunks.add(new Subscriber.EntryChunk(CheckedEntries.of(current, false), size));
     }
     return chunks;
   }
