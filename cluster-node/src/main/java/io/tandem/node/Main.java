@@ -79,9 +79,23 @@ public final class Main {
     }
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      start();
+    } catch (Exception e) {
+      // a node whose settings are wrong, or that cannot start (its port taken, its keyspace
+      // unreachable), ends with an error: the embedded Cassandra's and Kamon's threads would
+      // otherwise keep the JVM up, a process that looks alive and never serves
+      log.error("the node could not start", e);
+      System.exit(1);
+    }
+  }
+
+  private static void start() throws Exception {
     CommonPool.ensure();
     Config base = ConfigFactory.load();
+    // every setting is read and checked before anything starts
+    NodeSettings settings = NodeSettings.fromConfig(base);
     // Kamon's agent instruments Pekko's classes as they load: before any actor system exists
     boolean metrics = Metrics.start(base);
     CassandraSettings cassandra = CassandraSettings.fromConfig(base);
@@ -92,7 +106,6 @@ public final class Main {
       Runtime.getRuntime().addShutdownHook(new Thread(embedded::stop, "stop-cassandra"));
       cassandra = cassandra.withContactPoint(embedded.contactPoint());
     }
-    NodeSettings settings = NodeSettings.fromConfig(base);
     String printedSecret = null;
     if (settings.auth().hs256Secret().isEmpty() && settings.auth().jwksUrl().isEmpty()) {
       if (!settings.devMode()) {
@@ -116,16 +129,7 @@ public final class Main {
                 return CompletableFuture.completedFuture(Done.getInstance());
               });
     }
-    Node node;
-    try {
-      node = init(system, settings, Clock.systemUTC());
-    } catch (Exception e) {
-      // a node that cannot start (its port taken, its keyspace unreachable) ends with an error
-      // instead of living on without a port: the actor system's threads would keep the JVM up
-      log.error("the node could not start", e);
-      System.exit(1);
-      return;
-    }
+    Node node = init(system, settings, Clock.systemUTC());
     String url = "http://" + settings.http().host() + ":" + node.port();
     StringBuilder banner = new StringBuilder("\n\nTandem node ready at ").append(url).append('\n');
     banner

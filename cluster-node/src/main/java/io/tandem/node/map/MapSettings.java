@@ -61,8 +61,12 @@ public record MapSettings(
       throw new IllegalArgumentException(
           "tandem.map.max-value-bytes ("
               + valueBytes
-              + ") must leave room for the key and frame in tandem.ws.max-frame-bytes ("
+              + ") must leave 300 bytes for its key and frame in one part: tandem.map.part-bytes ("
+              + c.getBytes("part-bytes")
+              + ", at most tandem.ws.max-frame-bytes ("
               + maxFrameBytes
+              + ") less "
+              + MapSizes.FRAME_OVERHEAD
               + ")");
     }
     return new MapSettings(

@@ -185,6 +185,11 @@ public final class NodeProcess implements AutoCloseable {
     return ports;
   }
 
+  /** The exit code of a process that has ended. */
+  public int exitValue() {
+    return process.exitValue();
+  }
+
   /** The node's process id (for jcmd). */
   public long pid() {
     return process.pid();
