@@ -239,7 +239,11 @@ function cborInt(b, o) {
   return null;
 }
 
-/** Calls `each(key, offset of the value)` for the definite or indefinite map at `o`; the offset after it. */
+/**
+ * Calls `each(key, offset of the value)` for the definite or indefinite map at `o`, in order,
+ * until `each` returns true (the rest is not walked); the offset after the map, or -1 when `each`
+ * stopped the walk.
+ */
 function cborMap(b, o, each) {
   const h = cborHead(b, o);
   if (h.major !== 5) throw new RangeError('not a map');
@@ -247,7 +251,7 @@ function cborMap(b, o, each) {
   for (let i = 0; h.indefinite ? b[o] !== 0xff : i < h.n; i++) {
     const key = cborText(b, o);
     if (!key) throw new RangeError('not a text key');
-    each(key.text, key.o);
+    if (each(key.text, key.o) === true) return -1;
     o = cborSkip(b, key.o);
   }
   return h.indefinite ? o + 1 : o;
@@ -276,19 +280,35 @@ function undecodedPart(bytes) {
   try {
     const frame = {};
     let payload = null;
+    // the server writes `payload` after the envelope's other fields and `entries` after `seq` and
+    // `part`: the walk stops there, and the entries (a part's thousands of items) are not walked
+    // at all until their end is asked for (a decode); in any other order every item is walked
     cborMap(bytes, 0, (key, o) => {
       if (key === 'payload') payload = o;
       else if (key === 'type' || key === 'session') frame[key] = cborText(bytes, o)?.text;
       else if (key === 'v') frame.v = cborInt(bytes, o)?.value;
+      return payload !== null && frame.type !== undefined && frame.session !== undefined;
     });
     if (frame.type !== 'snapshot.part' || payload === null || typeof frame.session !== 'string') return null;
     const p = {};
-    let raw = null;
+    let start = -1;
     cborMap(bytes, payload, (key, o) => {
       if (key === 'seq' || key === 'part') p[key] = cborInt(bytes, o)?.value;
-      else if (key === 'entries') raw = { bytes, start: o, end: cborSkip(bytes, o) };
+      else if (key === 'entries') start = o;
+      return start >= 0 && p.seq !== undefined && p.part !== undefined;
     });
-    if (raw === null || !Number.isInteger(p.seq) || !Number.isInteger(p.part)) return null;
+    if (start < 0 || !Number.isInteger(p.seq) || !Number.isInteger(p.part)) return null;
+    if (cborHead(bytes, start).major !== 5) return null;
+    let end = -1;
+    const raw = {
+      bytes,
+      start,
+      // where the entries end: walked on first use (a page that reads them in one pass needs only the start)
+      get end() {
+        if (end < 0) end = cborSkip(bytes, start);
+        return end;
+      },
+    };
     let decoded = null;
     Object.defineProperty(p, 'raw', { value: raw, enumerable: false });
     // not enumerable: spreading the payload (`{...payload}`) does not decode it

@@ -235,13 +235,14 @@ function numberAt(b, view, o) {
  * the positions and edges: the graph page builds a large snapshot from its parts this way (the
  * client library left them undecoded, lazySnapshotParts). Entries of any other shape are decoded
  * (by a small reader here, or by `fallback`, cbor-x's decode of the item's bytes) and go to `rest`.
+ * `end` (where the map ends; the end of `bytes` when null) only sizes an indefinite map's arrays.
  */
 export function packCbor(bytes, start, end, fallback) {
   const b = bytes;
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const [major, count, first] = head(b, start);
   if (major !== 5) throw new RangeError('the entries are not a CBOR map');
-  const cap = count >= 0 ? count : Math.ceil((end - start) / 8);
+  const cap = count >= 0 ? count : Math.ceil(((end ?? b.length) - start) / 8);
   let pIds = new Int32Array(cap);
   let pXyz = new Float32Array(cap * 3);
   let eIds = new Int32Array(cap);
@@ -250,19 +251,31 @@ export function packCbor(bytes, start, end, fallback) {
   let ne = 0;
   let rest = null;
   let o = first;
+  // the hot path (a position or an edge per entry, 250,000 of them in a large graph's snapshot)
+  // reads heads inline and allocates nothing per entry: no arrays returned, no closures
   for (let i = 0; count >= 0 ? i < count : b[o] !== 0xff; i++) {
     if (np >= pIds.length || ne >= eIds.length) {
       // an indefinite map with more entries than the estimate
       const grow = (a, n) => { const c = new a.constructor(a.length * 2 + n); c.set(a); return c; };
       pIds = grow(pIds, 8); pXyz = grow(pXyz, 24); eIds = grow(eIds, 8); eEnds = grow(eEnds, 16);
     }
-    // the key: a text string
-    const [km, klen, ks] = head(b, o);
-    if (km !== 3 || klen < 0) throw new RangeError('a key that is not text');
-    const ke = ks + klen;
-    const vs = ke;
+    // the key: a text string of up to 255 bytes (longer ones through head())
+    const kh = b[o];
+    if (kh >> 5 !== 3) throw new RangeError('a key that is not text');
+    let klen = kh & 31;
+    let ks = o + 1;
+    if (klen === 24) {
+      klen = b[o + 1];
+      ks = o + 2;
+    } else if (klen > 24) {
+      const [, n, at] = head(b, o);
+      if (n < 0) throw new RangeError('a key that is not text');
+      klen = n;
+      ks = at;
+    }
+    const vs = ks + klen;
     const c0 = klen > 2 && b[ks + 1] === 47 ? b[ks] : 0;
-    const id = c0 === 112 || c0 === 101 ? plainIndexOf(b, ks + 2, ke) : -1;
+    const id = c0 === 112 || c0 === 101 ? plainIndexOf(b, ks + 2, vs) : -1;
     const vh = b[vs];
     if (id >= 0 && vh >= 0x80 && vh <= 0x97) {
       // an array of 0 to 23 items
@@ -270,41 +283,36 @@ export function packCbor(bytes, start, end, fallback) {
       let p = vs + 1;
       if (c0 === 112) {
         // p/<n> = [x, y, z?, ...]: the first three numbers (missing ones 0)
+        let x = 0;
+        let y = 0;
+        let z = 0;
         let ok = true;
-        const xyz = [0, 0, 0];
         for (let j = 0; j < len; j++) {
           if (j < 3) {
             const v = numberAt(b, view, p);
             if (v === null) { ok = false; break; }
-            xyz[j] = v || 0;
+            if (j === 0) x = v || 0;
+            else if (j === 1) y = v || 0;
+            else z = v || 0;
           }
-          p = skip(b, p);
+          p = numberEnd(b, p);
         }
         if (ok) {
           pIds[np] = id;
-          pXyz[np * 3] = xyz[0];
-          pXyz[np * 3 + 1] = xyz[1];
-          pXyz[np * 3 + 2] = xyz[2];
+          pXyz[np * 3] = x;
+          pXyz[np * 3 + 1] = y;
+          pXyz[np * 3 + 2] = z;
           np++;
           o = p;
           continue;
         }
       } else if (len >= 2) {
         // e/<j> = [from, to, ...] with whole-number ends (numbers, or plain texts)
-        const endOf = (q) => {
-          const h = b[q];
-          if (h < 0x1a) return [h < 24 ? h : h === 24 ? b[q + 1] : (b[q + 1] << 8) | b[q + 2], skip(b, q)];
-          if (h === 0x1a) {
-            const v = b[q + 1] * 16777216 + ((b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]);
-            return [v < 1e9 ? v : -1, q + 5];
-          }
-          if (h >= 0x61 && h <= 0x69) return [plainIndexOf(b, q + 1, q + 1 + (h - 0x60)), q + 1 + (h - 0x60)];
-          return [-1, q];
-        };
-        const [from, q1] = endOf(p);
-        const [to, q2] = from >= 0 ? endOf(q1) : [-1, q1];
+        const from = edgeEnd(b, p);
+        const q1 = endNext;
+        const to = from >= 0 ? edgeEnd(b, q1) : -1;
         if (from >= 0 && to >= 0) {
-          p = q2;
+          p = endNext;
           for (let j = 2; j < len; j++) p = skip(b, p);
           eIds[ne] = id;
           eEnds[ne * 2] = from;
@@ -324,6 +332,42 @@ export function packCbor(bytes, start, end, fallback) {
     o = ve;
   }
   return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), rest };
+}
+
+/** The offset after the item at `o`: a number's without head(), any other's by skip(). */
+function numberEnd(b, o) {
+  const ib = b[o];
+  if (ib === 0xfb) return o + 9;
+  if (ib === 0xfa) return o + 5;
+  const info = ib & 31;
+  if (ib < 0x40 && info < 28) return info < 24 ? o + 1 : o + 1 + (1 << (info - 24));
+  return skip(b, o);
+}
+
+// where edgeEnd's item ended (a module-level out-parameter: nothing allocated per edge)
+let endNext = 0;
+
+/**
+ * An edge's end at `q` as a whole number (an unsigned integer below 1e9, or a plain text of
+ * digits), else -1; `endNext` is set to the offset after it (to `q` when it is not one).
+ */
+function edgeEnd(b, q) {
+  const h = b[q];
+  if (h < 0x1a) {
+    endNext = h < 24 ? q + 1 : h === 24 ? q + 2 : q + 3;
+    return h < 24 ? h : h === 24 ? b[q + 1] : (b[q + 1] << 8) | b[q + 2];
+  }
+  if (h === 0x1a) {
+    const v = b[q + 1] * 16777216 + ((b[q + 2] << 16) | (b[q + 3] << 8) | b[q + 4]);
+    endNext = q + 5;
+    return v < 1e9 ? v : -1;
+  }
+  if (h >= 0x61 && h <= 0x69) {
+    endNext = q + 1 + (h - 0x60);
+    return plainIndexOf(b, q + 1, endNext);
+  }
+  endNext = q;
+  return -1;
 }
 
 /** A stable position in [-1, 1]² for a node that has none yet (from its id), written at `pos[o]`. */
@@ -632,7 +676,8 @@ export class SnapshotBuild {
       const raw = f.payload.raw;
       let packed = null;
       try {
-        packed = raw ? packCbor(raw.bytes, raw.start, raw.end, cborDecode) : null;
+        // the end is not needed (the map says how many entries it has): not walked for it
+        packed = raw ? packCbor(raw.bytes, raw.start, null, cborDecode) : null;
       } catch {
         // not as expected: decoded whole below (the payload's entries)
       }

@@ -49,12 +49,16 @@ function start() {
   if (window.innerWidth < 600) $('controls-box').open = false;
 
   // ---------------------------------------------------------------- scene
-  // three.js loads while the node prepares the snapshot (initScene once it is in): its import
-  // starts once the connection is open (the hello is out), or after 2 s without one, so that
-  // parsing it and making the WebGL context do not hold up the hello on a busy machine
-  let loadThree;
-  const threeLoaded = new Promise((resolve) => { loadThree = resolve; }).then(() => import('./graph-three.js'));
-  setTimeout(() => loadThree(), 2000);
+  // three.js loads with the page, so that it is parsed while the page connects and the node
+  // prepares the snapshot, not in the middle of the snapshot's parts; the scene (the WebGL context,
+  // the shaders) is made once the connection is open (the hello is out), or after 2 s without one
+  const threeLoaded = import('./graph-three.js').then((three) => {
+    mark('three');
+    return three;
+  });
+  let connectionOpened;
+  const connectionOpen = new Promise((resolve) => { connectionOpened = resolve; });
+  setTimeout(() => connectionOpened(), 2000);
   let THREE = null;
   let renderer = null;
   let scene = null;
@@ -409,7 +413,7 @@ function start() {
   client.on('frame', onFrame);
   client.on('open', () => {
     mark('open');
-    loadThree();
+    connectionOpened();
   });
   bindStatus(client, note);
   onSignedOut(client, `graph.html?map=${name}`);
@@ -452,11 +456,8 @@ function start() {
       else showFatal(`Could not open ${name}: ${err.message}`);
     });
 
-  threeLoaded
-    .then((three) => {
-      mark('three');
-      initScene(three, three.OrbitControls);
-    })
+  Promise.all([threeLoaded, connectionOpen])
+    .then(([three]) => initScene(three, three.OrbitControls))
     .catch((err) => showFatal(`Could not load the 3-D library: ${err.message}`));
 
   // ---------------------------------------------------------------- controls
