@@ -6,7 +6,8 @@
 // frame costs (apply + draw) while the positions stream and while the camera pans and zooms.
 // Usage (against a node in dev mode):
 //   TANDEM_URL=http://127.0.0.1:8080 NODES=50000 EDGES=200000 RUNS=5 node bench/graph-first-paint.mjs
-// MAP=<name> reuses a map a producer already publishes (no producer is started).
+// MAP=<name> reuses a map a producer already publishes (no producer is started); MAP=<a>,<b>
+// alternates between several such maps (e.g. one graph with edges e/<j>, one with blocks eb/<b>).
 // WEB_DIR=<folder> serves the pages and assets from that build of client-web (its target/web)
 // instead of the node's; WEB_DIR=old=<folder>,new=<folder> names several builds, and the runs
 // alternate between them (run 1 the first, run 2 the second, ...), on one node and one map. Each
@@ -106,6 +107,9 @@ for (const [i, spec] of (process.env.WEB_DIR ?? '').split(',').filter(Boolean).e
   builds.push({ label, ...served });
 }
 if (builds.length === 0) builds.push({ label: 'node', url: base, server: null });
+// what the runs alternate between: every build with every map
+const maps = map.split(',');
+const cases = builds.flatMap((b) => maps.map((m) => ({ ...b, map: m, label: maps.length > 1 ? `${b.label} ${m}` : b.label })));
 const wsOfNode = base.replace(/^http/, 'ws') + '/v1/ws';
 
 // runs in the page before its scripts: when each frame is sent, and when each message is dispatched
@@ -158,12 +162,12 @@ const stats = (xs) => {
 const rows = [];
 try {
   for (let run = 1; run <= RUNS; run++) {
-    const build = builds[(run - 1) % builds.length];
+    const build = cases[(run - 1) % cases.length];
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript(wsSpy);
     const page = await context.newPage();
     const nodes = build.server ? `&nodes=${encodeURIComponent(wsOfNode)}` : '';
-    await page.goto(`${build.url}/graph.html?map=${map}&encoding=${ENCODING}${nodes}#token=${viewer}`);
+    await page.goto(`${build.url}/graph.html?map=${build.map}&encoding=${ENCODING}${nodes}#token=${viewer}`);
     try {
       await page.waitForFunction(() => window.tandem?.view?.firstDrawAt !== null && window.tandem?.view?.firstDrawAt !== undefined, null, { timeout: 120000 });
     } catch (e) {
@@ -243,7 +247,7 @@ const median = (xs) => {
   const s = xs.filter((x) => x !== null && x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : null;
 };
-for (const b of builds) {
+for (const b of cases) {
   const failed = rows.filter((r) => r.build === b.label && r.failed).length;
   if (failed) console.log(`${b.label}: ${failed} run(s) without a first paint within 120 s`);
   const mine = rows.filter((r) => r.build === b.label && !r.failed);

@@ -3,7 +3,8 @@ import { decode as cborDecode } from 'cbor-x';
 // The graph page's buffers (graph.js), without the DOM or three.js so that they can be unit tested:
 // node slots (position and colour) and edge slots (two node slots each), filled from the map's
 // entries as the producer client-web/scripts/graph-producer.mjs writes them: nodes `n/<id>`,
-// edges `e/<j>` = [from, to], positions `p/<id>` = [x, y, ...], and `layout`. A snapshot is
+// edges `e/<j>` = [from, to] or blocks of them `eb/<b>` = [from, to, from, to, ...], positions
+// `p/<id>` = [x, y, ...], and `layout`. A snapshot is
 // applied frame by frame as it arrives (`applyAll` of the snapshot's entries, then of each part's);
 // the result is the same as applying the assembled entries in any order.
 
@@ -53,7 +54,8 @@ function endIndex(v) {
  * A snapshot frame's entries (a decoded object) packed for `GraphBuffers.applyPacked` (the
  * reference for `packCbor`, which reads the same from CBOR; tests compare the two): positions `p/<n>` with an
  * array value as `pIds` (n) and `pXyz` (3 floats each), edges `e/<j>` = [from, to] with plain
- * whole-number ends as `eIds` (j) and `eEnds` (2 each), and every other entry as it is in `rest`.
+ * whole-number ends as `eIds` (j) and `eEnds` (2 each), blocks of edges `eb/<b>` whose ends are
+ * all whole numbers as `blocks` ({key, ends}), and every other entry as it is in `rest`.
  * Applying the result gives the same graph as applying the entries one by one.
  */
 export function packEntries(entries) {
@@ -65,10 +67,18 @@ export function packEntries(entries) {
   const pXyz = new Float32Array(keys.length * 3);
   const eIds = new Int32Array(keys.length);
   const eEnds = new Int32Array(keys.length * 2);
+  const blocks = [];
   const rest = {};
   let restCount = 0;
   for (const k of keys) {
     const v = entries[k];
+    if (isBlockKey(k) && Array.isArray(v)) {
+      const ends = blockEnds(v);
+      if (ends) {
+        blocks.push({ key: k, ends });
+        continue;
+      }
+    }
     const short = k.length > 2 && k.charCodeAt(1) === 47;
     const c0 = k.charCodeAt(0);
     if (short && c0 === 112 && Array.isArray(v)) {
@@ -101,8 +111,25 @@ export function packEntries(entries) {
     pXyz: pXyz.slice(0, np * 3),
     eIds: eIds.slice(0, ne),
     eEnds: eEnds.slice(0, ne * 2),
+    blocks,
     rest: restCount ? rest : null,
   };
+}
+
+/** Whether `key` names a block of edges, `eb/<b>`. */
+function isBlockKey(key) {
+  return key.length > 3 && key.charCodeAt(0) === 101 && key.charCodeAt(1) === 98 && key.charCodeAt(2) === 47;
+}
+
+/** A block's flat [from, to, from, to, ...] as whole-number ends (a trailing odd one dropped), or null when one is not. */
+function blockEnds(v) {
+  const ends = new Int32Array(v.length & ~1);
+  for (let i = 0; i < ends.length; i++) {
+    const n = endIndex(v[i]);
+    if (n < 0) return null;
+    ends[i] = n;
+  }
+  return ends;
 }
 
 // ------------------------------------------------------------------ CBOR straight into typed arrays
@@ -249,6 +276,7 @@ export function packCbor(bytes, start, end, fallback) {
   let eEnds = new Int32Array(cap * 2);
   let np = 0;
   let ne = 0;
+  const blocks = [];
   let rest = null;
   let o = first;
   // the hot path (a position or an edge per entry, 250,000 of them in a large graph's snapshot)
@@ -274,6 +302,24 @@ export function packCbor(bytes, start, end, fallback) {
       ks = at;
     }
     const vs = ks + klen;
+    if (klen > 3 && b[ks] === 101 && b[ks + 1] === 98 && b[ks + 2] === 47 && b[vs] >> 5 === 4 && (b[vs] & 31) < 27) {
+      // eb/<b> = [from, to, from, to, ...]: a block of edges, read into one typed array
+      const [, len, at] = head(b, vs);
+      const ends = new Int32Array(len & ~1);
+      let p = at;
+      let i = 0;
+      for (; i < len; i++) {
+        const v = edgeEnd(b, p);
+        if (v < 0) break;
+        if (i < ends.length) ends[i] = v;
+        p = endNext;
+      }
+      if (i === len) {
+        blocks.push({ key: latin(b, ks, vs), ends });
+        o = p;
+        continue;
+      }
+    }
     const c0 = klen > 2 && b[ks + 1] === 47 ? b[ks] : 0;
     const id = c0 === 112 || c0 === 101 ? plainIndexOf(b, ks + 2, vs) : -1;
     const vh = b[vs];
@@ -331,7 +377,7 @@ export function packCbor(bytes, start, end, fallback) {
     (rest ??= {})[key] = value;
     o = ve;
   }
-  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), rest };
+  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), blocks, rest };
 }
 
 /** The offset after the item at `o`: a number's without head(), any other's by skip(). */
@@ -403,10 +449,11 @@ export class GraphBuffers {
     this.placed = []; // slot -> true once a p/<id> (or x/y in its value) placed it
     this.edgeSlotOf = new Map(); // edge key -> slot (keys that are not e/<plain whole number>)
     this.edgeSlotOfIndex = []; // j of a key e/<j> (a plain whole number) -> slot
+    this.blocks = new Map(); // eb/<b> -> the edge slots of its pairs, in order
     this.freeEdges = [];
     this.edgeTop = 0; // slots in use are below
     this.nodes = 0; // n/ keys
-    this.edges = 0; // e/ keys
+    this.edges = 0; // e/ keys and the pairs of eb/ blocks
     this.layout = null;
     this.filter = null;
     this.dirty = { pos: true, col: true, idx: true, grown: true };
@@ -524,8 +571,7 @@ export class GraphBuffers {
       const j = eIds[i];
       let e = this.edgeSlotOfIndex[j];
       if (e === undefined) {
-        e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
-        this.#growEdges(e + 1);
+        e = this.#newEdgeSlot();
         this.edgeSlotOfIndex[j] = e;
         this.edges++;
       }
@@ -535,6 +581,7 @@ export class GraphBuffers {
       this.idx[e * 2 + 1] = to;
     }
     if (eIds.length) this.dirty.idx = true;
+    for (const { key, ends } of pk.blocks ?? []) this.#edgeBlock(key, ends, true);
     if (pk.rest) this.applyAll(pk.rest);
   }
 
@@ -553,6 +600,11 @@ export class GraphBuffers {
     if (short && c0 === 101) {
       // e/<j>
       this.#edge(key, value);
+      return;
+    }
+    if (isBlockKey(key)) {
+      // eb/<b>
+      this.#edgeBlock(key, Array.isArray(value) ? value : null, false);
       return;
     }
     const slash = key.indexOf('/');
@@ -591,6 +643,47 @@ export class GraphBuffers {
       if (this.edgeSlotOfIndex[j] !== undefined) yield [`e/${j}`, this.edgeSlotOfIndex[j]];
     }
     yield* this.edgeSlotOf;
+    for (const [key, slots] of this.blocks) {
+      for (let i = 0; i < slots.length; i++) yield [`${key}#${i}`, slots[i]];
+    }
+  }
+
+  #newEdgeSlot() {
+    const e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
+    this.#growEdges(e + 1);
+    return e;
+  }
+
+  /** A freed edge slot: a zero-length segment until it is reused. */
+  #freeEdgeSlot(e) {
+    this.idx[e * 2] = 0;
+    this.idx[e * 2 + 1] = 0;
+    this.freeEdges.push(e);
+  }
+
+  /**
+   * Block `key` (eb/<b>) now holds the pairs of `ends` ([from, to, from, to, ...]; `numbers`: whole
+   * numbers already, as packed), or none when `ends` is null: its slots are reused in order, new
+   * ones taken for more pairs, the rest freed.
+   */
+  #edgeBlock(key, ends, numbers) {
+    const old = this.blocks.get(key);
+    const pairs = ends ? ends.length >> 1 : 0;
+    if (!ends) this.blocks.delete(key);
+    if (!old && !ends) return;
+    const slots = new Array(pairs);
+    for (let i = 0; i < pairs; i++) {
+      const e = old && i < old.length ? old[i] : this.#newEdgeSlot();
+      slots[i] = e;
+      const from = ends[i * 2];
+      const to = ends[i * 2 + 1];
+      this.idx[e * 2] = numbers ? this.slotOfNumber(from) : this.#end(from);
+      this.idx[e * 2 + 1] = numbers ? this.slotOfNumber(to) : this.#end(to);
+    }
+    if (old) for (let i = pairs; i < old.length; i++) this.#freeEdgeSlot(old[i]);
+    if (ends) this.blocks.set(key, slots);
+    this.edges += pairs - (old ? old.length : 0);
+    this.dirty.idx = true;
   }
 
   #edge(key, value) {
@@ -600,19 +693,16 @@ export class GraphBuffers {
     let e = j >= 0 ? this.edgeSlotOfIndex[j] : this.edgeSlotOf.get(key);
     if (!ends || ends[0] === undefined || ends[1] === undefined) {
       if (e === undefined) return;
-      // deleted (or no longer an edge): a zero-length segment until the slot is reused
-      this.idx[e * 2] = 0;
-      this.idx[e * 2 + 1] = 0;
+      // deleted (or no longer an edge)
+      this.#freeEdgeSlot(e);
       if (j >= 0) this.edgeSlotOfIndex[j] = undefined;
       else this.edgeSlotOf.delete(key);
-      this.freeEdges.push(e);
       this.edges--;
       this.dirty.idx = true;
       return;
     }
     if (e === undefined) {
-      e = this.freeEdges.length ? this.freeEdges.pop() : this.edgeTop++;
-      this.#growEdges(e + 1);
+      e = this.#newEdgeSlot();
       if (j >= 0) this.edgeSlotOfIndex[j] = e;
       else this.edgeSlotOf.set(key, e);
       this.edges++;

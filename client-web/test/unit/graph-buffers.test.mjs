@@ -263,3 +263,63 @@ test('SnapshotBuild: parts the library left undecoded (payload.raw) give the sam
   assert.equal(b2.onFrame({ ...part, payload: { ...part.payload, raw: { bytes: bad, start: 0, end: bad.length } } }), 'part');
   assert.equal(g2.nodes, 2);
 });
+
+/** The edges drawn, as sorted "from-to" pairs of node ids: what a picture shows whatever the keys. */
+const drawnEdges = (g) => [...g.edgeSlots()].map(([, e]) => `${g.ids[g.idx[e * 2]]}-${g.ids[g.idx[e * 2 + 1]]}`).sort();
+
+/** The same entries with the edges e/<j> written as blocks eb/<b> of `per` pairs each. */
+function inBlocks(entries, per) {
+  const out = {};
+  const pairs = [];
+  for (const [k, v] of Object.entries(entries)) {
+    if (k.startsWith('e/')) pairs.push(...v);
+    else out[k] = v;
+  }
+  for (let i = 0; i * per * 2 < pairs.length; i++) out[`eb/${i}`] = pairs.slice(i * per * 2, (i + 1) * per * 2);
+  return out;
+}
+
+test('blocks of edges (eb/<b>) draw the same edges as one key per edge, decoded, packed or read from CBOR', () => {
+  const entries = graphEntries(500, 3000);
+  const blocked = {
+    ...inBlocks(entries, 400),
+    'eb/odd': [1, 2, 3], // a trailing end without a pair is dropped
+    'eb/text': ['4', 5, 'x', 6], // ends that are texts: plain numbers share the numbered slots
+    'eb/float': [1.5, 7],
+  };
+  const g = fromEntries(blocked);
+  const expected = [...drawnEdges(fromEntries(entries)), '1-2', '4-5', 'x-6', '1.5-7'].sort();
+  assert.deepEqual(drawnEdges(g), expected);
+  assert.equal(g.edges, 3004);
+  const packed = packEntries(blocked);
+  assert.equal(packed.blocks.length, 9, 'every block with whole-number ends packed');
+  const g2 = new GraphBuffers();
+  g2.applyPacked(packed);
+  assert.deepEqual(picture(g2), picture(g));
+  const bytes = encode(blocked);
+  const fromCbor = packCbor(bytes, 0, null, decode);
+  assert.deepEqual(fromCbor.blocks.map((b) => b.key).sort(), packed.blocks.map((b) => b.key).sort());
+  const g3 = new GraphBuffers();
+  g3.applyPacked(fromCbor);
+  assert.deepEqual(picture(g3), picture(g));
+});
+
+test('a block replaced reuses its slots and frees what it no longer holds; deleted, its edges are gone', () => {
+  const g = fromEntries({ 'eb/0': [0, 1, 1, 2, 2, 3, 3, 4], 'e/0': [9, 8] });
+  assert.deepEqual(drawnEdges(g), ['0-1', '1-2', '2-3', '3-4', '9-8']);
+  const top = g.edgeTop;
+  g.apply('eb/0', [5, 6]);
+  assert.deepEqual(drawnEdges(g), ['5-6', '9-8']);
+  assert.equal(g.edges, 2);
+  // three freed slots are taken again before the buffer grows
+  g.apply('eb/1', [1, 2, 2, 3, 3, 4]);
+  assert.equal(g.edgeTop, top);
+  assert.equal(g.edges, 5);
+  g.apply('eb/0', null);
+  g.apply('eb/1', null);
+  g.apply('eb/never', null);
+  assert.deepEqual(drawnEdges(g), ['9-8']);
+  assert.equal(g.edges, 1);
+  // freed slots draw nothing: a zero-length segment
+  for (const e of g.freeEdges) assert.equal(g.idx[e * 2], g.idx[e * 2 + 1]);
+});
