@@ -1,7 +1,8 @@
 // A producer for a map (protocol 4.5): publishes a seeded graph (nodes `n/<i>` with attributes,
 // edges in blocks of EDGE_BLOCK (default 1,000) `eb/<b>` = [from, to, from, to, ...], or with
 // EDGE_BLOCK=0 one key per edge `e/<j>` = [from, to]; durable), runs a simple force layout and puts every node's
-// position (`p/<i>` = [x, y, ...], ephemeral) at HZ per second; answers `control` by recomputing:
+// position at HZ per second (ephemeral; in blocks of POS_BLOCK (default 500) nodes `pb/<b>` =
+// {first, dims: k, values: [x, y, ..., x, y, ...]}, or with POS_BLOCK=0 `p/<i>` = [x, y, ...]); answers `control` by recomputing:
 // `{method: "force"|"circle"|"grid", k, filter}` (k: the dimensionality, 2..MAX_K (default 8);
 // positions get k numbers; filter `{attr: "group"|"label", value}` or null: nodes outside it stay
 // where they are and the layout moves only the others). What it is computing now is the durable
@@ -20,6 +21,10 @@ const HZ = Number(process.env.HZ ?? 10);
 // edges per `eb/<b>` entry: a late joiner's snapshot then has a few hundred edge entries instead of
 // one per edge (about a third of the entries and of the bytes of the 50k/200k graph)
 const EDGE_BLOCK = Math.max(0, Number(process.env.EDGE_BLOCK ?? 1000));
+// nodes per `pb/<b>` entry: a tick is a few hundred entries instead of one per node, which the node
+// stores, coalesces and sends for each viewer; 500 nodes of MAX_K (8) numbers stay well inside
+// a value's 64 KiB
+const POS_BLOCK = Math.max(0, Number(process.env.POS_BLOCK ?? 500));
 const SECONDS = Number(process.env.SECONDS ?? Infinity);
 const MAX_K = Math.max(2, Number(process.env.MAX_K ?? 8));
 const METHODS = ['force', 'circle', 'grid'];
@@ -51,7 +56,7 @@ const retrying = async (what, fn) => {
 const map = await retrying('join', () => client.join(MAP, { role: 'publisher' }));
 
 // the graph, durable; puts of about 1,000 nodes or edges stay within a frame
-const edges = [];
+const edges = new Int32Array(EDGES * 2); // from, to of each edge
 let batch = {};
 let count = 0;
 const flush = async () => {
@@ -69,7 +74,8 @@ for (let i = 0; i < NODES; i++) await add(`n/${i}`, { label: `node ${i}`, group:
 let block = [];
 for (let j = 0; j < EDGES; j++) {
   const e = [Math.floor(rnd() * NODES), Math.floor(rnd() * NODES)];
-  edges.push(e);
+  edges[j * 2] = e[0];
+  edges[j * 2 + 1] = e[1];
   if (EDGE_BLOCK === 0) {
     await add(`e/${j}`, e);
     continue;
@@ -88,8 +94,20 @@ let filter = null;
 const groupOf = (i) => i % 8;
 const inFilter = (i) =>
   !filter || (filter.attr === 'group' ? groupOf(i) === Number(filter.value) : `node ${i}`.includes(String(filter.value)));
-const pos = Array.from({ length: NODES }, () => Array.from({ length: MAX_K }, () => rnd() * 2 - 1));
-for (const p of pos) for (let d = 2; d < MAX_K; d++) p[d] = 0;
+// node i's MAX_K coordinates at pos[i * MAX_K ...]; flat typed arrays, so that a step of the
+// 50,000-node set allocates nothing (the producer has to keep up with HZ on a shared machine)
+const pos = new Float64Array(NODES * MAX_K);
+for (let i = 0; i < NODES; i++) {
+  for (let d = 0; d < MAX_K; d++) pos[i * MAX_K + d] = d < 2 ? rnd() * 2 - 1 : (rnd(), 0);
+}
+const force = new Float64Array(NODES * MAX_K);
+const target = new Float64Array(MAX_K);
+// which nodes the layout moves (the filter's): made again when the filter changes
+let moving = new Uint8Array(NODES).fill(1);
+const refilter = () => {
+  moving = new Uint8Array(NODES);
+  for (let i = 0; i < NODES; i++) moving[i] = inFilter(i) ? 1 : 0;
+};
 
 const putLayout = (by) =>
   retrying('put layout', () => map.put({ layout: { method, k, maxK: MAX_K, methods: METHODS, filter, by: by ?? null, at: Date.now() } }));
@@ -97,13 +115,11 @@ await putLayout(null);
 
 /** One step of a cheap layout over the nodes in the filter (the others stay put). */
 function step() {
-  const moving = new Uint8Array(NODES);
-  for (let i = 0; i < NODES; i++) moving[i] = inFilter(i) ? 1 : 0;
   if (method === 'circle' || method === 'grid') {
     const side = Math.ceil(Math.sqrt(NODES));
     for (let i = 0; i < NODES; i++) {
       if (!moving[i]) continue;
-      const target = new Array(MAX_K).fill(0);
+      target.fill(0);
       if (method === 'circle') {
         target[0] = Math.cos((2 * Math.PI * i) / NODES);
         target[1] = Math.sin((2 * Math.PI * i) / NODES);
@@ -114,23 +130,26 @@ function step() {
         target[1] = (Math.floor(i / side) / side) * 2 - 1;
         for (let d = 2; d < k; d++) target[d] = (groupOf(i) / 8 - 0.5) * (d === 2 ? 1 : 0.3);
       }
-      for (let d = 0; d < MAX_K; d++) pos[i][d] += (target[d] - pos[i][d]) * 0.3;
+      for (let d = 0; d < MAX_K; d++) pos[i * MAX_K + d] += (target[d] - pos[i * MAX_K + d]) * 0.3;
     }
     return;
   }
   // force: springs on edges, a pull to the centre, random jitter, in k dimensions
-  const f = pos.map(() => new Float64Array(k));
-  for (const [a, b] of edges) {
+  force.fill(0);
+  for (let j = 0; j < EDGES; j++) {
+    const a = edges[j * 2] * MAX_K;
+    const b = edges[j * 2 + 1] * MAX_K;
     for (let d = 0; d < k; d++) {
-      const delta = (pos[b][d] - pos[a][d]) * 0.01;
-      f[a][d] += delta;
-      f[b][d] -= delta;
+      const delta = (pos[b + d] - pos[a + d]) * 0.01;
+      force[a + d] += delta;
+      force[b + d] -= delta;
     }
   }
   for (let i = 0; i < NODES; i++) {
     if (!moving[i]) continue;
-    for (let d = 0; d < k; d++) pos[i][d] += f[i][d] - pos[i][d] * 0.01 + (rnd() - 0.5) * 0.01;
-    for (let d = k; d < MAX_K; d++) pos[i][d] *= 0.5;
+    const o = i * MAX_K;
+    for (let d = 0; d < k; d++) pos[o + d] += force[o + d] - pos[o + d] * 0.01 + (rnd() - 0.5) * 0.01;
+    for (let d = k; d < MAX_K; d++) pos[o + d] *= 0.5;
   }
 }
 
@@ -143,6 +162,7 @@ map.on('control', (c) => {
     filter = f && (f.attr === 'group' || f.attr === 'label') && f.value !== undefined && String(f.value) !== ''
       ? { attr: f.attr, value: String(f.value).slice(0, 100) }
       : null;
+    refilter();
   }
   console.log(`control from ${c.by}: method ${method}, k ${k}, filter ${filter ? `${filter.attr}=${filter.value}` : 'none'}`);
   putLayout(c.by).catch((e) => console.warn(e.message));
@@ -179,14 +199,30 @@ const timer = setInterval(async () => {
   // them (50,000 nodes: 10 frames a tick, 100 a second, under the default 200 frames/s). Their
   // bytes (about 11 MB/s for 50,000 nodes at 10 Hz) need a raised tandem.ws.max-bytes-per-second.
   const perPut = Math.max(500, Math.floor(10000 / k));
-  for (let i = 0; i < NODES; i++) {
-    const p = new Array(k);
-    for (let d = 0; d < k; d++) p[d] = round(pos[i][d]);
-    out[`p/${i}`] = p;
-    if (++n === perPut) {
-      sent(map.put(out, { durable: false }));
-      out = {};
-      n = 0;
+  if (POS_BLOCK > 0) {
+    // blocks of POS_BLOCK nodes, whole blocks per put (about perPut nodes)
+    for (let first = 0; first < NODES; first += POS_BLOCK) {
+      const count = Math.min(POS_BLOCK, NODES - first);
+      const values = new Array(count * k);
+      for (let i = 0; i < count; i++) for (let d = 0; d < k; d++) values[i * k + d] = round(pos[(first + i) * MAX_K + d]);
+      out[`pb/${first / POS_BLOCK}`] = { first, dims: k, values };
+      n += count;
+      if (n >= perPut) {
+        sent(map.put(out, { durable: false }));
+        out = {};
+        n = 0;
+      }
+    }
+  } else {
+    for (let i = 0; i < NODES; i++) {
+      const p = new Array(k);
+      for (let d = 0; d < k; d++) p[d] = round(pos[i * MAX_K + d]);
+      out[`p/${i}`] = p;
+      if (++n === perPut) {
+        sent(map.put(out, { durable: false }));
+        out = {};
+        n = 0;
+      }
     }
   }
   if (n) sent(map.put(out, { durable: false }));

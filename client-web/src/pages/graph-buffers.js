@@ -4,7 +4,8 @@ import { decode as cborDecode } from 'cbor-x';
 // node slots (position and colour) and edge slots (two node slots each), filled from the map's
 // entries as the producer client-web/scripts/graph-producer.mjs writes them: nodes `n/<id>`,
 // edges `e/<j>` = [from, to] or blocks of them `eb/<b>` = [from, to, from, to, ...], positions
-// `p/<id>` = [x, y, ...], and `layout`. A snapshot is
+// `p/<id>` = [x, y, ...] or blocks of them `pb/<b>` = {first, dims, values} (nodes first,
+// first + 1, ... with `dims` numbers each), and `layout`. A snapshot is
 // applied frame by frame as it arrives (`applyAll` of the snapshot's entries, then of each part's);
 // the result is the same as applying the assembled entries in any order.
 
@@ -115,6 +116,14 @@ export function packEntries(entries) {
     rest: restCount ? rest : null,
   };
 }
+
+/** Whether `key` names a block of positions, `pb/<b>`. */
+function isPositionBlockKey(key) {
+  return key.length > 3 && key.charCodeAt(0) === 112 && key.charCodeAt(1) === 98 && key.charCodeAt(2) === 47;
+}
+
+// at most this many numbers per node in a block of positions (the producer's k is 2 to 8)
+const MAX_BLOCK_DIMS = 64;
 
 /** Whether `key` names a block of edges, `eb/<b>`. */
 function isBlockKey(key) {
@@ -372,7 +381,9 @@ export function packCbor(bytes, start, end, fallback) {
     // anything else: the key as text, the value decoded
     const key = plainItem(b, view, o)[0];
     const ve = skip(b, vs);
-    const plain = plainItem(b, view, vs);
+    // a block of positions (pb/<b>: thousands of numbers) goes to cbor-x whole, the rest item by item
+    const positions = klen > 3 && b[ks] === 112 && b[ks + 1] === 98 && b[ks + 2] === 47;
+    const plain = positions ? null : plainItem(b, view, vs);
     const value = plain && plain[1] === ve ? plain[0] : fallback(b.subarray(vs, ve));
     (rest ??= {})[key] = value;
     o = ve;
@@ -433,6 +444,9 @@ function placeholder(id, pos, o) {
  */
 export class GraphBuffers {
   constructor() {
+    // node positions written since the buffers were made (a block's count as its nodes; kept
+    // across reset(), so that a page can tell how many positions it has followed)
+    this.positionsApplied = 0;
     this.reset();
   }
 
@@ -546,6 +560,31 @@ export class GraphBuffers {
     this.pos[o + 1] = Number(p[1]) || 0;
     this.pos[o + 2] = Number(p[2]) || 0;
     this.placed[s] = true;
+    this.positionsApplied++;
+    this.dirty.pos = true;
+  }
+
+  /**
+   * A block of positions `{first, dims, values}`: node `first + i` is at the first three of
+   * `values[i * dims ...]` (missing ones 0). Anything else (a deleted block included) moves nothing.
+   */
+  #placeBlock(v) {
+    const first = v?.first;
+    const dims = v?.dims;
+    const values = v?.values;
+    if (!Number.isInteger(first) || first < 0 || !Number.isInteger(dims) || dims < 1 || dims > MAX_BLOCK_DIMS || !Array.isArray(values)) return;
+    const n = Math.min(Math.floor(values.length / dims), 1e9 - first);
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) {
+      const s = this.slotOfNumber(first + i);
+      const o = s * 3;
+      const at = i * dims;
+      this.pos[o] = Number(values[at]) || 0;
+      this.pos[o + 1] = dims > 1 ? Number(values[at + 1]) || 0 : 0;
+      this.pos[o + 2] = dims > 2 ? Number(values[at + 2]) || 0 : 0;
+      this.placed[s] = true;
+    }
+    this.positionsApplied += n;
     this.dirty.pos = true;
   }
 
@@ -566,6 +605,7 @@ export class GraphBuffers {
       this.pos[o + 2] = pXyz[i * 3 + 2];
       this.placed[s] = true;
     }
+    this.positionsApplied += pIds.length;
     if (pIds.length) this.dirty.pos = true;
     for (let i = 0; i < eIds.length; i++) {
       const j = eIds[i];
@@ -605,6 +645,11 @@ export class GraphBuffers {
     if (isBlockKey(key)) {
       // eb/<b>
       this.#edgeBlock(key, Array.isArray(value) ? value : null, false);
+      return;
+    }
+    if (isPositionBlockKey(key)) {
+      // pb/<b>
+      this.#placeBlock(value);
       return;
     }
     const slash = key.indexOf('/');

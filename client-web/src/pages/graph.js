@@ -179,8 +179,10 @@ function start() {
     firstDrawAt: null,
     framesDrawn: 0,
     fps: 0,
-    // changes applied (entries), frames that applied any, and the last frames' cost (ms: apply + draw)
+    // changes applied (entries), node positions they wrote (a block of positions counts its
+    // nodes), frames that applied any, and the last frames' cost (ms: apply + draw)
     applied: 0,
+    positions: 0,
     applyFrames: 0,
     frameMs: [],
     lines: [],
@@ -234,6 +236,7 @@ function start() {
     if (pending.size > 0) {
       for (const [k, v] of pending) g.apply(k, v);
       view.applied += pending.size;
+      view.positions = g.positionsApplied;
       view.applyFrames++;
       pending.clear();
       refresh();

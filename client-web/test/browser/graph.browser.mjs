@@ -56,7 +56,7 @@ const viewOf = (page) => page.evaluate(() => {
   const v = window.tandem.view;
   return {
     nodes: v.nodes, edges: v.edges, seq: v.seq, builds: v.builds, firstDrawAt: v.firstDrawAt, framesDrawn: v.framesDrawn,
-    applied: v.applied, applyFrames: v.applyFrames, layout: v.layout, lines: v.lines,
+    applied: v.applied, positions: v.positions, applyFrames: v.applyFrames, layout: v.layout, lines: v.lines,
     shown: {
       nodes: document.getElementById('nodes').textContent,
       edges: document.getElementById('edges').textContent,
@@ -130,7 +130,7 @@ try {
     const moved = SAMPLE.filter((_, i) => JSON.stringify(before[i]) !== JSON.stringify(after[i]));
     assert(moved.length === SAMPLE.length, `every sampled node moved: ${JSON.stringify({ before, after })}`);
     const v = await viewOf(late);
-    assert(v.applied > v0.applied + 10 * NODES / 2, `positions applied: ${v.applied - v0.applied} in ${v.applyFrames - v0.applyFrames} frames`);
+    assert(v.positions > v0.positions + 10 * NODES / 2, `positions applied: ${v.positions - v0.positions} (${v.applied - v0.applied} entries) in ${v.applyFrames - v0.applyFrames} frames`);
     // a frame applies everything queued: never more frames with changes than drawn frames
     assert(v.applyFrames <= v.framesDrawn, `${v.applyFrames} applying frames, ${v.framesDrawn} drawn`);
     await waitFor(async () => Number((await viewOf(late)).shown.fps) > 0, { timeoutMs: 5000, what: 'a frame rate on screen' });
@@ -211,9 +211,9 @@ try {
     assert(proxy.cut() >= 1, 'the proxy cut its connection');
     await page.waitForFunction(() => document.body.dataset.conn === 'reconnecting' || /Reconnect/.test(document.getElementById('status-text').textContent), null, { timeout: 10000 });
     await page.waitForFunction(() => document.body.dataset.conn === 'open', null, { timeout: 30000 });
-    const applied = (await viewOf(page)).applied;
+    const applied = (await viewOf(page)).positions;
     const before = await positions(page, SAMPLE);
-    await waitFor(async () => (await viewOf(page)).applied > applied + NODES, { timeoutMs: 15000, what: 'positions after the reconnect' });
+    await waitFor(async () => (await viewOf(page)).positions > applied + NODES, { timeoutMs: 15000, what: 'positions after the reconnect' });
     const after = await positions(page, SAMPLE);
     const v = await viewOf(page);
     assert(await page.evaluate(() => window.notReloaded === true), 'the same document: no reload');

@@ -323,3 +323,39 @@ test('a block replaced reuses its slots and frees what it no longer holds; delet
   // freed slots draw nothing: a zero-length segment
   for (const e of g.freeEdges) assert.equal(g.idx[e * 2], g.idx[e * 2 + 1]);
 });
+
+test('blocks of positions (pb/<b>) place nodes as p/<id> does, decoded or read from CBOR; odd blocks move nothing', () => {
+  const entries = graphEntries(700, 1000);
+  const blocked = {};
+  const xy = [];
+  for (const [k, v] of Object.entries(entries)) {
+    if (k.startsWith('p/')) xy.push(...v);
+    else blocked[k] = v;
+  }
+  // 300 nodes a block, two numbers each; the last block shorter
+  for (let first = 0; first < 700; first += 300) {
+    blocked[`pb/${first / 300}`] = { first, dims: 2, values: xy.slice(first * 2, Math.min(700, first + 300) * 2) };
+  }
+  const expected = picture(fromEntries(entries));
+  const fromBlocks = fromEntries(blocked);
+  assert.deepEqual(picture(fromBlocks), expected);
+  assert.equal(fromBlocks.positionsApplied, 700, 'a block counts its nodes as positions');
+  assert.equal(fromEntries(entries).positionsApplied, 700);
+  const bytes = encode(blocked);
+  const g = new GraphBuffers();
+  g.applyPacked(packCbor(bytes, 0, null, decode));
+  assert.deepEqual(picture(g), expected);
+
+  // more than three numbers a node: the first three; fewer: the rest 0; a trailing partial node dropped
+  const h = fromEntries({ 'pb/a': { first: 5, dims: 4, values: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, 'pb/b': { first: 9, dims: 1, values: [7] } });
+  const at = (id) => Array.from(h.pos.subarray(h.find(id) * 3, h.find(id) * 3 + 3));
+  assert.deepEqual([at('5'), at('6'), at('9')], [[1, 2, 3], [5, 6, 7], [7, 0, 0]]);
+  assert.equal(h.find('7'), undefined);
+  // blocks that are not {first, dims, values} make no node and move none
+  const before = picture(h);
+  for (const bad of [null, [1, 2], { first: -1, dims: 2, values: [1, 2] }, { first: 1.5, dims: 2, values: [1, 2] },
+    { first: 0, dims: 0, values: [1] }, { first: 0, dims: 65, values: [1] }, { first: 0, dims: 2, values: 'xy' }, { first: 0, dims: 2, values: [1] }]) {
+    h.apply('pb/a', bad);
+  }
+  assert.deepEqual(picture(h), before);
+});
