@@ -1,6 +1,8 @@
 package io.tandem.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonGeneratorImpl;
 import com.fasterxml.jackson.core.type.WritableTypeId;
 import com.fasterxml.jackson.databind.JsonSerializable;
@@ -14,7 +16,9 @@ import java.io.UncheckedIOException;
 /**
  * A pose's value in a frame, written as its tree into a CBOR frame and as JSON text made once into
  * a JSON frame. Formatting the pose's numbers as text was most of the cost of a {@code poses}
- * frame; the text is made on the first JSON frame that carries the pose and copied into the rest.
+ * frame; the text is made on the first JSON frame that carries the pose and copied into the rest as
+ * UTF-8 bytes (a {@link SerializedString} keeps them: a copy, not a char-by-char encoding, per
+ * receiver).
  */
 final class EncodedPose implements JsonSerializable {
   /** Writes numbers as the codec's JSON frames do. */
@@ -22,7 +26,7 @@ final class EncodedPose implements JsonSerializable {
       JsonMapper.builder(FrameCodec.jsonFactory().build()).build();
 
   private final ObjectNode tree;
-  private volatile String json;
+  private volatile SerializableString json;
 
   EncodedPose(ObjectNode tree) {
     this.tree = tree;
@@ -46,11 +50,11 @@ final class EncodedPose implements JsonSerializable {
     typeSer.writeTypeSuffix(gen, id);
   }
 
-  private String json() {
-    String s = json;
+  private SerializableString json() {
+    SerializableString s = json;
     if (s == null) {
       try {
-        s = TEXT.writeValueAsString(tree);
+        s = new SerializedString(TEXT.writeValueAsString(tree));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write a pose", e);
       }
