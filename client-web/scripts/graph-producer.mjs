@@ -25,6 +25,9 @@ const EDGE_BLOCK = Math.max(0, Number(process.env.EDGE_BLOCK ?? 1000));
 // stores, coalesces and sends for each viewer; 500 nodes of MAX_K (8) numbers stay well inside
 // a value's 64 KiB
 const POS_BLOCK = Math.max(0, Number(process.env.POS_BLOCK ?? 500));
+// the producer's frames: CBOR by default (a position's numbers are 9 bytes each that the node
+// reads without parsing text), or json
+const ENCODING = process.env.PRODUCER_ENCODING === 'json' ? 'json' : 'cbor';
 const SECONDS = Number(process.env.SECONDS ?? Infinity);
 const MAX_K = Math.max(2, Number(process.env.MAX_K ?? 8));
 const METHODS = ['force', 'circle', 'grid'];
@@ -38,7 +41,13 @@ const res = await fetch(`${base}/v1/dev/token`, {
   body: JSON.stringify({ sub: 'producer', scope: 'map:*:publish', ttlSeconds: 86400 }),
 });
 const { token } = await res.json();
-const client = new TandemClient({ urls: [base.replace(/^http/, 'ws') + '/v1/ws'], token, WebSocket, client: { name: 'graph-producer', kind: 'producer' } });
+const client = new TandemClient({
+  urls: [base.replace(/^http/, 'ws') + '/v1/ws'],
+  token,
+  WebSocket,
+  encoding: ENCODING,
+  client: { name: 'graph-producer', kind: 'producer' },
+});
 await client.connect();
 // a new map on a busy node may answer its first join, or a put, with `unavailable` (or not in
 // time): worth a few more tries; a put of the same values twice changes nothing more
@@ -227,4 +236,4 @@ const timer = setInterval(async () => {
   }
   if (n) sent(map.put(out, { durable: false }));
 }, 1000 / HZ);
-console.log(`publishing ${MAP}: ${NODES} nodes, ${EDGES} edges, positions at ${HZ} Hz`);
+console.log(`publishing ${MAP}: ${NODES} nodes, ${EDGES} edges, positions at ${HZ} Hz (${ENCODING})`);
