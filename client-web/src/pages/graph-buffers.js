@@ -69,10 +69,20 @@ export function packEntries(entries) {
   const eIds = new Int32Array(keys.length);
   const eEnds = new Int32Array(keys.length * 2);
   const blocks = [];
+  const nIds = [];
+  const nValues = [];
   const rest = {};
   let restCount = 0;
   for (const k of keys) {
     const v = entries[k];
+    if (k.length > 2 && k.charCodeAt(0) === 110 && k.charCodeAt(1) === 47) {
+      const n = plainIndex(k, 2);
+      if (n >= 0) {
+        nIds.push(n);
+        nValues.push(v);
+        continue;
+      }
+    }
     if (isBlockKey(k) && Array.isArray(v)) {
       const ends = blockEnds(v);
       if (ends) {
@@ -113,6 +123,8 @@ export function packEntries(entries) {
     eIds: eIds.slice(0, ne),
     eEnds: eEnds.slice(0, ne * 2),
     blocks,
+    nIds: Int32Array.from(nIds),
+    nValues,
     rest: restCount ? rest : null,
   };
 }
@@ -286,6 +298,8 @@ export function packCbor(bytes, start, end, fallback) {
   let np = 0;
   let ne = 0;
   const blocks = [];
+  const nIds = [];
+  const nValues = [];
   let rest = null;
   let o = first;
   // the hot path (a position or an edge per entry, 250,000 of them in a large graph's snapshot)
@@ -330,7 +344,16 @@ export function packCbor(bytes, start, end, fallback) {
       }
     }
     const c0 = klen > 2 && b[ks + 1] === 47 ? b[ks] : 0;
-    const id = c0 === 112 || c0 === 101 ? plainIndexOf(b, ks + 2, vs) : -1;
+    const id = c0 === 112 || c0 === 101 || c0 === 110 ? plainIndexOf(b, ks + 2, vs) : -1;
+    if (c0 === 110 && id >= 0) {
+      // n/<n>: the node's value decoded, its key never made into a string
+      const ve = skip(b, vs);
+      const plain = plainItem(b, view, vs);
+      nIds.push(id);
+      nValues.push(plain && plain[1] === ve ? plain[0] : fallback(b.subarray(vs, ve)));
+      o = ve;
+      continue;
+    }
     const vh = b[vs];
     if (id >= 0 && vh >= 0x80 && vh <= 0x97) {
       // an array of 0 to 23 items
@@ -388,7 +411,7 @@ export function packCbor(bytes, start, end, fallback) {
     (rest ??= {})[key] = value;
     o = ve;
   }
-  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), blocks, rest };
+  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), blocks, nIds: Int32Array.from(nIds), nValues, rest };
 }
 
 /** The offset after the item at `o`: a number's without head(), any other's by skip(). */
@@ -622,6 +645,8 @@ export class GraphBuffers {
     }
     if (eIds.length) this.dirty.idx = true;
     for (const { key, ends } of pk.blocks ?? []) this.#edgeBlock(key, ends, true);
+    const { nIds, nValues } = pk;
+    for (let i = 0; nIds && i < nIds.length; i++) this.#attrs(this.slotOfNumber(nIds[i]), nValues[i]);
     if (pk.rest) this.applyAll(pk.rest);
   }
 
@@ -658,18 +683,7 @@ export class GraphBuffers {
     if (kind === 'p' && id) {
       if (value !== null) this.#place(this.slot(id), value);
     } else if (kind === 'n' && id) {
-      const s = this.slot(id);
-      const had = this.attrs[s] !== undefined;
-      if (value === null) {
-        if (had) this.nodes--;
-        this.attrs[s] = undefined;
-      } else {
-        if (!had) this.nodes++;
-        this.attrs[s] = value;
-        // a value with coordinates places a node that has no position of its own yet
-        if (!this.placed[s] && typeof value?.x === 'number') this.#place(s, [value.x, value.y ?? 0, value.z ?? 0]);
-      }
-      this.#colour(s);
+      this.#attrs(this.slot(id), value);
     } else if (kind === 'e' && id) {
       this.#edge(key, value);
     } else if (key === 'layout') {
@@ -680,6 +694,21 @@ export class GraphBuffers {
         for (let s = 0; s < this.ids.length; s++) this.#colour(s);
       }
     }
+  }
+
+  /** Node slot `s`'s value (n/<id>); `null` deletes it. */
+  #attrs(s, value) {
+    const had = this.attrs[s] !== undefined;
+    if (value === null) {
+      if (had) this.nodes--;
+      this.attrs[s] = undefined;
+    } else {
+      if (!had) this.nodes++;
+      this.attrs[s] = value;
+      // a value with coordinates places a node that has no position of its own yet
+      if (!this.placed[s] && typeof value?.x === 'number') this.#place(s, [value.x, value.y ?? 0, value.z ?? 0]);
+    }
+    this.#colour(s);
   }
 
   /** Every edge's key and slot. */
