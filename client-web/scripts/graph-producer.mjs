@@ -206,32 +206,32 @@ const timer = setInterval(async () => {
   let n = 0;
   // about 8 characters per number in JSON: puts of ~110 KB, within a 256 KiB frame, and few of
   // them (50,000 nodes: 10 frames a tick, 100 a second, under the default 200 frames/s). Their
-  // bytes (about 11 MB/s for 50,000 nodes at 10 Hz) need a raised tandem.ws.max-bytes-per-second.
+  // bytes (about 9 MB/s for 50,000 nodes at 10 Hz) count against the node's
+  // tandem.map.publisher-max-bytes-per-second (32 MiB/s), not the connection's budget.
   const perPut = Math.max(500, Math.floor(10000 / k));
+  /** Adds an entry holding `nodes` positions; a put goes out once it holds perPut of them. */
+  const queue = (key, value, nodes) => {
+    out[key] = value;
+    n += nodes;
+    if (n >= perPut) {
+      sent(map.put(out, { durable: false }));
+      out = {};
+      n = 0;
+    }
+  };
   if (POS_BLOCK > 0) {
-    // blocks of POS_BLOCK nodes, whole blocks per put (about perPut nodes)
+    // blocks of POS_BLOCK nodes, whole blocks per put
     for (let first = 0; first < NODES; first += POS_BLOCK) {
       const count = Math.min(POS_BLOCK, NODES - first);
       const values = new Array(count * k);
       for (let i = 0; i < count; i++) for (let d = 0; d < k; d++) values[i * k + d] = round(pos[(first + i) * MAX_K + d]);
-      out[`pb/${first / POS_BLOCK}`] = { first, dims: k, values };
-      n += count;
-      if (n >= perPut) {
-        sent(map.put(out, { durable: false }));
-        out = {};
-        n = 0;
-      }
+      queue(`pb/${first / POS_BLOCK}`, { first, dims: k, values }, count);
     }
   } else {
     for (let i = 0; i < NODES; i++) {
       const p = new Array(k);
       for (let d = 0; d < k; d++) p[d] = round(pos[i * MAX_K + d]);
-      out[`p/${i}`] = p;
-      if (++n === perPut) {
-        sent(map.put(out, { durable: false }));
-        out = {};
-        n = 0;
-      }
+      queue(`p/${i}`, p, 1);
     }
   }
   if (n) sent(map.put(out, { durable: false }));

@@ -251,6 +251,12 @@ function plainItem(b, view, o) {
   }
 }
 
+/** The item at [vs, ve) decoded: by plainItem when it reads all of it, else by `fallback` (cbor-x). */
+function decodeItem(b, view, vs, ve, fallback) {
+  const plain = plainItem(b, view, vs);
+  return plain && plain[1] === ve ? plain[0] : fallback(b.subarray(vs, ve));
+}
+
 /** A plain whole number (as `plainIndex`) written in bytes [from, to), else -1. */
 function plainIndexOf(b, from, to) {
   const n = to - from;
@@ -348,9 +354,8 @@ export function packCbor(bytes, start, end, fallback) {
     if (c0 === 110 && id >= 0) {
       // n/<n>: the node's value decoded, its key never made into a string
       const ve = skip(b, vs);
-      const plain = plainItem(b, view, vs);
       nIds.push(id);
-      nValues.push(plain && plain[1] === ve ? plain[0] : fallback(b.subarray(vs, ve)));
+      nValues.push(decodeItem(b, view, vs, ve, fallback));
       o = ve;
       continue;
     }
@@ -406,8 +411,7 @@ export function packCbor(bytes, start, end, fallback) {
     const ve = skip(b, vs);
     // a block of positions (pb/<b>: thousands of numbers) goes to cbor-x whole, the rest item by item
     const positions = klen > 3 && b[ks] === 112 && b[ks + 1] === 98 && b[ks + 2] === 47;
-    const plain = positions ? null : plainItem(b, view, vs);
-    const value = plain && plain[1] === ve ? plain[0] : fallback(b.subarray(vs, ve));
+    const value = positions ? fallback(b.subarray(vs, ve)) : decodeItem(b, view, vs, ve, fallback);
     (rest ??= {})[key] = value;
     o = ve;
   }

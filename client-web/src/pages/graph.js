@@ -1,7 +1,8 @@
 // The graph page (graph.html?map=<name>): a live view of a graph kept in a map (protocol 4.5), as
 // the producer client-web/scripts/graph-producer.mjs writes it: nodes `n/<id>` = {label, group},
-// edges `e/<j>` = [from, to] (node ids) or blocks of them `eb/<b>` = [from, to, from, to, ...], positions `p/<id>` = [x, y, ...] (ephemeral, many times a
-// second), and `layout` = {method, k, maxK, methods, filter, by} (what the producer computes now).
+// edges `e/<j>` = [from, to] (node ids) or blocks of them `eb/<b>` = [from, to, from, to, ...],
+// positions `p/<id>` = [x, y, ...] or blocks of them `pb/<b>` = {first, dims, values} (ephemeral,
+// many times a second), and `layout` = {method, k, maxK, methods, filter, by} (what the producer computes now).
 //
 // Drawn with three.js in WebGL: one THREE.Points for the nodes and one THREE.LineSegments for the
 // edges. Both share one position buffer (a node's slot); the edges are an index into it, so a
