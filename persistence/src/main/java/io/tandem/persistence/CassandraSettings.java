@@ -164,11 +164,25 @@ public record CassandraSettings(
    * @param storagePort inter-node port, unused by a single node but bound (default 7000)
    * @param maxHeap the forked JVM's {@code -Xmx} value, such as {@code "512m"}
    * @param startTimeout how long {@link EmbeddedCassandra#start()} waits for CQL to answer
+   * @param timerSlack the timer slack of the forked JVM's threads on Linux (zero: the system's);
+   *     see {@link EmbeddedCassandra.Builder#timerSlack}
    */
   public record EmbeddedSettings(
-      int nativePort, int storagePort, String maxHeap, Duration startTimeout) {
+      int nativePort, int storagePort, String maxHeap, Duration startTimeout, Duration timerSlack) {
 
     private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
+
+    /** The default timer slack of the embedded Cassandra's threads (tandem-cassandra.conf). */
+    public static final Duration DEFAULT_TIMER_SLACK = Duration.ofNanos(250_000);
+
+    /** At most this much: every timed wait of Cassandra may end this much late. */
+    public static final Duration MAX_TIMER_SLACK = Duration.ofMillis(10);
+
+    /** With the default timer slack. */
+    public EmbeddedSettings(
+        int nativePort, int storagePort, String maxHeap, Duration startTimeout) {
+      this(nativePort, storagePort, maxHeap, startTimeout, DEFAULT_TIMER_SLACK);
+    }
 
     /** Validates. */
     public EmbeddedSettings {
@@ -183,9 +197,20 @@ public record CassandraSettings(
       if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
         throw new IllegalArgumentException("startTimeout must be positive, was: " + startTimeout);
       }
+      checkTimerSlack(timerSlack);
     }
 
-    /** 9042, 7000, 512m, 120 s. */
+    /** Zero (the system's slack) up to {@link #MAX_TIMER_SLACK}. */
+    static void checkTimerSlack(Duration timerSlack) {
+      if (timerSlack == null
+          || timerSlack.isNegative()
+          || timerSlack.compareTo(MAX_TIMER_SLACK) > 0) {
+        throw new IllegalArgumentException(
+            "timer-slack must be 0 to " + MAX_TIMER_SLACK.toMillis() + " ms, was: " + timerSlack);
+      }
+    }
+
+    /** 9042, 7000, 512m, 120 s, 250 µs. */
     public static EmbeddedSettings defaults() {
       return new EmbeddedSettings(9042, 7000, "512m", Duration.ofSeconds(120));
     }
@@ -196,7 +221,8 @@ public record CassandraSettings(
           c.getInt("native-port"),
           c.getInt("storage-port"),
           c.getString("max-heap"),
-          c.getDuration("start-timeout"));
+          c.getDuration("start-timeout"),
+          c.getDuration("timer-slack"));
     }
 
     private static void checkPort(int port, String name) {

@@ -138,6 +138,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private final Path javaExecutable;
   private final Duration startTimeout;
   private final Duration stopTimeout;
+  private final Duration timerSlack;
 
   private Process process;
   private long lastPid = -1;
@@ -152,8 +153,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
     this.javaExecutable = b.javaExecutable;
     this.startTimeout = b.startTimeout;
     this.stopTimeout = b.stopTimeout;
-    // validates ports, heap and timeout the same way the config does
-    new CassandraSettings.EmbeddedSettings(nativePort, storagePort, maxHeap, startTimeout);
+    this.timerSlack = b.timerSlack;
+    // validates ports, heap, timeout and slack the same way the config does
+    new CassandraSettings.EmbeddedSettings(
+        nativePort, storagePort, maxHeap, startTimeout, timerSlack);
   }
 
   /** A Cassandra with data under {@code dataDir}, listening on the given loopback ports. */
@@ -169,6 +172,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
         .storagePort(e.storagePort())
         .maxHeap(e.maxHeap())
         .startTimeout(e.startTimeout())
+        .timerSlack(e.timerSlack())
         .build();
   }
 
@@ -399,7 +403,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     // last, so that nothing of ours can shadow a Cassandra class
     classpath.add(launcherDir.toString());
 
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(withTimerSlack(timerSlack));
     command.add(javaExecutable().toString());
     // identity first: the JDK and tools often cut a command line after 4 KiB
     command.add(CassandraPidFile.MARKER_FLAG);
@@ -428,6 +432,31 @@ public final class EmbeddedCassandra implements AutoCloseable {
     command.add(String.join(File.pathSeparator, classpath));
     command.add(ParentWatchingCassandraMain.class.getName());
     return command;
+  }
+
+  /** Where a process can set its own timer slack, inherited by the JVM it runs and its threads. */
+  static final Path TIMER_SLACK_FILE = Path.of("/proc/self/timerslack_ns");
+
+  /**
+   * The start of a command that runs the rest of it with {@code slack} as its timer slack: a shell
+   * that writes its own {@code /proc/self/timerslack_ns} (a process may set its own without
+   * privileges) and replaces itself by the JVM, whose threads inherit the value. Empty when the
+   * slack is zero or the system has no such file (not Linux).
+   */
+  static List<String> withTimerSlack(Duration slack) {
+    if (slack.isZero() || !Files.isRegularFile(TIMER_SLACK_FILE)) {
+      return List.of();
+    }
+    return List.of(
+        "/bin/sh",
+        "-c",
+        // a slack that cannot be set is reported in the console log, never a reason not to start
+        "{ echo "
+            + slack.toNanos()
+            + " > "
+            + TIMER_SLACK_FILE
+            + "; } 2>/dev/null || echo 'timer slack not set' >&2; exec \"$@\"",
+        "cassandra");
   }
 
   private Path javaExecutable() {
@@ -624,6 +653,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     private Path javaExecutable;
     private Duration startTimeout = Duration.ofSeconds(120);
     private Duration stopTimeout = Duration.ofSeconds(30);
+    private Duration timerSlack = CassandraSettings.EmbeddedSettings.DEFAULT_TIMER_SLACK;
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -668,6 +698,19 @@ public final class EmbeddedCassandra implements AutoCloseable {
     /** How long {@link #stop()} waits after SIGTERM before SIGKILL (default 30 s). */
     public Builder stopTimeout(Duration timeout) {
       this.stopTimeout = Objects.requireNonNull(timeout, "stopTimeout");
+      return this;
+    }
+
+    /**
+     * Timer slack of the forked JVM's threads (default 250 µs; zero leaves the system's, 50 µs on
+     * Linux). Cassandra's shared worker pool keeps an idle worker polling for new work for 10 ms
+     * after each task, in sleeps of about 10 µs; the slack sets how late such a sleep may end, so a
+     * larger one means fewer wake-ups while nothing is to do. Work handed to a polling worker waits
+     * for its sleep to end, so keep it well under a millisecond. Set on Linux only (through {@code
+     * /proc/self/timerslack_ns} of a shell that then runs the JVM); elsewhere ignored.
+     */
+    public Builder timerSlack(Duration slack) {
+      this.timerSlack = slack;
       return this;
     }
 

@@ -117,12 +117,26 @@ class CassandraSettingsTest {
                   storage-port = 17000
                   max-heap = 1g
                   start-timeout = 3 minutes
+                  timer-slack = 1ms
                 }
                 """));
     assertEquals(Path.of("/var/tandem/cassandra"), settings.dataDir());
     assertEquals(
-        new CassandraSettings.EmbeddedSettings(19042, 17000, "1g", Duration.ofMinutes(3)),
+        new CassandraSettings.EmbeddedSettings(
+            19042, 17000, "1g", Duration.ofMinutes(3), Duration.ofMillis(1)),
         settings.embedded());
+    assertEquals(
+        Duration.ofNanos(250_000),
+        CassandraSettings.fromConfig(ConfigFactory.load()).embedded().timerSlack());
+    for (Duration bad : List.of(Duration.ofMillis(11), Duration.ofNanos(-1))) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new CassandraSettings.EmbeddedSettings(
+                      9042, 7000, "512m", Duration.ofSeconds(1), bad));
+      assertTrue(e.getMessage().contains("timer-slack must be 0 to 10 ms"), e.getMessage());
+    }
     assertThrows(
         IllegalArgumentException.class,
         () -> new CassandraSettings.EmbeddedSettings(9042, 9042, "512m", Duration.ofSeconds(1)));

@@ -35,6 +35,11 @@ class EmbeddedCassandraTest {
       assertTrue(cassandra.isRunning());
       assertEquals("127.0.0.1:" + ports[0], cassandra.contactPoint());
       assertEquals(cassandra.pid(), Long.parseLong(Files.readString(pidFile).strip()));
+      Path slack = Path.of("/proc/" + cassandra.pid() + "/timerslack_ns");
+      if (Files.isRegularFile(slack)) {
+        // Linux: the JVM runs with the default slack (250 µs), not the system's 50 µs
+        assertEquals("250000", Files.readString(slack).strip());
+      }
       try (CqlSession cql = open(cassandra)) {
         cql.execute(
             "CREATE KEYSPACE restart_test"
@@ -118,6 +123,19 @@ class EmbeddedCassandraTest {
     CassandraPidFile.write(dataDir, gone.pid());
     CassandraPidFile.reclaim(dataDir, TIMEOUT);
     assertFalse(Files.exists(dataDir.resolve(CassandraPidFile.NAME)));
+  }
+
+  @Test
+  void aTimerSlackIsSetByAShellThatThenRunsTheJvmAndZeroLeavesTheSystemsOwn() {
+    assertEquals(List.of(), EmbeddedCassandra.withTimerSlack(Duration.ZERO));
+    List<String> wrapper = EmbeddedCassandra.withTimerSlack(Duration.ofNanos(250_000));
+    if (Files.isRegularFile(EmbeddedCassandra.TIMER_SLACK_FILE)) {
+      assertEquals("/bin/sh", wrapper.get(0));
+      assertTrue(wrapper.get(2).contains("echo 250000 > /proc/self/timerslack_ns"), wrapper.get(2));
+      assertTrue(wrapper.get(2).endsWith("exec \"$@\""), wrapper.get(2));
+    } else {
+      assertEquals(List.of(), wrapper);
+    }
   }
 
   private static CqlSession open(EmbeddedCassandra cassandra) {
