@@ -529,6 +529,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
         commitlog_sync_period: 10000ms
         auto_snapshot: false
         hinted_handoff_enabled: false
+        # one node: no replicas to rank, and the snitch's scoring woke a thread every 100 ms
+        dynamic_snitch: false
         # sized for a developer machine and a small heap
         commitlog_total_space: 256MiB
         concurrent_reads: 8

@@ -41,6 +41,11 @@ class EmbeddedCassandraTest {
         assertEquals("250000", Files.readString(slack).strip());
       }
       try (CqlSession cql = open(cassandra)) {
+        // one node: no dynamic snitch scoring replicas every 100 ms (the running settings)
+        Row snitch =
+            cql.execute("SELECT value FROM system_views.settings WHERE name = 'dynamic_snitch'")
+                .one();
+        assertEquals("false", snitch.getString("value"));
         cql.execute(
             "CREATE KEYSPACE restart_test"
                 + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
