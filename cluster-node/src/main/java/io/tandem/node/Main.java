@@ -28,6 +28,7 @@ import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionIndexBackfill;
+import io.tandem.node.session.UndeliveredRequests;
 import io.tandem.node.ws.ConnectionActor;
 import io.tandem.node.ws.ConnectionBalancer;
 import io.tandem.node.ws.ConnectionRegistry;
@@ -290,8 +291,12 @@ public final class Main {
         () -> CompletableFuture.completedFuture(Done.getInstance()));
   }
 
-  /** Registers every entity type (and the recordings' retention) with sharding. */
+  /**
+   * Registers every entity type (and the recordings' retention) with sharding, and the listener
+   * that answers the sessions' requests lost on their way.
+   */
   private static void startEntities(ActorSystem<?> system, NodeSettings settings, Clock clock) {
+    UndeliveredRequests.start(system);
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
     RecordingRetention.start(

@@ -148,8 +148,14 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
 
   private record EntityStopped(ActorRef<?> entity) implements Local {}
 
-  /** Time to send a connection's unanswered room join again (its own timer key). */
+  /**
+   * Time to send a connection's unanswered join (or refresh) again: a room's periodic copy, or one
+   * after the last was lost (its own timer key).
+   */
   private record JoinResend(String connectionId) implements Local {}
+
+  /** How long after a lost join or refresh its copy goes. */
+  static final Duration UNDELIVERED_PAUSE = Duration.ofMillis(100);
 
   /**
    * Settings of a hub.
@@ -321,6 +327,7 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
         .onMessageEquals(RetireConfirmed.INSTANCE, Behaviors::stopped)
         .onMessageEquals(RetryJoins.INSTANCE, this::onRetryJoins)
         .onMessage(JoinResend.class, this::onJoinResend)
+        .onMessage(Subscriber.Undelivered.class, this::onUndelivered)
         .build();
   }
 
@@ -377,6 +384,27 @@ public final class SessionHub extends AbstractBehavior<Subscriber.Message> {
     Sub sub = subs.get(msg.connectionId());
     if (sub != null && (sub.phase == Phase.JOINING || sub.phase == Phase.REJOINING)) {
       joinAgain(sub);
+    } else if (sub != null && sub.phase == Phase.REFRESHING) {
+      entities.refresh(session, msg.connectionId(), getContext().getSelf());
+    }
+    return this;
+  }
+
+  /**
+   * A connection's join or refresh reached no entity (dropped in a shard's hand-off, or left in a
+   * stopping incarnation's mailbox; see {@code UndeliveredRequests}): it goes again after {@link
+   * #UNDELIVERED_PAUSE}, within the same try and its timeout. A copy sent at once could reach the
+   * same hand-off; a moment later the regions buffer it until the session's new home is known. A
+   * connection whose join was answered meanwhile (the lost one was an older copy) is left alone.
+   */
+  private Behavior<Subscriber.Message> onUndelivered(Subscriber.Undelivered msg) {
+    Sub sub = subs.get(msg.connectionId());
+    if (sub != null
+        && (sub.phase == Phase.JOINING
+            || sub.phase == Phase.REJOINING
+            || sub.phase == Phase.REFRESHING)) {
+      JoinResend resend = new JoinResend(msg.connectionId());
+      timers.startSingleTimer(resend, resend, UNDELIVERED_PAUSE);
     }
     return this;
   }

@@ -141,14 +141,25 @@ public final class MapEntity
 
   /** Apply these puts, in order, each atomically; the durable ones in one journal write. */
   public record Put(String memberId, List<PutRequest> puts, ActorRef<PutsReply> replyTo)
-      implements Command {}
+      implements Command, SessionCommand.Request {
+    @Override
+    public void undelivered() {
+      SessionReply each = SessionCommand.undeliveredReply();
+      replyTo.tell(new PutsReply(java.util.Collections.nCopies(puts.size(), each)));
+    }
+  }
 
   /** One answer per put, in order: accepted (with its seq when durable) or rejected. */
   public record PutsReply(List<SessionReply> results) implements CborSerializable {}
 
   /** A member's control object for the publishers. */
   public record Control(String memberId, ObjectNode control, ActorRef<SessionReply> replyTo)
-      implements Command {}
+      implements Command, SessionCommand.Request {
+    @Override
+    public void undelivered() {
+      replyTo.tell(SessionCommand.undeliveredReply());
+    }
+  }
 
   /** Internal: persist the latest ephemeral values. */
   public enum Checkpoint implements Command {

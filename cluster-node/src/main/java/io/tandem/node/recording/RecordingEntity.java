@@ -144,10 +144,21 @@ public final class RecordingEntity
    * Record these batches, in order, in one journal write; replies {@link SessionReply.Published}.
    */
   public record Publish(String memberId, List<Publication> batches, ActorRef<SessionReply> replyTo)
-      implements Command {}
+      implements Command, SessionCommand.Request {
+    @Override
+    public void undelivered() {
+      replyTo.tell(SessionCommand.undeliveredReply());
+    }
+  }
 
   /** Close the recording. */
-  public record End(String memberId, ActorRef<SessionReply> replyTo) implements Command {}
+  public record End(String memberId, ActorRef<SessionReply> replyTo)
+      implements Command, SessionCommand.Request {
+    @Override
+    public void undelivered() {
+      replyTo.tell(SessionCommand.undeliveredReply());
+    }
+  }
 
   /** Internal: blobs read back after a recovery; {@code absent} ones are not in the store. */
   public record PayloadsLoaded(Map<String, byte[]> loaded, List<BlobRef> absent)

@@ -193,6 +193,7 @@ public final class NodeManifests implements StableNames {
           entry(Subscriber.ResumeFromJournal.class, "session.subscriber.resume-from-journal"),
           entry(Subscriber.Resumed.class, "session.subscriber.resumed"),
           entry(Subscriber.Settings.class, "session.subscriber.settings"),
+          entry(Subscriber.Undelivered.class, "session.subscriber.undelivered"),
           entry(Subscriber.Updated.class, "session.subscriber.updated"));
 
   @Override

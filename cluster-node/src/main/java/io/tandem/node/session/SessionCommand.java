@@ -3,6 +3,7 @@ package io.tandem.node.session;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tandem.persistence.CborSerializable;
+import io.tandem.protocol.ErrorCode;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -33,6 +34,23 @@ public interface SessionCommand extends CborSerializable {
           Stop {}
 
   /**
+   * A command whose sender waits for its answer. When it never reaches an entity (Pekko drops what
+   * reaches a shard's old node during its hand-off, and what is left in a stopping incarnation's
+   * mailbox), the node where it was lost answers it at once ({@link UndeliveredRequests}) instead
+   * of leaving its sender to wait out a timeout.
+   */
+  interface Request extends SessionCommand {
+    /** Tells the sender that this command reached no entity: nothing changed, send it again. */
+    void undelivered();
+  }
+
+  /** The answer to a request that reached no entity. */
+  static SessionReply.Rejected undeliveredReply() {
+    return new SessionReply.Rejected(
+        ErrorCode.UNAVAILABLE, "the session moved while this was on its way, retry");
+  }
+
+  /**
    * Join as {@code memberId}; the answer goes to {@code hub} as a {@link Subscriber.Message}. With
    * {@code from} (the last change the client holds) the hub gets the missed changes instead of a
    * snapshot; null asks for a snapshot.
@@ -44,7 +62,12 @@ public interface SessionCommand extends CborSerializable {
       Long ref,
       StreamPosition from,
       ActorRef<Subscriber.Message> hub)
-      implements Common {
+      implements Common, Request {
+
+    @Override
+    public void undelivered() {
+      hub.tell(new Subscriber.Undelivered(connectionId));
+    }
 
     /**
      * Reads a join of either form: this one's {@code from}, or the {@code since} and {@code epoch}
@@ -67,7 +90,12 @@ public interface SessionCommand extends CborSerializable {
   }
 
   /** Leave; the answer says whether it was a member (and any seq its leave caused). */
-  record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Common {}
+  record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Common, Request {
+    @Override
+    public void undelivered() {
+      replyTo.tell(undeliveredReply());
+    }
+  }
 
   /** The member's connection closed: like {@link Leave}, without a reply. */
   record Disconnect(String memberId) implements Common {}
@@ -76,7 +104,12 @@ public interface SessionCommand extends CborSerializable {
    * A connection fell behind: send it a fresh snapshot through its hub. With {@code connectionId}
    * null the hub asks for itself (a room's object positions): the answer carries none.
    */
-  record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Common {}
+  record Refresh(String connectionId, ActorRef<Subscriber.Message> hub) implements Common, Request {
+    @Override
+    public void undelivered() {
+      hub.tell(new Subscriber.Undelivered(connectionId));
+    }
+  }
 
   /** The session's summary (HTTP API). */
   record GetSummary(ActorRef<SessionSummary> replyTo) implements Common {}
@@ -86,7 +119,14 @@ public interface SessionCommand extends CborSerializable {
    * gone, {@code not_found} when there is none, {@code unavailable} when Cassandra refused. {@code
    * replyTo} may be null (a recording's retention).
    */
-  record Delete(ActorRef<SessionReply> replyTo) implements Common {}
+  record Delete(ActorRef<SessionReply> replyTo) implements Common, Request {
+    @Override
+    public void undelivered() {
+      if (replyTo != null) {
+        replyTo.tell(undeliveredReply());
+      }
+    }
+  }
 
   /** Internal: the history's removal from Cassandra finished ({@code failure} null) or failed. */
   record HistoryDeleted(ActorRef<SessionReply> replyTo, String failure) implements Common {}

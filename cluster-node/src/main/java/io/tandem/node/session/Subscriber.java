@@ -33,7 +33,8 @@ public final class Subscriber {
     @JsonSubTypes.Type(value = MapTicked.class, name = "map-ticked"),
     @JsonSubTypes.Type(value = MapEphemeral.class, name = "map-ephemeral"),
     @JsonSubTypes.Type(value = MapControl.class, name = "map-control"),
-    @JsonSubTypes.Type(value = Deleted.class, name = "deleted")
+    @JsonSubTypes.Type(value = Deleted.class, name = "deleted"),
+    @JsonSubTypes.Type(value = Undelivered.class, name = "undelivered")
   })
   public interface Message extends CborSerializable {}
 
@@ -82,6 +83,13 @@ public final class Subscriber {
       ActorRef<?> entity,
       long journalFrom)
       implements Message {}
+
+  /**
+   * The last join or refresh sent for {@code connectionId} reached no entity (dropped in a shard's
+   * hand-off, or left in a stopping incarnation's mailbox): the hub sends it again shortly, rather
+   * than at its timeout.
+   */
+  public record Undelivered(String connectionId) implements Message {}
 
   /** A join was refused. */
   public record Refused(String connectionId, Long ref, ErrorCode code, String message)

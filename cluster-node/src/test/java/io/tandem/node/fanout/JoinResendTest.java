@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.testing.OneNodeTest;
+import io.tandem.node.testing.TestNode;
 import io.tandem.node.testing.WsClient;
 import io.tandem.protocol.SessionId;
 import java.time.Duration;
@@ -32,6 +33,14 @@ class JoinResendTest extends OneNodeTest {
 
   @Test
   void aMemberIsBackSoonAfterItsRoomsEntityStopped() {
+    assertBackSoonAfterTheEntityStopped(node, BACK_WITHIN);
+  }
+
+  /**
+   * Joins a writer, stops its room's entity, and sends the same keyed change until it is accepted
+   * within {@code within}.
+   */
+  static void assertBackSoonAfterTheEntityStopped(TestNode node, Duration within) {
     String room = "room:r-" + UUID.randomUUID().toString().substring(0, 8);
     try (WsClient writer = WsClient.connect(node.wsUrl())) {
       writer.hello(node.token("writer", "room:*:write"));
@@ -42,7 +51,7 @@ class JoinResendTest extends OneNodeTest {
           .tell(SessionCommand.Stop.INSTANCE);
       // the same keyed change, sent again after each refusal or a second without an answer (the
       // first copies may reach the stopping incarnation and get none), as a client does
-      long deadline = System.nanoTime() + BACK_WITHIN.toNanos();
+      long deadline = System.nanoTime() + within.toNanos();
       java.util.Set<Long> refs = new java.util.HashSet<>();
       JsonNode answer = null;
       int refused = 0;
@@ -68,7 +77,7 @@ class JoinResendTest extends OneNodeTest {
       }
       assertTrue(
           answer != null && "ok".equals(answer.path("type").asText()),
-          "not accepted within " + BACK_WITHIN + " after " + refused + " refusals: " + answer);
+          "not accepted within " + within + " after " + refused + " refusals: " + answer);
     }
   }
 
