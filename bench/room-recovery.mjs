@@ -1,74 +1,68 @@
-// Recovery of a big room after its node is killed. Fills a room with N changes (16 editors,
-// pipelined, each under the per-connection rate limit), kills the node that hosts it with
-// `deploy/local-cluster kill <i>`, and measures, from a client on another node, the time from
-// the kill until a new change is acknowledged (the failure detector, the split brain resolver's
-// stable-after, the shard's reallocation and the entity's recovery, all included). The entity's
-// own recovery time is in the surviving node's log ("<room> recovered at seq N in T ms").
-// Needs a running `deploy/local-cluster 3` (default ports) and Node's `ws` package next to this
-// script and tandem-ws.mjs; run it from the repository root (it calls deploy/local-cluster):
-//   node /path/with/ws/room-recovery.mjs <write token> [changes=100000] [window=256]
-import { connect } from './tandem-ws.mjs';
-import { execFileSync } from 'node:child_process';
+// How long a room takes to start again from the journal: ROOMS rooms each get OPS durable ops
+// (pipelined, every ok awaited), everyone leaves, the node passivates them (start the node with
+// a short `tandem.room.passivate-after`), and one client joins each again and times join ->
+// snapshot. The node's own figure is in its log ("<room> recovered at seq <s> in <ms> ms").
+//   TANDEM_JAVA_OPTS=-Dtandem.room.passivate-after=2s TANDEM_WS_MAX_FRAMES_PER_SECOND=100000 \
+//     TANDEM_WS_BURST_FRAMES=100000 ./run &
+//   node bench/room-recovery.mjs <token> [rooms=10] [ops=300] [ws://127.0.0.1:8080/v1/ws]
+// Needs Node's `ws` package (client-web/node_modules after a build).
+import { createRequire } from 'node:module';
+const require = createRequire(new URL('../client-web/package.json', import.meta.url));
+const WebSocket = require('ws');
+const [token, roomsArg = '10', opsArg = '300', url = 'ws://127.0.0.1:8080/v1/ws'] = process.argv.slice(2);
+if (!token) throw new Error('usage: room-recovery.mjs <token> [rooms] [ops] [url]');
+const ROOMS = Number(roomsArg);
+const OPS = Number(opsArg);
 
-const [token, changesArg = '100000', windowArg = '256'] = process.argv.slice(2);
-const total = Number(changesArg);
-const window = Number(windowArg);
-const nodes = [1, 2, 3].map((i) => ({ i, http: `http://127.0.0.1:${8079 + i}`, cluster: `tandem@127.0.0.1:${25519 + i}` }));
-const room = `room:recovery-${Date.now()}`;
-const now = () => performance.now();
-
-
-// many writers, each under the per-connection rate limit (200 frames/s by default)
-const writers = [];
-for (let w = 0; w < 16; w++) {
-  const c = await connect(nodes[w % nodes.length].http);
-  await c.req('hello', undefined, { token });
-  await c.req('join', room, { role: 'editor' });
-  writers.push(c);
+function connect() {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    let ref = 1;
+    const waiting = new Map();
+    ws.on('message', (d) => {
+      const f = JSON.parse(d);
+      if (f.ref && waiting.has(f.ref)) { waiting.get(f.ref)(f); waiting.delete(f.ref); }
+    });
+    ws.on('error', reject);
+    ws.on('open', () => resolve({
+      ws,
+      req: (type, session, payload) => new Promise((r) => {
+        const id = ref++;
+        waiting.set(id, r);
+        ws.send(JSON.stringify({ version: 1, type, ref: id, session, payload }));
+      }),
+    }));
+  });
 }
-const perWriterRate = 180;
-let sent = 0;
-const t0 = now();
-await Promise.all(
-  writers.map(async (c, w) => {
-    const inFlight = new Set();
-    let mine = 0;
-    const started = now();
-    while (sent < total) {
-      const n = ++sent;
-      mine++;
-      const due = started + (mine * 1000) / perWriterRate;
-      if (now() < due) await new Promise((r) => setTimeout(r, due - now()));
-      const p = c.req('op', room, { ops: [{ op: 'set', path: `items.w${w}`, value: n }] }).then((f) => {
-        if (f.type !== 'ok') throw new Error('refused: ' + JSON.stringify(f.payload));
-        inFlight.delete(p);
-      });
-      inFlight.add(p);
-      if (inFlight.size >= window / writers.length) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-  }),
-);
-console.log(`${total} changes written in ${((now() - t0) / 1000).toFixed(1)} s`);
-writers.forEach((c) => c.ws.close());
 
-const summary = await (await fetch(`${nodes[0].http}/v1/sessions/${room}`, { headers: { Authorization: 'Bearer ' + token } })).json();
-const host = nodes.find((n) => n.cluster === summary.node);
-const survivor = nodes.find((n) => n !== host);
-console.log(`${room} at seq ${summary.seq} runs on node ${host.i}; killing it`);
-const client = await connect(survivor.http);
-await client.req('hello', undefined, { token });
-const killedAt = now();
-execFileSync('deploy/local-cluster', ['kill', String(host.i)], { stdio: 'inherit' });
-// join and change until the room answers again (each try waits up to the node's ask timeout)
-let ok = null;
-while (!ok) {
-  const joined = await client.req('join', room, { role: 'editor' });
-  if (joined.type !== 'snapshot') continue;
-  const r = await client.req('op', room, { ops: [{ op: 'set', path: 'after.kill', value: true }] });
-  if (r.type === 'ok') ok = r;
-  else await client.req('leave', room, {});
+const prefix = `room:recovery-${Date.now()}-`;
+const writer = await connect();
+await writer.req('hello', undefined, { token });
+for (let r = 0; r < ROOMS; r++) {
+  const room = prefix + r;
+  await writer.req('join', room, { role: 'editor' });
+  const oks = [];
+  for (let i = 0; i < OPS; i++) oks.push(writer.req('op', room, { ops: [{ op: 'set', path: `k${i % 50}`, value: i }] }));
+  const answers = await Promise.all(oks);
+  const bad = answers.filter((f) => f.type !== 'ok');
+  if (bad.length) throw new Error(`${bad.length} ops not ok in ${room}: ${JSON.stringify(bad[0])}`);
+  await writer.req('leave', room, {});
 }
-console.log(`first change acknowledged ${((now() - killedAt) / 1000).toFixed(1)} s after the kill, at seq ${ok.payload.seq}`);
-console.log(`the surviving node's log has the entity's own recovery time: grep 'recovered at' data/local-cluster/logs/node-*.log`);
-client.ws.close();
+writer.ws.close();
+
+// the rooms passivate once they have had no member for passivate-after
+console.log(`${ROOMS} rooms of ${OPS} ops written; waiting for them to passivate`);
+await new Promise((r) => setTimeout(r, Number(process.env.WAIT_MS ?? 8000)));
+
+const reader = await connect();
+await reader.req('hello', undefined, { token });
+const times = [];
+for (let r = 0; r < ROOMS; r++) {
+  const t = performance.now();
+  const f = await reader.req('join', prefix + r, { role: 'editor' });
+  if (f.type !== 'snapshot') throw new Error(`join answered ${JSON.stringify(f)}`);
+  times.push(performance.now() - t);
+}
+reader.ws.close();
+times.sort((a, b) => a - b);
+console.log(`join -> snapshot of a passivated room (ms): p50 ${times[Math.floor(times.length / 2)].toFixed(1)}, min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)}`);

@@ -40,6 +40,16 @@ final class RoomBudget {
   private long objectsBytes;
   private final Map<String, Sized> presence = new HashMap<>();
 
+  /** The members' cost ({@link #membersBytes}) at the change count {@code countedAt}. */
+  private long counted;
+
+  private long countedAt = -1;
+
+  /** The last sum {@link #membersBytes} answered, and the member whose entry it replaced. */
+  private long proposed;
+
+  private String proposedMember;
+
   private record Sized(JsonNode value, long bytes) {}
 
   /** A document's JSON size, or an upper bound on it when not {@code exact}. */
@@ -162,21 +172,48 @@ final class RoomBudget {
     return 2L * id.length() + asset + OBJECT_OVERHEAD;
   }
 
-  /** What the members cost; {@code replaced} (or null) stands in for its member's current entry. */
-  long membersBytes(Map<String, MemberInfo> members, String memberId, MemberInfo replaced) {
-    if (presence.size() > 2 * members.size() + 16) {
-      presence.keySet().retainAll(members.keySet()); // members that left
-    }
-    long sum = 0;
-    for (Map.Entry<String, MemberInfo> e : members.entrySet()) {
-      if (!e.getKey().equals(memberId)) {
+  /**
+   * What the members cost; {@code replaced} (or null) stands in for {@code memberId}'s current
+   * entry (null: none). {@code changes} is the members' change count ({@link
+   * io.tandem.node.session.SessionMembers#changes}): the sum over every member is kept for it, so
+   * that a check between two changes costs one member's entry, not the whole room's.
+   */
+  long membersBytes(
+      Map<String, MemberInfo> members, long changes, String memberId, MemberInfo replaced) {
+    if (changes != countedAt) {
+      if (presence.size() > 2 * members.size() + 16) {
+        presence.keySet().retainAll(members.keySet()); // members that left
+      }
+      long sum = 0;
+      for (Map.Entry<String, MemberInfo> e : members.entrySet()) {
         sum += memberBytes(e.getKey(), e.getValue());
       }
+      counted = sum;
+      countedAt = changes;
     }
-    if (replaced != null) {
-      sum += memberBytes(memberId, replaced);
+    proposedMember = memberId;
+    if (memberId == null) {
+      proposed = counted;
+      return proposed;
     }
-    return sum;
+    MemberInfo current = members.get(memberId);
+    proposed =
+        counted
+            - (current == null ? 0 : memberBytes(memberId, current))
+            + (replaced == null ? 0 : memberBytes(memberId, replaced));
+    return proposed;
+  }
+
+  /**
+   * The entry that the last {@link #membersBytes} call proposed for {@code memberId} was taken, and
+   * that was the members' only change ({@code before} to {@code after}): its sum is the members'
+   * cost from now on, without counting them again.
+   */
+  void took(String memberId, long before, long after) {
+    if (countedAt == before && after == before + 1 && memberId.equals(proposedMember)) {
+      counted = proposed;
+      countedAt = after;
+    }
   }
 
   /** What one member costs (its presence size remembered per presence value). */

@@ -537,7 +537,7 @@ public final class RoomEntity
       long extra) {
     long rest =
         budget.objectsBytes(objects)
-            + budget.membersBytes(members.infos(), memberId, entry)
+            + budget.membersBytes(members.infos(), members.changes(), memberId, entry)
             + extra;
     long total = budget.docBytes(doc) + rest;
     return total > budget.maxBytes() ? budget.exactDocBytes(doc) + rest : total;
@@ -933,7 +933,9 @@ public final class RoomEntity
       ctx.getLog().debug("{}: presence of {} over the state budget", sessionId, cmd.memberId());
       return Effect().noReply();
     }
+    long before = members.changes();
     members.setPresence(cmd.memberId(), cmd.presence());
+    budget.took(cmd.memberId(), before, members.changes());
     return Effect().noReply();
   }
 

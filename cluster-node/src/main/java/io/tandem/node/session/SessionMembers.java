@@ -33,6 +33,9 @@ public final class SessionMembers {
   private final FanoutStats stats;
   private final Runnable onAnnouncement;
 
+  /** How many times the members changed (a join, a leave, a presence, a deletion). */
+  private long changes;
+
   /**
    * @param onAnnouncement runs whenever a join, leave or presence change is queued for the next
    *     tick (the entity's tick sleeps while there is nothing to announce)
@@ -61,6 +64,7 @@ public final class SessionMembers {
 
   /** Adds (or replaces) a member and announces it at the next tick. */
   public void add(String memberId, MemberInfo info, ActorRef<Subscriber.Message> hub) {
+    changes++;
     Member previous = members.put(memberId, new Member(memberId, info, hub));
     if (previous != null) {
       releaseHub(previous.hub());
@@ -75,6 +79,7 @@ public final class SessionMembers {
   public Member remove(String memberId) {
     Member m = members.remove(memberId);
     if (m != null) {
+      changes++;
       releaseHub(m.hub());
       announce(memberId, null);
     }
@@ -85,6 +90,7 @@ public final class SessionMembers {
   public void setPresence(String memberId, JsonNode presence) {
     Member m = members.get(memberId);
     if (m != null) {
+      changes++;
       MemberInfo info = m.info().withPresence(presence);
       members.put(memberId, new Member(memberId, info, m.hub()));
       announce(memberId, info);
@@ -95,6 +101,14 @@ public final class SessionMembers {
   private void announce(String memberId, MemberInfo info) {
     pending.put(memberId, info);
     onAnnouncement.run();
+  }
+
+  /**
+   * A count that moves with every change of the members (entries added, replaced or removed): two
+   * equal counts mean the same members with the same entries.
+   */
+  public long changes() {
+    return changes;
   }
 
   /** The ids of the members reached through {@code hub}. */
@@ -121,6 +135,7 @@ public final class SessionMembers {
     hubs.clear();
     members.clear();
     pending.clear();
+    changes++;
   }
 
   /** Forgets a stopped hub (after its members were removed). */

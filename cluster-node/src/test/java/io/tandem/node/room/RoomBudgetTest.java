@@ -107,4 +107,67 @@ class RoomBudgetTest {
         return a;
     }
   }
+
+  /**
+   * The members' cost kept between changes is the one counted from scratch, through presence
+   * changes taken, proposals refused, joins and leaves (which force a recount), and a proposal
+   * taken for another member than the one checked.
+   */
+  @Test
+  void theMembersCostKeptBetweenChangesIsTheOneCountedFromScratch() {
+    Random random = new Random(7);
+    RoomBudget budget = new RoomBudget(1 << 20);
+    java.util.Map<String, io.tandem.node.session.MemberInfo> members =
+        new java.util.LinkedHashMap<>();
+    long changes = 0;
+    int next = 0;
+    for (int step = 0; step < 5_000; step++) {
+      int what = random.nextInt(10);
+      if (members.isEmpty() || what == 0) {
+        members.put("m" + next++, member("name" + next, presence(random)));
+        changes++;
+      } else if (what == 1 && members.size() > 1) {
+        members.remove(members.keySet().iterator().next());
+        changes++;
+      } else {
+        List<String> ids = new ArrayList<>(members.keySet());
+        String id = ids.get(random.nextInt(ids.size()));
+        var proposal = members.get(id).withPresence(presence(random));
+        long proposed = budget.membersBytes(members, changes, id, proposal);
+        var taken = new java.util.HashMap<>(members);
+        taken.put(id, proposal);
+        assertEquals(fromScratch(taken), proposed, "proposal at step " + step);
+        if (what < 7) {
+          // taken (what a room does when the presence fits its budget)
+          members.put(id, proposal);
+          budget.took(id, changes, changes + 1);
+          changes++;
+        } else if (what == 7 && ids.size() > 1) {
+          // another member changed instead: the sum proposed for this one is not the members' now
+          String other = ids.get((ids.indexOf(id) + 1) % ids.size());
+          members.put(other, members.get(other).withPresence(presence(random)));
+          budget.took(other, changes, changes + 1);
+          changes++;
+        }
+        // else: refused, nothing changes
+      }
+      assertEquals(fromScratch(members), budget.membersBytes(members, changes, null, null));
+    }
+  }
+
+  private static long fromScratch(java.util.Map<String, io.tandem.node.session.MemberInfo> m) {
+    return new RoomBudget(1 << 20).membersBytes(m, 0, null, null);
+  }
+
+  private static io.tandem.node.session.MemberInfo member(String name, JsonNode presence) {
+    return new io.tandem.node.session.MemberInfo(name, "bot", "editor", presence, null);
+  }
+
+  private static JsonNode presence(Random random) {
+    ObjectNode p = NODES.objectNode();
+    for (int i = random.nextInt(4); i > 0; i--) {
+      p.put(KEYS[random.nextInt(KEYS.length)], "v".repeat(random.nextInt(40)));
+    }
+    return p;
+  }
 }
