@@ -423,6 +423,7 @@ public final class RoomEntity
             Stop.class,
             (state, cmd) -> {
               members.announceStopping();
+              answerQueuedChanges();
               if (motion.unwrittenTicks() > 0) {
                 // the recorded motion goes to the journal before the room stops
                 List<Event> ticks = takeUnwrittenTicks();
@@ -737,6 +738,21 @@ public final class RoomEntity
               flushLater();
             })
         .thenNoReply();
+  }
+
+  /**
+   * The room stops (its shard moves, or it passivates) with changes queued for the next write:
+   * their flush would come after the stop (it is a message to self, and a stop stashed behind a
+   * write runs first), so they changed nothing; their senders hear it now ({@code unavailable},
+   * sent again under the same key to where the room starts next) instead of at their timeout.
+   */
+  private void answerQueuedChanges() {
+    for (Command change : pending) {
+      if (change instanceof SessionCommand.Request request) {
+        request.undelivered();
+      }
+    }
+    pending.clear();
   }
 
   /** What is still queued (past the per-write cap) goes into the next write. */

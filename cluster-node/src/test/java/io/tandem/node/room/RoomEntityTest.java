@@ -538,4 +538,62 @@ class RoomEntityTest {
   private static ErrorCode rejected(SessionReply reply) {
     return assertInstanceOf(SessionReply.Rejected.class, reply).code();
   }
+
+  /**
+   * Holds the room's flush back until the room got its stop, as happens when the stop was stashed
+   * behind a journal write and the changes that queued up meanwhile wait for their flush (a message
+   * to self, behind the stop).
+   */
+  private static final class FlushAfterStop
+      extends org.apache.pekko.actor.typed.BehaviorInterceptor<SessionCommand, SessionCommand> {
+    private boolean stopped;
+
+    FlushAfterStop() {
+      super(SessionCommand.class);
+    }
+
+    @Override
+    public org.apache.pekko.actor.typed.Behavior<SessionCommand> aroundReceive(
+        org.apache.pekko.actor.typed.TypedActorContext<SessionCommand> ctx,
+        SessionCommand msg,
+        ReceiveTarget<SessionCommand> target) {
+      if (msg == SessionCommand.Stop.INSTANCE) {
+        stopped = true;
+      } else if (msg == RoomEntity.FlushChanges.INSTANCE && !stopped) {
+        ctx.asJava().getSelf().tell(msg);
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+      }
+      return target.apply(ctx, msg);
+    }
+  }
+
+  @Test
+  void changesQueuedWhenTheRoomStopsAreAnsweredUnavailableNotLeftToTheirTimeout() {
+    var entity =
+        testKit.spawn(
+            org.apache.pekko.actor.typed.javadsl.Behaviors.intercept(
+                FlushAfterStop::new,
+                RoomEntity.create("r-" + UUID.randomUUID(), null, SETTINGS, clock)));
+    entity.tell(
+        new SessionCommand.Join(
+            "m1",
+            "c-m1",
+            new MemberInfo("m1", "browser", "editor", JSON.createObjectNode()),
+            7L,
+            StreamPosition.of(null, null),
+            hub.ref()));
+    hub.fishForMessage(
+        Duration.ofSeconds(3),
+        m ->
+            m instanceof Subscriber.Admitted
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    TestProbe<SessionReply> writer = testKit.createTestProbe();
+    entity.tell(new RoomEntity.Edit("m1", List.of(DocEdit.set("a", new IntNode(1))), writer.ref()));
+    entity.tell(SessionCommand.Stop.INSTANCE);
+    SessionReply reply = writer.expectMessageClass(SessionReply.class, Duration.ofSeconds(3));
+    assertEquals(
+        ErrorCode.UNAVAILABLE, ((SessionReply.Rejected) reply).code(), String.valueOf(reply));
+    writer.expectTerminated(entity, Duration.ofSeconds(3));
+  }
 }
