@@ -154,12 +154,7 @@ public final class MapEntity
 
   /** A member's control object for the publishers. */
   public record Control(String memberId, ObjectNode control, ActorRef<SessionReply> replyTo)
-      implements Command, SessionCommand.Request {
-    @Override
-    public void undelivered() {
-      replyTo.tell(SessionCommand.undeliveredReply());
-    }
-  }
+      implements Command, SessionCommand.Answered {}
 
   /** Internal: persist the latest ephemeral values. */
   public enum Checkpoint implements Command {

@@ -144,21 +144,11 @@ public final class RecordingEntity
    * Record these batches, in order, in one journal write; replies {@link SessionReply.Published}.
    */
   public record Publish(String memberId, List<Publication> batches, ActorRef<SessionReply> replyTo)
-      implements Command, SessionCommand.Request {
-    @Override
-    public void undelivered() {
-      replyTo.tell(SessionCommand.undeliveredReply());
-    }
-  }
+      implements Command, SessionCommand.Answered {}
 
   /** Close the recording. */
   public record End(String memberId, ActorRef<SessionReply> replyTo)
-      implements Command, SessionCommand.Request {
-    @Override
-    public void undelivered() {
-      replyTo.tell(SessionCommand.undeliveredReply());
-    }
-  }
+      implements Command, SessionCommand.Answered {}
 
   /** Internal: blobs read back after a recovery; {@code absent} ones are not in the store. */
   public record PayloadsLoaded(Map<String, byte[]> loaded, List<BlobRef> absent)

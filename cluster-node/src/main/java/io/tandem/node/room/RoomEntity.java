@@ -123,12 +123,7 @@ public final class RoomEntity
    * the room already applied under the same key and principal is answered with its seq instead.
    */
   public record Edit(String memberId, List<DocEdit> ops, ReplyTo replyTo, String key)
-      implements Command, SessionCommand.Request {
-    @Override
-    public void undelivered() {
-      replyTo.tell(SessionCommand.undeliveredReply());
-    }
-
+      implements Command, SessionCommand.Tagged {
     public Edit(String memberId, List<DocEdit> ops, ActorRef<SessionReply> replyTo, String key) {
       this(memberId, ops, ReplyTo.of(replyTo), key);
     }
@@ -147,12 +142,7 @@ public final class RoomEntity
       ObjectTransform transform,
       ReplyTo replyTo,
       String key)
-      implements Command, SessionCommand.Request {
-    @Override
-    public void undelivered() {
-      replyTo.tell(SessionCommand.undeliveredReply());
-    }
-
+      implements Command, SessionCommand.Tagged {
     public ChangeObject(
         String memberId,
         ObjectAction action,
@@ -189,12 +179,7 @@ public final class RoomEntity
    * member, and the tick (poses and presence batches) follows at once. Answered without a seq.
    */
   public record ChangeSettings(String memberId, int tickHz, ActorRef<SessionReply> replyTo)
-      implements Command, SessionCommand.Request {
-    @Override
-    public void undelivered() {
-      replyTo.tell(SessionCommand.undeliveredReply());
-    }
-  }
+      implements Command, SessionCommand.Answered {}
 
   /** Internal: decide and persist the queued edits and object actions. */
   public enum FlushChanges implements Command {

@@ -44,6 +44,26 @@ public interface SessionCommand extends CborSerializable {
     void undelivered();
   }
 
+  /** A request answered with a bare {@link SessionReply}. */
+  interface Answered extends Request {
+    ActorRef<SessionReply> replyTo();
+
+    @Override
+    default void undelivered() {
+      replyTo().tell(undeliveredReply());
+    }
+  }
+
+  /** A request answered through a {@link ReplyTo} (a connection's tagged answer). */
+  interface Tagged extends Request {
+    ReplyTo replyTo();
+
+    @Override
+    default void undelivered() {
+      replyTo().tell(undeliveredReply());
+    }
+  }
+
   /** The answer to a request that reached no entity. */
   static SessionReply.Rejected undeliveredReply() {
     return new SessionReply.Rejected(
@@ -90,12 +110,7 @@ public interface SessionCommand extends CborSerializable {
   }
 
   /** Leave; the answer says whether it was a member (and any seq its leave caused). */
-  record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Common, Request {
-    @Override
-    public void undelivered() {
-      replyTo.tell(undeliveredReply());
-    }
-  }
+  record Leave(String memberId, ActorRef<SessionReply> replyTo) implements Common, Answered {}
 
   /** The member's connection closed: like {@link Leave}, without a reply. */
   record Disconnect(String memberId) implements Common {}

@@ -110,8 +110,8 @@ class RoomBudgetTest {
 
   /**
    * The members' cost kept between changes is the one counted from scratch, through presence
-   * changes taken, proposals refused, joins and leaves (which force a recount), and a proposal
-   * taken for another member than the one checked.
+   * changes taken, proposals refused, joins and leaves (which force a recount), and a change of
+   * another member than the one checked.
    */
   @Test
   void theMembersCostKeptBetweenChangesIsTheOneCountedFromScratch() {

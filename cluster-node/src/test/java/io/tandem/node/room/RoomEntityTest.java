@@ -84,6 +84,16 @@ class RoomEntityTest {
     hub = testKit.createTestProbe();
   }
 
+  /** Waits until the hub gets a message of {@code type}, ignoring the others before it. */
+  private void awaitAtHub(Class<? extends Subscriber.Message> type) {
+    hub.fishForMessage(
+        Duration.ofSeconds(3),
+        m ->
+            type.isInstance(m)
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+  }
+
   @AfterAll
   void shutdown() {
     testKit.shutdownTestKit();
@@ -162,12 +172,7 @@ class RoomEntityTest {
     assertEquals(new SessionReply.Accepted(null), deleted.reply());
     assertEquals(1, deleted.events().size());
     assertInstanceOf(RoomEntity.Deleted.class, deleted.events().get(0));
-    hub.fishForMessage(
-        Duration.ofSeconds(3),
-        m ->
-            m instanceof Subscriber.Deleted
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    awaitAtHub(Subscriber.Deleted.class);
     assertFalse(room.getState().exists());
     // its members are gone: their next change is not_joined, and it stays deleted on recovery
     assertEquals(
@@ -582,12 +587,7 @@ class RoomEntityTest {
             7L,
             StreamPosition.of(null, null),
             hub.ref()));
-    hub.fishForMessage(
-        Duration.ofSeconds(3),
-        m ->
-            m instanceof Subscriber.Admitted
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    awaitAtHub(Subscriber.Admitted.class);
     TestProbe<SessionReply> writer = testKit.createTestProbe();
     entity.tell(new RoomEntity.Edit("m1", List.of(DocEdit.set("a", new IntNode(1))), writer.ref()));
     entity.tell(SessionCommand.Stop.INSTANCE);
