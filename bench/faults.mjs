@@ -175,6 +175,7 @@ const M = {
   acks: [], // {t (s since load start), latency ms, kind}
   opErrors: {}, // code -> count
   unavailableLatency: [], // ms until an `unavailable` answer
+  unavailable: [], // {t (s since load start, when asked), ms, what, session, node, wallClock}: each one, to find in the nodes' logs
   retries: 0,
   reconnects: [], // {t, ms, code, node}
   reconnectFailures: 0,
@@ -189,6 +190,12 @@ const M = {
 };
 let loadStart = 0;
 const tLoad = () => (now() - loadStart) / 1000;
+/** An `unavailable` answer: how long it took, and when and where it was asked (wall clock, to match the nodes' logs). */
+function noteUnavailable(what, session, client, askedAt) {
+  const ms = now() - askedAt;
+  M.unavailableLatency.push(ms);
+  M.unavailable.push({ t: +((askedAt - loadStart) / 1000).toFixed(3), ms: Math.round(ms), what, session, node: client.node, wallClock: new Date(Date.now() - ms).toISOString() });
+}
 const bump = (obj, key) => { obj[key] = (obj[key] || 0) + 1; };
 
 // the first content seen at each seq per session, to compare what different clients got
@@ -342,6 +349,7 @@ class Client {
       if (s.seq !== null) { payload.since = s.seq; payload.epoch = s.epoch; }
       // the node answers a join once the session runs again (its hub retries the entity for up
       // to rejoin-attempts x ask-timeout, 60 s): a shorter wait would send a second join, `conflict`
+      const askedAt = now();
       const f = await this.request('join', session, payload, 75000);
       if (f.type === 'snapshot') {
         if (payload.since !== undefined && !f.payload.recovered) M.freshOnResume++;
@@ -350,6 +358,7 @@ class Client {
       if (f.type === 'closed') return false;
       if (f.type === 'error') bump(M.opErrors, 'join:' + f.payload.code);
       else bump(M.opErrors, 'join:' + f.type);
+      if (f.type === 'error' && f.payload.code === 'unavailable') noteUnavailable('join', session, this, askedAt);
       if (f.type === 'error' && f.payload.code === 'conflict' && s.live) return true;
       await sleep(Math.min(5000, 300 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random()));
     }
@@ -472,7 +481,7 @@ async function editorLoop(c, room) {
           if (await c.join(room)) c.markLive();
           continue;
         }
-        if (r.payload.code === 'unavailable') M.unavailableLatency.push(now() - askedAt);
+        if (r.payload.code === 'unavailable') noteUnavailable('op', room, c, askedAt);
         await sleep(r.payload.code === 'unavailable' ? 200 : 1000);
       } else if (r.type === 'timeout') {
         bump(M.opErrors, 'op:timeout');
@@ -778,7 +787,7 @@ function report(v, seconds) {
 
 async function runScenario(scenario) {
   Object.assign(M, {
-    acks: [], opErrors: {}, unavailableLatency: [], retries: 0, reconnects: [], reconnectFailures: 0,
+    acks: [], opErrors: {}, unavailableLatency: [], unavailable: [], retries: 0, reconnects: [], reconnectFailures: 0,
     resyncs: 0, freshOnResume: 0, gaps: 0, repeats: 0, contentMismatch: 0, closeCodes: {}, byes: 0,
     presenceFrames: 0, posesFrames: 0, faults: [], readySamples: [],
   });
@@ -870,7 +879,7 @@ async function runScenario(scenario) {
     console.log();
     const text = report(v, seconds);
     if (JSON_OUT) {
-      writeFileSync(JSON_OUT.replace('%s', scenario), JSON.stringify({ verdict: v, faults: M.faults, reconnects: M.reconnects, table: text }, null, 1));
+      writeFileSync(JSON_OUT.replace('%s', scenario), JSON.stringify({ verdict: v, faults: M.faults, reconnects: M.reconnects, unavailable: M.unavailable, table: text }, null, 1));
     }
     return v;
   } finally {

@@ -4,6 +4,7 @@ import io.tandem.protocol.ErrorCode;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.TimeoutAccess;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
@@ -23,11 +24,21 @@ import org.slf4j.LoggerFactory;
 public final class JsonErrors extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(JsonErrors.class);
 
-  /** {@code inner} with JSON errors. */
+  /**
+   * {@code inner} with JSON errors. The timeout's response is set only where the transport times
+   * requests out (Pekko HTTP's server adds a {@code Timeout-Access} header): Netty's edge has no
+   * request timeout, and Pekko logs a warning for each request that sets one without it.
+   */
   public Route wrap(Route inner) {
-    return withRequestTimeoutResponse(
-        request -> HttpErrors.response(ErrorCode.UNAVAILABLE, "the request timed out"),
-        () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> inner)));
+    Route handled =
+        handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> inner));
+    return extractRequest(
+        request ->
+            request.getHeader(TimeoutAccess.class).isPresent()
+                ? withRequestTimeoutResponse(
+                    timedOut -> HttpErrors.response(ErrorCode.UNAVAILABLE, "the request timed out"),
+                    () -> handled)
+                : handled);
   }
 
   private static ExceptionHandler exceptions() {

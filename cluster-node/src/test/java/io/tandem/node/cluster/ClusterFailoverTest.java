@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tandem.node.testing.NodeProcess;
 import io.tandem.node.testing.ResumingEditor;
 import io.tandem.node.testing.WsClient;
@@ -236,6 +237,68 @@ class ClusterFailoverTest {
     }
   }
 
+  /**
+   * A node that stops answering (a long pause, a frozen VM) must not stop sessions starting on the
+   * others before the split brain resolver removes it. Sharding's coordinator records each new
+   * shard's home in Distributed Data and takes nothing else until that write is acknowledged; with
+   * Pekko's defaults a cluster of three acknowledged only when all three had it, so every new
+   * session waited for the frozen node to be downed (failure detection + stable-after), and in a
+   * rolling restart each moved shard waited for the slowest node. The coordinator now writes to a
+   * majority.
+   */
+  @Test
+  void aFrozenNodeDoesNotStopNewSessionsStartingOnTheOthers() throws Exception {
+    ensureThreeNodes();
+    JsonNode members = JSON.readTree(nodes.get(0).management("/cluster/members").body());
+    String oldestAddress = members.path("oldest").asText();
+    // the client is on the oldest node, which runs the shard coordinators; it is never frozen
+    NodeProcess oldest =
+        nodes.stream()
+            .filter(n -> oldestAddress.endsWith("@" + n.ports().clusterAddress()))
+            .findFirst()
+            .orElseThrow();
+    String prefix = "room:frozen-" + UUID.randomUUID().toString().substring(0, 6) + "-";
+    try (WsClient c = WsClient.connect(oldest.wsUrl())) {
+      c.hello(TOKEN);
+      // A new shard goes to the region with the fewest. Rooms are started until another node
+      // holds more than the fewest: that one is frozen, and the next new shard is not placed on it.
+      NodeProcess victim = null;
+      for (int started = 0; victim == null; started++) {
+        assertTrue(started < 40, "no node other than the oldest ever held more shards");
+        Map<NodeProcess, Integer> shards = new HashMap<>();
+        nodes.forEach(n -> shards.put(n, shards(n)));
+        int fewest = shards.values().stream().mapToInt(Integer::intValue).min().orElseThrow();
+        victim =
+            nodes.stream()
+                .filter(n -> n != oldest && shards.get(n) > fewest)
+                .findFirst()
+                .orElse(null);
+        if (victim == null) {
+          String room = prefix + "warm-" + started;
+          assertEquals("snapshot", c.join(room, "editor").path("type").asText(), room);
+          c.send(c.frame("leave", room, WsClient.payload()));
+        }
+      }
+      log("freezing " + victim.name() + " (SIGSTOP)");
+      victim.signal("STOP");
+      try {
+        String room = prefix + "new";
+        long t0 = System.nanoTime();
+        ObjectNode join = c.frame("join", room, WsClient.payload().put("role", "editor"));
+        c.send(join);
+        JsonNode reply =
+            c.await(
+                f -> f.path("ref").asLong(-1) == join.get("ref").asLong(), Duration.ofSeconds(5));
+        log("a new room answered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        assertEquals("snapshot", reply.path("type").asText(), reply.toString());
+        assertEquals("ok", c.set(room, "state.n", 1).path("type").asText());
+      } finally {
+        victim.kill();
+        nodes.remove(victim);
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private List<ResumingEditor> editorsOnEveryNode(String room) {
@@ -297,6 +360,15 @@ class ClusterFailoverTest {
       }
     }
     return n;
+  }
+
+  /** {@link #shardsOn} for a stream: the node's room shards, or a failed test. */
+  private int shards(NodeProcess node) {
+    try {
+      return shardsOn(node);
+    } catch (Exception e) {
+      throw new AssertionError("shards of " + node.name(), e);
+    }
   }
 
   private int shardsOn(NodeProcess node) throws Exception {

@@ -228,6 +228,14 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** Sends a signal by name ({@code STOP} freezes the JVM, {@code CONT} lets it run again). */
+  public void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError("kill -" + name + " " + pid() + " failed");
+    }
+  }
+
   /** Sends SIGTERM (coordinated shutdown) without waiting. */
   public void terminate() {
     process.destroy();
