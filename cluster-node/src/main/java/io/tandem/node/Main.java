@@ -39,6 +39,7 @@ import io.tandem.persistence.EmbeddedCassandra;
 import io.tandem.protocol.FrameCodec;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,11 +51,14 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.pattern.Patterns;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -364,13 +368,21 @@ public final class Main {
       org.apache.pekko.actor.Cancellable sampling,
       Edge edge) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    Duration handOff =
+        system.settings().config().getDuration("tandem.cluster.hand-off-before-drain");
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "drain-websockets",
-        () -> {
-          registry.drainAll();
-          return CompletableFuture.completedFuture(Done.getInstance());
-        });
+        () ->
+            handOffShards(system, handOff)
+                .handle(
+                    (done, failed) -> {
+                      if (failed != null) {
+                        log.warn("the shards were not all handed off in {}; draining", handOff);
+                      }
+                      registry.drainAll();
+                      return Done.getInstance();
+                    }));
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "stop-metrics-sampling",
@@ -384,6 +396,30 @@ public final class Main {
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "http-transport-stop",
         () -> edge.terminate().get());
+  }
+
+  /**
+   * Hands off every shard of this node (each entity type's region shuts down gracefully, as it
+   * would later in the shutdown's sharding phase): done when all regions stopped, or at once for
+   * {@code within} zero. A region that has stopped takes no part in sharding's own phase.
+   */
+  private static CompletionStage<Done> handOffShards(ActorSystem<?> system, Duration within) {
+    if (within.isZero()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    org.apache.pekko.cluster.sharding.ClusterSharding sharding =
+        org.apache.pekko.cluster.sharding.ClusterSharding.get(Adapter.toClassic(system));
+    CompletableFuture<?>[] stopped =
+        sharding.getShardTypeNames().stream()
+            .map(
+                type ->
+                    Patterns.gracefulStop(
+                            sharding.shardRegion(type),
+                            within,
+                            ShardRegion.gracefulShutdownInstance())
+                        .toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(stopped).thenApply(all -> Done.getInstance());
   }
 
   /**
