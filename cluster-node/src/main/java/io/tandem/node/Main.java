@@ -373,16 +373,20 @@ public final class Main {
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "drain-websockets",
-        () ->
-            handOffShards(system, handOff)
-                .handle(
-                    (done, failed) -> {
-                      if (failed != null) {
-                        log.warn("the shards were not all handed off in {}; draining", handOff);
-                      }
-                      registry.drainAll();
-                      return Done.getInstance();
-                    }));
+        () -> {
+          // no new clients from now on (readiness already answers 503); the open ones keep
+          // working while their sessions move
+          registry.refuseNew();
+          return handOffShards(system, handOff)
+              .handle(
+                  (done, failed) -> {
+                    if (failed != null) {
+                      log.warn("the shards were not all handed off in {}; draining", handOff);
+                    }
+                    registry.drainAll();
+                    return Done.getInstance();
+                  });
+        });
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "stop-metrics-sampling",

@@ -102,6 +102,14 @@ public final class ConnectionRegistry {
     return told;
   }
 
+  /**
+   * Refuses new connections from now on (the upgrade gets 503) and leaves the open ones alone: a
+   * leaving node does this while it hands its sessions off, before {@link #drainAll}.
+   */
+  public void refuseNew() {
+    draining = true;
+  }
+
   /** Refuses new connections and tells every open one to say bye and close with 1012. */
   public void drainAll() {
     draining = true;
