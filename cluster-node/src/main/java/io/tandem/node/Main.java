@@ -53,6 +53,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.Http;
@@ -405,10 +406,15 @@ public final class Main {
   /**
    * Hands off every shard of this node (each entity type's region shuts down gracefully, as it
    * would later in the shutdown's sharding phase): done when all regions stopped, or at once for
-   * {@code within} zero. A region that has stopped takes no part in sharding's own phase.
+   * {@code within} zero. A region that has stopped takes no part in sharding's own phase. Skipped
+   * on a node that was downed (it has no coordinator to hand off to; its sessions already restart
+   * elsewhere), as sharding's own phase skips it.
    */
   private static CompletionStage<Done> handOffShards(ActorSystem<?> system, Duration within) {
-    if (within.isZero()) {
+    Cluster cluster = Cluster.get(system);
+    if (within.isZero()
+        || cluster.isTerminated()
+        || cluster.selfMember().status() == MemberStatus.down()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
     org.apache.pekko.cluster.sharding.ClusterSharding sharding =
