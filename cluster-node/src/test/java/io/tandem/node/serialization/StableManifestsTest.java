@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.IntNode;
-import com.typesafe.config.ConfigFactory;
 import io.tandem.node.room.DocEdit;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.MemberInfo;
 import io.tandem.node.session.SessionCommand;
 import io.tandem.node.session.StreamPosition;
 import io.tandem.node.session.Subscriber;
+import io.tandem.node.testing.LocalActors;
 import io.tandem.persistence.CborSerializable;
 import io.tandem.persistence.serialization.ManifestRegistry;
 import io.tandem.persistence.serialization.StableCborSerializer;
@@ -45,13 +45,7 @@ class StableManifestsTest {
 
   private static ActorTestKit kit(String name, boolean writeStable) {
     return ActorTestKit.create(
-        name,
-        ConfigFactory.parseString(
-                "pekko.actor.provider = local\n"
-                    + StableCborSerializer.WRITE_STABLE
-                    + " = "
-                    + writeStable)
-            .withFallback(ConfigFactory.load()));
+        name, LocalActors.config(StableCborSerializer.WRITE_STABLE + " = " + writeStable));
   }
 
   @AfterAll

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.typesafe.config.ConfigFactory;
 import io.tandem.node.map.MapEntity;
 import io.tandem.node.room.RoomEntity;
+import io.tandem.node.testing.LocalActors;
 import io.tandem.protocol.ErrorCode;
 import java.time.Duration;
 import java.util.List;
@@ -41,9 +41,7 @@ class UndeliveredRequestsTest {
   void start() {
     testKit =
         ActorTestKit.create(
-            "UndeliveredRequestsTest",
-            ConfigFactory.parseString("pekko.actor.provider = local\npekko.log-dead-letters = off")
-                .withFallback(ConfigFactory.load()));
+            "UndeliveredRequestsTest", LocalActors.config("pekko.log-dead-letters = off"));
     testKit.spawn(UndeliveredRequests.create(), "undelivered-requests");
     // the listener subscribes on its own time: wait until a lost request is answered
     TestProbe<SessionReply> ready = testKit.createTestProbe();

@@ -3,7 +3,7 @@ package io.tandem.node.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
+import io.tandem.node.testing.LocalActors;
 import io.tandem.node.testing.RawWs;
 import io.tandem.protocol.CloseCode;
 import java.time.Duration;
@@ -58,9 +58,7 @@ class CloseUnderFloodTest extends AllDirectives {
         ActorSystem.create(
             Behaviors.empty(),
             "close-under-flood",
-            ConfigFactory.parseString(
-                    "pekko.actor.provider = local\npekko.http.server.remote-address-attribute = on")
-                .withFallback(ConfigFactory.load()));
+            LocalActors.config("pekko.http.server.remote-address-attribute = on"));
     CloseCodeFrames closeCodes = new CloseCodeFrames(system);
     binding =
         Http.get(system)

@@ -3,7 +3,7 @@ package io.tandem.node.ws;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
+import io.tandem.node.testing.LocalActors;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -17,10 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionRegistryTest {
   private static final ActorTestKit KIT =
-      ActorTestKit.create(
-          "ConnectionRegistryTest",
-          ConfigFactory.parseString("pekko.actor.provider = local")
-              .withFallback(ConfigFactory.load()));
+      ActorTestKit.create("ConnectionRegistryTest", LocalActors.config());
 
   @AfterAll
   static void stop() {

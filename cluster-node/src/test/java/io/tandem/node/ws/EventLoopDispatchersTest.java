@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.netty.channel.EventLoop;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.tandem.node.testing.LocalActors;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -24,10 +24,7 @@ import org.junit.jupiter.api.Test;
 
 class EventLoopDispatchersTest {
   private static final ActorTestKit KIT =
-      ActorTestKit.create(
-          "EventLoopDispatchersTest",
-          ConfigFactory.parseString("pekko.actor.provider = local")
-              .withFallback(ConfigFactory.load()));
+      ActorTestKit.create("EventLoopDispatchersTest", LocalActors.config());
   private static NioEventLoopGroup loops;
   private static EventLoopDispatchers dispatchers;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
+import io.tandem.node.testing.LocalActors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +30,7 @@ import scala.Option;
 /** The message layer alone, fed with what Pekko's frame handler emits. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MessageAssemblyTest {
-  private final ActorSystem system =
-      ActorSystem.create(
-          "assembly",
-          ConfigFactory.parseString("pekko.actor.provider = local")
-              .withFallback(ConfigFactory.load()));
+  private final ActorSystem system = ActorSystem.create("assembly", LocalActors.config());
 
   @AfterAll
   void stop() {
