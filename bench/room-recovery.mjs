@@ -5,6 +5,9 @@
 //   TANDEM_JAVA_OPTS=-Dtandem.room.passivate-after=2s TANDEM_WS_MAX_FRAMES_PER_SECOND=100000 \
 //     TANDEM_WS_BURST_FRAMES=100000 ./run &
 //   node bench/room-recovery.mjs <token> [rooms=10] [ops=300] [ws://127.0.0.1:8080/v1/ws]
+// PREFIX=<prefix> names the rooms (default: a new prefix per run); with JOIN_ONLY=1 nothing is
+// written and the rooms PREFIX0.. are only joined: after a restart of the node, the first join is
+// the one a cold JVM answers (every join's time is printed in order).
 // Needs Node's `ws` package (client-web/node_modules after a build).
 import { createRequire } from 'node:module';
 const require = createRequire(new URL('../client-web/package.json', import.meta.url));
@@ -35,10 +38,11 @@ function connect() {
   });
 }
 
-const prefix = `room:recovery-${Date.now()}-`;
+const prefix = process.env.PREFIX ?? `room:recovery-${Date.now()}-`;
+const joinOnly = process.env.JOIN_ONLY === '1';
 const writer = await connect();
 await writer.req('hello', undefined, { token });
-for (let r = 0; r < ROOMS; r++) {
+for (let r = 0; r < (joinOnly ? 0 : ROOMS); r++) {
   const room = prefix + r;
   await writer.req('join', room, { role: 'editor' });
   const oks = [];
@@ -50,9 +54,11 @@ for (let r = 0; r < ROOMS; r++) {
 }
 writer.ws.close();
 
-// the rooms passivate once they have had no member for passivate-after
-console.log(`${ROOMS} rooms of ${OPS} ops written; waiting for them to passivate`);
-await new Promise((r) => setTimeout(r, Number(process.env.WAIT_MS ?? 8000)));
+if (!joinOnly) {
+  // the rooms passivate once they have had no member for passivate-after
+  console.log(`${ROOMS} rooms of ${OPS} ops written (${prefix}0..); waiting for them to passivate`);
+  await new Promise((r) => setTimeout(r, Number(process.env.WAIT_MS ?? 8000)));
+}
 
 const reader = await connect();
 await reader.req('hello', undefined, { token });
@@ -64,5 +70,6 @@ for (let r = 0; r < ROOMS; r++) {
   times.push(performance.now() - t);
 }
 reader.ws.close();
+console.log(`join -> snapshot in order (ms): ${times.map((t) => t.toFixed(1)).join(' ')}`);
 times.sort((a, b) => a - b);
 console.log(`join -> snapshot of a passivated room (ms): p50 ${times[Math.floor(times.length / 2)].toFixed(1)}, min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)}`);

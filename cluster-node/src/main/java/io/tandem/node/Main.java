@@ -28,6 +28,7 @@ import io.tandem.node.replay.Replays;
 import io.tandem.node.room.RoomEntity;
 import io.tandem.node.session.SessionEntities;
 import io.tandem.node.session.SessionIndexBackfill;
+import io.tandem.node.session.SessionWarmUp;
 import io.tandem.node.session.UndeliveredRequests;
 import io.tandem.node.ws.ConnectionActor;
 import io.tandem.node.ws.ConnectionBalancer;
@@ -36,6 +37,7 @@ import io.tandem.node.ws.NettyTransport;
 import io.tandem.node.ws.WebSocketEndpoint;
 import io.tandem.persistence.CassandraSettings;
 import io.tandem.persistence.EmbeddedCassandra;
+import io.tandem.persistence.blob.Blobs;
 import io.tandem.protocol.FrameCodec;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -249,7 +251,7 @@ public final class Main {
     if (settings.sessionIndexBackfill()) {
       SessionIndexBackfill.start(system);
     }
-    stopOnShutdown(system, registry, sampling, edge);
+    stopOnShutdown(system, settings, registry, sampling, edge);
     return new Node(edge.address(), registry, devTokens, hubs, outbound, replays);
   }
 
@@ -297,10 +299,17 @@ public final class Main {
   }
 
   /**
-   * Registers every entity type (and the recordings' retention) with sharding, and the listener
-   * that answers the sessions' requests lost on their way.
+   * Warms the session entities ({@link SessionWarmUp}), then registers every entity type (and the
+   * recordings' retention) with sharding, and the listener that answers the sessions' requests lost
+   * on their way.
    */
-  private static void startEntities(ActorSystem<?> system, NodeSettings settings, Clock clock) {
+  private static void startEntities(ActorSystem<?> system, NodeSettings settings, Clock clock)
+      throws InterruptedException {
+    SessionWarmUp.run(
+        system,
+        SessionWarmUp.kinds(
+            settings.rooms(), settings.recordings(), settings.maps(), clock, Blobs.get(system)),
+        settings.cluster().warmUp());
     UndeliveredRequests.start(system);
     RoomEntity.init(system, settings.rooms(), clock);
     RecordingEntity.init(system, settings.recordings(), clock);
@@ -365,12 +374,12 @@ public final class Main {
    */
   private static void stopOnShutdown(
       ActorSystem<?> system,
+      NodeSettings settings,
       ConnectionRegistry registry,
       org.apache.pekko.actor.Cancellable sampling,
       Edge edge) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    Duration handOff =
-        system.settings().config().getDuration("tandem.cluster.hand-off-before-drain");
+    Duration handOff = settings.cluster().handOffBeforeDrain();
     shutdown.addTask(
         CoordinatedShutdown.PhaseBeforeServiceUnbind(),
         "drain-websockets",

@@ -16,9 +16,21 @@ import java.util.Locale;
  *     entity stopped (each try waits for the ask timeout)
  * @param joinResendInterval how often a room's unanswered join is sent again within a try (zero:
  *     never)
+ * @param warmUp how long a starting node may spend warming its session entities before its shard
+ *     regions register (zero: no warm-up)
+ * @param handOffBeforeDrain how long a node that shuts down waits for its shards to move before it
+ *     closes its WebSockets (zero: close them first)
  */
 public record ClusterSettings(
-    Bootstrap bootstrap, boolean management, int rejoinAttempts, Duration joinResendInterval) {
+    Bootstrap bootstrap,
+    boolean management,
+    int rejoinAttempts,
+    Duration joinResendInterval,
+    Duration warmUp,
+    Duration handOffBeforeDrain) {
+
+  /** The longest {@code warm-up} and {@code hand-off-before-drain} accepted. */
+  static final Duration MAX_BOUND = Duration.ofMinutes(1);
 
   /** How a node joins the cluster. */
   public enum Bootstrap {
@@ -43,6 +55,22 @@ public record ClusterSettings(
         bootstrap,
         c.getBoolean("management") || bootstrap != Bootstrap.OFF,
         c.getInt("rejoin-attempts"),
-        c.getDuration("join-resend-interval"));
+        c.getDuration("join-resend-interval"),
+        bound(c, "warm-up"),
+        bound(c, "hand-off-before-drain"));
+  }
+
+  private static Duration bound(Config c, String path) {
+    Duration d = c.getDuration(path);
+    if (d.isNegative() || d.compareTo(MAX_BOUND) > 0) {
+      throw new IllegalArgumentException(
+          "tandem.cluster."
+              + path
+              + " must be between 0s and "
+              + MAX_BOUND.toSeconds()
+              + "s, not "
+              + d);
+    }
+    return d;
   }
 }
