@@ -137,10 +137,16 @@ public final class SessionWarmUp {
     }
   }
 
+  /** The pause before an entity that stopped unanswered is tried again. */
+  static final Duration RETRY_AFTER = Duration.ofMillis(500);
+
+  private static final String RETRY = "retry";
+
   /**
    * One kind's warm-up: an entity under a fresh name recovers and answers a summary, and is
    * stopped. An entity that stops without answering (its first query timed out, as a Cassandra that
-   * has just started may let it) is tried again under a new name until the deadline.
+   * has just started may let it) is tried again under a new name after {@link #RETRY_AFTER}, until
+   * the deadline.
    */
   private static Behavior<Object> warm(Kind kind, long deadline, CompletableFuture<Void> answered) {
     return Behaviors.setup(
@@ -164,6 +170,12 @@ public final class SessionWarmUp {
                         .forEach(c -> c.unsafeUpcast().tell(SessionCommand.Stop.INSTANCE));
                     return Behaviors.same();
                   })
+              .onMessageEquals(
+                  RETRY,
+                  () -> {
+                    start.get();
+                    return Behaviors.same();
+                  })
               .onSignal(
                   Terminated.class,
                   stopped -> {
@@ -172,7 +184,9 @@ public final class SessionWarmUp {
                           new IllegalStateException(kind.name() + " entity stopped"));
                       return Behaviors.stopped();
                     }
-                    start.get();
+                    // a pause first: a journal that fails at once (its tables still being made,
+                    // its circuit breaker open) is not asked again in a loop
+                    ctx.scheduleOnce(RETRY_AFTER, ctx.getSelf(), RETRY);
                     return Behaviors.same();
                   })
               .build();
