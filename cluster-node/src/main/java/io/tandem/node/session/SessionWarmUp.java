@@ -48,11 +48,12 @@ import org.slf4j.LoggerFactory;
  * just came back some rooms of busy nodes and their members wait out the recovery
  * (docs/benchmarks.md, "A node that joins warms its entities first").
  *
- * <p>For every session kind, one entity under a name no session has ({@code tandem.warm-up.<uuid>},
- * outside sharding) recovers from the journal (an empty history) and answers a summary, and is
- * stopped. Nothing is written. The kinds warm side by side, all within {@code within}: a warm-up
- * that has not finished by then (the journal unreachable) is left to end on its own, and the node
- * starts anyway.
+ * <p>First the CBOR mapper builds the reader and writer of every type the kinds journal and of the
+ * commands and replies nodes exchange about sessions. Then, for every session kind, one entity
+ * under a name no session has ({@code tandem.warm-up.<uuid>}, outside sharding) recovers from the
+ * journal (an empty history) and answers a summary, and is stopped. Nothing is written. The kinds
+ * warm side by side, all within {@code within}: a warm-up that has not finished by then (the
+ * journal unreachable) is left to end on its own, and the node starts anyway.
  */
 public final class SessionWarmUp {
   private static final Logger log = LoggerFactory.getLogger(SessionWarmUp.class);
@@ -122,7 +123,7 @@ public final class SessionWarmUp {
     }
     try {
       CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-          .get(within.toMillis(), TimeUnit.MILLISECONDS);
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       log.info(
           "warmed the session entities ({}) in {} ms",
           kinds.stream().map(Kind::name).toList(),
