@@ -8,6 +8,7 @@ import io.tandem.node.auth.DevTokens;
 import io.tandem.node.auth.LinkSettings;
 import io.tandem.node.auth.SignedLinks;
 import io.tandem.node.auth.TokenVerifier;
+import io.tandem.node.cluster.ClusterSettings;
 import io.tandem.node.cluster.ClusterStart;
 import io.tandem.node.cluster.ClusterTls;
 import io.tandem.node.cluster.NodeAddress;
@@ -476,6 +477,26 @@ public final class Main {
         .withValue(
             "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method",
             ConfigValueFactory.fromAnyRef(method))
-        .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef(true));
+        .withValue("pekko.coordinated-shutdown.exit-jvm", ConfigValueFactory.fromAnyRef(true))
+        .withValue(
+            BEFORE_UNBIND_TIMEOUT,
+            ConfigValueFactory.fromAnyRef(beforeUnbindTimeout(base).toMillis() + "ms"));
+  }
+
+  private static final String BEFORE_UNBIND_TIMEOUT =
+      "pekko.coordinated-shutdown.phases.before-service-unbind.timeout";
+
+  /** What the WebSockets' drain takes after the hand-off, at most: bye, close, the flush. */
+  static final Duration DRAIN_MARGIN = Duration.ofSeconds(10);
+
+  /**
+   * The first shutdown phase's timeout: as configured, but never shorter than the hand-off bound
+   * plus {@link #DRAIN_MARGIN}, or a longer {@code hand-off-before-drain} would be cut off by the
+   * phase and the WebSockets never drained.
+   */
+  static Duration beforeUnbindTimeout(Config base) {
+    Duration configured = base.getDuration(BEFORE_UNBIND_TIMEOUT);
+    Duration needed = ClusterSettings.fromConfig(base).handOffBeforeDrain().plus(DRAIN_MARGIN);
+    return configured.compareTo(needed) < 0 ? needed : configured;
   }
 }
