@@ -341,6 +341,7 @@ export function packCbor(bytes, start, end, fallback) {
   let np = 0;
   let ne = 0;
   const blocks = [];
+  const positionBlocks = [];
   const nodeBlocks = [];
   const nIds = [];
   const nValues = [];
@@ -384,6 +385,15 @@ export function packCbor(bytes, start, end, fallback) {
       if (i === len) {
         blocks.push({ key: latin(b, ks, vs), ends });
         o = p;
+        continue;
+      }
+    }
+    if (klen > 3 && b[ks] === 112 && b[ks + 1] === 98 && b[ks + 2] === 47) {
+      // pb/<b> = {first, dims, values}: a block of positions, its numbers read into one typed array
+      const read = readPositionBlock(b, view, vs);
+      if (read) {
+        positionBlocks.push(read[0]);
+        o = read[1];
         continue;
       }
     }
@@ -456,13 +466,40 @@ export function packCbor(bytes, start, end, fallback) {
     // anything else: the key as text, the value decoded
     const key = plainItem(b, view, o)[0];
     const ve = skip(b, vs);
-    // a block of positions (pb/<b>: thousands of numbers) goes to cbor-x whole, the rest item by item
-    const positions = klen > 3 && b[ks] === 112 && b[ks + 1] === 98 && b[ks + 2] === 47;
-    const value = positions ? fallback(b.subarray(vs, ve)) : decodeItem(b, view, vs, ve, fallback);
-    (rest ??= {})[key] = value;
+    (rest ??= {})[key] = decodeItem(b, view, vs, ve, fallback);
     o = ve;
   }
-  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), blocks, nodeBlocks, nIds: Int32Array.from(nIds), nValues, rest };
+  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), blocks, positionBlocks, nodeBlocks, nIds: Int32Array.from(nIds), nValues, rest };
+}
+
+/**
+ * A block of positions `{first, dims, values}` read from its CBOR at `o` when `first` and `dims`
+ * are whole numbers and `values` all numbers: [{first, dims, values: Float64Array}, the offset
+ * after it], else null (then the entry is decoded whole, and placed or not as a decoded one is).
+ */
+function readPositionBlock(b, view, o) {
+  const [major, n, at] = head(b, o);
+  if (major !== 5 || n < 0) return null;
+  const block = { first: -1, dims: -1, values: null };
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    const key = b[p] >> 5 === 3 ? plainItem(b, view, p) : undefined;
+    if (!key) return null;
+    p = key[1];
+    if (key[0] === 'values') {
+      block.values = readNumbers(b, view, p);
+      if (!block.values) return null;
+      p = columnEnd;
+    } else if (key[0] === 'first' || key[0] === 'dims') {
+      const [vm, v, next] = head(b, p);
+      if (vm !== 0 || v < 0) return null;
+      block[key[0]] = v;
+      p = next;
+    } else {
+      p = skip(b, p);
+    }
+  }
+  return block.first >= 0 && block.dims >= 0 && block.values ? [block, p] : null;
 }
 
 /**
@@ -507,34 +544,41 @@ function readNodeBlock(b, view, o) {
   return [{ first, count: Math.min(count, 1e9 - first), attrs }, p];
 }
 
-// where readColumn's array ended (a module-level out-parameter, as endNext)
+// where readNumbers' or readColumn's array ended (a module-level out-parameter, as endNext)
 let columnEnd = 0;
 
 /**
- * A column of a block of node values at `o` (an array of definite length): its numbers in a
- * Float64Array when they all are numbers (as numberAt reads them), else an array of its items
- * (short ASCII texts read here, others by plainItem); null for what plainItem leaves to cbor-x.
- * `columnEnd` is set to the offset after it.
+ * The array of definite length at `o` as a Float64Array when its items all are numbers (as
+ * numberAt reads them), else null; `columnEnd` is set to the offset after it.
  */
-function readColumn(b, view, o) {
+function readNumbers(b, view, o) {
   const [major, n, at] = head(b, o);
   if (major !== 4 || n < 0) return null;
   const numbers = new Float64Array(n);
   let p = at;
-  let i = 0;
-  for (; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     const v = numberAt(b, view, p);
-    if (v === null) break;
+    if (v === null) return null;
     numbers[i] = v;
     p = numberEnd(b, p);
   }
-  if (i === n) {
-    columnEnd = p;
-    return numbers;
-  }
+  columnEnd = p;
+  return numbers;
+}
+
+/**
+ * A column of a block of node values at `o` (an array of definite length): its numbers
+ * (readNumbers), else an array of its items (short ASCII texts read here, others by plainItem);
+ * null for what plainItem leaves to cbor-x. `columnEnd` is set to the offset after it.
+ */
+function readColumn(b, view, o) {
+  const numbers = readNumbers(b, view, o);
+  if (numbers) return numbers;
+  const [major, n, at] = head(b, o);
+  if (major !== 4 || n < 0) return null;
   const items = new Array(n);
-  p = at;
-  for (i = 0; i < n; i++) {
+  let p = at;
+  for (let i = 0; i < n; i++) {
     const h = b[p];
     if (h >= 0x60 && h < 0x78) {
       // a text of up to 23 bytes (a label): made here when it is ASCII, without a pair per item
@@ -758,13 +802,15 @@ export class GraphBuffers {
 
   /**
    * A block of positions `{first, dims, values}`: node `first + i` is at the first three of
-   * `values[i * dims ...]` (missing ones 0). Anything else (a deleted block included) moves nothing.
+   * `values[i * dims ...]` (an array, or a Float64Array as packCbor reads it; missing ones 0).
+   * Anything else (a deleted block included) moves nothing.
    */
   #placeBlock(v) {
     const first = v?.first;
     const dims = v?.dims;
     const values = v?.values;
-    if (!Number.isInteger(first) || first < 0 || !Number.isInteger(dims) || dims < 1 || dims > MAX_BLOCK_DIMS || !Array.isArray(values)) return;
+    if (!Number.isInteger(first) || first < 0 || !Number.isInteger(dims) || dims < 1 || dims > MAX_BLOCK_DIMS) return;
+    if (!Array.isArray(values) && !(values instanceof Float64Array)) return;
     const n = Math.min(Math.floor(values.length / dims), 1e9 - first);
     if (n <= 0) return;
     for (let i = 0; i < n; i++) {
@@ -814,6 +860,7 @@ export class GraphBuffers {
     }
     if (eIds.length) this.dirty.idx = true;
     for (const { key, ends } of pk.blocks ?? []) this.#edgeBlock(key, ends, true);
+    for (const block of pk.positionBlocks ?? []) this.#placeBlock(block);
     for (const { key, block } of pk.nodeBlocks ?? []) this.#nodeBlock(key, block);
     const { nIds, nValues } = pk;
     for (let i = 0; nIds && i < nIds.length; i++) this.#attrs(this.slotOfNumber(nIds[i]), nValues[i]);

@@ -342,9 +342,11 @@ test('blocks of positions (pb/<b>) place nodes as p/<id> does, decoded or read f
   assert.deepEqual(picture(fromBlocks), expected);
   assert.equal(fromBlocks.positionsApplied, 700, 'a block counts its nodes as positions');
   assert.equal(fromEntries(entries).positionsApplied, 700);
-  const bytes = encode(blocked);
+  const fromCbor = packCbor(encode(blocked), 0, null, decode);
+  assert.equal(fromCbor.positionBlocks.length, 3, 'read into typed arrays');
+  assert.ok(fromCbor.positionBlocks[0].values instanceof Float64Array);
   const g = new GraphBuffers();
-  g.applyPacked(packCbor(bytes, 0, null, decode));
+  g.applyPacked(fromCbor);
   assert.deepEqual(picture(g), expected);
 
   // more than three numbers a node: the first three; fewer: the rest 0; a trailing partial node dropped
@@ -354,11 +356,18 @@ test('blocks of positions (pb/<b>) place nodes as p/<id> does, decoded or read f
   assert.equal(h.find('7'), undefined);
   // blocks that are not {first, dims, values} make no node and move none
   const before = picture(h);
-  for (const bad of [null, [1, 2], { first: -1, dims: 2, values: [1, 2] }, { first: 1.5, dims: 2, values: [1, 2] },
-    { first: 0, dims: 0, values: [1] }, { first: 0, dims: 65, values: [1] }, { first: 0, dims: 2, values: 'xy' }, { first: 0, dims: 2, values: [1] }]) {
-    h.apply('pb/a', bad);
-  }
+  const bad = [null, [1, 2], { first: -1, dims: 2, values: [1, 2] }, { first: 1.5, dims: 2, values: [1, 2] },
+    { first: 0, dims: 0, values: [1] }, { first: 0, dims: 65, values: [1] }, { first: 0, dims: 2, values: 'xy' }, { first: 0, dims: 2, values: [1] }];
+  for (const v of bad) h.apply('pb/a', v);
   assert.deepEqual(picture(h), before);
+  // and read from CBOR (some by the reader, the others decoded)
+  for (const v of bad) h.applyPacked(packCbor(encode({ 'pb/a': v }), 0, null, decode));
+  assert.deepEqual(picture(h), before);
+  // a block with values that are not all numbers: decoded, and placed as far as they are numbers
+  const odd = { 'pb/c': { first: 30, dims: 2, values: [1, null, 'x', 4] } };
+  const k = new GraphBuffers();
+  k.applyPacked(packCbor(encode(odd), 0, null, decode));
+  assert.deepEqual(picture(k), picture(fromEntries(odd)));
 });
 
 /** The same entries with the nodes' values n/<i> written as blocks nb/<b> of `per` nodes each, in columns. */
