@@ -13,7 +13,9 @@
 // alternate between them (run 1 the first, run 2 the second, ...), on one node and one map. Each
 // build is served by a small static server of this script on 127.0.0.1 (an ephemeral port; /v1/
 // requests are forwarded to the node), and the page connects to the node's WebSocket directly
-// (`nodes=`), which a dev-mode node allows from any loopback origin. (Playwright's route.fulfill
+// (`nodes=`), which a dev-mode node allows from any loopback origin. CASES=<build>@<map>,... names
+// the pairs to alternate between instead of every build with every map (e.g. an old page on a map
+// in the old form, a new page on the same graph in a new form); it implies MAP. (Playwright's route.fulfill
 // is not used for this: Chromium's local network access checks block a WebSocket to 127.0.0.1
 // from a document that a route fulfilled, and the page never connects.)
 //
@@ -47,7 +49,9 @@ const token = async (sub, scope) => {
 };
 
 let producer = null;
-let map = process.env.MAP;
+// CASES: [{build, map}], the pairs of a build's label and a map
+const pairs = (process.env.CASES ?? '').split(',').filter(Boolean).map((c) => ({ build: c.slice(0, c.indexOf('@')), map: c.slice(c.indexOf('@') + 1) }));
+let map = process.env.MAP ?? (pairs.length ? [...new Set(pairs.map((c) => c.map))].join(',') : undefined);
 if (!map) {
   map = `paint-${Date.now().toString(36)}`;
   const t0 = Date.now();
@@ -107,9 +111,15 @@ for (const [i, spec] of (process.env.WEB_DIR ?? '').split(',').filter(Boolean).e
   builds.push({ label, ...served });
 }
 if (builds.length === 0) builds.push({ label: 'node', url: base, server: null });
-// what the runs alternate between: every build with every map
+// what the runs alternate between: the CASES, else every build with every map
 const maps = map.split(',');
-const cases = builds.flatMap((b) => maps.map((m) => ({ ...b, map: m, label: maps.length > 1 ? `${b.label} ${m}` : b.label })));
+const cases = pairs.length
+  ? pairs.map((c) => {
+    const b = builds.find((x) => x.label === c.build);
+    if (!b) throw new Error(`CASES names a build that WEB_DIR does not: ${c.build}`);
+    return { ...b, map: c.map, label: `${c.build} ${c.map}` };
+  })
+  : builds.flatMap((b) => maps.map((m) => ({ ...b, map: m, label: maps.length > 1 ? `${b.label} ${m}` : b.label })));
 const wsOfNode = base.replace(/^http/, 'ws') + '/v1/ws';
 
 // runs in the page before its scripts: when each frame is sent, and when each message is dispatched

@@ -1,6 +1,8 @@
-// A producer for a map (protocol 4.5): publishes a seeded graph (nodes `n/<i>` with attributes,
-// edges in blocks of EDGE_BLOCK (default 1,000) `eb/<b>` = [from, to, from, to, ...], or with
-// EDGE_BLOCK=0 one key per edge `e/<j>` = [from, to]; durable), runs a simple force layout and puts every node's
+// A producer for a map (protocol 4.5): publishes a seeded graph (the nodes' attributes {label,
+// group} in blocks of NODE_BLOCK (default 1,000) nodes `nb/<b>` = {first, attrs: {label: [...],
+// group: [...]}} (a column per attribute: node first + i's at [i]), or with NODE_BLOCK=0 one key
+// per node `n/<i>` = {label, group}; edges in blocks of EDGE_BLOCK (default 1,000) `eb/<b>` =
+// [from, to, from, to, ...], or with EDGE_BLOCK=0 one key per edge `e/<j>` = [from, to]; durable), runs a simple force layout and puts every node's
 // position at HZ per second (ephemeral; in blocks of POS_BLOCK (default 500) nodes `pb/<b>` =
 // {first, dims: k, values: [x, y, ..., x, y, ...]}, or with POS_BLOCK=0 `p/<i>` = [x, y, ...]); answers `control` by recomputing:
 // `{method: "force"|"circle"|"grid", k, filter}` (k: the dimensionality, 2..MAX_K (default 8);
@@ -9,7 +11,7 @@
 // entry `layout` = `{method, k, maxK, methods, filter, by, at}`, put at start and after each
 // control (the graph page shows it; a late joiner gets it with the snapshot).
 // Usage (in client-web/): TANDEM_URL=http://127.0.0.1:8080 MAP=graph NODES=1000 EDGES=5000 HZ=10
-//   node scripts/graph-producer.mjs      (stress: NODES=50000 EDGES=200000; EDGE_BLOCK=0: e/<j>)
+//   node scripts/graph-producer.mjs      (stress: NODES=50000 EDGES=200000; NODE_BLOCK=0: n/<i>, EDGE_BLOCK=0: e/<j>)
 import WebSocket from 'ws';
 import { TandemClient } from '../src/tandem-client.js';
 
@@ -18,6 +20,9 @@ const MAP = `map:${process.env.MAP ?? 'graph'}`;
 const NODES = Number(process.env.NODES ?? 1000);
 const EDGES = Number(process.env.EDGES ?? 5000);
 const HZ = Number(process.env.HZ ?? 10);
+// nodes per `nb/<b>` entry: their values were 50,000 of a late joiner's 50,300 entries in the
+// 50k/200k graph, each a key and an object to read; in columns, a block of 1,000 is about 12 KB
+const NODE_BLOCK = Math.max(0, Number(process.env.NODE_BLOCK ?? 1000));
 // edges per `eb/<b>` entry: a late joiner's snapshot then has a few hundred edge entries instead of
 // one per edge (about a third of the entries and of the bytes of the 50k/200k graph)
 const EDGE_BLOCK = Math.max(0, Number(process.env.EDGE_BLOCK ?? 1000));
@@ -79,7 +84,21 @@ const add = async (k, v, weight = 1) => {
   count += weight;
   if (count >= 1000) await flush();
 };
-for (let i = 0; i < NODES; i++) await add(`n/${i}`, { label: `node ${i}`, group: i % 8 });
+const labelOf = (i) => `node ${i}`;
+const groupOf = (i) => i % 8;
+if (NODE_BLOCK === 0) {
+  for (let i = 0; i < NODES; i++) await add(`n/${i}`, { label: labelOf(i), group: groupOf(i) });
+} else {
+  for (let first = 0; first < NODES; first += NODE_BLOCK) {
+    const label = [];
+    const group = [];
+    for (let i = first; i < Math.min(NODES, first + NODE_BLOCK); i++) {
+      label.push(labelOf(i));
+      group.push(groupOf(i));
+    }
+    await add(`nb/${first / NODE_BLOCK}`, { first, attrs: { label, group } }, label.length);
+  }
+}
 let block = [];
 for (let j = 0; j < EDGES; j++) {
   const e = [Math.floor(rnd() * NODES), Math.floor(rnd() * NODES)];
@@ -100,9 +119,8 @@ await flush();
 let method = 'force';
 let k = 2;
 let filter = null;
-const groupOf = (i) => i % 8;
 const inFilter = (i) =>
-  !filter || (filter.attr === 'group' ? groupOf(i) === Number(filter.value) : `node ${i}`.includes(String(filter.value)));
+  !filter || (filter.attr === 'group' ? groupOf(i) === Number(filter.value) : labelOf(i).includes(String(filter.value)));
 // node i's MAX_K coordinates at pos[i * MAX_K ...]; flat typed arrays, so that a step of the
 // 50,000-node set allocates nothing (the producer has to keep up with HZ on a shared machine)
 const pos = new Float64Array(NODES * MAX_K);

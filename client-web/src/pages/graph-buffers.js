@@ -2,7 +2,8 @@ import { decode as cborDecode } from 'cbor-x';
 
 // The graph page's buffers (graph.js), without the DOM or three.js so that they can be unit tested:
 // node slots (position and colour) and edge slots (two node slots each), filled from the map's
-// entries as the producer client-web/scripts/graph-producer.mjs writes them: nodes `n/<id>`,
+// entries as the producer client-web/scripts/graph-producer.mjs writes them: nodes' values `n/<id>`
+// or blocks of them `nb/<b>` = {first, attrs: {<name>: [value of node first, of first + 1, ...]}},
 // edges `e/<j>` = [from, to] or blocks of them `eb/<b>` = [from, to, from, to, ...], positions
 // `p/<id>` = [x, y, ...] or blocks of them `pb/<b>` = {first, dims, values} (nodes first,
 // first + 1, ... with `dims` numbers each), and `layout`. A snapshot is
@@ -56,7 +57,8 @@ function endIndex(v) {
  * reference for `packCbor`, which reads the same from CBOR; tests compare the two): positions `p/<n>` with an
  * array value as `pIds` (n) and `pXyz` (3 floats each), edges `e/<j>` = [from, to] with plain
  * whole-number ends as `eIds` (j) and `eEnds` (2 each), blocks of edges `eb/<b>` whose ends are
- * all whole numbers as `blocks` ({key, ends}), and every other entry as it is in `rest`.
+ * all whole numbers as `blocks` ({key, ends}), nodes' values `n/<n>` as `nIds` and `nValues`, blocks
+ * of them `nb/<b>` as `nodeBlocks` ({key, block}: nodeBlockOf), and every other entry as it is in `rest`.
  * Applying the result gives the same graph as applying the entries one by one.
  */
 export function packEntries(entries) {
@@ -69,6 +71,7 @@ export function packEntries(entries) {
   const eIds = new Int32Array(keys.length);
   const eEnds = new Int32Array(keys.length * 2);
   const blocks = [];
+  const nodeBlocks = [];
   const nIds = [];
   const nValues = [];
   const rest = {};
@@ -80,6 +83,13 @@ export function packEntries(entries) {
       if (n >= 0) {
         nIds.push(n);
         nValues.push(v);
+        continue;
+      }
+    }
+    if (isNodeBlockKey(k)) {
+      const block = nodeBlockOf(v);
+      if (block) {
+        nodeBlocks.push({ key: k, block });
         continue;
       }
     }
@@ -123,10 +133,37 @@ export function packEntries(entries) {
     eIds: eIds.slice(0, ne),
     eEnds: eEnds.slice(0, ne * 2),
     blocks,
+    nodeBlocks,
     nIds: Int32Array.from(nIds),
     nValues,
     rest: restCount ? rest : null,
   };
+}
+
+/** Whether `key` names a block of node values, `nb/<b>`. */
+function isNodeBlockKey(key) {
+  return key.length > 3 && key.charCodeAt(0) === 110 && key.charCodeAt(1) === 98 && key.charCodeAt(2) === 47;
+}
+
+/**
+ * A block of node values `{first, attrs: {<name>: [...]}}` as the buffers keep it: `{first, count,
+ * attrs}`, where node `first + i` has attribute `name` = `attrs[name][i]` (an array, or a typed
+ * array as packCbor reads a column of numbers) unless that is null or past the column's end, and
+ * `count` is the longest column's length. Null when `v` is not such a block.
+ */
+function nodeBlockOf(v) {
+  const first = v?.first;
+  const given = v?.attrs;
+  if (!Number.isInteger(first) || first < 0 || typeof given !== 'object' || given === null || Array.isArray(given)) return null;
+  const attrs = Object.create(null);
+  let count = 0;
+  for (const name in given) {
+    const column = given[name];
+    if (!Array.isArray(column)) return null;
+    attrs[name] = column;
+    if (column.length > count) count = column.length;
+  }
+  return { first, count: Math.min(count, 1e9 - first), attrs };
 }
 
 /** Whether `key` names a block of positions, `pb/<b>`. */
@@ -304,6 +341,8 @@ export function packCbor(bytes, start, end, fallback) {
   let np = 0;
   let ne = 0;
   const blocks = [];
+  const positionBlocks = [];
+  const nodeBlocks = [];
   const nIds = [];
   const nValues = [];
   let rest = null;
@@ -346,6 +385,24 @@ export function packCbor(bytes, start, end, fallback) {
       if (i === len) {
         blocks.push({ key: latin(b, ks, vs), ends });
         o = p;
+        continue;
+      }
+    }
+    if (klen > 3 && b[ks] === 112 && b[ks + 1] === 98 && b[ks + 2] === 47) {
+      // pb/<b> = {first, dims, values}: a block of positions, its numbers read into one typed array
+      const read = readPositionBlock(b, view, vs);
+      if (read) {
+        positionBlocks.push(read[0]);
+        o = read[1];
+        continue;
+      }
+    }
+    if (klen > 3 && b[ks] === 110 && b[ks + 1] === 98 && b[ks + 2] === 47) {
+      // nb/<b> = {first, attrs: {<name>: [...]}}: a block of node values, read a column at a time
+      const read = readNodeBlock(b, view, vs);
+      if (read) {
+        nodeBlocks.push({ key: latin(b, ks, vs), block: read[0] });
+        o = read[1];
         continue;
       }
     }
@@ -409,13 +466,138 @@ export function packCbor(bytes, start, end, fallback) {
     // anything else: the key as text, the value decoded
     const key = plainItem(b, view, o)[0];
     const ve = skip(b, vs);
-    // a block of positions (pb/<b>: thousands of numbers) goes to cbor-x whole, the rest item by item
-    const positions = klen > 3 && b[ks] === 112 && b[ks + 1] === 98 && b[ks + 2] === 47;
-    const value = positions ? fallback(b.subarray(vs, ve)) : decodeItem(b, view, vs, ve, fallback);
-    (rest ??= {})[key] = value;
+    (rest ??= {})[key] = decodeItem(b, view, vs, ve, fallback);
     o = ve;
   }
-  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), blocks, nIds: Int32Array.from(nIds), nValues, rest };
+  return { pIds: pIds.slice(0, np), pXyz: pXyz.slice(0, np * 3), eIds: eIds.slice(0, ne), eEnds: eEnds.slice(0, ne * 2), blocks, positionBlocks, nodeBlocks, nIds: Int32Array.from(nIds), nValues, rest };
+}
+
+/**
+ * A block of positions `{first, dims, values}` read from its CBOR at `o` when `first` and `dims`
+ * are whole numbers and `values` all numbers: [{first, dims, values: Float64Array}, the offset
+ * after it], else null (then the entry is decoded whole, and placed or not as a decoded one is).
+ */
+function readPositionBlock(b, view, o) {
+  const [major, n, at] = head(b, o);
+  if (major !== 5 || n < 0) return null;
+  const block = { first: -1, dims: -1, values: null };
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    const key = b[p] >> 5 === 3 ? plainItem(b, view, p) : undefined;
+    if (!key) return null;
+    p = key[1];
+    if (key[0] === 'values') {
+      block.values = readNumbers(b, view, p);
+      if (!block.values) return null;
+      p = columnEnd;
+    } else if (key[0] === 'first' || key[0] === 'dims') {
+      const [vm, v, next] = head(b, p);
+      if (vm !== 0 || v < 0) return null;
+      block[key[0]] = v;
+      p = next;
+    } else {
+      p = skip(b, p);
+    }
+  }
+  return block.first >= 0 && block.dims >= 0 && block.values ? [block, p] : null;
+}
+
+/**
+ * A block of node values `{first, attrs: {<name>: [...]}}` read from its CBOR at `o`: [the block
+ * as nodeBlockOf makes it, the offset after it], or null when it is not one or holds what this
+ * reader leaves to cbor-x (then the entry is decoded whole). Other fields are skipped.
+ */
+function readNodeBlock(b, view, o) {
+  const [major, n, at] = head(b, o);
+  if (major !== 5 || n < 0) return null;
+  let first = -1;
+  let attrs = null;
+  let count = 0;
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    const key = b[p] >> 5 === 3 ? plainItem(b, view, p) : undefined;
+    if (!key) return null;
+    p = key[1];
+    if (key[0] === 'first') {
+      const [vm, v, next] = head(b, p);
+      if (vm !== 0 || v < 0) return null;
+      first = v;
+      p = next;
+    } else if (key[0] === 'attrs') {
+      const [am, names, next] = head(b, p);
+      if (am !== 5 || names < 0) return null;
+      attrs = Object.create(null);
+      p = next;
+      for (let j = 0; j < names; j++) {
+        const name = b[p] >> 5 === 3 ? plainItem(b, view, p) : undefined;
+        const column = name && readColumn(b, view, name[1]);
+        if (!column) return null;
+        attrs[name[0]] = column;
+        if (column.length > count) count = column.length;
+        p = columnEnd;
+      }
+    } else {
+      p = skip(b, p);
+    }
+  }
+  if (first < 0 || !attrs) return null;
+  return [{ first, count: Math.min(count, 1e9 - first), attrs }, p];
+}
+
+// where readNumbers' or readColumn's array ended (a module-level out-parameter, as endNext)
+let columnEnd = 0;
+
+/**
+ * The array of definite length at `o` as a Float64Array when its items all are numbers (as
+ * numberAt reads them), else null; `columnEnd` is set to the offset after it.
+ */
+function readNumbers(b, view, o) {
+  const [major, n, at] = head(b, o);
+  if (major !== 4 || n < 0) return null;
+  const numbers = new Float64Array(n);
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    const v = numberAt(b, view, p);
+    if (v === null) return null;
+    numbers[i] = v;
+    p = numberEnd(b, p);
+  }
+  columnEnd = p;
+  return numbers;
+}
+
+/**
+ * A column of a block of node values at `o` (an array of definite length): its numbers
+ * (readNumbers), else an array of its items (short ASCII texts read here, others by plainItem);
+ * null for what plainItem leaves to cbor-x. `columnEnd` is set to the offset after it.
+ */
+function readColumn(b, view, o) {
+  const numbers = readNumbers(b, view, o);
+  if (numbers) return numbers;
+  const [major, n, at] = head(b, o);
+  if (major !== 4 || n < 0) return null;
+  const items = new Array(n);
+  let p = at;
+  for (let i = 0; i < n; i++) {
+    const h = b[p];
+    if (h >= 0x60 && h < 0x78) {
+      // a text of up to 23 bytes (a label): made here when it is ASCII, without a pair per item
+      const end = p + 1 + (h - 0x60);
+      let ascii = true;
+      for (let q = p + 1; ascii && q < end; q++) if (b[q] > 127) ascii = false;
+      if (ascii) {
+        items[i] = latin(b, p + 1, end);
+        p = end;
+        continue;
+      }
+    }
+    const item = plainItem(b, view, p);
+    if (!item) return null;
+    items[i] = item[0];
+    p = item[1];
+  }
+  columnEnd = p;
+  return items;
 }
 
 /** The offset after the item at `o`: a number's without head(), any other's by skip(). */
@@ -487,13 +669,16 @@ export class GraphBuffers {
     this.slotOfIndex = []; // node id as a plain whole number -> slot
     this.ids = []; // slot -> node id
     this.attrs = []; // slot -> the node's value (n/<id>), undefined while it has none
+    this.inBlock = []; // slot -> the block of node values (nb/<b>) holding its value, if any
+    this.blockAt = []; // slot -> its index in that block
+    this.nodeBlocks = new Map(); // nb/<b> -> its block (nodeBlockOf)
     this.placed = []; // slot -> true once a p/<id> (or x/y in its value) placed it
     this.edgeSlotOf = new Map(); // edge key -> slot (keys that are not e/<plain whole number>)
     this.edgeSlotOfIndex = []; // j of a key e/<j> (a plain whole number) -> slot
     this.blocks = new Map(); // eb/<b> -> the edge slots of its pairs, in order
     this.freeEdges = [];
     this.edgeTop = 0; // slots in use are below
-    this.nodes = 0; // n/ keys
+    this.nodes = 0; // nodes with a value: an n/ key or a place in an nb/ block
     this.edges = 0; // e/ keys and the pairs of eb/ blocks
     this.layout = null;
     this.filter = null;
@@ -560,24 +745,48 @@ export class GraphBuffers {
   }
 
   #colour(s) {
-    const a = this.attrs[s];
     let c;
-    if (a === undefined) c = UNKNOWN;
-    else if (!this.matches(a)) c = DIMMED;
-    else c = PALETTE[Math.abs(Math.trunc(Number(a?.group ?? a?.g ?? 0)) || 0) % PALETTE.length];
+    if (!this.#hasValue(s)) c = UNKNOWN;
+    else if (!this.matches(s)) c = DIMMED;
+    else c = PALETTE[Math.abs(Math.trunc(Number(this.attr(s, 'group') ?? this.attr(s, 'g') ?? 0)) || 0) % PALETTE.length];
     this.col[s * 3] = c.r;
     this.col[s * 3 + 1] = c.g;
     this.col[s * 3 + 2] = c.b;
     this.dirty.col = true;
   }
 
-  /** Whether a node's value passes the producer's filter (`layout.filter`). */
-  matches(a) {
+  #hasValue(s) {
+    return this.attrs[s] !== undefined || this.inBlock[s] !== undefined;
+  }
+
+  /** Attribute `name` of the node in slot `s`: from its n/<id> when it has one, else from its nb/ block. */
+  attr(s, name) {
+    const a = this.attrs[s];
+    if (a !== undefined) return a?.[name];
+    const block = this.inBlock[s];
+    return block === undefined ? undefined : block.attrs[name]?.[this.blockAt[s]] ?? undefined;
+  }
+
+  /** The value of the node in slot `s` as an object (its n/<id>, or made from its block), or undefined. */
+  valueOf(s) {
+    if (this.attrs[s] !== undefined) return this.attrs[s];
+    const block = this.inBlock[s];
+    if (block === undefined) return undefined;
+    const value = {};
+    for (const name in block.attrs) {
+      const v = block.attrs[name][this.blockAt[s]];
+      if (v !== undefined && v !== null) value[name] = v;
+    }
+    return value;
+  }
+
+  /** Whether the node in slot `s` passes the producer's filter (`layout.filter`). */
+  matches(s) {
     const f = this.filter;
     if (!f) return true;
-    if (f.attr === 'group') return String(a?.group ?? a?.g) === String(f.value);
-    if (f.attr === 'label') return String(a?.label ?? '').includes(String(f.value));
-    return String(a?.[f.attr]) === String(f.value);
+    if (f.attr === 'group') return String(this.attr(s, 'group') ?? this.attr(s, 'g')) === String(f.value);
+    if (f.attr === 'label') return String(this.attr(s, 'label') ?? '').includes(String(f.value));
+    return String(this.attr(s, f.attr)) === String(f.value);
   }
 
   #place(s, p) {
@@ -593,13 +802,15 @@ export class GraphBuffers {
 
   /**
    * A block of positions `{first, dims, values}`: node `first + i` is at the first three of
-   * `values[i * dims ...]` (missing ones 0). Anything else (a deleted block included) moves nothing.
+   * `values[i * dims ...]` (an array, or a Float64Array as packCbor reads it; missing ones 0).
+   * Anything else (a deleted block included) moves nothing.
    */
   #placeBlock(v) {
     const first = v?.first;
     const dims = v?.dims;
     const values = v?.values;
-    if (!Number.isInteger(first) || first < 0 || !Number.isInteger(dims) || dims < 1 || dims > MAX_BLOCK_DIMS || !Array.isArray(values)) return;
+    if (!Number.isInteger(first) || first < 0 || !Number.isInteger(dims) || dims < 1 || dims > MAX_BLOCK_DIMS) return;
+    if (!Array.isArray(values) && !(values instanceof Float64Array)) return;
     const n = Math.min(Math.floor(values.length / dims), 1e9 - first);
     if (n <= 0) return;
     for (let i = 0; i < n; i++) {
@@ -649,6 +860,8 @@ export class GraphBuffers {
     }
     if (eIds.length) this.dirty.idx = true;
     for (const { key, ends } of pk.blocks ?? []) this.#edgeBlock(key, ends, true);
+    for (const block of pk.positionBlocks ?? []) this.#placeBlock(block);
+    for (const { key, block } of pk.nodeBlocks ?? []) this.#nodeBlock(key, block);
     const { nIds, nValues } = pk;
     for (let i = 0; nIds && i < nIds.length; i++) this.#attrs(this.slotOfNumber(nIds[i]), nValues[i]);
     if (pk.rest) this.applyAll(pk.rest);
@@ -681,6 +894,11 @@ export class GraphBuffers {
       this.#placeBlock(value);
       return;
     }
+    if (isNodeBlockKey(key)) {
+      // nb/<b>
+      this.#nodeBlock(key, nodeBlockOf(value));
+      return;
+    }
     const slash = key.indexOf('/');
     const kind = slash > 0 ? key.slice(0, slash) : key;
     const id = slash > 0 ? key.slice(slash + 1) : '';
@@ -702,17 +920,50 @@ export class GraphBuffers {
 
   /** Node slot `s`'s value (n/<id>); `null` deletes it. */
   #attrs(s, value) {
-    const had = this.attrs[s] !== undefined;
-    if (value === null) {
-      if (had) this.nodes--;
-      this.attrs[s] = undefined;
-    } else {
-      if (!had) this.nodes++;
-      this.attrs[s] = value;
-      // a value with coordinates places a node that has no position of its own yet
-      if (!this.placed[s] && typeof value?.x === 'number') this.#place(s, [value.x, value.y ?? 0, value.z ?? 0]);
-    }
+    const had = this.#hasValue(s);
+    this.attrs[s] = value === null ? undefined : value;
+    this.nodes += this.#hasValue(s) - had;
+    // a value with coordinates places a node that has no position of its own yet
+    if (value !== null && !this.placed[s] && typeof value?.x === 'number') this.#place(s, [value.x, value.y ?? 0, value.z ?? 0]);
     this.#colour(s);
+  }
+
+  /**
+   * Block `key` (nb/<b>) now holds `block` (nodeBlockOf), or nothing when it is null: its nodes
+   * take their values from it, and the nodes of the block it replaces that it no longer holds lose
+   * theirs. A node with an n/<id> of its own keeps that value; where blocks overlap, the last one
+   * written holds a node.
+   */
+  #nodeBlock(key, block) {
+    const old = this.nodeBlocks.get(key);
+    if (old) {
+      for (let i = 0; i < old.count; i++) {
+        const s = this.slotOfIndex[old.first + i];
+        if (this.inBlock[s] !== old) continue;
+        this.inBlock[s] = undefined;
+        if (this.attrs[s] === undefined) this.nodes--;
+      }
+      this.nodeBlocks.delete(key);
+    }
+    if (block) {
+      this.nodeBlocks.set(key, block);
+      const { x, y, z } = block.attrs;
+      for (let i = 0; i < block.count; i++) {
+        const s = this.slotOfNumber(block.first + i);
+        if (!this.#hasValue(s)) this.nodes++;
+        this.inBlock[s] = block;
+        this.blockAt[s] = i;
+        // coordinates place a node that has no position of its own yet, as in an n/<id>
+        if (!this.placed[s] && this.attrs[s] === undefined && typeof x?.[i] === 'number') this.#place(s, [x[i], y?.[i] ?? 0, z?.[i] ?? 0]);
+        this.#colour(s);
+      }
+    }
+    if (old) {
+      for (let i = 0; i < old.count; i++) {
+        const s = this.slotOfIndex[old.first + i];
+        if (this.inBlock[s] === undefined) this.#colour(s);
+      }
+    }
   }
 
   /** Every edge's key and slot. */

@@ -1,5 +1,6 @@
 // The graph page (graph.html?map=<name>): a live view of a graph kept in a map (protocol 4.5), as
-// the producer client-web/scripts/graph-producer.mjs writes it: nodes `n/<id>` = {label, group},
+// the producer client-web/scripts/graph-producer.mjs writes it: nodes' values `n/<id>` = {label,
+// group} or blocks of them in columns `nb/<b>` = {first, attrs: {label: [...], group: [...]}},
 // edges `e/<j>` = [from, to] (node ids) or blocks of them `eb/<b>` = [from, to, from, to, ...],
 // positions `p/<id>` = [x, y, ...] or blocks of them `pb/<b>` = {first, dims, values} (ephemeral,
 // many times a second), and `layout` = {method, k, maxK, methods, filter, by} (what the producer computes now).
@@ -21,11 +22,11 @@
 // SnapshotBuild in graph-buffers.js), not from the assembled entries at the end (the library
 // assembles those only when they are read); numeric node and edge ids find their slot in an
 // array, without making a string or hashing one. Over CBOR the parts are never decoded into
-// objects: the client leaves them undecoded (lazySnapshotParts) and the page reads positions and
-// edges straight from their bytes into typed arrays (packCbor in graph-buffers.js). Nothing is
-// drawn before the snapshot is complete; then the graph is drawn at once, not at the next
-// animation frame. `view.marks` keeps when each step happened (ms
-// since navigation start).
+// objects: the client leaves them undecoded (lazySnapshotParts) and the page reads positions,
+// edges and blocks of node values straight from their bytes into typed arrays and columns
+// (packCbor in graph-buffers.js). Nothing is drawn before the snapshot is complete; then the graph
+// is drawn at once, not at the next animation frame. `view.marks` keeps when each step happened
+// (ms since navigation start).
 
 import { TandemClient } from '../tandem-client.js';
 import {

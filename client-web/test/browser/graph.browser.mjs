@@ -6,7 +6,8 @@
 // The producer (scripts/graph-producer.mjs, run as a process) publishes the 1k/5k demo graph and
 // moves its nodes at 10 Hz. A page opened after that paints the whole graph at once and follows
 // the positions; a control sent from the page (method circle, then k = 3 and a filter) makes the
-// producer recompute, and the page shows its new layout and the positions that go with it. A
+// producer recompute, and the page shows its new layout and the positions that go with it; a
+// block of node values (nb/0) replaced by another publisher recolours the nodes live. A
 // page behind a proxy whose connections are cut recovers without a reload; a tab without an
 // identity goes through the landing page and comes back; a phone-sized page (390 x 844) has no
 // horizontal scroll, its canvas is visible and the panels are under it.
@@ -14,6 +15,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { TandemClient } from '../../src/tandem-client.js';
 import { nodeUrl, devToken, startProxy, waitFor } from '../support/harness.mjs';
 import { assert, check, finish, launchChromium, screenshotsDir } from '../support/browser.mjs';
 
@@ -172,14 +175,34 @@ try {
       const [inside, outside] = await positions(late, [3, 4]);
       return Math.abs(inside[2]) > 0.05 && outside[2] === 0;
     }, { timeoutMs: 15000, what: 'z for the filtered nodes only' });
-    const colours = await late.evaluate(() => {
+    const dimmed = () => late.evaluate(() => {
       const g = window.tandem.graph;
       let dim = 0;
-      for (let s = 0; s < g.ids.length; s++) if (!g.matches(g.attrs[s])) dim++;
+      for (let s = 0; s < g.ids.length; s++) if (!g.matches(s)) dim++;
       return dim;
     });
+    const colours = await dimmed();
     assert(colours === NODES - NODES / 8, `nodes outside group 3 dimmed: ${colours}`);
     await late.screenshot({ path: join(shots, 'graph-k3-filter.png') });
+
+    // the producer wrote the nodes' values as one block (nb/0 = {first, attrs: {label, group}});
+    // another publisher's new block puts every node in group 3, live, and the old one takes it back
+    assert(await late.evaluate(() => window.tandem.graph.nodeBlocks.has('nb/0')), 'the values came in a block');
+    const editor = new TandemClient({
+      urls: [base.replace(/^http/, 'ws') + '/v1/ws'], token: await devToken('eddie', 'map:*:publish'), WebSocket, client: { name: 'eddie', kind: 'bot' },
+    });
+    try {
+      await editor.connect();
+      const map = await editor.join(`map:${name}`, { role: 'publisher' });
+      const label = Array.from({ length: NODES }, (_, i) => `node ${i}`);
+      const block = (groupOf) => ({ first: 0, attrs: { label, group: label.map((_, i) => groupOf(i)) } });
+      await map.put({ 'nb/0': block(() => 3) });
+      await waitFor(async () => (await dimmed()) === 0, { timeoutMs: 10000, what: 'every node in group 3' });
+      await map.put({ 'nb/0': block((i) => i % 8) });
+      await waitFor(async () => (await dimmed()) === NODES - NODES / 8, { timeoutMs: 10000, what: 'the groups as the producer wrote them' });
+    } finally {
+      editor.close();
+    }
     // back to the 2-D circle for the checks that follow
     await late.fill('#k', '2');
     await late.fill('#filter-value', '');

@@ -1,8 +1,9 @@
 // The graph page's buffers (src/pages/graph-buffers.js), without a node or a browser: a snapshot
 // applied frame by frame as it arrives gives the same graph as its assembled entries; node ids
 // that are plain whole numbers (as numbers or strings) share a slot, other ids get their own;
-// growth, deletes and the layout's filter; and SnapshotBuild's handling of parts of another
-// snapshot, a snapshot replaced while it is built, and a build whose first frame was missed.
+// growth, deletes and the layout's filter; blocks of edges, positions and node values give the
+// same graph as one key each; and SnapshotBuild's handling of parts of another snapshot, a
+// snapshot replaced while it is built, and a build whose first frame was missed.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +29,7 @@ function picture(g) {
     nodes[g.ids[s]] = {
       pos: Array.from(g.pos.subarray(s * 3, s * 3 + 3)),
       col: Array.from(g.col.subarray(s * 3, s * 3 + 3)),
-      attrs: g.attrs[s],
+      value: g.valueOf(s),
     };
   }
   const edges = {};
@@ -341,9 +342,11 @@ test('blocks of positions (pb/<b>) place nodes as p/<id> does, decoded or read f
   assert.deepEqual(picture(fromBlocks), expected);
   assert.equal(fromBlocks.positionsApplied, 700, 'a block counts its nodes as positions');
   assert.equal(fromEntries(entries).positionsApplied, 700);
-  const bytes = encode(blocked);
+  const fromCbor = packCbor(encode(blocked), 0, null, decode);
+  assert.equal(fromCbor.positionBlocks.length, 3, 'read into typed arrays');
+  assert.ok(fromCbor.positionBlocks[0].values instanceof Float64Array);
   const g = new GraphBuffers();
-  g.applyPacked(packCbor(bytes, 0, null, decode));
+  g.applyPacked(fromCbor);
   assert.deepEqual(picture(g), expected);
 
   // more than three numbers a node: the first three; fewer: the rest 0; a trailing partial node dropped
@@ -353,9 +356,143 @@ test('blocks of positions (pb/<b>) place nodes as p/<id> does, decoded or read f
   assert.equal(h.find('7'), undefined);
   // blocks that are not {first, dims, values} make no node and move none
   const before = picture(h);
-  for (const bad of [null, [1, 2], { first: -1, dims: 2, values: [1, 2] }, { first: 1.5, dims: 2, values: [1, 2] },
-    { first: 0, dims: 0, values: [1] }, { first: 0, dims: 65, values: [1] }, { first: 0, dims: 2, values: 'xy' }, { first: 0, dims: 2, values: [1] }]) {
-    h.apply('pb/a', bad);
-  }
+  const bad = [null, [1, 2], { first: -1, dims: 2, values: [1, 2] }, { first: 1.5, dims: 2, values: [1, 2] },
+    { first: 0, dims: 0, values: [1] }, { first: 0, dims: 65, values: [1] }, { first: 0, dims: 2, values: 'xy' }, { first: 0, dims: 2, values: [1] }];
+  for (const v of bad) h.apply('pb/a', v);
   assert.deepEqual(picture(h), before);
+  // and read from CBOR (some by the reader, the others decoded)
+  for (const v of bad) h.applyPacked(packCbor(encode({ 'pb/a': v }), 0, null, decode));
+  assert.deepEqual(picture(h), before);
+  // a block with values that are not all numbers: decoded, and placed as far as they are numbers
+  const odd = { 'pb/c': { first: 30, dims: 2, values: [1, null, 'x', 4] } };
+  const k = new GraphBuffers();
+  k.applyPacked(packCbor(encode(odd), 0, null, decode));
+  assert.deepEqual(picture(k), picture(fromEntries(odd)));
+});
+
+/** The same entries with the nodes' values n/<i> written as blocks nb/<b> of `per` nodes each, in columns. */
+function nodesInBlocks(entries, nodes, per) {
+  const out = {};
+  for (const [k, v] of Object.entries(entries)) if (!k.startsWith('n/')) out[k] = v;
+  for (let first = 0; first < nodes; first += per) {
+    const label = [];
+    const group = [];
+    for (let i = first; i < Math.min(nodes, first + per); i++) {
+      label.push(entries[`n/${i}`].label);
+      group.push(entries[`n/${i}`].group);
+    }
+    out[`nb/${first / per}`] = { first, attrs: { label, group } };
+  }
+  return out;
+}
+
+test('blocks of node values (nb/<b>) give the nodes the values, colours and counts of one key per node, decoded, packed or read from CBOR', () => {
+  const entries = graphEntries(700, 1000);
+  // 300 nodes a block, the last one shorter
+  const blocked = nodesInBlocks(entries, 700, 300);
+  assert.deepEqual(Object.keys(blocked).filter((k) => k.startsWith('nb/')), ['nb/0', 'nb/1', 'nb/2']);
+  const expected = picture(fromEntries(entries));
+  assert.deepEqual(picture(fromEntries(blocked)), expected);
+  const packed = packEntries(blocked);
+  assert.equal(packed.nodeBlocks.length, 3);
+  const g = new GraphBuffers();
+  g.applyPacked(packed);
+  assert.deepEqual(picture(g), expected);
+  const fromCbor = packCbor(encode(blocked), 0, null, decode);
+  assert.deepEqual(fromCbor.nodeBlocks.map((b) => b.key), ['nb/0', 'nb/1', 'nb/2']);
+  assert.ok(fromCbor.nodeBlocks[0].block.attrs.group instanceof Float64Array, 'a column of numbers read into a typed array');
+  assert.ok(!Object.keys(fromCbor.rest ?? {}).some((k) => k.startsWith('nb/')), 'no block left to decode');
+  const g2 = new GraphBuffers();
+  g2.applyPacked(fromCbor);
+  assert.deepEqual(picture(g2), expected);
+  // as the page builds it: the parts left undecoded by the library
+  const g3 = new GraphBuffers();
+  const b = new SnapshotBuild(g3, 'map:g');
+  for (const f of frames('map:g', 8, blocked, 2).map(undecoded)) b.onFrame(f);
+  assert.equal(b.finish(8, () => assert.fail('not from the entries')), true);
+  assert.deepEqual(picture(g3), expected);
+  // and the filter by either attribute
+  for (const filter of [{ attr: 'group', value: '3' }, { attr: 'label', value: 'node 1' }]) {
+    const layout = { method: 'force', k: 2, filter };
+    const one = fromEntries({ ...entries, layout });
+    const other = new GraphBuffers();
+    other.applyPacked(packCbor(encode({ ...blocked, layout }), 0, null, decode));
+    assert.deepEqual(picture(other), picture(one), filter.attr);
+    const dimmed = (g4) => g4.ids.filter((_, s) => !g4.matches(s)).length;
+    assert.equal(dimmed(other), filter.attr === 'group' ? 700 - 88 : 700 - 111, `${filter.attr}: nodes outside the filter`);
+  }
+});
+
+test('columns of any values read from CBOR as cbor-x decodes them; what the reader leaves is decoded whole', () => {
+  const blocked = {
+    'nb/mixed': { first: 0, attrs: { label: ['a', 'ü', 'a label longer than 23 bytes', null, 7], group: [1, -2, 2.5, null], flag: [true, false], tags: [['x'], { y: 1 }] }, note: 'skipped' },
+    'nb/tagged': { first: 10, attrs: { group: [2 ** 40, 1], at: [new Date(0), null] } }, // a tag: cbor-x's
+    'nb/odd': { first: 20, attrs: { group: 'not a column' } }, // not a block: no values
+    'nb/nofirst': { attrs: { group: [1] } },
+    layout: { method: 'force', k: 2, filter: { attr: 'group', value: '1' } },
+  };
+  const expected = picture(fromEntries(blocked));
+  const fromCbor = packCbor(encode(blocked), 0, null, decode);
+  assert.deepEqual(fromCbor.nodeBlocks.map((b) => b.key), ['nb/mixed']);
+  const g = new GraphBuffers();
+  g.applyPacked(fromCbor);
+  assert.deepEqual(picture(g), expected);
+  assert.deepEqual(g.valueOf(g.find('0')), { label: 'a', group: 1, flag: true, tags: ['x'] });
+  assert.deepEqual(g.valueOf(g.find('3')), {}, 'nulls and short columns: a node without those attributes');
+  assert.deepEqual(g.valueOf(g.find('4')), { label: 7 });
+  assert.equal(g.attr(g.find('10'), 'group'), 2 ** 40);
+  assert.deepEqual(g.attr(g.find('10'), 'at'), new Date(0));
+  assert.equal(g.find('20'), undefined);
+  assert.equal(g.nodes, 7);
+});
+
+test('a block of node values replaced updates its nodes; deleted, they lose them; an n/<id> of its own wins', () => {
+  const g = fromEntries({ 'e/0': [0, 9], 'nb/0': { first: 0, attrs: { group: [1, 2, 3], label: ['a', 'b', 'c'] } } });
+  const colour = (id) => Array.from(g.col.subarray(g.find(id) * 3, g.find(id) * 3 + 3));
+  const unknown = colour('9'); // an edge's end without a value
+  assert.equal(g.nodes, 3);
+  assert.deepEqual(['0', '1', '2'].map((id) => g.attr(g.find(id), 'label')), ['a', 'b', 'c']);
+  const group2 = colour('1');
+  assert.notDeepEqual(group2, unknown);
+  g.apply('layout', { method: 'force', k: 2, filter: { attr: 'group', value: '2' } });
+  const dimmed = colour('0');
+  assert.notDeepEqual(dimmed, group2);
+  assert.deepEqual(colour('1'), group2);
+
+  // replaced: node 0 now in group 2 (in the filter), node 2 no longer in the block
+  g.apply('nb/0', { first: 0, attrs: { group: [2, 2] } });
+  assert.equal(g.nodes, 2);
+  assert.deepEqual([colour('0'), colour('1'), colour('2')], [group2, group2, unknown]);
+  assert.equal(g.valueOf(g.find('2')), undefined);
+  assert.equal(g.attr(g.find('0'), 'label'), undefined, 'the new block has no labels');
+
+  // a node's own n/<id> wins over its block, and the block's value is back once it is deleted
+  g.apply('n/1', { group: 5 });
+  assert.equal(g.attr(g.find('1'), 'group'), 5);
+  assert.deepEqual(colour('1'), dimmed);
+  assert.equal(g.nodes, 2);
+  g.apply('nb/0', { first: 0, attrs: { group: [2, 2, 2] } });
+  assert.equal(g.attr(g.find('1'), 'group'), 5, 'still its own value');
+  assert.equal(g.nodes, 3);
+  g.apply('n/1', null);
+  assert.equal(g.attr(g.find('1'), 'group'), 2);
+  assert.deepEqual(colour('1'), group2);
+  assert.equal(g.nodes, 3);
+
+  // no longer a block, or deleted: its nodes have no value
+  g.apply('nb/0', { first: -1, attrs: { group: [2] } });
+  assert.equal(g.nodes, 0);
+  assert.equal(g.valueOf(g.find('0')), undefined);
+  g.apply('nb/0', { first: 0, attrs: { group: [2] } });
+  assert.equal(g.nodes, 1);
+  g.apply('nb/0', null);
+  g.apply('nb/never', null);
+  assert.equal(g.nodes, 0);
+  assert.deepEqual(colour('0'), unknown);
+
+  // coordinates in columns place nodes that have no position of their own, as an n/<id>'s do
+  g.apply('p/21', [0.5, 0.5]);
+  g.apply('nb/1', { first: 20, attrs: { x: [0.25, 0.75], y: [-0.5, 0.75] } });
+  assert.deepEqual(Array.from(g.pos.subarray(g.find('20') * 3, g.find('20') * 3 + 3)), [0.25, -0.5, 0]);
+  assert.deepEqual(Array.from(g.pos.subarray(g.find('21') * 3, g.find('21') * 3 + 3)), [0.5, 0.5, 0]);
 });

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * Hz; a page opened afterwards paints every node and edge at once (counts on screen, pixels drawn)
  * and follows the positions; a control sent from the page (method circle, then k = 3 with a filter)
  * makes the producer recompute, and the page names the new layout and shows the nodes at their new
- * places; pan and zoom move the camera; a page whose connection is cut recovers without a reload; a
+ * places; a block of node values ({@code nb/0}) replaced by another publisher recolours the nodes
+ * live; pan and zoom move the camera; a page whose connection is cut recovers without a reload; a
  * tab without an identity signs in on the landing page and comes back; a 390 px wide page has no
  * horizontal scroll. Screenshots go to {@code target/screenshots/}. Skipped without {@code
  * /usr/bin/chromium}, except under CI ({@code CI=true}), where it fails.
