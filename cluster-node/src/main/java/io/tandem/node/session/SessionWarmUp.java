@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -153,15 +152,14 @@ public final class SessionWarmUp {
     return Behaviors.setup(
         ctx -> {
           ActorRef<SessionSummary> self = ctx.getSelf().narrow();
-          Supplier<ActorRef<SessionCommand>> start =
+          Runnable start =
               () -> {
                 ActorRef<SessionCommand> entity =
                     ctx.spawnAnonymous(kind.entity().apply("tandem.warm-up." + UUID.randomUUID()));
                 ctx.watch(entity);
                 entity.tell(new SessionCommand.GetSummary(self));
-                return entity;
               };
-          start.get();
+          start.run();
           return Behaviors.receive(Object.class)
               .onMessage(
                   SessionSummary.class,
@@ -174,7 +172,7 @@ public final class SessionWarmUp {
               .onMessageEquals(
                   RETRY,
                   () -> {
-                    start.get();
+                    start.run();
                     return Behaviors.same();
                   })
               .onSignal(

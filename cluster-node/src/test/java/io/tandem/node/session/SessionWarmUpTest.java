@@ -106,14 +106,7 @@ class SessionWarmUpTest {
   @Test
   void aWarmUpWithoutAnswerEndsAtItsBound() throws Exception {
     AtomicInteger started = new AtomicInteger();
-    SessionWarmUp.Kind silent =
-        new SessionWarmUp.Kind(
-            "silent",
-            name -> {
-              started.incrementAndGet();
-              return Behaviors.ignore();
-            },
-            List.of());
+    SessionWarmUp.Kind silent = counted("silent", started, Behaviors.ignore());
     long t0 = System.nanoTime();
 
     assertFalse(SessionWarmUp.run(testKit.system(), List.of(silent), Duration.ofMillis(300)));
@@ -126,14 +119,7 @@ class SessionWarmUpTest {
   @Test
   void zeroMeansNoWarmUp() throws Exception {
     AtomicInteger started = new AtomicInteger();
-    SessionWarmUp.Kind counted =
-        new SessionWarmUp.Kind(
-            "counted",
-            name -> {
-              started.incrementAndGet();
-              return answering();
-            },
-            List.of());
+    SessionWarmUp.Kind counted = counted("counted", started, answering());
 
     assertTrue(SessionWarmUp.run(testKit.system(), List.of(counted), Duration.ZERO));
     assertEquals(0, started.get());
@@ -159,6 +145,18 @@ class SessionWarmUpTest {
     assertTrue(types.contains(SessionCommand.Join.class));
     // every one of them has a reader and a writer: none fails to build (it would fail on first use)
     assertEquals(types.size(), SessionWarmUp.prefetchSerializers(testKit.system(), types));
+  }
+
+  /** A kind whose entities behave as {@code entity}, each start counted in {@code started}. */
+  private static SessionWarmUp.Kind counted(
+      String name, AtomicInteger started, Behavior<SessionCommand> entity) {
+    return new SessionWarmUp.Kind(
+        name,
+        entityName -> {
+          started.incrementAndGet();
+          return entity;
+        },
+        List.of());
   }
 
   private static Behavior<SessionCommand> answering() {
